@@ -1,0 +1,1 @@
+"""Records, repository protocols and storage backends (in-memory, TinyDB)."""

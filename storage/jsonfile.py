@@ -1,0 +1,136 @@
+"""TinyDB plumbing: an atomic, cached JSON storage, keyed tables, and the data-directory lock."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+
+from .protocols import StoreError, StoreLocked
+
+
+class AtomicJSONStorage(Storage):
+    """Writes go to a temporary file that is fsynced and renamed over the old one.
+
+    A crash mid-write leaves the previous file intact. The parsed data is kept in memory:
+    the process owns the data directory (see DataDirLock), so nobody else changes the file.
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self._path = Path(path)
+        self._cache: dict[str, Any] | None = None
+
+    def read(self) -> dict[str, Any] | None:
+        if self._cache is None:
+            try:
+                with open(self._path, encoding="utf-8") as f:
+                    self._cache = json.load(f)
+            except FileNotFoundError:
+                return None
+            except (OSError, ValueError) as exc:
+                raise StoreError(f"cannot read {self._path}: {exc}") from exc
+        return self._cache
+
+    def write(self, data: dict[str, Any]) -> None:
+        tmp = self._path.with_name(f".{self._path.name}.tmp")
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self._path)
+        except OSError as exc:
+            # TinyDB changed the cached dict in place before calling write: drop it so the
+            # next read sees what is really on disk.
+            self._cache = None
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise StoreError(f"cannot write {self._path.name}: {exc.strerror or exc}") from exc
+        self._cache = data
+
+    def close(self) -> None:
+        self._cache = None
+
+
+def open_db(path: Path) -> TinyDB:
+    return TinyDB(path, storage=AtomicJSONStorage)
+
+
+class KeyedTable:
+    """A TinyDB table addressed by a string key field, with an in-memory key -> doc_id map."""
+
+    def __init__(self, db: TinyDB, name: str = "_default", key: str = "id") -> None:
+        self._table = db.table(name)
+        self._key = key
+        self._ids: dict[str, int] = {
+            doc[key]: doc.doc_id for doc in self._table.all() if key in doc
+        }
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        doc_id = self._ids.get(key)
+        if doc_id is None:
+            return None
+        doc = self._table.get(doc_id=doc_id)
+        return dict(doc) if doc is not None else None
+
+    def contains(self, key: str) -> bool:
+        return key in self._ids
+
+    def put(self, doc: dict[str, Any]) -> None:
+        key = doc[self._key]
+        doc_id = self._ids.get(key)
+        if doc_id is None:
+            self._ids[key] = self._table.insert(doc)
+        else:
+            self._table.update(doc, doc_ids=[doc_id])
+
+    def insert_many(self, docs: list[dict[str, Any]]) -> None:
+        doc_ids = self._table.insert_multiple(docs)
+        for doc, doc_id in zip(docs, doc_ids):
+            self._ids[doc[self._key]] = doc_id
+
+    def all(self) -> list[dict[str, Any]]:
+        return [dict(doc) for doc in self._table.all()]
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+class DataDirLock:
+    """An exclusive lock on the data directory, held for the life of the process's store."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self._path = data_dir / ".lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StoreError(f"cannot use data directory {self._path.parent}: {exc.strerror or exc}") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise StoreLocked(
+                f"the data directory {self._path.parent} is in use by process {holder}; "
+                "stop it or choose another --data-dir"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None

@@ -1,0 +1,160 @@
+"""In-memory backend: the reference implementation of the protocols, for tests."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from .models import Briefing, Delivery, Discussion, Minutes, Response, Team
+from .pending import PendingIndex
+
+
+def _copy(record):
+    return record.model_copy(deep=True)
+
+
+class _Teams:
+    def __init__(self) -> None:
+        self._rows: dict[str, Team] = {}
+
+    async def upsert(self, team: Team) -> None:
+        self._rows[team.id] = _copy(team)
+
+    async def get(self, team_id: str) -> Team | None:
+        row = self._rows.get(team_id)
+        return _copy(row) if row else None
+
+    async def list(self, *, active_only: bool = True, organisation_id: str | None = None) -> list[Team]:
+        return [
+            _copy(t)
+            for t in self._rows.values()
+            if (t.active or not active_only)
+            and (organisation_id is None or t.organisation_id == organisation_id)
+        ]
+
+
+class _Briefings:
+    def __init__(self) -> None:
+        self._rows: dict[str, Briefing] = {}
+
+    async def put(self, briefing: Briefing) -> None:
+        self._rows[briefing.id] = _copy(briefing)
+
+    async def get(self, briefing_id: str) -> Briefing | None:
+        row = self._rows.get(briefing_id)
+        return _copy(row) if row else None
+
+    async def list(self) -> list[Briefing]:
+        return sorted((_copy(b) for b in self._rows.values()), key=lambda b: b.uploaded_at)
+
+
+class _Discussions:
+    def __init__(self) -> None:
+        self._rows: dict[str, Discussion] = {}
+
+    async def put(self, discussion: Discussion) -> None:
+        self._rows[discussion.id] = _copy(discussion)
+
+    async def get(self, discussion_id: str) -> Discussion | None:
+        row = self._rows.get(discussion_id)
+        return _copy(row) if row else None
+
+    async def list_for_team(self, team_id: str) -> list[Discussion]:
+        return [_copy(d) for d in self._rows.values() if d.team_id == team_id]
+
+    async def list_for_briefing(self, briefing_id: str) -> list[Discussion]:
+        return [_copy(d) for d in self._rows.values() if d.briefing_id == briefing_id]
+
+
+class _Responses:
+    def __init__(self) -> None:
+        self._rows: dict[str, list[Response]] = defaultdict(list)
+        self._ids: set[str] = set()
+
+    async def add(self, responses: list[Response]) -> list[Response]:
+        added = []
+        for response in responses:
+            if response.id in self._ids:
+                continue
+            self._ids.add(response.id)
+            self._rows[response.discussion_id].append(_copy(response))
+            added.append(_copy(response))
+        return added
+
+    async def list(self, discussion_id: str) -> list[Response]:
+        return [_copy(r) for r in self._rows.get(discussion_id, [])]
+
+    async def count(self, discussion_id: str) -> int:
+        return len(self._rows.get(discussion_id, []))
+
+
+class _Minutes:
+    def __init__(self) -> None:
+        self._rows: dict[str, Minutes] = {}
+
+    async def put(self, minutes: Minutes) -> None:
+        self._rows[minutes.discussion_id] = _copy(minutes)
+
+    async def get(self, discussion_id: str) -> Minutes | None:
+        row = self._rows.get(discussion_id)
+        return _copy(row) if row else None
+
+
+class _Outbox:
+    def __init__(self) -> None:
+        self._rows: dict[str, Delivery] = {}
+        self._pending = PendingIndex()
+
+    async def enqueue(self, deliveries: list[Delivery]) -> list[Delivery]:
+        added = []
+        for delivery in deliveries:
+            if delivery.id in self._rows:
+                continue
+            self._rows[delivery.id] = _copy(delivery)
+            self._pending.track(delivery)
+            added.append(_copy(delivery))
+        if added:
+            self._pending.notify()
+        return added
+
+    async def get(self, delivery_id: str) -> Delivery | None:
+        row = self._rows.get(delivery_id)
+        return _copy(row) if row else None
+
+    async def update(self, delivery: Delivery) -> None:
+        if delivery.id not in self._rows:
+            raise KeyError(delivery.id)
+        self._rows[delivery.id] = _copy(delivery)
+        self._pending.track(delivery)
+
+    async def due(self, now: datetime, limit: int = 100) -> list[Delivery]:
+        return self._pending.due(now, limit)
+
+    async def next_due_at(self) -> datetime | None:
+        return self._pending.next_due_at()
+
+    async def list_group(self, group: str) -> list[Delivery]:
+        rows = [_copy(d) for d in self._rows.values() if d.group == group]
+        return sorted(rows, key=lambda d: d.created_at)
+
+    async def wait_for_work(self, timeout: float) -> None:
+        await self._pending.wait(timeout)
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self.teams = _Teams()
+        self.briefings = _Briefings()
+        self.discussions = _Discussions()
+        self.responses = _Responses()
+        self.minutes = _Minutes()
+        self.outbox = _Outbox()
+
+    async def open(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def status(self) -> dict[str, object]:
+        return {"backend": "memory", "ok": True}

@@ -1,0 +1,173 @@
+"""Stored records: pydantic models shared by every backend."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def stable_id(prefix: str, *parts: str) -> str:
+    """A short id derived from its parts, safe in file names and card data."""
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
+    return f"{prefix}-{digest}"
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class ConversationRef(Record):
+    """What is needed to reach a conversation again (a Bot Framework ConversationReference, flattened)."""
+
+    service_url: str
+    conversation_id: str
+    channel_id: str = "msteams"
+    tenant_id: str | None = None
+    bot_id: str | None = None
+    bot_name: str | None = None
+    activity_id: str | None = None
+
+
+class Team(Record):
+    id: str  # Teams team id (the General channel's conversation id)
+    name: str = ""
+    tenant_id: str | None = None
+    organisation_id: str | None = None
+    general: ConversationRef
+    installed_at: datetime = Field(default_factory=utcnow)
+    installed_by: str | None = None  # AAD object id
+    active: bool = True
+    organisation_prompted: bool = False
+
+
+class BriefingStatus(StrEnum):
+    draft = "draft"
+    published = "published"
+
+
+class Question(Record):
+    id: str
+    text: str
+
+
+class Theme(Record):
+    theme: str
+    questions: list[Question]
+
+
+class Section(Record):
+    heading: str
+    body: str  # Markdown
+
+
+class Briefing(Record):
+    id: str
+    title: str
+    issued: str  # YYYY-MM or YYYY-MM-DD
+    board: str
+    summary: str = ""
+    sections: list[Section]
+    prompts: list[Theme]
+    source: str = ""  # the Markdown file it was read from
+    status: BriefingStatus = BriefingStatus.draft
+    uploaded_at: datetime = Field(default_factory=utcnow)
+
+    def questions(self) -> list[Question]:
+        return [q for theme in self.prompts for q in theme.questions]
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions() if q.id == question_id), None)
+
+
+class Discussion(Record):
+    id: str
+    briefing_id: str
+    team_id: str
+    thread: ConversationRef | None = None
+    card_activity_id: str | None = None
+    opened_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+    closed_by: str | None = None  # display name
+    closed_by_id: str | None = None  # AAD object id
+    meeting_date: str | None = None
+
+    @staticmethod
+    def make_id(briefing_id: str, team_id: str) -> str:
+        return stable_id("d", briefing_id, team_id)
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class Author(Record):
+    aad_object_id: str | None = None
+    name: str = ""
+
+
+class Response(Record):
+    id: str
+    discussion_id: str
+    question_id: str
+    text: str
+    author: Author
+    created_at: datetime = Field(default_factory=utcnow)
+    edited_at: datetime | None = None
+    idempotency_key: str
+
+    @staticmethod
+    def make_id(discussion_id: str, idempotency_key: str) -> str:
+        return stable_id("r", discussion_id, idempotency_key)
+
+
+class Minutes(Record):
+    discussion_id: str
+    organisation_id: str
+    compiled_at: datetime = Field(default_factory=utcnow)
+    body: dict[str, Any]  # the compiled minutes (content.minutes.CompiledMinutes as JSON)
+    markdown: str
+
+
+class DeliveryKind(StrEnum):
+    briefing_post = "briefing_post"  # new thread in a team's General channel
+    minutes_teams = "minutes_teams"  # 1:1 chat card to a safeguarding lead
+    minutes_email = "minutes_email"  # email to a safeguarding lead
+    thread_notice = "thread_notice"  # a reply in a discussion thread
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
+
+
+class Delivery(Record):
+    """An outbox row, written before anything is sent; its id makes a send idempotent."""
+
+    id: str
+    group: str  # what it belongs to: a briefing id or a discussion id
+    kind: DeliveryKind
+    team_id: str | None = None
+    discussion_id: str | None = None
+    briefing_id: str | None = None
+    recipient: str | None = None  # lead email or AAD object id
+    payload: dict[str, Any] = Field(default_factory=dict)
+    status: DeliveryStatus = DeliveryStatus.pending
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    last_error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+    result: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def final(self) -> bool:
+        return self.status is not DeliveryStatus.pending

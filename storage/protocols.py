@@ -1,0 +1,84 @@
+"""Async repository protocols that every storage backend implements."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from .models import Briefing, Delivery, Discussion, Minutes, Response, Team
+
+
+class StoreError(Exception):
+    """The store cannot do what was asked (locked, unwritable, corrupt)."""
+
+
+class StoreLocked(StoreError):
+    """Another process owns the data directory."""
+
+
+class TeamRepo(Protocol):
+    async def upsert(self, team: Team) -> None: ...
+    async def get(self, team_id: str) -> Team | None: ...
+    async def list(self, *, active_only: bool = True, organisation_id: str | None = None) -> list[Team]: ...
+
+
+class BriefingRepo(Protocol):
+    async def put(self, briefing: Briefing) -> None: ...
+    async def get(self, briefing_id: str) -> Briefing | None: ...
+    async def list(self) -> list[Briefing]: ...
+
+
+class DiscussionRepo(Protocol):
+    async def put(self, discussion: Discussion) -> None: ...
+    async def get(self, discussion_id: str) -> Discussion | None: ...
+    async def list_for_team(self, team_id: str) -> list[Discussion]: ...
+    async def list_for_briefing(self, briefing_id: str) -> list[Discussion]: ...
+
+
+class ResponseRepo(Protocol):
+    async def add(self, responses: list[Response]) -> list[Response]:
+        """Store responses; those whose id is already stored are skipped (ids derive from the
+        idempotency key, so a resent activity stores nothing twice).
+
+        Returns the responses that were newly stored.
+        """
+        ...
+
+    async def list(self, discussion_id: str) -> list[Response]: ...
+    async def count(self, discussion_id: str) -> int: ...
+
+
+class MinutesRepo(Protocol):
+    async def put(self, minutes: Minutes) -> None: ...
+    async def get(self, discussion_id: str) -> Minutes | None: ...
+
+
+class OutboxRepo(Protocol):
+    async def enqueue(self, deliveries: list[Delivery]) -> list[Delivery]:
+        """Add deliveries whose id is not stored yet; returns those added (idempotent by id)."""
+        ...
+
+    async def get(self, delivery_id: str) -> Delivery | None: ...
+    async def update(self, delivery: Delivery) -> None: ...
+    async def due(self, now: datetime, limit: int = 100) -> list[Delivery]:
+        """Pending deliveries whose next attempt is at or before `now`, oldest first."""
+        ...
+
+    async def next_due_at(self) -> datetime | None: ...
+    async def list_group(self, group: str) -> list[Delivery]: ...
+    async def wait_for_work(self, timeout: float) -> None:
+        """Return when something is enqueued, or after `timeout` seconds."""
+        ...
+
+
+class Store(Protocol):
+    teams: TeamRepo
+    briefings: BriefingRepo
+    discussions: DiscussionRepo
+    responses: ResponseRepo
+    minutes: MinutesRepo
+    outbox: OutboxRepo
+
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+    async def status(self) -> dict[str, object]: ...

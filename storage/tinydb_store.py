@@ -1,0 +1,341 @@
+"""TinyDB backend: sharded JSON files under the data directory, one worker thread for all I/O.
+
+Layout (each file is one TinyDB database written atomically):
+  teams.json                       every team
+  briefings.json                   every briefing
+  discussions/<briefing id>.json   discussion headers of one briefing
+  responses/<discussion id>.json   responses and minutes of one discussion
+  outbox/<group>.json              deliveries of one briefing or one discussion
+Writing a response touches only its discussion's file, so its cost does not grow with the
+total data. Small in-memory indexes (built at open) answer lookups across shards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from .jsonfile import DataDirLock, KeyedTable, open_db
+from .models import Briefing, Delivery, Discussion, Minutes, Response, Team, stable_id
+from .pending import PendingIndex
+from .protocols import StoreError
+
+T = TypeVar("T")
+_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
+_OPEN_SHARDS = 256
+
+
+def _file_name(key: str) -> str:
+    return f"{key}.json" if _SAFE.match(key) and ".." not in key else f"{stable_id('k', key)}.json"
+
+
+def _dump(record) -> dict[str, Any]:
+    return record.model_dump(mode="json")
+
+
+class _Shards:
+    """Open TinyDB shards, least recently used closed first so memory stays bounded."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._open: OrderedDict[str, tuple[Any, dict[str, KeyedTable]]] = OrderedDict()
+
+    def table(self, key: str, name: str = "_default") -> KeyedTable:
+        entry = self._open.get(key)
+        if entry is None:
+            entry = (open_db(self.directory / _file_name(key)), {})
+            self._open[key] = entry
+            while len(self._open) > _OPEN_SHARDS:
+                _, (old_db, _) = self._open.popitem(last=False)
+                old_db.close()
+        else:
+            self._open.move_to_end(key)
+        db, tables = entry
+        if name not in tables:
+            tables[name] = KeyedTable(db, name)
+        return tables[name]
+
+    def keys_on_disk(self) -> list[str]:
+        if not self.directory.exists():
+            return []
+        return [p.stem for p in self.directory.glob("*.json")]
+
+    def close(self) -> None:
+        for db, _ in self._open.values():
+            db.close()
+        self._open.clear()
+
+
+class _State:
+    """The synchronous store; only ever called on the store's worker thread."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.lock = DataDirLock(data_dir)
+        self.teams: KeyedTable | None = None
+        self.briefings: KeyedTable | None = None
+        self.discussion_shards = _Shards(data_dir / "discussions")
+        self.response_shards = _Shards(data_dir / "responses")
+        self.outbox_shards = _Shards(data_dir / "outbox")
+        self.discussion_briefing: dict[str, str] = {}  # discussion id -> briefing id
+        self.team_discussions: dict[str, set[str]] = {}
+        self.briefings_discussed: set[str] = set()
+        self.groups: set[str] = set()
+        self.delivery_group: dict[str, str] = {}  # delivery id -> group
+        self.pending = PendingIndex()
+
+    def open(self) -> None:
+        self.lock.acquire()
+        try:
+            for tmp in self.data_dir.rglob(".*.json.tmp"):
+                tmp.unlink(missing_ok=True)  # a write that never completed
+            self.teams = KeyedTable(open_db(self.data_dir / "teams.json"))
+            self.briefings = KeyedTable(open_db(self.data_dir / "briefings.json"))
+            for briefing_id in self.discussion_shards.keys_on_disk():
+                for doc in self.discussion_shards.table(briefing_id).all():
+                    self._index_discussion(doc["id"], doc["briefing_id"], doc["team_id"])
+            for group in self.outbox_shards.keys_on_disk():
+                for doc in self.outbox_shards.table(group).all():
+                    delivery = Delivery.model_validate(doc)
+                    self.delivery_group[delivery.id] = delivery.group
+                    self.groups.add(delivery.group)
+                    self.pending.track(delivery)
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        for shards in (self.discussion_shards, self.response_shards, self.outbox_shards):
+            shards.close()
+        self.lock.release()
+
+    def _index_discussion(self, discussion_id: str, briefing_id: str, team_id: str) -> None:
+        self.discussion_briefing[discussion_id] = briefing_id
+        self.briefings_discussed.add(briefing_id)
+        self.team_discussions.setdefault(team_id, set()).add(discussion_id)
+
+    # discussions
+    def put_discussion(self, d: Discussion) -> None:
+        self.discussion_shards.table(d.briefing_id).put(_dump(d))
+        self._index_discussion(d.id, d.briefing_id, d.team_id)
+
+    def get_discussion(self, discussion_id: str) -> Discussion | None:
+        briefing_id = self.discussion_briefing.get(discussion_id)
+        if briefing_id is None:
+            return None
+        doc = self.discussion_shards.table(briefing_id).get(discussion_id)
+        return Discussion.model_validate(doc) if doc else None
+
+    def discussions_for_team(self, team_id: str) -> list[Discussion]:
+        found = (self.get_discussion(i) for i in self.team_discussions.get(team_id, ()))
+        return sorted((d for d in found if d), key=lambda d: d.opened_at)
+
+    def discussions_for_briefing(self, briefing_id: str) -> list[Discussion]:
+        if briefing_id not in self.briefings_discussed:
+            return []
+        docs = self.discussion_shards.table(briefing_id).all()
+        return [Discussion.model_validate(doc) for doc in docs]
+
+    # responses and minutes
+    def add_responses(self, responses: list[Response]) -> list[Response]:
+        added: list[Response] = []
+        by_discussion: dict[str, list[Response]] = {}
+        for r in responses:
+            by_discussion.setdefault(r.discussion_id, []).append(r)
+        for discussion_id, group in by_discussion.items():
+            table = self.response_shards.table(discussion_id, "responses")
+            fresh = [r for r in {r.id: r for r in group}.values() if not table.contains(r.id)]
+            if fresh:
+                table.insert_many([_dump(r) for r in fresh])
+                added.extend(fresh)
+        return added
+
+    def list_responses(self, discussion_id: str) -> list[Response]:
+        docs = self.response_shards.table(discussion_id, "responses").all()
+        return [Response.model_validate(doc) for doc in docs]
+
+    def put_minutes(self, m: Minutes) -> None:
+        self.response_shards.table(m.discussion_id, "minutes").put({"id": m.discussion_id, **_dump(m)})
+
+    def get_minutes(self, discussion_id: str) -> Minutes | None:
+        doc = self.response_shards.table(discussion_id, "minutes").get(discussion_id)
+        return Minutes.model_validate(doc) if doc else None
+
+    # outbox
+    def enqueue(self, deliveries: list[Delivery]) -> list[Delivery]:
+        fresh = [d for d in deliveries if d.id not in self.delivery_group]
+        fresh = list({d.id: d for d in fresh}.values())
+        by_group: dict[str, list[Delivery]] = {}
+        for d in fresh:
+            by_group.setdefault(d.group, []).append(d)
+        for group, rows in by_group.items():
+            self.outbox_shards.table(group).insert_many([_dump(d) for d in rows])
+            self.groups.add(group)
+            for d in rows:
+                self.delivery_group[d.id] = group
+                self.pending.track(d)
+        return fresh
+
+    def get_delivery(self, delivery_id: str) -> Delivery | None:
+        group = self.delivery_group.get(delivery_id)
+        doc = self.outbox_shards.table(group).get(delivery_id) if group else None
+        return Delivery.model_validate(doc) if doc else None
+
+    def update_delivery(self, d: Delivery) -> None:
+        if self.delivery_group.get(d.id) != d.group:
+            raise KeyError(d.id)
+        self.outbox_shards.table(d.group).put(_dump(d))
+        self.pending.track(d)
+
+    def list_group(self, group: str) -> list[Delivery]:
+        if group not in self.groups:
+            return []
+        rows = [Delivery.model_validate(doc) for doc in self.outbox_shards.table(group).all()]
+        return sorted(rows, key=lambda d: d.created_at)
+
+
+class _Repo:
+    def __init__(self, store: "TinyDBStore") -> None:
+        self._store = store
+
+    @property
+    def _s(self) -> _State:
+        return self._store._state
+
+    async def _run(self, fn: Callable[..., T], *args) -> T:
+        return await self._store._run(fn, *args)
+
+
+class _Teams(_Repo):
+    async def upsert(self, team: Team) -> None:
+        await self._run(lambda: self._s.teams.put(_dump(team)))
+
+    async def get(self, team_id: str) -> Team | None:
+        doc = await self._run(self._s.teams.get, team_id)
+        return Team.model_validate(doc) if doc else None
+
+    async def list(self, *, active_only: bool = True, organisation_id: str | None = None) -> list[Team]:
+        teams = [Team.model_validate(d) for d in await self._run(self._s.teams.all)]
+        return [
+            t for t in teams
+            if (t.active or not active_only)
+            and (organisation_id is None or t.organisation_id == organisation_id)
+        ]
+
+
+class _Briefings(_Repo):
+    async def put(self, briefing: Briefing) -> None:
+        await self._run(lambda: self._s.briefings.put(_dump(briefing)))
+
+    async def get(self, briefing_id: str) -> Briefing | None:
+        doc = await self._run(self._s.briefings.get, briefing_id)
+        return Briefing.model_validate(doc) if doc else None
+
+    async def list(self) -> list[Briefing]:
+        rows = [Briefing.model_validate(d) for d in await self._run(self._s.briefings.all)]
+        return sorted(rows, key=lambda b: b.uploaded_at)
+
+
+class _Discussions(_Repo):
+    async def put(self, discussion: Discussion) -> None:
+        await self._run(self._s.put_discussion, discussion)
+
+    async def get(self, discussion_id: str) -> Discussion | None:
+        return await self._run(self._s.get_discussion, discussion_id)
+
+    async def list_for_team(self, team_id: str) -> list[Discussion]:
+        return await self._run(self._s.discussions_for_team, team_id)
+
+    async def list_for_briefing(self, briefing_id: str) -> list[Discussion]:
+        return await self._run(self._s.discussions_for_briefing, briefing_id)
+
+
+class _Responses(_Repo):
+    async def add(self, responses: list[Response]) -> list[Response]:
+        return await self._run(self._s.add_responses, responses)
+
+    async def list(self, discussion_id: str) -> list[Response]:
+        return await self._run(self._s.list_responses, discussion_id)
+
+    async def count(self, discussion_id: str) -> int:
+        return await self._run(lambda: len(self._s.response_shards.table(discussion_id, "responses")))
+
+
+class _Minutes(_Repo):
+    async def put(self, minutes: Minutes) -> None:
+        await self._run(self._s.put_minutes, minutes)
+
+    async def get(self, discussion_id: str) -> Minutes | None:
+        return await self._run(self._s.get_minutes, discussion_id)
+
+
+class _Outbox(_Repo):
+    async def enqueue(self, deliveries: list[Delivery]) -> list[Delivery]:
+        added = await self._run(self._s.enqueue, deliveries)
+        if added:
+            self._s.pending.notify()
+        return added
+
+    async def get(self, delivery_id: str) -> Delivery | None:
+        return await self._run(self._s.get_delivery, delivery_id)
+
+    async def update(self, delivery: Delivery) -> None:
+        await self._run(self._s.update_delivery, delivery)
+
+    async def due(self, now: datetime, limit: int = 100) -> list[Delivery]:
+        return await self._run(self._s.pending.due, now, limit)
+
+    async def next_due_at(self) -> datetime | None:
+        return await self._run(self._s.pending.next_due_at)
+
+    async def list_group(self, group: str) -> list[Delivery]:
+        return await self._run(self._s.list_group, group)
+
+    async def wait_for_work(self, timeout: float) -> None:
+        await self._s.pending.wait(timeout)
+
+
+class TinyDBStore:
+    def __init__(self, data_dir: Path | str) -> None:
+        self._state = _State(Path(data_dir))
+        self._executor: ThreadPoolExecutor | None = None
+        self.teams = _Teams(self)
+        self.briefings = _Briefings(self)
+        self.discussions = _Discussions(self)
+        self.responses = _Responses(self)
+        self.minutes = _Minutes(self)
+        self.outbox = _Outbox(self)
+
+    async def _run(self, fn: Callable[..., T], *args) -> T:
+        if self._executor is None:
+            raise StoreError("the store is not open")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    async def open(self) -> None:
+        # One thread for every TinyDB call: TinyDB is not thread-safe, and the loop never blocks.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tinydb")
+        try:
+            await self._run(self._state.open)
+        except BaseException:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+            raise
+
+    async def close(self) -> None:
+        if self._executor is None:
+            return
+        await self._run(self._state.close)
+        self._executor.shutdown(wait=True)
+        self._executor = None
+
+    async def status(self) -> dict[str, object]:
+        return {
+            "backend": "tinydb",
+            "ok": self._executor is not None,
+            "data_dir": str(self._state.data_dir),
+        }

@@ -1,0 +1,151 @@
+"""One contract suite, run against every storage backend."""
+
+from datetime import timedelta
+
+import pytest
+
+from storage.memory import MemoryStore
+from storage.models import (
+    Author, Briefing, ConversationRef, Delivery, DeliveryKind, DeliveryStatus, Discussion,
+    Minutes, Question, Response, Section, Team, Theme, utcnow,
+)
+from storage.tinydb_store import TinyDBStore
+
+
+@pytest.fixture(params=["memory", "tinydb"])
+async def store(request, tmp_path):
+    s = MemoryStore() if request.param == "memory" else TinyDBStore(tmp_path / "data")
+    await s.open()
+    yield s
+    await s.close()
+
+
+def team(n: int, org: str | None = None, active: bool = True) -> Team:
+    return Team(
+        id=f"19:team{n}@thread.tacv2", name=f"Team {n}", tenant_id="t1", organisation_id=org,
+        general=ConversationRef(service_url="http://x", conversation_id=f"19:team{n}@thread.tacv2"),
+        active=active,
+    )
+
+
+def briefing(bid: str = "b1") -> Briefing:
+    return Briefing(
+        id=bid, title="T", issued="2019-01", board="Board",
+        sections=[Section(heading="Background", body="text")],
+        prompts=[Theme(theme="A", questions=[Question(id="q1", text="Q?")])],
+    )
+
+
+def response(discussion_id: str, key: str, text: str = "an answer") -> Response:
+    return Response(
+        id=Response.make_id(discussion_id, key), discussion_id=discussion_id, question_id="q1",
+        text=text, author=Author(aad_object_id="u1", name="Ana"), idempotency_key=key,
+    )
+
+
+def delivery(did: str, group: str = "b1", **kw) -> Delivery:
+    return Delivery(id=did, group=group, kind=DeliveryKind.briefing_post, **kw)
+
+
+async def test_teams_upsert_get_and_filter(store):
+    await store.teams.upsert(team(1, "police"))
+    await store.teams.upsert(team(2, "nhs"))
+    await store.teams.upsert(team(3, "police", active=False))
+    assert (await store.teams.get("19:team1@thread.tacv2")).name == "Team 1"
+    assert await store.teams.get("missing") is None
+    assert {t.name for t in await store.teams.list()} == {"Team 1", "Team 2"}
+    assert {t.name for t in await store.teams.list(organisation_id="police")} == {"Team 1"}
+    assert len(await store.teams.list(active_only=False)) == 3
+    changed = team(2, "police")
+    changed.name = "Renamed"
+    await store.teams.upsert(changed)
+    got = await store.teams.get(changed.id)
+    assert (got.name, got.organisation_id) == ("Renamed", "police")
+    assert len(await store.teams.list(active_only=False)) == 3
+
+
+async def test_returned_records_are_copies(store):
+    await store.teams.upsert(team(1))
+    got = await store.teams.get("19:team1@thread.tacv2")
+    got.name = "changed locally"
+    assert (await store.teams.get("19:team1@thread.tacv2")).name == "Team 1"
+
+
+async def test_briefings_put_get_list(store):
+    await store.briefings.put(briefing("b1"))
+    await store.briefings.put(briefing("b2"))
+    b = await store.briefings.get("b1")
+    assert b.prompts[0].questions[0].id == "q1"
+    assert [x.id for x in await store.briefings.list()] == ["b1", "b2"]
+    assert await store.briefings.get("nope") is None
+
+
+async def test_discussions_by_team_and_briefing(store):
+    d1 = Discussion(id=Discussion.make_id("b1", "t1"), briefing_id="b1", team_id="t1")
+    d2 = Discussion(id=Discussion.make_id("b2", "t1"), briefing_id="b2", team_id="t1")
+    d3 = Discussion(id=Discussion.make_id("b1", "t2"), briefing_id="b1", team_id="t2")
+    for d in (d1, d2, d3):
+        await store.discussions.put(d)
+    assert {d.id for d in await store.discussions.list_for_team("t1")} == {d1.id, d2.id}
+    assert {d.id for d in await store.discussions.list_for_briefing("b1")} == {d1.id, d3.id}
+    assert await store.discussions.list_for_briefing("none") == []
+    d1.closed_at = utcnow()
+    d1.closed_by = "Ana"
+    await store.discussions.put(d1)
+    assert (await store.discussions.get(d1.id)).closed
+    assert await store.discussions.get("d-missing") is None
+
+
+async def test_responses_are_idempotent_and_scoped(store):
+    added = await store.responses.add([response("d1", "a1:q1"), response("d1", "a1:q2")])
+    assert len(added) == 2
+    again = await store.responses.add([response("d1", "a1:q1", "resent"), response("d1", "a2:q1")])
+    assert [r.idempotency_key for r in again] == ["a2:q1"]
+    await store.responses.add([response("d2", "a1:q1")])
+    assert await store.responses.count("d1") == 3
+    assert await store.responses.count("d2") == 1
+    assert await store.responses.count("d3") == 0
+    texts = [r.text for r in await store.responses.list("d1")]
+    assert texts.count("an answer") == 3 and "resent" not in texts
+
+
+async def test_minutes_put_get(store):
+    assert await store.minutes.get("d1") is None
+    await store.minutes.put(Minutes(discussion_id="d1", organisation_id="o", body={"k": 1}, markdown="# M"))
+    m = await store.minutes.get("d1")
+    assert (m.organisation_id, m.body, m.markdown) == ("o", {"k": 1}, "# M")
+
+
+async def test_outbox_enqueue_is_idempotent_and_due_respects_time(store):
+    now = utcnow()
+    added = await store.outbox.enqueue(
+        [delivery("x1", next_attempt_at=now), delivery("x2", next_attempt_at=now + timedelta(minutes=5))]
+    )
+    assert [d.id for d in added] == ["x1", "x2"]
+    assert await store.outbox.enqueue([delivery("x1")]) == []
+    assert [d.id for d in await store.outbox.due(now)] == ["x1"]
+    assert {d.id for d in await store.outbox.due(now + timedelta(minutes=6))} == {"x1", "x2"}
+    assert await store.outbox.next_due_at() <= now
+
+
+async def test_outbox_update_finalises(store):
+    await store.outbox.enqueue([delivery("x1"), delivery("m1", group="d9")])
+    d = await store.outbox.get("x1")
+    d.status, d.attempts, d.result = DeliveryStatus.sent, 1, {"activity_id": "a"}
+    await store.outbox.update(d)
+    got = await store.outbox.get("x1")
+    assert (got.status, got.result) == (DeliveryStatus.sent, {"activity_id": "a"})
+    assert [x.id for x in await store.outbox.due(utcnow())] == ["m1"]
+    assert [x.id for x in await store.outbox.list_group("b1")] == ["x1"]
+    assert await store.outbox.list_group("nothing") == []
+    with pytest.raises(KeyError):
+        await store.outbox.update(delivery("unknown"))
+
+
+async def test_wait_for_work_wakes_on_enqueue(store):
+    import asyncio
+
+    waiter = asyncio.create_task(store.outbox.wait_for_work(5))
+    await asyncio.sleep(0.01)
+    await store.outbox.enqueue([delivery("w1")])
+    await asyncio.wait_for(waiter, 1)

@@ -1,0 +1,82 @@
+"""TinyDB backend specifics: persistence, the directory lock, atomic files and sharding."""
+
+import json
+
+import pytest
+
+from storage.protocols import StoreError, StoreLocked
+from storage.tinydb_store import TinyDBStore
+from tests.storage.test_contract import briefing, delivery, response, team
+
+from storage.models import Discussion
+
+
+async def test_data_survives_reopen(tmp_path):
+    s = TinyDBStore(tmp_path)
+    await s.open()
+    await s.teams.upsert(team(1, "police"))
+    await s.briefings.put(briefing())
+    await s.discussions.put(Discussion(id="d-1", briefing_id="b1", team_id="t1"))
+    await s.responses.add([response("d-1", "k1")])
+    await s.outbox.enqueue([delivery("x1")])
+    await s.close()
+
+    s2 = TinyDBStore(tmp_path)
+    await s2.open()
+    assert (await s2.teams.get(team(1).id)).organisation_id == "police"
+    assert (await s2.discussions.get("d-1")).team_id == "t1"
+    assert [d.id for d in await s2.discussions.list_for_team("t1")] == ["d-1"]
+    assert await s2.responses.count("d-1") == 1
+    assert await s2.responses.add([response("d-1", "k1")]) == []
+    assert [d.id for d in await s2.outbox.due(delivery("y").next_attempt_at)] == ["x1"]
+    await s2.close()
+
+
+async def test_second_owner_is_refused_with_a_clear_message(tmp_path):
+    first = TinyDBStore(tmp_path)
+    await first.open()
+    with pytest.raises(StoreLocked, match="in use by process"):
+        await TinyDBStore(tmp_path).open()
+    await first.close()
+    second = TinyDBStore(tmp_path)
+    await second.open()
+    await second.close()
+
+
+async def test_responses_are_sharded_by_discussion(tmp_path):
+    s = TinyDBStore(tmp_path)
+    await s.open()
+    await s.responses.add([response("d-a", "k1"), response("d-b", "k1")])
+    await s.close()
+    files = sorted(p.name for p in (tmp_path / "responses").iterdir())
+    assert files == ["d-a.json", "d-b.json"]
+    data = json.loads((tmp_path / "responses" / "d-a.json").read_text())
+    assert len(data["responses"]) == 1
+
+
+async def test_unsafe_keys_become_hashed_file_names(tmp_path):
+    s = TinyDBStore(tmp_path)
+    await s.open()
+    await s.outbox.enqueue([delivery("x", group="../../etc/passwd")])
+    await s.close()
+    names = [p.name for p in (tmp_path / "outbox").iterdir()]
+    assert len(names) == 1 and names[0].startswith("k-") and ".." not in names[0]
+
+
+async def test_failed_write_leaves_previous_file_and_reports(tmp_path):
+    s = TinyDBStore(tmp_path)
+    await s.open()
+    await s.responses.add([response("d-a", "k1")])
+    blocker = tmp_path / "responses" / ".d-a.json.tmp"
+    blocker.mkdir()  # the temporary file cannot be created, even by root
+    with pytest.raises(StoreError, match="cannot write"):
+        await s.responses.add([response("d-a", "k2")])
+    blocker.rmdir()
+    assert [r.idempotency_key for r in await s.responses.list("d-a")] == ["k1"]
+    await s.close()
+
+
+async def test_corrupt_file_is_a_store_error(tmp_path):
+    (tmp_path / "teams.json").write_text("{not json")
+    with pytest.raises(StoreError, match="teams.json"):
+        await TinyDBStore(tmp_path).open()
