@@ -52,6 +52,14 @@ class _Discussions:
     def __init__(self) -> None:
         self._rows: dict[str, Discussion] = {}
 
+    async def create(self, discussions: list[Discussion]) -> list[Discussion]:
+        added = []
+        for d in discussions:
+            if d.id not in self._rows:
+                self._rows[d.id] = _copy(d)
+                added.append(_copy(d))
+        return added
+
     async def put(self, discussion: Discussion) -> None:
         self._rows[discussion.id] = _copy(discussion)
 

@@ -53,38 +53,16 @@ class BriefingStatus(StrEnum):
     published = "published"
 
 
-class Question(Record):
-    id: str
-    text: str
-
-
-class Theme(Record):
-    theme: str
-    questions: list[Question]
-
-
-class Section(Record):
-    heading: str
-    body: str  # Markdown
-
-
 class Briefing(Record):
+    """A stored briefing: its Markdown source (parsed by `content.briefing`) and its state."""
+
     id: str
     title: str
     issued: str  # YYYY-MM or YYYY-MM-DD
     board: str
-    summary: str = ""
-    sections: list[Section]
-    prompts: list[Theme]
-    source: str = ""  # the Markdown file it was read from
+    source: str  # the Markdown file, front matter included
     status: BriefingStatus = BriefingStatus.draft
     uploaded_at: datetime = Field(default_factory=utcnow)
-
-    def questions(self) -> list[Question]:
-        return [q for theme in self.prompts for q in theme.questions]
-
-    def question(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions() if q.id == question_id), None)
 
 
 class Discussion(Record):
@@ -122,6 +100,10 @@ class Response(Record):
     created_at: datetime = Field(default_factory=utcnow)
     edited_at: datetime | None = None
     idempotency_key: str
+
+    @property
+    def author_name(self) -> str:
+        return self.author.name or "A team member"
 
     @staticmethod
     def make_id(discussion_id: str, idempotency_key: str) -> str:

@@ -120,6 +120,17 @@ class _State:
         self.team_discussions.setdefault(team_id, set()).add(discussion_id)
 
     # discussions
+    def create_discussions(self, discussions: list[Discussion]) -> list[Discussion]:
+        fresh = list({d.id: d for d in discussions if d.id not in self.discussion_briefing}.values())
+        by_briefing: dict[str, list[Discussion]] = {}
+        for d in fresh:
+            by_briefing.setdefault(d.briefing_id, []).append(d)
+        for briefing_id, rows in by_briefing.items():
+            self.discussion_shards.table(briefing_id).insert_many([_dump(d) for d in rows])
+            for d in rows:
+                self._index_discussion(d.id, d.briefing_id, d.team_id)
+        return fresh
+
     def put_discussion(self, d: Discussion) -> None:
         self.discussion_shards.table(d.briefing_id).put(_dump(d))
         self._index_discussion(d.id, d.briefing_id, d.team_id)
@@ -242,6 +253,9 @@ class _Briefings(_Repo):
 
 
 class _Discussions(_Repo):
+    async def create(self, discussions: list[Discussion]) -> list[Discussion]:
+        return await self._run(self._s.create_discussions, discussions)
+
     async def put(self, discussion: Discussion) -> None:
         await self._run(self._s.put_discussion, discussion)
 

@@ -7,7 +7,7 @@ import pytest
 from storage.memory import MemoryStore
 from storage.models import (
     Author, Briefing, ConversationRef, Delivery, DeliveryKind, DeliveryStatus, Discussion,
-    Minutes, Question, Response, Section, Team, Theme, utcnow,
+    Minutes, Response, Team, utcnow,
 )
 from storage.tinydb_store import TinyDBStore
 
@@ -29,11 +29,7 @@ def team(n: int, org: str | None = None, active: bool = True) -> Team:
 
 
 def briefing(bid: str = "b1") -> Briefing:
-    return Briefing(
-        id=bid, title="T", issued="2019-01", board="Board",
-        sections=[Section(heading="Background", body="text")],
-        prompts=[Theme(theme="A", questions=[Question(id="q1", text="Q?")])],
-    )
+    return Briefing(id=bid, title="T", issued="2019-01", board="Board", source="---\nid: b1\n---\n")
 
 
 def response(discussion_id: str, key: str, text: str = "an answer") -> Response:
@@ -75,7 +71,7 @@ async def test_briefings_put_get_list(store):
     await store.briefings.put(briefing("b1"))
     await store.briefings.put(briefing("b2"))
     b = await store.briefings.get("b1")
-    assert b.prompts[0].questions[0].id == "q1"
+    assert (b.title, b.source) == ("T", "---\nid: b1\n---\n")
     assert [x.id for x in await store.briefings.list()] == ["b1", "b2"]
     assert await store.briefings.get("nope") is None
 
@@ -94,6 +90,18 @@ async def test_discussions_by_team_and_briefing(store):
     await store.discussions.put(d1)
     assert (await store.discussions.get(d1.id)).closed
     assert await store.discussions.get("d-missing") is None
+
+
+async def test_discussions_create_adds_only_missing(store):
+    first = Discussion(id="d-1", briefing_id="b1", team_id="t1")
+    assert [d.id for d in await store.discussions.create([first, first])] == ["d-1"]
+    first.meeting_date = "1 March 2026"
+    await store.discussions.put(first)
+    again = await store.discussions.create([Discussion(id="d-1", briefing_id="b1", team_id="t1"),
+                                            Discussion(id="d-2", briefing_id="b1", team_id="t2")])
+    assert [d.id for d in again] == ["d-2"]
+    assert (await store.discussions.get("d-1")).meeting_date == "1 March 2026"
+    assert {d.id for d in await store.discussions.list_for_briefing("b1")} == {"d-1", "d-2"}
 
 
 async def test_responses_are_idempotent_and_scoped(store):

@@ -1,0 +1,101 @@
+"""The admin HTTP API for board staff tools: upload, list and publish briefings, follow deliveries."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Awaitable, Callable
+
+from aiohttp import web
+
+from content.yamlfile import ContentError
+from dialogs.publishing import PublishError, publish, upload_briefing
+from storage.models import DeliveryKind
+
+from .http_errors import error, read_json
+from .keys import DEPS, SETTINGS
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def admin_only(handler: Handler) -> Handler:
+    """404 when no admin token is configured (the API does not exist), 401 for a wrong token."""
+
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        token = request.app[SETTINGS].admin_token
+        if token is None:
+            return error(404, "not found")
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.get_secret_value().encode()):
+            log.warning("admin request refused: bad token")
+            return error(401, "a valid admin token is required (Authorization: Bearer <token>)")
+        return await handler(request)
+
+    return guarded
+
+
+@admin_only
+async def upload(request: web.Request) -> web.Response:
+    raw = await request.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return error(400, "the briefing must be UTF-8 text")
+    try:
+        record, created = await upload_briefing(text, request.app[DEPS])
+    except ContentError as exc:
+        problems = [{"line": p.line, "message": p.message} for p in exc.problems]
+        return error(422, "the briefing is not valid", problems=problems)
+    except PublishError as exc:
+        return error(exc.status, str(exc))
+    return web.json_response({"id": record.id, "created": created}, status=201 if created else 200)
+
+
+@admin_only
+async def list_briefings(request: web.Request) -> web.Response:
+    rows = await request.app[DEPS].store.briefings.list()
+    return web.json_response([
+        {"id": b.id, "title": b.title, "issued": b.issued, "status": b.status,
+         "uploaded_at": b.uploaded_at.isoformat()} for b in rows
+    ])
+
+
+@admin_only
+async def publish_briefing(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    to = body.get("to") if isinstance(body, dict) else None
+    if not isinstance(to, str):
+        return error(400, "send {\"to\": \"all\" | \"org:<organisation id>\" | \"team:<team id>\"}")
+    try:
+        result = await publish(request.match_info["briefing_id"], to, request.app[DEPS])
+    except PublishError as exc:
+        return error(exc.status, str(exc))
+    return web.json_response({"queued": result.queued, "skipped": result.skipped}, status=202)
+
+
+@admin_only
+async def deliveries(request: web.Request) -> web.Response:
+    deps = request.app[DEPS]
+    briefing_id = request.match_info["briefing_id"]
+    if await deps.store.briefings.get(briefing_id) is None:
+        return error(404, f"no briefing with id '{briefing_id}'")
+    rows = []
+    for d in await deps.store.outbox.list_group(briefing_id):
+        if d.kind is not DeliveryKind.briefing_post:
+            continue
+        team = await deps.store.teams.get(d.team_id or "")
+        org = deps.directory.organisation(team.organisation_id if team else None)
+        rows.append({
+            "team_id": d.team_id, "team_name": team.name if team else None,
+            "organisation": org.id if org else None, "status": d.status, "attempts": d.attempts,
+            "last_error": d.last_error, "sent_at": d.sent_at.isoformat() if d.sent_at else None,
+        })
+    return web.json_response(rows)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/api/briefings", upload)
+    app.router.add_get("/api/briefings", list_briefings)
+    app.router.add_post("/api/briefings/{briefing_id}/publish", publish_briefing)
+    app.router.add_get("/api/briefings/{briefing_id}/deliveries", deliveries)

@@ -1,0 +1,77 @@
+"""The composition root: `create_app(settings)` builds the aiohttp application and its parts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import AsyncIterator
+
+from aiohttp import web
+
+from content.briefing import bundled_briefings
+from content.directory import load_directory
+from dialogs.deps import Deps
+from dialogs.publishing import upload_briefing
+from storage.protocols import Store
+from storage.tinydb_store import TinyDBStore
+
+from . import __version__, admin
+from .adapter import make_adapter
+from .keys import ADAPTER, BOT, DEPS, SETTINGS, STORE
+from .mail import make_mailer
+from .messages import messages
+from .settings import Settings
+from .teams import LearningBot
+from .transport import TeamsTransport
+from .worker import DeliveryWorker
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1024 * 1024
+
+
+async def healthz(request: web.Request) -> web.Response:
+    store = await request.app[STORE].status()
+    return web.json_response({"status": "ok" if store.get("ok") else "degraded",
+                              "version": __version__, "store": store}, status=200 if store.get("ok") else 503)
+
+
+def create_app(settings: Settings, *, store: Store | None = None) -> web.Application:
+    """Build the app. Nothing is opened until it starts (see `_lifecycle`)."""
+    directory = load_directory(settings.directory)  # a bad file stops here, naming the line
+    store = store or TinyDBStore(settings.data_dir)
+    mailer = make_mailer(settings)
+    deps = Deps(store=store, directory=directory, mail_from=settings.mail_from)
+    adapter = make_adapter(settings)
+
+    app = web.Application(client_max_size=MAX_BODY)
+    app[SETTINGS] = settings
+    app[STORE] = store
+    app[DEPS] = deps
+    app[ADAPTER] = adapter
+    app[BOT] = LearningBot(deps)
+    worker = DeliveryWorker(deps, TeamsTransport(adapter, settings.bot_app_id), mailer)
+
+    async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
+        await store.open()
+        try:
+            for name, text in bundled_briefings():
+                record, created = await upload_briefing(text, deps)
+                if created:
+                    log.info("bundled briefing loaded id=%s from %s", record.id, name)
+            task = asyncio.create_task(worker.run(), name="delivery-worker")
+            log.info("ready: store=%s mail=%s auth=%s", (await store.status())["backend"], mailer.describe(),
+                     "off (local mode, loopback only)" if settings.local_mode else "on")
+            yield
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await worker.stop()
+        finally:
+            await store.close()
+
+    app.cleanup_ctx.append(_lifecycle)
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    admin.add_routes(app)
+    return app

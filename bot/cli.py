@@ -1,0 +1,127 @@
+"""The `learning-bot` command: serve, and board staff's briefing tools."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from . import __version__
+
+EXIT_USAGE = 2
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> int:
+    print(f"learning-bot: {message}", file=sys.stderr)
+    return code
+
+
+def serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from content.yamlfile import ContentError
+    from storage.protocols import StoreError
+
+    from .app import create_app
+    from .settings import Settings, describe_error
+
+    overrides = {k: v for k, v in {"host": args.host, "port": args.port, "data_dir": args.data_dir}.items() if v is not None}
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        return _fail("cannot start:\n" + describe_error(exc))
+    logging.basicConfig(level=os.environ.get("LEARNING_BOT_LOG_LEVEL", "INFO").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        app = create_app(settings)
+    except ContentError as exc:
+        return _fail("the directory file is not valid:\n" + "\n".join(p.render(exc.path) for p in exc.problems))
+    if settings.local_mode:
+        logging.getLogger("bot").warning(
+            "local mode: no MicrosoftAppId, so inbound authentication is OFF; listening on loopback only")
+    try:
+        web.run_app(app, host=settings.host, port=settings.port, print=lambda _: print(
+            f"Safeguarding Learning Bot {__version__} on http://{settings.host}:{settings.port}/api/messages "
+            f"(data in {settings.data_dir}; Ctrl+C to stop)", flush=True))
+    except StoreError as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}")
+    return 0
+
+
+def validate(args: argparse.Namespace) -> int:
+    from content.briefing import parse_briefing
+    from content.yamlfile import ContentError
+
+    failed = False
+    for path in args.paths:
+        try:
+            parse_briefing(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            print(f"{path}:1: cannot read: {exc.strerror or exc}")
+            failed = True
+        except UnicodeDecodeError:
+            print(f"{path}:1: not UTF-8 text")
+            failed = True
+        except ContentError as exc:
+            for problem in exc.problems:
+                print(problem.render(path))
+            failed = True
+    return 1 if failed else 0
+
+
+def publish(args: argparse.Namespace) -> int:
+    from .client import PublishClientError, publish_and_follow
+
+    token = args.token or os.environ.get("LEARNING_BOT_ADMIN_TOKEN")
+    if not token:
+        return _fail("an admin token is needed: --token or LEARNING_BOT_ADMIN_TOKEN")
+    try:
+        return asyncio.run(publish_and_follow(args.url, token, args.briefing, args.to, timeout=args.timeout))
+    except PublishClientError as exc:
+        return _fail(str(exc), 1)
+    except KeyboardInterrupt:
+        return _fail("stopped; the deliveries go on in the bot", 130)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="learning-bot", description=(
+        "A Teams bot that carries a safeguarding board's learning briefings to practitioner teams "
+        "and their minutes to safeguarding leads."))
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("serve", help="run the bot (POST /api/messages, GET /healthz, admin API)")
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1; loopback only without MicrosoftAppId)")
+    p.add_argument("--port", type=int, help="port (default 3978)")
+    p.add_argument("--data-dir", type=Path, help="where data is kept (default ./data or LEARNING_BOT_DATA_DIR)")
+    p.set_defaults(func=serve)
+
+    briefing = commands.add_parser("briefing", help="check and publish briefings").add_subparsers(
+        dest="briefing_command", required=True)
+    v = briefing.add_parser("validate", help="check briefing files; prints PATH:LINE: problem")
+    v.add_argument("paths", nargs="+", metavar="PATH")
+    v.set_defaults(func=validate)
+    pub = briefing.add_parser("publish", help="publish a briefing through the bot's admin API")
+    pub.add_argument("briefing", metavar="ID_OR_PATH", help="a stored briefing's id, or a file to upload first")
+    pub.add_argument("--to", required=True, help="all, org:<organisation id> or team:<team id>")
+    pub.add_argument("--url", default="http://127.0.0.1:3978", help="the bot's address (default %(default)s)")
+    pub.add_argument("--token", help="admin token (default: LEARNING_BOT_ADMIN_TOKEN)")
+    pub.add_argument("--timeout", type=float, default=600, help="seconds to follow the deliveries (default 600)")
+    pub.set_defaults(func=publish)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

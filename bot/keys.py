@@ -1,0 +1,18 @@
+"""Typed keys for what the aiohttp application holds."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from botbuilder.integration.aiohttp import CloudAdapter
+
+from dialogs.deps import Deps
+from storage.protocols import Store
+
+from .settings import Settings
+from .teams import LearningBot
+
+SETTINGS = web.AppKey("settings", Settings)
+STORE = web.AppKey("store", Store)
+DEPS = web.AppKey("deps", Deps)
+ADAPTER = web.AppKey("adapter", CloudAdapter)
+BOT = web.AppKey("bot", LearningBot)

@@ -1,0 +1,44 @@
+"""POST /api/messages: authenticate, run the turn, answer invokes with their body serialised once."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from aiohttp import web
+from botbuilder.schema import Activity
+
+from .http_errors import error, read_json
+from .keys import ADAPTER, BOT
+
+log = logging.getLogger(__name__)
+
+
+async def messages(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        return error(400, "an activity must be a JSON object")
+    try:
+        activity = Activity().deserialize(body)
+    except Exception:  # msrest raises several types for bad shapes
+        return error(400, "the body is not a valid activity")
+    if not activity.type or not activity.service_url or not activity.conversation:
+        return error(400, "an activity needs type, serviceUrl and conversation")
+
+    adapter = request.app[ADAPTER]
+    auth_header = request.headers.get("Authorization", "")
+    try:
+        auth = await adapter.bot_framework_authentication.authenticate_request(activity, auth_header)
+    except Exception as exc:  # missing, malformed, expired or wrongly signed tokens all end here
+        log.warning("inbound request refused: %s", type(exc).__name__)
+        return error(401, "unauthorized")
+
+    invoke_response = await adapter.process_activity(auth, activity, request.app[BOT].on_turn)
+    if invoke_response is None:
+        return web.Response(status=HTTPStatus.OK)
+    payload = invoke_response.body
+    if hasattr(payload, "serialize"):
+        payload = payload.serialize()
+    if payload is None:
+        return web.Response(status=invoke_response.status)
+    return web.json_response(payload, status=invoke_response.status)

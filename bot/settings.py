@@ -1,0 +1,93 @@
+"""Settings from the environment (Bot Framework names where they exist), validated once at start."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCAL_BOT_APP_ID = "local-bot"  # a placeholder some SDK calls need when there is no app id
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _env(name: str, default=None, **kw):
+    return Field(default, validation_alias=AliasChoices(name, name.lower()), **kw)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
+
+    app_id: str = _env("MicrosoftAppId", "")
+    app_password: SecretStr = _env("MicrosoftAppPassword", SecretStr(""))
+    app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = _env("MicrosoftAppType", "MultiTenant")
+    app_tenant_id: str = _env("MicrosoftAppTenantId", "")
+
+    host: str = _env("LEARNING_BOT_HOST", "127.0.0.1")
+    port: int = _env("LEARNING_BOT_PORT", 3978, ge=1, le=65535)
+    data_dir: Path = _env("LEARNING_BOT_DATA_DIR", Path("./data"))
+    directory: Path | None = _env("LEARNING_BOT_DIRECTORY", None)
+    admin_token: SecretStr | None = _env("LEARNING_BOT_ADMIN_TOKEN", None)
+
+    smtp_host: str | None = _env("SMTP_HOST", None)
+    smtp_port: int | None = _env("SMTP_PORT", None, ge=1, le=65535)
+    smtp_username: str | None = _env("SMTP_USERNAME", None)
+    smtp_password: SecretStr | None = _env("SMTP_PASSWORD", None)
+    smtp_security: Literal["starttls", "tls", "none"] = _env("SMTP_SECURITY", "starttls")
+    mail_from: str = _env("LEARNING_BOT_MAIL_FROM", "Safeguarding Learning Bot <learning-bot@localhost>")
+
+    @property
+    def local_mode(self) -> bool:
+        return not self.app_id
+
+    @property
+    def bot_app_id(self) -> str:
+        return self.app_id or LOCAL_BOT_APP_ID
+
+    @property
+    def smtp_port_or_default(self) -> int:
+        return self.smtp_port or {"tls": 465, "starttls": 587, "none": 25}[self.smtp_security]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Settings":
+        if self.local_mode and not is_loopback(self.host):
+            raise ValueError(
+                f"refusing to listen on {self.host} without MicrosoftAppId: with no app id inbound "
+                "authentication is off, so the bot only listens on loopback (127.0.0.1). "
+                "Set MicrosoftAppId and MicrosoftAppPassword to run on a network address."
+            )
+        if not self.local_mode:
+            if self.app_type != "UserAssignedMSI" and not self.app_password.get_secret_value():
+                raise ValueError("MicrosoftAppPassword is required when MicrosoftAppId is set")
+            if self.app_type in ("SingleTenant", "UserAssignedMSI") and not self.app_tenant_id:
+                raise ValueError(f"MicrosoftAppType={self.app_type} requires MicrosoftAppTenantId")
+            if self.directory is None:
+                raise ValueError(
+                    "LEARNING_BOT_DIRECTORY is required when MicrosoftAppId is set: the bundled "
+                    "directory is an example with placeholder people"
+                )
+        if self.admin_token is not None and len(self.admin_token.get_secret_value()) < 16:
+            raise ValueError("LEARNING_BOT_ADMIN_TOKEN must be at least 16 characters")
+        if bool(self.smtp_username) != bool(self.smtp_password):
+            raise ValueError("SMTP_USERNAME and SMTP_PASSWORD go together: set both or neither")
+        return self
+
+
+def describe_error(exc: ValidationError) -> str:
+    """One readable line per problem, naming the environment variable where there is one."""
+    lines = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"])
+        message = err["msg"].removeprefix("Value error, ")
+        lines.append(f"{field}: {message}" if field else message)
+    return "\n".join(lines)

@@ -1,0 +1,165 @@
+"""The delivery worker: sends due outbox rows, retries what may succeed later, records the outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import aiohttp
+import aiosmtplib
+
+from dialogs.deps import Deps
+from dialogs.delivery import ChannelPost, Email, Outgoing, PersonalMessage, ThreadReply, Undeliverable, after_final, prepare
+from storage.models import Delivery, DeliveryStatus
+from storage.protocols import StoreError
+
+from .mail import Mailer
+from .transport import TeamsTransport
+
+log = logging.getLogger(__name__)
+RETRYABLE_HTTP = {408, 412, 429, 500, 502, 503, 504}
+
+
+@dataclass(frozen=True)
+class Failure:
+    reason: str
+    retryable: bool
+    retry_after: float | None = None
+
+
+def _retry_after(headers: Any, now: datetime) -> float | None:
+    value = headers.get("Retry-After") if headers is not None else None
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        with contextlib.suppress(TypeError, ValueError):
+            return max(0.0, (parsedate_to_datetime(value) - now).total_seconds())
+    return None
+
+
+def classify(exc: BaseException, now: datetime) -> Failure:
+    """Whether a send failure may succeed later; the reason never includes message content."""
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None) or getattr(response, "status", None)
+    if isinstance(status, int):
+        headers = getattr(response, "headers", None)
+        return Failure(f"HTTP {status}", status in RETRYABLE_HTTP, _retry_after(headers, now))
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return Failure(f"SMTP {exc.code}", 400 <= exc.code < 500)
+    if isinstance(exc, (aiosmtplib.SMTPException, aiohttp.ClientError, asyncio.TimeoutError, OSError)):
+        return Failure(type(exc).__name__, True)
+    return Failure(type(exc).__name__, False)
+
+
+class DeliveryWorker:
+    def __init__(self, deps: Deps, teams: TeamsTransport, mailer: Mailer, *, concurrency: int = 8,
+                 max_attempts: int = 10, base_delay: float = 2.0, max_delay: float = 600.0,
+                 send_timeout: float = 30.0) -> None:
+        self._deps = deps
+        self._teams = teams
+        self._mailer = mailer
+        self._concurrency = concurrency
+        self._max_attempts = max_attempts
+        self._base_delay = base_delay
+        self._max_delay = max_delay
+        self._send_timeout = send_timeout
+        self._inflight: set[str] = set()
+        self._tasks: set[asyncio.Task] = set()
+
+    async def run(self) -> None:
+        """Loop until cancelled. Pending rows left by a previous run are due at once."""
+        outbox = self._deps.store.outbox
+        while True:
+            try:
+                free = self._concurrency - len(self._inflight)
+                due = [d for d in await outbox.due(self._deps.clock(), limit=self._concurrency * 2)
+                       if d.id not in self._inflight][:max(free, 0)]
+                for delivery in due:
+                    self._inflight.add(delivery.id)
+                    task = asyncio.create_task(self._process(delivery))
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+                if not due:
+                    await outbox.wait_for_work(await self._idle_wait())
+                elif free - len(due) <= 0:
+                    await asyncio.wait(self._tasks, return_when=asyncio.FIRST_COMPLETED)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the store may be briefly unavailable: keep going, never die
+                log.exception("delivery loop error")
+                await asyncio.sleep(1)
+
+    async def _idle_wait(self) -> float:
+        if self._inflight:
+            return 0.05
+        next_at = await self._deps.store.outbox.next_due_at()
+        if next_at is None:
+            return 5.0
+        return min(5.0, max(0.01, (next_at - self._deps.clock()).total_seconds()))
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _process(self, delivery: Delivery) -> None:
+        try:
+            await self.attempt(delivery)
+        except StoreError:
+            log.exception("could not record delivery outcome id=%s", delivery.id)
+        except Exception:
+            log.exception("delivery failed unexpectedly id=%s", delivery.id)
+        finally:
+            self._inflight.discard(delivery.id)
+
+    async def attempt(self, d: Delivery) -> Delivery:
+        """One attempt at a delivery; records the outcome and runs follow-ups once final."""
+        now = self._deps.clock()
+        d.attempts += 1
+        try:
+            outgoing = await prepare(d, self._deps)
+            d.result = await asyncio.wait_for(self._send(outgoing), self._send_timeout)
+        except Undeliverable as exc:
+            d.status, d.last_error = DeliveryStatus.failed, str(exc)
+        except (StoreError, asyncio.CancelledError):
+            raise
+        except Exception as exc:
+            failure = classify(exc, now)
+            d.last_error = failure.reason
+            if failure.retryable and d.attempts < self._max_attempts:
+                d.next_attempt_at = now + timedelta(seconds=self._delay(d.attempts, failure.retry_after))
+            else:
+                d.status = DeliveryStatus.failed
+            log.warning("delivery attempt failed id=%s kind=%s attempt=%d reason=%s retry=%s",
+                        d.id, d.kind, d.attempts, failure.reason, d.status is DeliveryStatus.pending)
+        else:
+            d.status, d.sent_at, d.last_error = DeliveryStatus.sent, self._deps.clock(), None
+            log.info("delivered id=%s kind=%s attempts=%d", d.id, d.kind, d.attempts)
+        await self._deps.store.outbox.update(d)
+        if d.final:
+            await after_final(d, self._deps)
+        return d
+
+    def _delay(self, attempts: int, retry_after: float | None) -> float:
+        backoff = min(self._max_delay, self._base_delay * 2 ** (attempts - 1))
+        jittered = random.uniform(backoff / 2, backoff)
+        return max(jittered, retry_after or 0.0)
+
+    async def _send(self, out: Outgoing) -> dict[str, Any]:
+        if isinstance(out, ChannelPost):
+            return await self._teams.post_new_thread(out.channel, out.activity)
+        if isinstance(out, PersonalMessage):
+            return await self._teams.send_personal(out.user_aad, out.via, out.activity)
+        if isinstance(out, ThreadReply):
+            return await self._teams.reply(out.thread, out.activity)
+        if isinstance(out, Email):
+            return await self._mailer.send(out.message)
+        raise Undeliverable(f"cannot send {type(out).__name__}")

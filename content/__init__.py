@@ -1,0 +1,1 @@
+"""What the bot says: briefing and directory formats, cards, strings and minutes."""

@@ -1,0 +1,193 @@
+"""Adaptive Card builders (schema 1.5): every card the bot sends is built here, as plain dicts."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Iterable, Sequence
+
+from .briefing import Briefing
+from .minutes import CompiledMinutes
+from .text import escape_md, plural
+
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+VERSION = "1.5"
+ANSWER_PREFIX = "answer:"
+
+Card = dict[str, Any]
+
+
+class Verb(StrEnum):
+    """Card actions; each arrives back as `value.verb` and is routed by it."""
+
+    record = "record"  # submit responses to a discussion
+    close = "close"  # ask for the minutes preview
+    close_confirm = "close_confirm"
+    close_cancel = "close_cancel"
+    link_organisation = "link_organisation"
+    publish_confirm = "publish_confirm"
+    publish_cancel = "publish_cancel"
+
+
+def card(body: list[Card], actions: list[Card] | None = None) -> Card:
+    out: Card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
+    if actions:
+        out["actions"] = actions
+    return out
+
+
+def text(value: str, **style: Any) -> Card:
+    return {"type": "TextBlock", "text": value, "wrap": True, **style}
+
+
+def heading(value: str, size: str = "Medium") -> Card:
+    return text(value, weight="Bolder", size=size, style="heading")
+
+
+def facts(pairs: Iterable[tuple[str, str]]) -> Card:
+    return {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in pairs]}
+
+
+def submit(title: str, verb: Verb, style: str | None = None, **data: Any) -> Card:
+    action: Card = {"type": "Action.Submit", "title": title, "data": {"verb": str(verb), **data}}
+    if style:
+        action["style"] = style
+    return action
+
+
+def _section_toggle(index: int, title: str, body: str) -> list[Card]:
+    target = f"section-{index}"
+    return [
+        {
+            "type": "Container",
+            "selectAction": {"type": "Action.ToggleVisibility", "title": f"Show {title}", "targetElements": [target]},
+            "items": [text(f"**{title}** \u25BE", color="Accent", spacing="Small")],
+        },
+        {"type": "Container", "id": target, "isVisible": False, "items": [text(body, spacing="Small")]},
+    ]
+
+
+def _prompts(briefing: Briefing) -> list[Card]:
+    items: list[Card] = [heading("Points for discussion", "Medium")]
+    for theme in briefing.prompts:
+        items.append(text(f"**{theme.theme}**", spacing="Medium"))
+        items.append(text("\n".join(f"{i}. {q.text}" for i, q in enumerate(theme.questions, 1)), spacing="Small"))
+    return items
+
+
+def response_form(briefing: Briefing, discussion_id: str) -> Card:
+    body: list[Card] = [text("Record your team's responses. Each answer is kept with your name; "
+                             "anyone in the team can add more until the minutes are sent.", isSubtle=True)]
+    for theme in briefing.prompts:
+        body.append(text(f"**{theme.theme}**", spacing="Medium"))
+        for q in theme.questions:
+            body.append({
+                "type": "Input.Text", "id": f"{ANSWER_PREFIX}{q.id}", "label": q.text,
+                "isMultiline": True, "maxLength": 4000, "placeholder": "Your team's response",
+            })
+    return card(body, [submit("Submit responses", Verb.record, "positive", discussion=discussion_id)])
+
+
+def briefing_card(briefing: Briefing, discussion_id: str, *, discuss_by: str | None = None) -> Card:
+    body: list[Card] = [
+        text(f"Learning briefing \u00B7 {briefing.board}", size="Small", isSubtle=True),
+        heading(briefing.title, "Large"),
+        text(f"Issued {briefing.issued_label}" + (f" \u00B7 discuss by {discuss_by}" if discuss_by else ""),
+             isSubtle=True, spacing="None"),
+        text(briefing.short_summary),
+        text("Select a heading to read that part of the briefing.", size="Small", isSubtle=True),
+    ]
+    for i, section in enumerate(briefing.sections):
+        body.extend(_section_toggle(i, section.heading, section.body))
+    body.append({"type": "Container", "separator": True, "spacing": "Large", "items": _prompts(briefing)})
+    body.append(text("Discuss these in your team meeting, record the team's responses here, then close the "
+                     "discussion to send the minutes to your safeguarding lead.", size="Small", isSubtle=True))
+    actions = [
+        {"type": "Action.ShowCard", "title": "Record responses", "card": response_form(briefing, discussion_id)},
+        submit("Close and send minutes", Verb.close, discussion=discussion_id),
+    ]
+    return card(body, actions)
+
+
+def minutes_body(m: CompiledMinutes) -> list[Card]:
+    body: list[Card] = [
+        text(f"Team minutes \u00B7 {m.board}", size="Small", isSubtle=True),
+        heading(m.briefing_title, "Large"),
+        facts([
+            ("Team", escape_md(m.team_name)),
+            ("Organisation", m.organisation_name),
+            ("Meeting", m.meeting_date),
+            ("Responses", f"{m.response_count} from {plural(m.contributor_count, 'person', 'people')}"),
+            ("Closed by", escape_md(m.closed_by)),
+        ]),
+    ]
+    for theme in m.themes:
+        items: list[Card] = [heading(theme.theme, "Medium")]
+        for q in theme.questions:
+            items.append(text(f"**{q.text}**", spacing="Medium"))
+            if not q.entries:
+                items.append(text("No responses recorded.", isSubtle=True, spacing="Small"))
+            for e in q.entries:
+                items.append(text(f"{escape_md(e.text)} \u2014 _{escape_md(e.author)}_", spacing="Small"))
+        body.append({"type": "Container", "separator": True, "spacing": "Medium", "items": items})
+    return body
+
+
+def minutes_preview_card(m: CompiledMinutes, discussion_id: str, lead_names: Sequence[str]) -> Card:
+    to = ", ".join(lead_names) or "the safeguarding lead"
+    body = [text(f"**Check the minutes before they go.** Confirming closes the discussion and sends these "
+                 f"minutes to {escape_md(to)} ({m.organisation_name}).", color="Attention"),
+            *minutes_body(m)]
+    return card(body, [
+        submit("Confirm and send", Verb.close_confirm, "positive", discussion=discussion_id),
+        submit("Not yet", Verb.close_cancel, discussion=discussion_id),
+    ])
+
+
+def minutes_card(m: CompiledMinutes) -> Card:
+    intro = text(f"{escape_md(m.team_name)} has discussed a learning briefing and sent you its minutes.")
+    return card([intro, *minutes_body(m)])
+
+
+def organisation_card(team_name: str, organisations: Sequence[tuple[str, str]], current: str | None = None) -> Card:
+    body = [
+        heading("Which organisation is this team part of?"),
+        text(f"Minutes from **{escape_md(team_name)}** go to that organisation's safeguarding lead, "
+             "and nobody else's."),
+        {
+            "type": "Input.ChoiceSet", "id": "organisation", "label": "Organisation", "isRequired": True,
+            "errorMessage": "Choose an organisation", "style": "expanded", "value": current or "",
+            "choices": [{"title": name, "value": org_id} for org_id, name in organisations],
+        },
+    ]
+    return card(body, [submit("Save", Verb.link_organisation, "positive")])
+
+
+def publish_preview_card(briefing: Briefing, audiences: Sequence[tuple[str, str]], team_count: int) -> Card:
+    body = [
+        text("Publish a learning briefing", size="Small", isSubtle=True),
+        heading(briefing.title, "Large"),
+        text(f"Issued {briefing.issued_label} \u00B7 {plural(len(briefing.sections), 'section')} \u00B7 "
+             f"{plural(len(briefing.questions()), 'discussion question')}", isSubtle=True, spacing="None"),
+        text(briefing.short_summary),
+        {
+            "type": "Input.ChoiceSet", "id": "to", "label": "Send to", "value": "all", "isRequired": True,
+            "choices": [{"title": title, "value": value} for value, title in audiences],
+        },
+        text(f"{plural(team_count, 'team')} registered. Each gets the briefing as a new thread in its "
+             "General channel; a team that already has it is not sent it again.", size="Small", isSubtle=True),
+    ]
+    return card(body, [
+        submit("Publish", Verb.publish_confirm, "positive", briefing=briefing.id),
+        submit("Cancel", Verb.publish_cancel, briefing=briefing.id),
+    ])
+
+
+def help_card(title: str, commands: Sequence[tuple[str, str]], footer: str = "") -> Card:
+    body = [heading(title), facts(commands)]
+    if footer:
+        body.append(text(footer, size="Small", isSubtle=True))
+    return card(body)
+
+
+def list_card(title: str, rows: Sequence[tuple[str, str]], empty: str) -> Card:
+    return card([heading(title), facts(rows) if rows else text(empty, isSubtle=True)])

@@ -1,0 +1,156 @@
+"""Team minutes: compiled from a briefing and its responses, rendered as Markdown, text and HTML."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from typing import Iterable, Protocol
+
+from pydantic import BaseModel
+
+from .briefing import Briefing
+from .text import format_datetime
+
+OTHER_THEME = "Other responses"
+
+
+class ResponseLike(Protocol):
+    question_id: str
+    text: str
+    created_at: datetime
+
+    @property
+    def author_name(self) -> str: ...
+
+
+class Entry(BaseModel):
+    text: str
+    author: str
+    at: datetime
+
+
+class QuestionMinutes(BaseModel):
+    id: str
+    text: str
+    entries: list[Entry]
+
+
+class ThemeMinutes(BaseModel):
+    theme: str
+    questions: list[QuestionMinutes]
+
+
+class CompiledMinutes(BaseModel):
+    team_name: str
+    organisation_id: str
+    organisation_name: str
+    board: str
+    briefing_id: str
+    briefing_title: str
+    briefing_issued: str
+    meeting_date: str
+    closed_by: str
+    closed_at: datetime
+    themes: list[ThemeMinutes]
+
+    @property
+    def response_count(self) -> int:
+        return sum(len(q.entries) for t in self.themes for q in t.questions)
+
+    @property
+    def contributor_count(self) -> int:
+        return len({e.author for t in self.themes for q in t.questions for e in q.entries})
+
+
+def compile_minutes(
+    briefing: Briefing,
+    responses: Iterable[ResponseLike],
+    *,
+    team_name: str,
+    organisation_id: str,
+    organisation_name: str,
+    closed_by: str,
+    closed_at: datetime,
+    meeting_date: str,
+) -> CompiledMinutes:
+    by_question: dict[str, list[Entry]] = {}
+    for r in sorted(responses, key=lambda r: r.created_at):
+        by_question.setdefault(r.question_id, []).append(Entry(text=r.text, author=r.author_name, at=r.created_at))
+    themes = [
+        ThemeMinutes(
+            theme=theme.theme,
+            questions=[
+                QuestionMinutes(id=q.id, text=q.text, entries=by_question.pop(q.id, []))
+                for q in theme.questions
+            ],
+        )
+        for theme in briefing.prompts
+    ]
+    if by_question:  # responses to questions the briefing no longer has: keep them, never drop
+        themes.append(ThemeMinutes(theme=OTHER_THEME, questions=[
+            QuestionMinutes(id=qid, text=f"Question '{qid}'", entries=entries) for qid, entries in by_question.items()
+        ]))
+    return CompiledMinutes(
+        team_name=team_name, organisation_id=organisation_id, organisation_name=organisation_name,
+        board=briefing.board, briefing_id=briefing.id, briefing_title=briefing.title,
+        briefing_issued=briefing.issued_label, meeting_date=meeting_date, closed_by=closed_by,
+        closed_at=closed_at, themes=themes,
+    )
+
+
+def _header_facts(m: CompiledMinutes) -> list[tuple[str, str]]:
+    return [
+        ("Team", m.team_name),
+        ("Organisation", m.organisation_name),
+        ("Meeting date", m.meeting_date),
+        ("Briefing", f"{m.briefing_title} ({m.briefing_issued})"),
+        ("Responses", f"{m.response_count} from {m.contributor_count} people"),
+        ("Closed by", f"{m.closed_by}, {format_datetime(m.closed_at)}"),
+    ]
+
+
+def _footer(m: CompiledMinutes) -> str:
+    return f"Forwarded to the safeguarding lead of {m.organisation_name} at the request of the {m.board}."
+
+
+def render_markdown(m: CompiledMinutes) -> str:
+    out = [f"# Team minutes: {m.briefing_title}", ""]
+    out += [f"- **{k}:** {v}" for k, v in _header_facts(m)]
+    for theme in m.themes:
+        out += ["", f"## {theme.theme}"]
+        for q in theme.questions:
+            out += ["", f"### {q.text}", ""]
+            out += [f"- {e.text} ({e.author})" for e in q.entries] or ["- No responses recorded."]
+    out += ["", "---", "", _footer(m), ""]
+    return "\n".join(out)
+
+
+def render_text(m: CompiledMinutes) -> str:
+    title = f"Team minutes: {m.briefing_title}"
+    out = [title, "=" * len(title), ""]
+    out += [f"{k}: {v}" for k, v in _header_facts(m)]
+    for theme in m.themes:
+        out += ["", theme.theme.upper()]
+        for q in theme.questions:
+            out += ["", q.text]
+            out += [f"  * {e.text} ({e.author})" for e in q.entries] or ["  * No responses recorded."]
+    out += ["", "--", _footer(m), ""]
+    return "\n".join(out)
+
+
+def render_html(m: CompiledMinutes) -> str:
+    e = html.escape
+    facts = "".join(f"<tr><th scope=\"row\">{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _header_facts(m))
+    parts = [
+        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">",
+        f"<title>{e('Team minutes: ' + m.briefing_title)}</title></head><body>",
+        f"<h1>Team minutes: {e(m.briefing_title)}</h1>",
+        f"<table>{facts}</table>",
+    ]
+    for theme in m.themes:
+        parts.append(f"<h2>{e(theme.theme)}</h2>")
+        for q in theme.questions:
+            items = "".join(f"<li>{e(x.text)} <em>({e(x.author)})</em></li>" for x in q.entries)
+            parts.append(f"<h3>{e(q.text)}</h3><ul>{items or '<li>No responses recorded.</li>'}</ul>")
+    parts.append(f"<hr><p><small>{e(_footer(m))}</small></p></body></html>")
+    return "".join(parts)

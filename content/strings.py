@@ -1,0 +1,61 @@
+"""What the bot says in text replies, in one place."""
+
+from __future__ import annotations
+
+from .text import plural
+
+WELCOME_LINKED = (
+    "Hello {team}. I carry learning briefings from the {board} to this team, and your team's "
+    "responses back as minutes for {organisation}'s safeguarding lead. Mention me with **help** to see what I can do."
+)
+LINKED = "This team is now linked to **{organisation}**. Minutes will go to {leads}."
+UNKNOWN_ORGANISATION = "I don't know that organisation. Choose one from the list, or ask the board to add it to the directory."
+CHOOSE_ORGANISATION = "Choose an organisation from the list, then select Save."
+NOT_IN_TEAM = "That only works in a team channel. Add me to a team and mention me there."
+LINK_FIRST = (
+    "Before the minutes can go anywhere, tell me which organisation this team belongs to. "
+    "The {responses} recorded so far are kept."
+)
+WRONG_TEAM = "That form belongs to another team's discussion, so I have not recorded anything."
+UNKNOWN_DISCUSSION = "I can't find that discussion any more. Mention me with **briefings** to see what is open."
+ALREADY_CLOSED = "The minutes for this discussion were sent on {date}; it is closed, so nothing more can be added."
+EMPTY_SUBMISSION = "Nothing to record: type the team's response in at least one box, then select Submit responses."
+TOO_LONG = "One response is longer than {limit} characters. Please shorten it and submit again; nothing was recorded."
+NOTHING_TO_CLOSE = "No responses have been recorded yet. Use **Record responses** on the briefing first."
+CLOSE_CANCELLED = "The discussion stays open. Add more responses and close it when you're ready."
+CLOSED = "Discussion closed by {name}. Sending the minutes to {leads}."
+ALREADY_POSTED = "**{title}** was already posted in this team on {date}. Scroll up to its thread, or mention me with **status**."
+POSTING = "Posting **{title}** here as a new thread now."
+UNKNOWN_BRIEFING = "There is no briefing with the id '{id}'. Mention me with **briefings** to see them all."
+BRIEFING_ID_NEEDED = "Which briefing? For example: **{command} {example}**."
+STAFF_ONLY = (
+    "Sorry, only {board} staff can publish briefings. If you think you should be able to, "
+    "ask the board to add you to its directory."
+)
+PUBLISH_CANCELLED = "Not published. Nothing was sent."
+PUBLISH_NO_TEAMS = "No registered team matches that choice, so nothing was sent."
+
+
+def recorded(name: str, added: int, total: int) -> str:
+    who = f", {name}" if name else ""
+    return f"Thanks{who}: {plural(added, 'response')} recorded. The team has {plural(total, 'response')} so far."
+
+
+def already_recorded(total: int) -> str:
+    return f"Those responses were already recorded. The team has {plural(total, 'response')} so far."
+
+
+def published(title: str, queued: int, skipped: int) -> str:
+    text = f"Publishing **{title}** to {plural(queued, 'team')}."
+    if skipped:
+        text += f" {plural(skipped, 'team')} already had it and will not get it twice."
+    return text
+
+
+def minutes_sent(parts: list[str], failures: list[str]) -> str:
+    lines = []
+    if parts:
+        lines.append("Minutes sent to " + "; ".join(parts) + ".")
+    if failures:
+        lines.append("Could not send the minutes to " + "; ".join(failures) + ". The board's administrator can see why.")
+    return " ".join(lines)

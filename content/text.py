@@ -1,0 +1,34 @@
+"""Small text helpers: dates as people in England read them, plurals, safe user text."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+!|~<>])")
+
+
+def format_datetime(moment: datetime) -> str:
+    """'14 March 2025, 10:05' in UK time."""
+    local = moment.astimezone(LONDON)
+    return f"{local.day} {local:%B %Y}, {local:%H:%M}"
+
+
+def format_date(moment: datetime) -> str:
+    local = moment.astimezone(LONDON)
+    return f"{local.day} {local:%B %Y}"
+
+
+def format_time(moment: datetime) -> str:
+    return f"{moment.astimezone(LONDON):%H:%M}"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+def escape_md(text: str) -> str:
+    """User text shown in a card: no Markdown links, emphasis or mentions can be injected."""
+    return _MD_SPECIAL.sub(r"\\\1", text)

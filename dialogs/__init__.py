@@ -1,0 +1,1 @@
+"""Conversation flows, one module per user goal, routed by command words and card verbs."""

@@ -1,0 +1,116 @@
+"""What each outbox row sends, and what follows once it is final. The worker in bot/ does the I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from botbuilder.core import CardFactory, MessageFactory
+from botbuilder.schema import Activity
+
+from content.briefing import parse_cached
+from content.cards import briefing_card, minutes_card
+from content.email import minutes_email
+from content.minutes import CompiledMinutes
+from storage.models import ConversationRef, Delivery, DeliveryKind, DeliveryStatus, Discussion
+
+from .deps import Deps
+from .forwarding import MINUTES_KINDS, closing_notice
+
+
+class Undeliverable(Exception):
+    """The delivery can never succeed (its team, briefing or minutes are gone); not retried."""
+
+
+@dataclass(frozen=True)
+class ChannelPost:
+    """A new thread in a team channel."""
+    channel: ConversationRef
+    activity: Activity
+
+
+@dataclass(frozen=True)
+class PersonalMessage:
+    """A 1:1 chat with a user (created if needed), reached through a team of the same tenant."""
+    user_aad: str
+    via: ConversationRef
+    activity: Activity
+
+
+@dataclass(frozen=True)
+class ThreadReply:
+    thread: ConversationRef
+    activity: Activity
+
+
+@dataclass(frozen=True)
+class Email:
+    message: EmailMessage
+
+
+Outgoing = ChannelPost | PersonalMessage | ThreadReply | Email
+
+
+def _card_activity(card: dict, summary: str) -> Activity:
+    activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+    activity.summary = summary
+    return activity
+
+
+async def _team(d: Delivery, deps: Deps):
+    team = await deps.store.teams.get(d.team_id or "")
+    if team is None:
+        raise Undeliverable("team not registered")
+    return team
+
+
+async def _minutes(d: Delivery, deps: Deps) -> CompiledMinutes:
+    minutes = await deps.store.minutes.get(d.discussion_id or "")
+    if minutes is None:
+        raise Undeliverable("minutes not found")
+    return CompiledMinutes.model_validate(minutes.body)
+
+
+async def prepare(d: Delivery, deps: Deps) -> Outgoing:
+    if d.kind is DeliveryKind.briefing_post:
+        team = await _team(d, deps)
+        if not team.active:
+            raise Undeliverable("the bot was removed from this team")
+        record = await deps.store.briefings.get(d.briefing_id or "")
+        if record is None:
+            raise Undeliverable("briefing not found")
+        doc = parse_cached(record.source)
+        card = briefing_card(doc, Discussion.make_id(doc.id, team.id))
+        return ChannelPost(team.general, _card_activity(card, f"Learning briefing: {doc.title}"))
+    if d.kind is DeliveryKind.minutes_teams:
+        team = await _team(d, deps)
+        m = await _minutes(d, deps)
+        return PersonalMessage(d.recipient or "", team.general, _card_activity(minutes_card(m), f"Team minutes from {m.team_name}"))
+    if d.kind is DeliveryKind.minutes_email:
+        m = await _minutes(d, deps)
+        return Email(minutes_email(m, to_name=d.payload.get("lead_name", ""), to_email=d.recipient or "",
+                                   sender=deps.mail_from))
+    if d.kind is DeliveryKind.thread_notice:
+        discussion = await deps.store.discussions.get(d.discussion_id or "")
+        if discussion is None or discussion.thread is None:
+            raise Undeliverable("discussion thread not found")
+        return ThreadReply(discussion.thread, MessageFactory.text(d.payload.get("text", "")))
+    raise Undeliverable(f"unknown delivery kind {d.kind}")
+
+
+async def after_final(d: Delivery, deps: Deps) -> None:
+    """Follow-ups once a delivery is sent or has failed for good."""
+    if d.kind is DeliveryKind.briefing_post and d.status is DeliveryStatus.sent:
+        discussion_id = Discussion.make_id(d.briefing_id or "", d.team_id or "")
+        discussion = await deps.store.discussions.get(discussion_id) or Discussion(
+            id=discussion_id, briefing_id=d.briefing_id or "", team_id=d.team_id or "")
+        discussion.opened_at = d.sent_at or deps.clock()
+        discussion.thread = ConversationRef.model_validate(d.result["thread"])
+        discussion.card_activity_id = d.result.get("activity_id")
+        await deps.store.discussions.put(discussion)
+    elif d.kind in MINUTES_KINDS:
+        discussion = await deps.store.discussions.get(d.discussion_id or "")
+        if discussion is not None:
+            notice = closing_notice(discussion, await deps.store.outbox.list_group(discussion.id))
+            if notice is not None:
+                await deps.store.outbox.enqueue([notice])

@@ -1,0 +1,66 @@
+"""Help, the list of briefings and a team's status: what people ask to find their way."""
+
+from __future__ import annotations
+
+from botbuilder.core import TurnContext
+
+from content.cards import help_card, list_card
+from content.text import format_date, plural
+from storage.models import DeliveryStatus
+
+from .deps import Deps
+from .inbound import Inbound
+from .publishing import delivery_id
+from .send import show
+
+TEAM_COMMANDS = [
+    ("help", "What I can do"),
+    ("briefings", "The learning briefings, and which are in this team"),
+    ("discuss <id>", "Post a briefing here now, e.g. discuss 2019-01-case-file-audit"),
+    ("status", "This team's discussions: responses so far, minutes sent"),
+    ("organisation", "Which organisation this team belongs to (its minutes go to that lead)"),
+]
+PERSONAL_COMMANDS = [
+    ("help", "What I can do"),
+    ("briefings", "The learning briefings"),
+]
+STAFF_COMMANDS = [("publish <id>", "Preview a briefing and send it to teams (board staff)")]
+
+
+async def help_(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+    if inbound.scope == "team":
+        await show(turn, help_card("In a channel, mention me with:", TEAM_COMMANDS,
+                                   "To record responses or close a discussion, use the buttons on the briefing's thread."),
+                   "What I can do")
+        return
+    commands = PERSONAL_COMMANDS + (STAFF_COMMANDS if deps.directory.is_board_staff(inbound.user_aad) else [])
+    await show(turn, help_card("In this chat you can say:", commands,
+                               f"I carry learning briefings from the {deps.directory.board.name} to practitioner "
+                               "teams, and their minutes to safeguarding leads."), "What I can do")
+
+
+async def briefings(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+    rows = []
+    for b in reversed(await deps.store.briefings.list()):
+        where = ""
+        if inbound.team_id:
+            d = await deps.store.outbox.get(delivery_id(b.id, inbound.team_id))
+            where = f" \u00B7 posted here {format_date(d.sent_at)}" if d and d.status is DeliveryStatus.sent else (
+                " \u00B7 on its way here" if d and d.status is DeliveryStatus.pending else " \u00B7 not posted here")
+        rows.append((b.id, f"{b.title} ({b.issued}){where}"))
+    await show(turn, list_card("Learning briefings", rows, "No briefings yet."), "Learning briefings")
+
+
+async def status(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+    team = await deps.store.teams.get(inbound.team_id or "")
+    rows = []
+    if team is not None:
+        org = deps.directory.organisation(team.organisation_id)
+        rows.append(("Organisation", org.name if org else "Not linked yet: mention me with organisation"))
+        for d in await deps.store.discussions.list_for_team(team.id):
+            record = await deps.store.briefings.get(d.briefing_id)
+            count = await deps.store.responses.count(d.id)
+            state = (f"minutes sent {format_date(d.closed_at)} by {d.closed_by}" if d.closed
+                     else f"open, {plural(count, 'response')}")
+            rows.append((record.title if record else d.briefing_id, state))
+    await show(turn, list_card("This team's discussions", rows, "Nothing yet."), "This team's discussions")

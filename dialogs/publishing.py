@@ -1,0 +1,165 @@
+"""Board staff publish briefings: upload, choose an audience, queue one delivery per team."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from botbuilder.core import TurnContext
+
+from content import strings
+from content.briefing import Briefing as BriefingDoc
+from content.briefing import parse_briefing, parse_cached
+from content.cards import publish_preview_card
+from content.text import format_date
+from storage.models import Briefing, BriefingStatus, Delivery, DeliveryKind, Discussion, stable_id
+
+from .deps import Deps
+from .inbound import Inbound
+from .send import say, show
+
+log = logging.getLogger(__name__)
+
+
+class PublishError(Exception):
+    """A publish request that cannot be carried out; the message is for the user."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Published:
+    briefing: Briefing
+    queued: int
+    skipped: int
+
+
+def delivery_id(briefing_id: str, team_id: str) -> str:
+    return stable_id("post", briefing_id, team_id)
+
+
+async def upload_briefing(source: str, deps: Deps) -> tuple[Briefing, bool]:
+    """Validate and store a briefing. Returns (record, created). Raises ContentError or PublishError."""
+    doc = parse_briefing(source)
+    existing = await deps.store.briefings.get(doc.id)
+    if existing is not None:
+        if existing.source == source:
+            return existing, False
+        if existing.status is BriefingStatus.published:
+            raise PublishError(
+                f"briefing '{doc.id}' has already been published and cannot be changed; "
+                "give the revised briefing a new id", status=409)
+    record = Briefing(id=doc.id, title=doc.title, issued=doc.issued, board=doc.board, source=source)
+    await deps.store.briefings.put(record)
+    log.info("briefing stored id=%s", doc.id)
+    return record, existing is None
+
+
+async def load_briefing(briefing_id: str, deps: Deps) -> tuple[Briefing, BriefingDoc] | None:
+    record = await deps.store.briefings.get(briefing_id)
+    if record is None:
+        return None
+    return record, parse_cached(record.source)
+
+
+def audiences(deps: Deps) -> list[tuple[str, str]]:
+    """(value, title) choices for the publish card."""
+    return [("all", "All registered teams")] + [
+        (f"org:{o.id}", f"Teams of {o.name}") for o in deps.directory.organisations
+    ]
+
+
+async def publish(briefing_id: str, to: str, deps: Deps) -> Published:
+    """Queue the briefing for every active team in the audience `to` (all, org:ID or team:ID)."""
+    record = await deps.store.briefings.get(briefing_id)
+    if record is None:
+        raise PublishError(f"no briefing with id '{briefing_id}'", status=404)
+    kind, _, target = (to or "").partition(":")
+    if kind == "all" and not target:
+        teams = await deps.store.teams.list()
+    elif kind == "org" and target:
+        if deps.directory.organisation(target) is None:
+            raise PublishError(f"unknown organisation '{target}'")
+        teams = await deps.store.teams.list(organisation_id=target)
+    elif kind == "team" and target:
+        team = await deps.store.teams.get(target)
+        if team is None or not team.active:
+            raise PublishError(f"unknown or inactive team '{target}'")
+        teams = [team]
+    else:
+        raise PublishError("'to' must be 'all', 'org:<organisation id>' or 'team:<team id>'", status=400)
+    rows = [
+        Delivery(id=delivery_id(record.id, t.id), group=record.id, kind=DeliveryKind.briefing_post,
+                 team_id=t.id, briefing_id=record.id)
+        for t in teams
+    ]
+    # The discussion exists before its card is posted, so the card's buttons always find it.
+    await deps.store.discussions.create([
+        Discussion(id=Discussion.make_id(record.id, t.id), briefing_id=record.id, team_id=t.id) for t in teams
+    ])
+    added = await deps.store.outbox.enqueue(rows)
+    if record.status is not BriefingStatus.published and rows:
+        record.status = BriefingStatus.published
+        await deps.store.briefings.put(record)
+    log.info("briefing published id=%s to=%s queued=%d skipped=%d", record.id, kind, len(added), len(rows) - len(added))
+    return Published(record, len(added), len(rows) - len(added))
+
+
+async def publish_command(turn: TurnContext, inbound: Inbound, deps: Deps, briefing_id: str) -> None:
+    if not deps.directory.is_board_staff(inbound.user_aad):
+        log.info("publish refused: not board staff")
+        await say(turn, strings.STAFF_ONLY.format(board=deps.directory.board.name))
+        return
+    if not briefing_id:
+        await say(turn, strings.BRIEFING_ID_NEEDED.format(command="publish", example=await _example_id(deps)))
+        return
+    loaded = await load_briefing(briefing_id, deps)
+    if loaded is None:
+        await say(turn, strings.UNKNOWN_BRIEFING.format(id=briefing_id))
+        return
+    team_count = len(await deps.store.teams.list())
+    await show(turn, publish_preview_card(loaded[1], audiences(deps), team_count), f"Publish {loaded[0].title}?")
+
+
+async def publish_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+    if not deps.directory.is_board_staff(inbound.user_aad):
+        await say(turn, strings.STAFF_ONLY.format(board=deps.directory.board.name))
+        return
+    value = inbound.value or {}
+    briefing_id, to = value.get("briefing"), value.get("to") or "all"
+    if not isinstance(briefing_id, str) or not isinstance(to, str):
+        await say(turn, strings.UNKNOWN_BRIEFING.format(id=briefing_id))
+        return
+    try:
+        result = await publish(briefing_id, to, deps)
+    except PublishError as exc:
+        await say(turn, f"Not published: {exc}.")
+        return
+    if result.queued + result.skipped == 0:
+        await say(turn, strings.PUBLISH_NO_TEAMS)
+        return
+    await say(turn, strings.published(result.briefing.title, result.queued, result.skipped))
+
+
+async def discuss_command(turn: TurnContext, inbound: Inbound, deps: Deps, team_id: str, briefing_id: str) -> None:
+    """Post a briefing into this team's channel now (a team asking for it itself)."""
+    if not briefing_id:
+        await say(turn, strings.BRIEFING_ID_NEEDED.format(command="discuss", example=await _example_id(deps)))
+        return
+    record = await deps.store.briefings.get(briefing_id)
+    if record is None:
+        await say(turn, strings.UNKNOWN_BRIEFING.format(id=briefing_id))
+        return
+    existing = await deps.store.outbox.get(delivery_id(briefing_id, team_id))
+    if existing is not None:
+        await say(turn, strings.ALREADY_POSTED.format(title=record.title, date=format_date(existing.created_at)))
+        return
+    await publish(briefing_id, f"team:{team_id}", deps)
+    await say(turn, strings.POSTING.format(title=record.title))
+
+
+async def _example_id(deps: Deps) -> str:
+    briefings = await deps.store.briefings.list()
+    return briefings[-1].id if briefings else "2019-01-case-file-audit"

@@ -1,0 +1,57 @@
+"""Routing: command words and card verbs to the flows that handle them. No substring matching."""
+
+from __future__ import annotations
+
+import logging
+from typing import Awaitable, Callable
+
+from botbuilder.core import TurnContext
+
+from content.cards import Verb
+
+from . import discussion, overview, publishing, registration
+from .deps import Deps
+from .inbound import Inbound
+from .send import say
+
+log = logging.getLogger(__name__)
+Flow = Callable[[TurnContext, Inbound, Deps], Awaitable[None]]
+
+CARD_VERBS: dict[str, Flow] = {
+    Verb.record: discussion.record,
+    Verb.close: discussion.close,
+    Verb.close_confirm: discussion.close_confirm,
+    Verb.close_cancel: discussion.close_cancel,
+    Verb.link_organisation: registration.link_organisation,
+    Verb.publish_confirm: publishing.publish_confirm,
+    Verb.publish_cancel: lambda turn, inbound, deps: say(turn, "Not published. Nothing was sent."),
+}
+
+
+async def on_message(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+    if inbound.value is not None:
+        flow = CARD_VERBS.get(inbound.verb or "")
+        if flow is None:
+            log.info("unknown card verb ignored")
+            await say(turn, "That button is from an older version of this card. Mention me with **help**.")
+            return
+        await flow(turn, inbound, deps)
+        return
+    word, rest = inbound.command
+    if inbound.scope == "team":
+        await registration.ensure_team(inbound, deps)
+        commands: dict[str, Flow] = {
+            "help": overview.help_,
+            "briefings": overview.briefings,
+            "status": overview.status,
+            "organisation": registration.organisation_command,
+            "organization": registration.organisation_command,
+            "discuss": lambda t, i, d: publishing.discuss_command(t, i, d, i.team_id or "", rest),
+        }
+    else:
+        commands = {
+            "help": overview.help_,
+            "briefings": overview.briefings,
+            "publish": lambda t, i, d: publishing.publish_command(t, i, d, rest),
+        }
+    await commands.get(word, overview.help_)(turn, inbound, deps)

@@ -1,0 +1,73 @@
+"""Shared fixtures: no network beyond loopback, a clean environment, the fakes, the bot on loopback."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+
+import pytest
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _loopback_only(address) -> None:
+    if isinstance(address, tuple):
+        host = address[0]
+        try:
+            ok = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            ok = host == "localhost"
+        if not ok:
+            raise ConnectionRefusedError(f"tests may not reach {host}: loopback only")
+
+
+def _guarded_connect(self, address):
+    _loopback_only(address)
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self, address):
+    _loopback_only(address)
+    return _real_connect_ex(self, address)
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith(("LEARNING_BOT_", "SMTP_", "Microsoft")) or name.lower().startswith("microsoftapp"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+async def connector():
+    from tests.fakes.connector import FakeConnector
+
+    fake = await FakeConnector().start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+def smtp():
+    from tests.fakes.smtp import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def running(tmp_path, connector, smtp):
+    from tests.harness import start_bot
+
+    bot = await start_bot(tmp_path / "data", connector, smtp)
+    yield bot
+    await bot.close()

@@ -1,0 +1,99 @@
+"""The whole loop over real HTTP: install, link, publish, respond, close, minutes to the lead."""
+
+from __future__ import annotations
+
+from tests.fakes import teams as t
+from tests.harness import eventually
+
+TEAM = t.TeamSpec(id="19:child-protection@thread.tacv2", name="Hastings Child Protection Team",
+                  tenant="11111111-1111-1111-1111-111111111111")
+ANA = t.User("Ana Practitioner", "aaaaaaaa-0000-0000-0000-000000000001")
+BEN = t.User("Ben Nurse", "aaaaaaaa-0000-0000-0000-000000000002")
+CAL = t.User("Cal Officer", "aaaaaaaa-0000-0000-0000-000000000003")
+LEAD_AAD = "00000000-0000-0000-0000-000000000021"  # Sam Example, Sussex Police (bundled directory)
+BRIEFING = "2019-01-case-file-audit"
+
+ANSWERS = {
+    ANA: {"answer:learnt": "Invite police formally so a strategy discussion is quorate.",
+          "answer:apply": "Add a police invite step to our strategy meeting checklist."},
+    BEN: {"answer:learnt": "Keep health notes current for colleagues on leave.",
+          "answer:hsv-when": "Hoarding or smoking in a home with a baby."},
+    CAL: {"answer:hsv-experience": "Two referrals last year; the fire service visited within a week."},
+}
+
+
+def replies_to(connector, conversation_id):
+    return connector.in_conversation(conversation_id)
+
+
+async def test_the_whole_loop(running):
+    bot, connector, url = running, running.connector, running.connector.url
+
+    # 1. Installed in a team whose tenant the directory does not know: it asks for the organisation.
+    assert (await bot.post_activity(t.installed(url, TEAM, ANA))).status == 200
+    ask = replies_to(connector, TEAM.id)[-1]
+    assert ask.card and ask.card["body"][0]["text"] == "Which organisation is this team part of?"
+
+    # 2. A member links the team.
+    await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "link_organisation", "organisation": "sussex-police"}))
+    assert "linked to **Sussex Police**" in replies_to(connector, TEAM.id)[-1].text
+
+    # 3. Board staff publish through the admin API; the briefing appears as a new thread.
+    status, body = await bot.admin("POST", f"/api/briefings/{BRIEFING}/publish", json={"to": "all"})
+    assert (status, body) == (202, {"queued": 1, "skipped": 0})
+    post = await connector.wait_for(lambda: connector.channel_posts())
+    post = post[0]
+    assert post.body["channelData"]["channel"]["id"] == TEAM.id
+    assert post.card["body"][1]["text"].startswith("Regular Case File Audit")
+    thread = post.response["id"]
+
+    async def sent_rows():
+        status, rows = await bot.admin("GET", f"/api/briefings/{BRIEFING}/deliveries")
+        return rows if status == 200 and rows[0]["status"] == "sent" else None
+
+    rows = await eventually(sent_rows)
+    assert rows and rows[0]["team_name"] == TEAM.name and rows[0]["attempts"] == 1
+    assert rows[0]["organisation"] == "sussex-police"
+
+    record = next(a for a in post.card["actions"] if a["title"] == "Record responses")
+    discussion = record["card"]["actions"][0]["data"]["discussion"]
+
+    # 4. Three members respond in the thread.
+    for user, answers in ANSWERS.items():
+        await bot.post_activity(t.submit(url, TEAM, user, {"verb": "record", "discussion": discussion, **answers}, thread))
+    acks = [s.text for s in replies_to(connector, thread)]
+    assert acks[-1] == "Thanks, Cal: 1 response recorded. The team has 5 responses so far."
+
+    # 5. Close: the minutes preview, then confirm.
+    await bot.post_activity(t.submit(url, TEAM, BEN, {"verb": "close", "discussion": discussion}, thread))
+    preview = replies_to(connector, thread)[-1].card
+    assert preview["actions"][0]["title"] == "Confirm and send"
+    await bot.post_activity(t.submit(url, TEAM, BEN, {"verb": "close_confirm", "discussion": discussion}, thread))
+    assert replies_to(connector, thread)[-1].text.startswith("Discussion closed by Ben Nurse")
+
+    # 6. The lead receives the minutes in a 1:1 chat and by email, with every response.
+    chat = await connector.wait_for(lambda: connector.personal_chats(LEAD_AAD))
+    emails = await connector.wait_for(lambda: bot.smtp.to("sam@police.example.org"))
+    card_text = str(chat[0].card)
+    email = emails[0]
+    plain = email.get_body(("plain",)).get_content()
+    html = email.get_body(("html",)).get_content()
+    attachment = next(email.iter_attachments())
+    for answers in ANSWERS.values():
+        for answer in answers.values():
+            assert answer.split(" ")[0] in card_text
+            assert answer in plain
+            assert answer in attachment.get_content()
+            assert answer.replace("'", "&#x27;") in html
+    assert "Ana Practitioner" in plain and "Closed by: Ben Nurse" in plain
+    assert attachment.get_filename().endswith(".md")
+
+    # 7. The thread says where the minutes went.
+    notice = await connector.wait_for(
+        lambda: [s for s in replies_to(connector, thread) if s.text.startswith("Minutes sent to")])
+    assert "Sam Example (Teams chat and email) at " in notice[0].text
+
+    # 8. Nothing more can be added once closed.
+    await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "record", "discussion": discussion,
+                                                       "answer:learnt": "late"}, thread))
+    assert "it is closed" in replies_to(connector, thread)[-1].text

@@ -1,0 +1,74 @@
+"""Teams-shaped activities for tests: a team, its members, the bot, and what they send."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+BOT_ID = "28:learning-bot"
+BOT_NAME = "Learning Bot"
+_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    aad: str
+
+    @property
+    def id(self) -> str:
+        return f"29:{self.aad}"
+
+    def account(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "aadObjectId": self.aad}
+
+
+@dataclass(frozen=True)
+class TeamSpec:
+    id: str
+    name: str
+    tenant: str
+
+
+def _activity(service_url: str, user: User, conversation: dict[str, Any], channel_data: dict[str, Any], **kw) -> dict[str, Any]:
+    return {
+        "id": f"act-{next(_ids)}", "channelId": "msteams", "serviceUrl": service_url,
+        "from": user.account(), "recipient": {"id": BOT_ID, "name": BOT_NAME},
+        "conversation": conversation, "channelData": channel_data, "timestamp": "2026-01-01T10:00:00Z", **kw,
+    }
+
+
+def _team_data(team: TeamSpec) -> dict[str, Any]:
+    return {"team": {"id": team.id, "name": team.name}, "tenant": {"id": team.tenant},
+            "channel": {"id": team.id, "name": "General"}}
+
+
+def installed(service_url: str, team: TeamSpec, by: User) -> dict[str, Any]:
+    return _activity(service_url, by, {"id": team.id, "conversationType": "channel", "isGroup": True},
+                     {**_team_data(team), "eventType": "teamMemberAdded"},
+                     type="conversationUpdate", membersAdded=[{"id": BOT_ID}])
+
+
+def removed(service_url: str, team: TeamSpec, by: User) -> dict[str, Any]:
+    return _activity(service_url, by, {"id": team.id, "conversationType": "channel", "isGroup": True},
+                     {**_team_data(team), "eventType": "teamMemberRemoved"},
+                     type="conversationUpdate", membersRemoved=[{"id": BOT_ID}])
+
+
+def mention(service_url: str, team: TeamSpec, user: User, text: str, conversation_id: str | None = None) -> dict[str, Any]:
+    return _activity(service_url, user, {"id": conversation_id or team.id, "conversationType": "channel", "isGroup": True},
+                     _team_data(team), type="message", text=f"<at>{BOT_NAME}</at> {text}",
+                     entities=[{"type": "mention", "mentioned": {"id": BOT_ID, "name": BOT_NAME}, "text": f"<at>{BOT_NAME}</at>"}])
+
+
+def submit(service_url: str, team: TeamSpec, user: User, value: dict[str, Any], conversation_id: str | None = None) -> dict[str, Any]:
+    """An Action.Submit click on a card in a channel (or in a thread of it)."""
+    return _activity(service_url, user, {"id": conversation_id or team.id, "conversationType": "channel", "isGroup": True},
+                     _team_data(team), type="message", value=value, replyToId="card-1")
+
+
+def personal(service_url: str, user: User, tenant: str, text: str | None = None, value: dict[str, Any] | None = None) -> dict[str, Any]:
+    extra: dict[str, Any] = {"text": text} if text is not None else {"value": value}
+    return _activity(service_url, user, {"id": f"a:personal-{user.aad}", "conversationType": "personal"},
+                     {"tenant": {"id": tenant}}, type="message", **extra)

@@ -1,0 +1,70 @@
+"""The bot running for real on loopback, with a fake connector and a real SMTP server beside it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp.test_utils import TestServer
+
+from bot.app import create_app
+from bot.keys import DEPS
+from bot.settings import Settings
+from tests.fakes.connector import FakeConnector
+from tests.fakes.smtp import SmtpServer
+
+ADMIN_TOKEN = "test-admin-token-0123456789"
+
+
+@dataclass
+class Running:
+    server: TestServer
+    session: aiohttp.ClientSession
+    connector: FakeConnector
+    smtp: SmtpServer | None
+
+    @property
+    def url(self) -> str:
+        return str(self.server.make_url("")).rstrip("/")
+
+    @property
+    def deps(self):
+        return self.server.app[DEPS]
+
+    async def post_activity(self, activity: dict[str, Any]) -> aiohttp.ClientResponse:
+        async with self.session.post(f"{self.url}/api/messages", json=activity) as resp:
+            await resp.read()
+            return resp
+
+    async def admin(self, method: str, path: str, **kw) -> tuple[int, Any]:
+        headers = {"Authorization": f"Bearer {ADMIN_TOKEN}", **kw.pop("headers", {})}
+        async with self.session.request(method, f"{self.url}{path}", headers=headers, **kw) as resp:
+            return resp.status, await resp.json(content_type=None)
+
+    async def close(self) -> None:
+        await self.session.close()
+        await self.server.close()
+
+
+async def start_bot(data_dir: Path, connector: FakeConnector, smtp: SmtpServer | None, **settings: Any) -> Running:
+    config = {"data_dir": data_dir, "admin_token": ADMIN_TOKEN, **settings}
+    if smtp is not None:
+        config.update(smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_security="none")
+    app = create_app(Settings(**config))
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    return Running(server, aiohttp.ClientSession(), connector, smtp)
+
+
+async def eventually(check, timeout: float = 10.0, interval: float = 0.02):
+    """Await `check()` until it returns something truthy (for state the worker writes after a send)."""
+    import asyncio
+
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await check()
+        if result or asyncio.get_running_loop().time() > deadline:
+            return result
+        await asyncio.sleep(interval)
