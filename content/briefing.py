@@ -101,7 +101,8 @@ def _sections(body: str, first_line: int) -> tuple[list[Section], list[Problem]]
         text = "\n".join(lines).strip()
         if heading is None:
             if text:
-                problems.append(Problem(first_line, "text before the first '## ' section heading"))
+                stray = next(i for i, line in enumerate(lines) if line.strip())
+                problems.append(Problem(first_line + stray, "text before the first '## ' section heading"))
         elif not text:
             problems.append(Problem(start, f"empty section '{heading}'"))
         else:

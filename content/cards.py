@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from typing import Any, Iterable, Sequence
 
@@ -12,6 +13,7 @@ from .text import escape_md, plural
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 ANSWER_PREFIX = "answer:"
+MINUTES_BUDGET = 22_000  # bytes of card JSON; a message under ~28 KB is safe in every Teams client
 
 Card = dict[str, Any]
 
@@ -108,7 +110,16 @@ def briefing_card(briefing: Briefing, discussion_id: str, *, discuss_by: str | N
     return card(body, actions)
 
 
-def minutes_body(m: CompiledMinutes) -> list[Card]:
+def _clip(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "\u2026"
+
+
+def minutes_body(m: CompiledMinutes, overflow: str) -> list[Card]:
+    """The minutes as card elements, kept under the size Teams accepts everywhere.
+
+    Long responses are clipped and, past the budget, left out with `overflow` saying where
+    the full minutes are ({count} is replaced by how many were left out).
+    """
     body: list[Card] = [
         text(f"Team minutes \u00B7 {m.board}", size="Small", isSubtle=True),
         heading(m.briefing_title, "Large"),
@@ -120,6 +131,8 @@ def minutes_body(m: CompiledMinutes) -> list[Card]:
             ("Closed by", escape_md(m.closed_by)),
         ]),
     ]
+    budget = MINUTES_BUDGET - len(json.dumps(body))
+    left_out = 0
     for theme in m.themes:
         items: list[Card] = [heading(theme.theme, "Medium")]
         for q in theme.questions:
@@ -127,8 +140,16 @@ def minutes_body(m: CompiledMinutes) -> list[Card]:
             if not q.entries:
                 items.append(text("No responses recorded.", isSubtle=True, spacing="Small"))
             for e in q.entries:
-                items.append(text(f"{escape_md(e.text)} \u2014 _{escape_md(e.author)}_", spacing="Small"))
+                item = text(f"{escape_md(_clip(e.text, 1000))} \u2014 _{escape_md(e.author)}_", spacing="Small")
+                cost = len(json.dumps(item))
+                if left_out or cost > budget:
+                    left_out += 1
+                    continue
+                budget -= cost
+                items.append(item)
         body.append({"type": "Container", "separator": True, "spacing": "Medium", "items": items})
+    if left_out:
+        body.append(text(overflow.format(count=plural(left_out, "more response")), weight="Bolder", spacing="Medium"))
     return body
 
 
@@ -136,7 +157,7 @@ def minutes_preview_card(m: CompiledMinutes, discussion_id: str, lead_names: Seq
     to = ", ".join(lead_names) or "the safeguarding lead"
     body = [text(f"**Check the minutes before they go.** Confirming closes the discussion and sends these "
                  f"minutes to {escape_md(to)} ({m.organisation_name}).", color="Attention"),
-            *minutes_body(m)]
+            *minutes_body(m, "\u2026and {count}, not shown here for length; all of them will be sent.")]
     return card(body, [
         submit("Confirm and send", Verb.close_confirm, "positive", discussion=discussion_id),
         submit("Not yet", Verb.close_cancel, discussion=discussion_id),
@@ -145,7 +166,7 @@ def minutes_preview_card(m: CompiledMinutes, discussion_id: str, lead_names: Seq
 
 def minutes_card(m: CompiledMinutes) -> Card:
     intro = text(f"{escape_md(m.team_name)} has discussed a learning briefing and sent you its minutes.")
-    return card([intro, *minutes_body(m)])
+    return card([intro, *minutes_body(m, "\u2026and {count}, not shown here for length: the full minutes are in the email sent to you.")])
 
 
 def organisation_card(team_name: str, organisations: Sequence[tuple[str, str]], current: str | None = None) -> Card:

@@ -18,8 +18,11 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 BUNDLED_EXAMPLE = "east-sussex.example.yaml"
 
 
-def _guid(value: str | None) -> str | None:
-    if value is not None and not _GUID.match(value):
+def _guid(value: object) -> str | None:
+    if value is None:
+        return None
+    value = str(value)
+    if not _GUID.match(value):
         raise ValueError("must be a GUID like 00000000-0000-0000-0000-000000000000")
     return value.lower() if value else value
 
@@ -32,7 +35,7 @@ class Person(_Strict):
     name: Name
     aad_object_id: str
 
-    _check_id = field_validator("aad_object_id")(_guid)
+    _check_id = field_validator("aad_object_id", mode="before")(_guid)
 
 
 class Lead(_Strict):
@@ -40,7 +43,7 @@ class Lead(_Strict):
     email: str
     aad_object_id: str | None = None
 
-    _check_id = field_validator("aad_object_id")(_guid)
+    _check_id = field_validator("aad_object_id", mode="before")(_guid)
 
     @field_validator("email")
     @classmethod
@@ -56,10 +59,10 @@ class Organisation(_Strict):
     tenant_ids: list[str] = Field(default_factory=list)
     safeguarding_leads: list[Lead] = Field(min_length=1)
 
-    @field_validator("tenant_ids")
+    @field_validator("tenant_ids", mode="before")
     @classmethod
-    def _tenants(cls, value: list[str]) -> list[str]:
-        return [_guid(v) for v in value]
+    def _tenants(cls, value: object) -> object:
+        return [_guid(v) for v in value] if isinstance(value, list) else value
 
 
 class Board(_Strict):

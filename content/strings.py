@@ -14,7 +14,7 @@ CHOOSE_ORGANISATION = "Choose an organisation from the list, then select Save."
 NOT_IN_TEAM = "That only works in a team channel. Add me to a team and mention me there."
 LINK_FIRST = (
     "Before the minutes can go anywhere, tell me which organisation this team belongs to. "
-    "The {responses} recorded so far are kept."
+    "Everything recorded so far is kept ({responses})."
 )
 WRONG_TEAM = "That form belongs to another team's discussion, so I have not recorded anything."
 UNKNOWN_DISCUSSION = "I can't find that discussion any more. Mention me with **briefings** to see what is open."

@@ -60,7 +60,11 @@ async def status(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
         for d in await deps.store.discussions.list_for_team(team.id):
             record = await deps.store.briefings.get(d.briefing_id)
             count = await deps.store.responses.count(d.id)
-            state = (f"minutes sent {format_date(d.closed_at)} by {d.closed_by}" if d.closed
-                     else f"open, {plural(count, 'response')}")
+            if d.closed:
+                state = f"minutes sent {format_date(d.closed_at)} by {d.closed_by}"
+            elif d.thread is None:
+                state = f"waiting to be posted, {plural(count, 'response')}"
+            else:
+                state = f"open since {format_date(d.opened_at)}, {plural(count, 'response')}"
             rows.append((record.title if record else d.briefing_id, state))
     await show(turn, list_card("This team's discussions", rows, "Nothing yet."), "This team's discussions")

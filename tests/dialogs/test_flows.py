@@ -1,0 +1,242 @@
+"""The flows as chat transcripts: what people say and click, and what the bot answers and stores."""
+
+import pytest
+
+from content.directory import parse_directory
+from storage.models import DeliveryKind
+from tests.fakes import teams as t
+from tests.fakes.chat import Chat
+
+URL = "http://connector.invalid"
+TENANT = "11111111-1111-1111-1111-111111111111"
+TEAM = t.TeamSpec("19:team-a@thread.tacv2", "Team A", TENANT)
+OTHER = t.TeamSpec("19:team-b@thread.tacv2", "Team B", TENANT)
+ANA = t.User("Ana Practitioner", "aaaaaaaa-0000-0000-0000-000000000001")
+STAFF = t.User("Alex Example", "00000000-0000-0000-0000-000000000020")
+BRIEFING = "2019-01-case-file-audit"
+
+
+@pytest.fixture
+async def chat():
+    from content.briefing import bundled_briefings
+    from dialogs.publishing import upload_briefing
+
+    c = Chat()
+    await upload_briefing(bundled_briefings()[0][1], c.deps)
+    return c
+
+
+async def linked_team(chat: Chat, team=TEAM, org="sussex-police"):
+    await chat.send(t.installed(URL, team, ANA))
+    await chat.send(t.submit(URL, team, ANA, {"verb": "link_organisation", "organisation": org}))
+
+
+async def published(chat: Chat, team=TEAM) -> str:
+    """Publish the bundled briefing to `team`; returns its discussion id."""
+    from dialogs.publishing import publish
+    from storage.models import Discussion
+
+    await publish(BRIEFING, f"team:{team.id}", chat.deps)
+    return Discussion.make_id(BRIEFING, team.id)
+
+
+async def test_help_in_a_channel_and_for_staff(chat):
+    reply = await chat.say(t.mention(URL, TEAM, ANA, "help"))
+    assert reply.card_texts[0] == "In a channel, mention me with:"
+    facts = [f["title"] for f in reply.card["body"][1]["facts"]]
+    assert facts == ["help", "briefings", "discuss <id>", "status", "organisation"]
+    personal = await chat.say(t.personal(URL, ANA, TENANT, "help"))
+    assert "publish <id>" not in str(personal.card)
+    staff = await chat.say(t.personal(URL, STAFF, TENANT, "help"))
+    assert "publish <id>" in str(staff.card)
+
+
+async def test_unknown_words_get_the_help_card(chat):
+    reply = await chat.say(t.mention(URL, TEAM, ANA, "what is this"))
+    assert reply.card_texts[0] == "In a channel, mention me with:"
+
+
+async def test_install_asks_for_the_organisation_once(chat):
+    first = await chat.say(t.installed(URL, TEAM, ANA))
+    assert first.card_texts[0] == "Which organisation is this team part of?"
+    assert await chat.send(t.installed(URL, TEAM, ANA)) == []
+    team = await chat.store.teams.get(TEAM.id)
+    assert team.name == "Team A" and team.tenant_id == TENANT and team.organisation_id is None
+    assert team.general.conversation_id == TEAM.id and team.general.bot_id == t.BOT_ID
+
+
+async def test_a_tenant_that_maps_to_one_organisation_links_itself():
+    directory = parse_directory("""
+board: {name: Board}
+organisations:
+  - id: police
+    name: Police
+    tenant_ids: [11111111-1111-1111-1111-111111111111]
+    safeguarding_leads: [{name: Sam, email: sam@example.org}]
+  - id: nhs
+    name: NHS
+    safeguarding_leads: [{name: Pat, email: pat@example.org}]
+""")
+    chat = Chat(directory)
+    reply = await chat.say(t.installed(URL, TEAM, ANA))
+    assert "for Police's safeguarding lead" in reply.text
+    assert (await chat.store.teams.get(TEAM.id)).organisation_id == "police"
+    other_tenant = t.TeamSpec("19:x@thread.tacv2", "X", "22222222-2222-2222-2222-222222222222")
+    refused = await chat.say(t.submit(URL, other_tenant, ANA, {"verb": "link_organisation", "organisation": "police"}))
+    assert refused.text.startswith("I don't know that organisation")
+    assert (await chat.store.teams.get(other_tenant.id)).organisation_id is None
+
+
+async def test_linking_checks_the_choice(chat):
+    await chat.send(t.installed(URL, TEAM, ANA))
+    assert (await chat.say(t.submit(URL, TEAM, ANA, {"verb": "link_organisation", "organisation": "made-up"}))).text \
+        .startswith("I don't know that organisation")
+    assert (await chat.say(t.submit(URL, TEAM, ANA, {"verb": "link_organisation"}))).text.startswith("Choose an organisation")
+    ok = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "link_organisation", "organisation": "esfrs"}))
+    assert ok.text == ("This team is now linked to **East Sussex Fire & Rescue Service**. Minutes will go to "
+                       "Morgan Example (East Sussex Fire & Rescue Service).")
+    card = await chat.say(t.mention(URL, TEAM, ANA, "organisation"))
+    assert card.card["body"][2]["value"] == "esfrs"
+
+
+async def test_removed_teams_get_no_deliveries(chat):
+    await linked_team(chat)
+    await chat.send(t.removed(URL, TEAM, ANA))
+    from dialogs.publishing import PublishError, publish
+
+    assert (await publish(BRIEFING, "all", chat.deps)).queued == 0
+    with pytest.raises(PublishError):
+        await publish(BRIEFING, f"team:{TEAM.id}", chat.deps)
+
+
+async def test_only_board_staff_publish_in_chat(chat):
+    await linked_team(chat)
+    refusal = await chat.say(t.personal(URL, ANA, TENANT, f"publish {BRIEFING}"))
+    assert refusal.text.startswith("Sorry, only East Sussex Local Safeguarding Children Board staff")
+    forged = await chat.say(t.personal(URL, ANA, TENANT, value={"verb": "publish_confirm", "briefing": BRIEFING}))
+    assert forged.text.startswith("Sorry, only")
+    assert await chat.store.outbox.list_group(BRIEFING) == []
+
+    preview = await chat.say(t.personal(URL, STAFF, TENANT, f"publish {BRIEFING}"))
+    assert preview.card_texts[1] == "Regular Case File Audit: Summary for Practitioners & Managers"
+    choices = [c["value"] for c in preview.card["body"][4]["choices"]]
+    assert choices[:2] == ["all", "org:sussex-police"]
+    done = await chat.say(t.personal(URL, STAFF, TENANT, value={"verb": "publish_confirm", "briefing": BRIEFING, "to": "all"}))
+    assert done.text == "Publishing **Regular Case File Audit: Summary for Practitioners & Managers** to 1 team."
+    again = await chat.say(t.personal(URL, STAFF, TENANT, value={"verb": "publish_confirm", "briefing": BRIEFING, "to": "all"}))
+    assert "1 team already had it" in again.text
+    assert len(await chat.store.outbox.list_group(BRIEFING)) == 1
+
+
+async def test_publish_needs_a_known_briefing(chat):
+    assert "Which briefing?" in (await chat.say(t.personal(URL, STAFF, TENANT, "publish"))).text
+    assert "no briefing with the id 'nope'" in (await chat.say(t.personal(URL, STAFF, TENANT, "publish nope"))).text
+
+
+async def test_recording_responses(chat):
+    await linked_team(chat)
+    discussion = await published(chat)
+    empty = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "record", "discussion": discussion, "answer:learnt": "  "}))
+    assert empty.text.startswith("Nothing to record")
+    activity = t.submit(URL, TEAM, ANA, {"verb": "record", "discussion": discussion, "answer:learnt": "We learnt",
+                                         "answer:apply": "We apply", "answer:unknown": "ignored", "other": "x"})
+    ok = await chat.say(activity)
+    assert ok.text == "Thanks, Ana: 2 responses recorded. The team has 2 responses so far."
+    resent = await chat.say(activity)  # Teams resends an activity when the bot is slow
+    assert resent.text == "Those responses were already recorded. The team has 2 responses so far."
+    stored = await chat.store.responses.list(discussion)
+    assert sorted((r.question_id, r.text, r.author.name) for r in stored) == [
+        ("apply", "We apply", "Ana Practitioner"), ("learnt", "We learnt", "Ana Practitioner")]
+    too_long = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "record", "discussion": discussion, "answer:learnt": "x" * 4001}))
+    assert too_long.text.startswith("One response is longer than 4000 characters")
+    assert await chat.store.responses.count(discussion) == 2
+
+
+async def test_a_form_naming_another_teams_discussion_stores_nothing(chat):
+    await linked_team(chat)
+    await linked_team(chat, OTHER)
+    theirs = await published(chat, OTHER)
+    reply = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "record", "discussion": theirs, "answer:learnt": "x"}))
+    assert reply.text == "That form belongs to another team's discussion, so I have not recorded anything."
+    assert await chat.store.responses.count(theirs) == 0
+    unknown = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "record", "discussion": "d-nope", "answer:learnt": "x"}))
+    assert unknown.text.startswith("I can't find that discussion")
+    close = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "close_confirm", "discussion": theirs}))
+    assert close.text.startswith("That form belongs to another team's discussion")
+    assert not (await chat.store.discussions.get(theirs)).closed
+
+
+async def test_closing_asks_to_link_first_and_keeps_responses(chat):
+    await chat.send(t.installed(URL, TEAM, ANA))
+    discussion = await published(chat)
+    await chat.send(t.submit(URL, TEAM, ANA, {"verb": "record", "discussion": discussion, "answer:learnt": "kept"}))
+    replies = await chat.send(t.submit(URL, TEAM, ANA, {"verb": "close_confirm", "discussion": discussion}))
+    assert replies[0].text.startswith("Before the minutes can go anywhere")
+    assert replies[0].text.endswith("Everything recorded so far is kept (1 response).")
+    assert replies[1].card_texts[0] == "Which organisation is this team part of?"
+    assert await chat.store.responses.count(discussion) == 1
+    assert not (await chat.store.discussions.get(discussion)).closed
+
+
+async def test_closing_with_nothing_recorded(chat):
+    await linked_team(chat)
+    discussion = await published(chat)
+    reply = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "close", "discussion": discussion}))
+    assert reply.text.startswith("No responses have been recorded yet")
+
+
+async def test_close_preview_confirm_and_plan_forwarding(chat):
+    await linked_team(chat)
+    discussion = await published(chat)
+    await chat.send(t.submit(URL, TEAM, ANA, {"verb": "record", "discussion": discussion, "answer:learnt": "A lesson"}))
+    preview = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "close", "discussion": discussion}))
+    assert "sends these minutes to Sam Example (Sussex Police)" in preview.card_texts[0]
+    assert any("A lesson" in text for text in preview.card_texts)
+    assert not (await chat.store.discussions.get(discussion)).closed
+    cancel = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "close_cancel", "discussion": discussion}))
+    assert cancel.text.startswith("The discussion stays open")
+
+    done = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "close_confirm", "discussion": discussion}))
+    assert done.text == "Discussion closed by Ana Practitioner. Sending the minutes to Sam Example (Sussex Police)."
+    closed = await chat.store.discussions.get(discussion)
+    assert closed.closed and closed.closed_by == "Ana Practitioner" and closed.closed_by_id == ANA.aad
+    minutes = await chat.store.minutes.get(discussion)
+    assert minutes.organisation_id == "sussex-police" and "A lesson (Ana Practitioner)" in minutes.markdown
+    forwards = await chat.store.outbox.list_group(discussion)
+    assert sorted((d.kind, d.recipient) for d in forwards) == [
+        (DeliveryKind.minutes_email, "sam@police.example.org"),
+        (DeliveryKind.minutes_teams, "00000000-0000-0000-0000-000000000021")]
+    again = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "close_confirm", "discussion": discussion}))
+    assert "it is closed" in again.text
+    assert len(await chat.store.outbox.list_group(discussion)) == 2
+
+
+async def test_discuss_posts_a_briefing_here_once(chat):
+    await linked_team(chat)
+    first = await chat.say(t.mention(URL, TEAM, ANA, f"discuss {BRIEFING}"))
+    assert first.text.startswith("Posting **Regular Case File Audit")
+    again = await chat.say(t.mention(URL, TEAM, ANA, f"discuss {BRIEFING}"))
+    assert "was already posted in this team" in again.text
+    assert len(await chat.store.outbox.list_group(BRIEFING)) == 1
+    assert "no briefing with the id 'x'" in (await chat.say(t.mention(URL, TEAM, ANA, "discuss x"))).text
+
+
+async def test_status_and_briefings(chat):
+    await linked_team(chat)
+    discussion = await published(chat)
+    await chat.send(t.submit(URL, TEAM, ANA, {"verb": "record", "discussion": discussion, "answer:learnt": "x"}))
+    status = await chat.say(t.mention(URL, TEAM, ANA, "status"))
+    facts = {f["title"]: f["value"] for f in status.card["body"][1]["facts"]}
+    assert facts["Organisation"] == "Sussex Police"
+    assert facts["Regular Case File Audit: Summary for Practitioners & Managers"] == "waiting to be posted, 1 response"
+    listing = await chat.say(t.mention(URL, TEAM, ANA, "briefings"))
+    assert listing.card["body"][1]["facts"][0]["title"] == BRIEFING
+    assert listing.card["body"][1]["facts"][0]["value"].endswith("on its way here")
+
+
+async def test_unknown_card_verbs_and_other_channels(chat):
+    reply = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "explode"}))
+    assert "older version of this card" in reply.text
+    activity = t.mention(URL, TEAM, ANA, "help")
+    activity["channelId"] = "webchat"
+    assert await chat.send(activity) == []

@@ -1,0 +1,83 @@
+"""Run the bot's turns in-process and read them back as a transcript (no HTTP, no connector)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.schema import Activity, ConversationReference, ResourceResponse
+
+from bot.teams import LearningBot
+from content.directory import Directory, load_directory
+from dialogs.deps import Deps
+from storage.memory import MemoryStore
+
+
+class RecordingAdapter(BotAdapter):
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[Activity] = []
+
+    async def send_activities(self, context: TurnContext, activities: list[Activity]) -> list[ResourceResponse]:
+        responses = []
+        for activity in activities:
+            self.sent.append(activity)
+            responses.append(ResourceResponse(id=f"reply-{len(self.sent)}"))
+        return responses
+
+    async def update_activity(self, context: TurnContext, activity: Activity):
+        self.sent.append(activity)
+
+    async def delete_activity(self, context: TurnContext, reference: ConversationReference):
+        return None
+
+
+class Reply:
+    """One thing the bot said: its text, or its card."""
+
+    def __init__(self, activity: Activity) -> None:
+        self.activity = activity
+        self.text = activity.text or ""
+        attachments = activity.attachments or []
+        self.card: dict[str, Any] | None = attachments[0].content if attachments else None
+
+    @property
+    def card_texts(self) -> list[str]:
+        found: list[str] = []
+
+        def walk(node):
+            if isinstance(node, dict):
+                if node.get("type") == "TextBlock":
+                    found.append(node["text"])
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+
+        walk(self.card)
+        return found
+
+    def __repr__(self) -> str:
+        return f"Reply({self.text or (self.card_texts[:2] if self.card else '')!r})"
+
+
+class Chat:
+    def __init__(self, directory: Directory | None = None) -> None:
+        self.store = MemoryStore()
+        self.deps = Deps(store=self.store, directory=directory or load_directory(None))
+        self.bot = LearningBot(self.deps)
+        self.adapter = RecordingAdapter()
+
+    async def send(self, activity: dict[str, Any]) -> list[Reply]:
+        """Run one turn; returns what the bot replied in it."""
+        before = len(self.adapter.sent)
+        context = TurnContext(self.adapter, Activity().deserialize(activity))
+        await self.adapter.run_pipeline(context, self.bot.on_turn)
+        return [Reply(a) for a in self.adapter.sent[before:]]
+
+    async def say(self, activity: dict[str, Any]) -> Reply:
+        """Run one turn that must get exactly one reply, and return it."""
+        replies = await self.send(activity)
+        assert len(replies) == 1, replies
+        return replies[0]
