@@ -18,8 +18,9 @@ from storage.tinydb_store import TinyDBStore
 
 from . import __version__, admin
 from .adapter import make_adapter
-from .keys import ADAPTER, BOT, DEPS, SETTINGS, STORE
+from .keys import ADAPTER, BOT, DEPS, SETTINGS, STORE, WORKER
 from .mail import make_mailer
+from .http_errors import json_errors
 from .messages import messages
 from .settings import Settings
 from .teams import LearningBot
@@ -44,13 +45,13 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
     deps = Deps(store=store, directory=directory, mail_from=settings.mail_from)
     adapter = make_adapter(settings)
 
-    app = web.Application(client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[json_errors])
     app[SETTINGS] = settings
     app[STORE] = store
     app[DEPS] = deps
     app[ADAPTER] = adapter
     app[BOT] = LearningBot(deps)
-    worker = DeliveryWorker(deps, TeamsTransport(adapter, settings.bot_app_id), mailer)
+    worker = app[WORKER] = DeliveryWorker(deps, TeamsTransport(adapter, settings.bot_app_id), mailer)
 
     async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         await store.open()

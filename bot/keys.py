@@ -10,9 +10,11 @@ from storage.protocols import Store
 
 from .settings import Settings
 from .teams import LearningBot
+from .worker import DeliveryWorker
 
 SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", Store)
 DEPS = web.AppKey("deps", Deps)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 BOT = web.AppKey("bot", LearningBot)
+WORKER = web.AppKey("worker", DeliveryWorker)

@@ -42,13 +42,19 @@ class FakeConnector:
         self._ids = itertools.count(1000)
         self._changed = asyncio.Condition()
         self.server: TestServer | None = None
+        self._faults: list[tuple[int, dict[str, str]]] = []
+        self.refused = 0
+
+    def fail_next(self, count: int, status: int, headers: dict[str, str] | None = None) -> None:
+        """Answer the next `count` calls with `status` (e.g. 429 with Retry-After) instead of success."""
+        self._faults.extend([(status, headers or {})] * count)
 
     @property
     def url(self) -> str:
         return str(self.server.make_url("")).rstrip("/")
 
     async def start(self) -> "FakeConnector":
-        app = web.Application()
+        app = web.Application(middlewares=[self._inject_faults])
         conv = "{conversation_id:[^/]+}"
         app.router.add_post("/v3/conversations", self._create)
         app.router.add_post(f"/v3/conversations/{conv}/activities", self._send)
@@ -61,6 +67,14 @@ class FakeConnector:
     async def close(self) -> None:
         if self.server:
             await self.server.close()
+
+    @web.middleware
+    async def _inject_faults(self, request: web.Request, handler):
+        if self._faults:
+            status, headers = self._faults.pop(0)
+            self.refused += 1
+            return web.json_response({"error": {"code": "Injected", "message": "fault"}}, status=status, headers=headers)
+        return await handler(request)
 
     async def _record(self, sent: Sent) -> web.Response:
         self.sent.append(sent)

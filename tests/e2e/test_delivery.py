@@ -1,0 +1,110 @@
+"""Deliveries under faults and restarts: retried with backoff, never posted twice, resumed."""
+
+from __future__ import annotations
+
+from tests.fakes import teams as t
+from tests.harness import eventually, start_bot
+
+BRIEFING = "2019-01-case-file-audit"
+ANA = t.User("Ana Practitioner", "aaaaaaaa-0000-0000-0000-000000000001")
+TENANT = "11111111-1111-1111-1111-111111111111"
+
+
+def team(n: int) -> t.TeamSpec:
+    return t.TeamSpec(f"19:team-{n}@thread.tacv2", f"Team {n}", TENANT)
+
+
+async def register(bot, n: int, org: str = "sussex-police") -> t.TeamSpec:
+    spec = team(n)
+    url = bot.connector.url
+    await bot.post_activity(t.installed(url, spec, ANA))
+    await bot.post_activity(t.submit(url, spec, ANA, {"verb": "link_organisation", "organisation": org}))
+    return spec
+
+
+async def delivery_rows(bot):
+    status, rows = await bot.admin("GET", f"/api/briefings/{BRIEFING}/deliveries")
+    assert status == 200
+    return rows
+
+
+async def test_publishing_twice_posts_once_and_org_audience(running):
+    for n in range(3):
+        await register(running, n, "sussex-police" if n < 2 else "nhs-sussex")
+    status, body = await running.admin("POST", f"/api/briefings/{BRIEFING}/publish", json={"to": "org:sussex-police"})
+    assert (status, body) == (202, {"queued": 2, "skipped": 0})
+    status, body = await running.admin("POST", f"/api/briefings/{BRIEFING}/publish", json={"to": "all"})
+    assert (status, body) == (202, {"queued": 1, "skipped": 2})
+    await eventually(lambda: _all_sent(running, 3))
+    posts = running.connector.channel_posts()
+    assert sorted(p.body["channelData"]["channel"]["id"] for p in posts) == sorted(team(n).id for n in range(3))
+
+
+async def _all_sent(bot, count):
+    rows = await delivery_rows(bot)
+    return len(rows) == count and all(r["status"] == "sent" for r in rows)
+
+
+async def test_throttling_and_server_errors_are_retried(tmp_path, connector, smtp):
+    bot = await start_bot(tmp_path / "data", connector, smtp)
+    try:
+        spec = await register(bot, 1)
+        worker_backoff(bot)
+        connector.fail_next(1, 429, {"Retry-After": "0"})
+        connector.fail_next(2, 503)
+        await bot.admin("POST", f"/api/briefings/{BRIEFING}/publish", json={"to": "all"})
+        assert await eventually(lambda: _all_sent(bot, 1))
+        [row] = await delivery_rows(bot)
+        assert row["attempts"] == 4 and row["last_error"] is None
+        assert len(connector.channel_posts()) == 1 and connector.refused == 3
+        assert connector.channel_posts()[0].body["channelData"]["channel"]["id"] == spec.id
+    finally:
+        await bot.close()
+
+
+async def test_a_permanent_refusal_is_failed_with_its_reason(tmp_path, connector, smtp):
+    bot = await start_bot(tmp_path / "data", connector, smtp)
+    try:
+        await register(bot, 1)
+        connector.fail_next(1, 403)
+        await bot.admin("POST", f"/api/briefings/{BRIEFING}/publish", json={"to": "all"})
+
+        async def failed():
+            rows = await delivery_rows(bot)
+            return rows if rows[0]["status"] == "failed" else None
+
+        [row] = await eventually(failed)
+        assert (row["attempts"], row["last_error"]) == (1, "HTTP 403")
+        assert connector.channel_posts() == []
+    finally:
+        await bot.close()
+
+
+async def test_pending_deliveries_resume_after_a_restart(tmp_path, connector, smtp):
+    data = tmp_path / "data"
+    bot = await start_bot(data, connector, smtp)
+    await register(bot, 1)
+    await register(bot, 2)
+    connector.fail_next(100, 503)  # nothing gets through before the restart
+    await bot.admin("POST", f"/api/briefings/{BRIEFING}/publish", json={"to": "all"})
+    await eventually(lambda: _some_attempted(bot))
+    await bot.close()
+
+    connector._faults.clear()
+    again = await start_bot(data, connector, smtp)
+    try:
+        assert await eventually(lambda: _all_sent(again, 2), timeout=15)
+        assert len(connector.channel_posts()) == 2
+    finally:
+        await again.close()
+
+
+async def _some_attempted(bot):
+    return any(r["attempts"] > 0 for r in await delivery_rows(bot))
+
+
+def worker_backoff(bot) -> None:
+    """Shorten the backoff so the test does not wait minutes (the delays' shape is unchanged)."""
+    from bot.keys import WORKER
+
+    bot.server.app[WORKER]._base_delay = 0.01
