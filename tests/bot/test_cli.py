@@ -1,0 +1,131 @@
+"""The `learning-bot` command: validate, serve's refusals, and publish as a client of the admin API."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from content.briefing import bundled_briefings
+from tests.fakes import teams as t
+from tests.harness import ADMIN_TOKEN, eventually
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_validate_the_bundled_briefing(capsys):
+    path = ROOT / "content" / "briefings" / bundled_briefings()[0][0]
+    assert main(["briefing", "validate", str(path)]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_validate_reports_path_line_message(tmp_path, capsys):
+    bad = tmp_path / "bad.md"
+    bad.write_text("---\nid: x\ntitle: T\nissued: 2026-01\nboard: B\nprompts:\n  - theme: A\n    questions: []\n---\n\n## S\n\n")
+    missing = tmp_path / "missing.md"
+    assert main(["briefing", "validate", str(bad), str(missing)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"{bad}:2: id: 'x' is not allowed here: use letters, digits and hyphens"
+    assert lines[1].startswith(f"{bad}:8: prompts.0.questions:")
+    assert lines[2] == f"{bad}:11: empty section 'S'"
+    assert lines[3] == f"{missing}:1: cannot read: No such file or directory"
+
+
+def test_serve_refuses_a_network_address_without_credentials(capsys):
+    assert main(["serve", "--host", "0.0.0.0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("learning-bot: cannot start:\nrefusing to listen on 0.0.0.0 without MicrosoftAppId")
+
+
+def test_serve_names_a_bad_directory_line(tmp_path, monkeypatch, capsys):
+    directory = tmp_path / "directory.yaml"
+    directory.write_text("board:\n  name: B\norganisations: []\n")
+    monkeypatch.setenv("LEARNING_BOT_DIRECTORY", str(directory))
+    assert main(["serve", "--data-dir", str(tmp_path / "data")]) == 2
+    err = capsys.readouterr().err
+    assert f"{directory}:3: organisations:" in err
+
+
+def wait_healthy(port: int, timeout: float = 20.0) -> None:
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.05)
+
+
+def test_second_serve_on_the_same_data_dir_stops_with_a_message(tmp_path):
+    from tests.fakes.smtp import free_port
+
+    data, port = tmp_path / "data", free_port()
+    first = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--data-dir", str(data), "--port", str(port)],
+                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_healthy(port)
+        second = subprocess.run([sys.executable, "-m", "bot", "serve", "--data-dir", str(data), "--port", str(free_port())],
+                                cwd=ROOT, capture_output=True, text=True, timeout=30)
+        assert second.returncode == 2
+        assert f"the data directory {data} is in use by process {first.pid}" in second.stderr
+        assert "Traceback" not in second.stderr
+    finally:
+        first.terminate()
+        first.wait(10)
+
+
+async def test_publish_command_uploads_follows_and_reports(running, tmp_path, capsys):
+    from bot.client import publish_and_follow
+
+    team = t.TeamSpec("19:team-a@thread.tacv2", "Team A", "11111111-1111-1111-1111-111111111111")
+    ana = t.User("Ana", "aaaaaaaa-0000-0000-0000-000000000001")
+    await running.post_activity(t.installed(running.connector.url, team, ana))
+    await running.post_activity(t.submit(running.connector.url, team, ana, {"verb": "link_organisation", "organisation": "esfrs"}))
+    briefing = tmp_path / "new.md"
+    briefing.write_text(bundled_briefings()[0][1].replace("id: 2019-01-case-file-audit", "id: 2026-01-copy"))
+
+    code = await publish_and_follow(running.url, ADMIN_TOKEN, str(briefing), "all", poll=0.05)
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "Uploaded 2026-01-copy" in err and "Queued for 1 team(s)" in err and "Sent 1 of 1." in err
+
+    from bot.client import PublishClientError
+
+    with pytest.raises(PublishClientError, match="401 a valid admin token is required"):
+        await publish_and_follow(running.url, "wrong-token-wrong-token", "2026-01-copy", "all")
+    with pytest.raises(PublishClientError, match="422 unknown organisation 'x'"):
+        await publish_and_follow(running.url, ADMIN_TOKEN, "2026-01-copy", "org:x")
+
+
+async def test_publish_command_exits_non_zero_when_a_delivery_fails(running, capsys):
+    from bot.client import publish_and_follow
+
+    team = t.TeamSpec("19:team-a@thread.tacv2", "Team A", "11111111-1111-1111-1111-111111111111")
+    ana = t.User("Ana", "aaaaaaaa-0000-0000-0000-000000000001")
+    await running.post_activity(t.installed(running.connector.url, team, ana))
+    running.connector.fail_next(1, 404)
+    code = await publish_and_follow(running.url, ADMIN_TOKEN, "2019-01-case-file-audit", "all", poll=0.05)
+    err = capsys.readouterr().err
+    assert code == 1 and "failed Team A: HTTP 404" in err and "Sent 0 of 1." in err
+
+
+def test_publish_without_a_token(capsys):
+    assert main(["briefing", "publish", "x", "--to", "all"]) == 2
+    assert "an admin token is needed" in capsys.readouterr().err
+
+
+def test_publish_when_the_bot_is_not_running(capsys):
+    from tests.fakes.smtp import free_port
+
+    code = main(["briefing", "publish", "x", "--to", "all", "--token", ADMIN_TOKEN,
+                 "--url", f"http://127.0.0.1:{free_port()}"])
+    assert code == 1 and "cannot reach the bot" in capsys.readouterr().err
