@@ -97,3 +97,51 @@ async def test_the_whole_loop(running):
     await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "record", "discussion": discussion,
                                                        "answer:learnt": "late"}, thread))
     assert "it is closed" in replies_to(connector, thread)[-1].text
+
+
+async def test_without_smtp_minutes_are_written_as_eml_files(tmp_path, connector):
+    from email import message_from_bytes, policy
+
+    from tests.harness import start_bot
+
+    bot = await start_bot(tmp_path / "data", connector, None)
+    url = connector.url
+    try:
+        await bot.post_activity(t.installed(url, TEAM, ANA))
+        await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "link_organisation", "organisation": "nhs-sussex"}))
+        await bot.admin("POST", f"/api/briefings/{BRIEFING}/publish", json={"to": f"team:{TEAM.id}"})
+        [post] = await connector.wait_for(lambda: connector.channel_posts())
+        thread = post.response["id"]
+        discussion = post.card["actions"][1]["data"]["discussion"]
+        await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "record", "discussion": discussion,
+                                                          "answer:apply": "Check the child's plan after missed support."}, thread))
+        await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "close_confirm", "discussion": discussion}, thread))
+        mail_dir = tmp_path / "data" / "mail"
+        files = await eventually(lambda: _eml_files(mail_dir))
+        msg = message_from_bytes(files[0].read_bytes(), policy=policy.default)
+        assert msg["To"] == "Priya Example <priya@nhs.example.org>"
+        assert "Check the child's plan after missed support. (Ana Practitioner)" in msg.get_body(("plain",)).get_content()
+        notice = await connector.wait_for(
+            lambda: [s for s in connector.in_conversation(thread) if s.text.startswith("Minutes sent to")])
+        assert "Priya Example (Teams chat and email)" in notice[0].text
+    finally:
+        await bot.close()
+
+
+async def _eml_files(directory):
+    return sorted(directory.glob("*.eml")) if directory.exists() else []
+
+
+async def test_a_form_for_another_teams_discussion_over_http(running):
+    connector, url = running.connector, running.connector.url
+    other = t.TeamSpec(id="19:other@thread.tacv2", name="Other Team", tenant=TEAM.tenant)
+    for team in (TEAM, other):
+        await running.post_activity(t.installed(url, team, ANA))
+    await running.admin("POST", f"/api/briefings/{BRIEFING}/publish", json={"to": f"team:{other.id}"})
+    [post] = await connector.wait_for(lambda: connector.channel_posts())
+    theirs = post.card["actions"][1]["data"]["discussion"]
+    resp = await running.post_activity(t.submit(url, TEAM, ANA, {"verb": "record", "discussion": theirs,
+                                                                 "answer:learnt": "planted"}))
+    assert resp.status == 200
+    assert connector.in_conversation(TEAM.id)[-1].text.startswith("That form belongs to another team's discussion")
+    assert await running.deps.store.responses.count(theirs) == 0
