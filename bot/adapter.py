@@ -11,6 +11,7 @@ from msrest.universal_http.requests import ClientRetryPolicy
 
 from storage.protocols import StoreError
 
+from .connectors import CachingAuthentication
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ def make_adapter(settings: Settings) -> CloudAdapter:
         APP_TYPE=settings.app_type,
         APP_TENANTID=settings.app_tenant_id,
     )
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
+    adapter = CloudAdapter(CachingAuthentication(ConfigurationBotFrameworkAuthentication(config)))
     adapter.on_turn_error = on_turn_error
     return adapter
 

@@ -41,8 +41,10 @@ class AtomicJSONStorage(Storage):
         tmp = self._path.with_name(f".{self._path.name}.tmp")
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "w", encoding="utf-8") as f:
-                json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+            # json.dumps uses the C encoder; json.dump to a file does not (3-4x slower).
+            encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            with open(tmp, "wb") as f:
+                f.write(encoded)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self._path)

@@ -1,0 +1,73 @@
+"""Connector clients reused per service URL, so replies keep their HTTP connections alive.
+
+The SDK builds a new ConnectorClient (and with it a new HTTP session) for every turn and every
+proactive send: a new TCP (and, against Teams, TLS) connection per reply. This wrapper around
+the Bot Framework authentication hands out one client per (app id, service URL, audience).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from botframework.connector.auth import (
+    AuthenticationConstants, BotFrameworkAuthentication, ClaimsIdentity, ConnectorFactory,
+)
+
+
+class _CachingConnectorFactory(ConnectorFactory):
+    def __init__(self, inner: ConnectorFactory, app_id: str | None, cache: dict) -> None:
+        self._inner = inner
+        self._app_id = app_id
+        self._cache = cache
+
+    async def create(self, service_url: str, audience: str = None):
+        key = (self._app_id, service_url, audience)
+        client = self._cache.get(key)
+        if client is None:
+            client = self._cache[key] = await self._inner.create(service_url, audience)
+        return client
+
+
+class CachingAuthentication(BotFrameworkAuthentication):
+    def __init__(self, inner: BotFrameworkAuthentication) -> None:
+        self._inner = inner
+        self._clients: dict[tuple, Any] = {}
+
+    def _wrap(self, factory: ConnectorFactory | None, claims: ClaimsIdentity | None) -> ConnectorFactory | None:
+        if factory is None:
+            return None
+        app_id = (claims.claims or {}).get(AuthenticationConstants.APP_ID_CLAIM) if claims else None
+        return _CachingConnectorFactory(factory, app_id, self._clients)
+
+    async def authenticate_request(self, activity, auth_header: str):
+        result = await self._inner.authenticate_request(activity, auth_header)
+        result.connector_factory = self._wrap(result.connector_factory, result.claims_identity)
+        return result
+
+    async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str):
+        result = await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+        result.connector_factory = self._wrap(result.connector_factory, result.claims_identity)
+        return result
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return self._wrap(self._inner.create_connector_factory(claims_identity), claims_identity)
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity):
+        return await self._inner.create_user_token_client(claims_identity)
+
+    def create_bot_framework_client(self):
+        return self._inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return self._inner.get_originating_audience()
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self._inner.authenticate_channel_request(auth_header)
+
+    async def close(self) -> None:
+        """Close the clients' HTTP sessions."""
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            with contextlib.suppress(Exception):
+                await client.__aexit__(None, None, None)
