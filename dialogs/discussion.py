@@ -63,7 +63,17 @@ def _answers(inbound: Inbound, briefing: BriefingDoc) -> dict[str, str]:
     return answers
 
 
+def _discussion_lock(inbound: Inbound, deps: Deps):
+    """Recording and closing one discussion never interleave: a response is in the minutes or refused."""
+    return deps.lock(f"discussion:{(inbound.value or {}).get('discussion')}")
+
+
 async def record(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+    async with _discussion_lock(inbound, deps):
+        await _record(turn, inbound, deps)
+
+
+async def _record(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
     opened = await _open_discussion(turn, inbound, deps)
     if opened is None:
         return
@@ -133,8 +143,7 @@ async def close(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
 
 
 async def close_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
-    discussion_id = str((inbound.value or {}).get("discussion"))
-    async with deps.lock(f"discussion:{discussion_id}"):
+    async with _discussion_lock(inbound, deps):
         opened = await _ready_to_close(turn, inbound, deps)
         if opened is None:
             return

@@ -7,6 +7,7 @@ from typing import Awaitable, Callable
 
 from botbuilder.core import TurnContext
 
+from content import strings
 from content.cards import Verb
 
 from . import discussion, overview, publishing, registration
@@ -24,7 +25,7 @@ CARD_VERBS: dict[str, Flow] = {
     Verb.close_cancel: discussion.close_cancel,
     Verb.link_organisation: registration.link_organisation,
     Verb.publish_confirm: publishing.publish_confirm,
-    Verb.publish_cancel: lambda turn, inbound, deps: say(turn, "Not published. Nothing was sent."),
+    Verb.publish_cancel: lambda turn, inbound, deps: say(turn, strings.PUBLISH_CANCELLED),
 }
 
 

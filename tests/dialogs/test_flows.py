@@ -240,3 +240,25 @@ async def test_unknown_card_verbs_and_other_channels(chat):
     activity = t.mention(URL, TEAM, ANA, "help")
     activity["channelId"] = "webchat"
     assert await chat.send(activity) == []
+
+
+async def test_a_response_racing_the_close_is_in_the_minutes_or_refused(chat):
+    """A response whose write is slow, with the close confirmed meanwhile: never stored yet left out."""
+    import asyncio
+
+    await linked_team(chat)
+    discussion = await published(chat)
+    await chat.send(t.submit(URL, TEAM, ANA, {"verb": "record", "discussion": discussion, "answer:learnt": "first"}))
+    original_add = chat.store.responses.add
+
+    async def slow_add(responses):
+        await asyncio.sleep(0.05)  # the close gets to run in between, unless the flows prevent it
+        return await original_add(responses)
+
+    chat.store.responses.add = slow_add
+    late = t.submit(URL, TEAM, ANA, {"verb": "record", "discussion": discussion, "answer:apply": "racing the close"})
+    close = t.submit(URL, TEAM, STAFF, {"verb": "close_confirm", "discussion": discussion})
+    await asyncio.gather(chat.send(late), chat.send(close))
+    minutes = await chat.store.minutes.get(discussion)
+    stored = [r.text for r in await chat.store.responses.list(discussion)]
+    assert "racing the close" in stored and "racing the close" in minutes.markdown

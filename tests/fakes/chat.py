@@ -63,8 +63,8 @@ class Reply:
 
 
 class Chat:
-    def __init__(self, directory: Directory | None = None) -> None:
-        self.store = MemoryStore()
+    def __init__(self, directory: Directory | None = None, store=None) -> None:
+        self.store = store or MemoryStore()
         self.deps = Deps(store=self.store, directory=directory or load_directory(None))
         self.bot = LearningBot(self.deps)
         self.adapter = RecordingAdapter()
