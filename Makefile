@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 3978
 DATA   ?= ./data
 
-.PHONY: run test venv test-deps bench clean
+.PHONY: run test venv bench playground clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+playground: $(VENV)/.installed
+	scripts/playground.sh
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python scripts/bench.py

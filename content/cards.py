@@ -56,6 +56,22 @@ def submit(title: str, verb: Verb, style: str | None = None, **data: Any) -> Car
     return action
 
 
+def markdown_blocks(body: str) -> list[Card]:
+    """A section's Markdown as TextBlocks: one per paragraph or list, `###` headings in bold.
+
+    A TextBlock renders emphasis, links and lists but neither headings nor blank lines.
+    """
+    blocks: list[Card] = []
+    for chunk in (c.strip() for c in body.split("\n\n")):
+        if not chunk:
+            continue
+        if chunk.startswith("#"):
+            blocks.append(text(f"**{chunk.lstrip('#').strip()}**", spacing="Medium"))
+        else:
+            blocks.append(text(chunk, spacing="Small"))
+    return blocks
+
+
 def _section_toggle(index: int, title: str, body: str) -> list[Card]:
     target = f"section-{index}"
     return [
@@ -64,7 +80,7 @@ def _section_toggle(index: int, title: str, body: str) -> list[Card]:
             "selectAction": {"type": "Action.ToggleVisibility", "title": f"Show {title}", "targetElements": [target]},
             "items": [text(f"**{title}** \u25BE", color="Accent", spacing="Small")],
         },
-        {"type": "Container", "id": target, "isVisible": False, "items": [text(body, spacing="Small")]},
+        {"type": "Container", "id": target, "isVisible": False, "items": markdown_blocks(body)},
     ]
 
 

@@ -16,7 +16,7 @@ from .send import show
 TEAM_COMMANDS = [
     ("help", "What I can do"),
     ("briefings", "The learning briefings, and which are in this team"),
-    ("discuss <id>", "Post a briefing here now, e.g. discuss 2019-01-case-file-audit"),
+    ("discuss ID", "Post a briefing here now, by its id (see briefings), e.g. discuss 2019-01-case-file-audit"),
     ("status", "This team's discussions: responses so far, minutes sent"),
     ("organisation", "Which organisation this team belongs to (its minutes go to that lead)"),
 ]
@@ -24,7 +24,7 @@ PERSONAL_COMMANDS = [
     ("help", "What I can do"),
     ("briefings", "The learning briefings"),
 ]
-STAFF_COMMANDS = [("publish <id>", "Preview a briefing and send it to teams (board staff)")]
+STAFF_COMMANDS = [("publish ID", "Preview a briefing, by its id (see briefings), and send it to teams")]
 
 
 async def help_(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:

@@ -44,7 +44,10 @@ def test_briefing_card_has_sections_prompts_and_actions():
     texts = [n["text"] for n in walk(card) if n.get("type") == "TextBlock"]
     assert texts[1] == BRIEFING.title and texts[2] == "Issued January 2019"
     for section in BRIEFING.sections:
-        assert section.body in texts
+        for paragraph in section.body.split("\n\n"):
+            assert paragraph in texts or f"**{paragraph.lstrip('#').strip()}**" in texts
+    assert "**Child protection procedures: Strategy discussions and Section 47 investigations**" in texts
+    assert not any(t.startswith("#") or "\n\n" in t for t in texts)
     hidden = [n for n in walk(card) if n.get("isVisible") is False]
     assert len(hidden) == len(BRIEFING.sections)
     inputs = [n["id"] for n in walk(card) if n.get("type") == "Input.Text"]

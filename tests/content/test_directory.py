@@ -68,3 +68,12 @@ def test_unreadable_file(tmp_path):
         load_directory(tmp_path / "missing.yaml")
     assert "cannot read the directory file" in caught.value.problems[0].message
     assert caught.value.path.endswith("missing.yaml")
+
+
+def test_the_playground_directory_is_valid():
+    from pathlib import Path
+
+    d = load_directory(Path(__file__).resolve().parents[2] / "playground" / "directory.yaml")
+    alex = "00000000-0000-0000-0000-000000000020"  # the playground's current user
+    assert d.is_board_staff(alex)
+    assert d.organisation("sussex-police").safeguarding_leads[0].aad_object_id == alex

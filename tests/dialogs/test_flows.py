@@ -44,11 +44,11 @@ async def test_help_in_a_channel_and_for_staff(chat):
     reply = await chat.say(t.mention(URL, TEAM, ANA, "help"))
     assert reply.card_texts[0] == "In a channel, mention me with:"
     facts = [f["title"] for f in reply.card["body"][1]["facts"]]
-    assert facts == ["help", "briefings", "discuss <id>", "status", "organisation"]
+    assert facts == ["help", "briefings", "discuss ID", "status", "organisation"]
     personal = await chat.say(t.personal(URL, ANA, TENANT, "help"))
-    assert "publish <id>" not in str(personal.card)
+    assert "publish ID" not in str(personal.card)
     staff = await chat.say(t.personal(URL, STAFF, TENANT, "help"))
-    assert "publish <id>" in str(staff.card)
+    assert "publish ID" in str(staff.card)
 
 
 async def test_unknown_words_get_the_help_card(chat):
