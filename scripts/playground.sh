@@ -9,7 +9,7 @@ BOT_PORT="${PORT_BOT:-3978}"
 DATA="${PLAYGROUND_DATA:-./data-playground}"
 
 command -v npm >/dev/null || { echo "make playground needs Node.js and npm" >&2; exit 2; }
-(cd playground && npm ci --no-audit --no-fund --loglevel=error)
+npm ci --no-audit --no-fund --loglevel=error
 
 LEARNING_BOT_DIRECTORY=playground/directory.yaml .venv/bin/learning-bot serve \
   --host 127.0.0.1 --port "$BOT_PORT" --data-dir "$DATA" &
@@ -19,7 +19,7 @@ trap 'kill -INT $bot $pg 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
 # --dt and APPLICATION_INSIGHTS_NO_STATSBEAT keep it offline; TEAMSAPPTESTER_BROWSER=none
 # stops it opening a browser itself.
 (cd playground && APPLICATION_INSIGHTS_NO_STATSBEAT=1 TEAMSAPPTESTER_BROWSER=none \
-  node_modules/.bin/agentsplayground -e "http://127.0.0.1:$BOT_PORT/api/messages" -c msteams --dt -p "$PORT") &
+  ../node_modules/.bin/agentsplayground -e "http://127.0.0.1:$BOT_PORT/api/messages" -c msteams --dt -p "$PORT") &
 pg=$!
 sleep 3
 echo
