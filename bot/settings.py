@@ -46,6 +46,17 @@ class Settings(BaseSettings):
     smtp_security: Literal["starttls", "tls", "none"] = _env("SMTP_SECURITY", "starttls")
     mail_from: str = _env("LEARNING_BOT_MAIL_FROM", "Safeguarding Learning Bot <learning-bot@localhost>")
 
+    # The Teams app package (learning-bot app-package)
+    public_url: str | None = _env("LEARNING_BOT_PUBLIC_URL", None)  # https://bot.example.org
+    developer_name: str = _env("LEARNING_BOT_DEVELOPER_NAME", "Local Safeguarding Children Board")
+    website_url: str = _env("LEARNING_BOT_WEBSITE_URL", "https://www.example.org/learning-bot")
+    privacy_url: str = _env("LEARNING_BOT_PRIVACY_URL", "https://www.example.org/learning-bot/privacy")
+    terms_url: str = _env("LEARNING_BOT_TERMS_URL", "https://www.example.org/learning-bot/terms")
+
+    # Where inbound tokens' signing keys are published. Only for tests against a local issuer:
+    # unset, the Bot Framework's own (https://login.botframework.com/...) is used.
+    openid_metadata_url: str | None = _env("LEARNING_BOT_OPENID_METADATA_URL", None)
+
     @property
     def local_mode(self) -> bool:
         return not self.app_id
