@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 class LearningBot(ActivityHandler):
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
+        self._refused_tenants: set[str] = set()
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -24,6 +25,9 @@ class LearningBot(ActivityHandler):
             log.info("ignored activity from channel %s", activity.channel_id)
             return
         inbound = Inbound.from_activity(activity)
+        if not self.deps.directory.tenant_allowed(inbound.tenant_id):
+            self._refuse(inbound.tenant_id)
+            return
         if activity.type == ActivityTypes.message:
             await router.on_message(turn_context, inbound, self.deps)
         elif activity.type == ActivityTypes.conversation_update:
@@ -36,6 +40,13 @@ class LearningBot(ActivityHandler):
                     await registration.on_installed(turn_context, inbound, self.deps)
         else:
             log.debug("activity type %s not handled", activity.type)
+
+    def _refuse(self, tenant_id: str | None) -> None:
+        """Activities from tenants the directory does not know: no reply, nothing stored, logged once."""
+        key = tenant_id or "(none)"
+        if key not in self._refused_tenants and len(self._refused_tenants) < 10_000:
+            self._refused_tenants.add(key)
+            log.warning("ignoring activities from tenant %s: no organisation in the directory lists it", key)
 
     async def _conversation_update(self, turn: TurnContext, inbound: Inbound) -> None:
         activity = turn.activity

@@ -73,6 +73,8 @@ class Board(_Strict):
 class Directory(_Strict):
     board: Board
     organisations: list[Organisation] = Field(min_length=1)
+    # False: activities from a tenant that no organisation lists are ignored.
+    allow_unlisted_tenants: bool = False
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "Directory":
@@ -88,6 +90,9 @@ class Directory(_Strict):
     def organisations_for_tenant(self, tenant_id: str | None) -> list[Organisation]:
         tenant = (tenant_id or "").lower()
         return [o for o in self.organisations if tenant and tenant in o.tenant_ids]
+
+    def tenant_allowed(self, tenant_id: str | None) -> bool:
+        return self.allow_unlisted_tenants or bool(self.organisations_for_tenant(tenant_id))
 
     def organisations_open_to(self, tenant_id: str | None) -> list[Organisation]:
         """Organisations a team in this tenant may join: those that name the tenant or name none."""

@@ -68,6 +68,7 @@ async def test_install_asks_for_the_organisation_once(chat):
 async def test_a_tenant_that_maps_to_one_organisation_links_itself():
     directory = parse_directory("""
 board: {name: Board}
+allow_unlisted_tenants: true
 organisations:
   - id: police
     name: Police
@@ -262,3 +263,27 @@ async def test_a_response_racing_the_close_is_in_the_minutes_or_refused(chat):
     minutes = await chat.store.minutes.get(discussion)
     stored = [r.text for r in await chat.store.responses.list(discussion)]
     assert "racing the close" in stored and "racing the close" in minutes.markdown
+
+
+async def test_tenants_the_directory_does_not_know_are_ignored_and_logged_once(caplog):
+    directory = parse_directory("""
+board:
+  name: Board
+  staff: [{name: Alex Example, aad_object_id: 00000000-0000-0000-0000-000000000020}]
+organisations:
+  - id: police
+    name: Police
+    tenant_ids: [11111111-1111-1111-1111-111111111111]
+    safeguarding_leads: [{name: Sam, email: sam@example.org}]
+""")
+    chat = Chat(directory)
+    stranger = t.TeamSpec("19:stranger@thread.tacv2", "Elsewhere", "99999999-9999-9999-9999-999999999999")
+    with caplog.at_level("WARNING", logger="bot.teams"):
+        assert await chat.send(t.installed(URL, stranger, ANA)) == []
+        assert await chat.send(t.mention(URL, stranger, ANA, "help")) == []
+        assert await chat.send(t.personal(URL, STAFF, stranger.tenant, "help")) == []
+    assert await chat.store.teams.list(active_only=False) == []
+    refusals = [r for r in caplog.records if "ignoring activities from tenant" in r.getMessage()]
+    assert len(refusals) == 1 and stranger.tenant in refusals[0].getMessage()
+    known = await chat.say(t.installed(URL, TEAM, ANA))
+    assert "for Police's safeguarding lead" in known.text
