@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 3978
 DATA   ?= ./data
 
-.PHONY: run test venv bench playground clean
+.PHONY: run test venv bench playground chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +25,23 @@ venv: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/learning-bot serve --host $(HOST) --port $(PORT) --data-dir $(DATA)
 
-test: $(VENV)/.installed-test
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make test needs Node.js and npm (the Teams emulator, card and manifest checks)"; exit 2; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Headless Chromium for the Teams emulator tests: Debian's package (never a browser download).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "make test needs Chromium: sudo apt-get install chromium"; exit 2; fi; }
+
+test: $(VENV)/.installed-test node_modules/.installed chromium
 	$(BIN)/python -m pytest
 
-playground: $(VENV)/.installed
+playground: $(VENV)/.installed node_modules/.installed
 	scripts/playground.sh
 
 bench: $(VENV)/.installed-test

@@ -1,4 +1,4 @@
-"""The `learning-bot` command: serve, and board staff's briefing tools."""
+"""The `learning-bot` command: serve, board staff's briefing tools, and the Teams app package."""
 
 from __future__ import annotations
 
@@ -90,6 +90,36 @@ def publish(args: argparse.Namespace) -> int:
         return _fail("stopped; the deliveries go on in the bot", 130)
 
 
+def app_package(args: argparse.Namespace) -> int:
+    from .app_package import (AppPackageError, build_manifest, is_guid, load_icons, placeholder_settings,
+                              summary, write_package)
+    from .settings import Settings, describe_error
+
+    if not is_guid(args.app_id):
+        return _fail(f"--app-id must be the bot's Microsoft Entra app id, a GUID "
+                     f"(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), not {args.app_id!r}")
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        return _fail("cannot read the settings:\n" + describe_error(exc))
+    try:
+        manifest = build_manifest(settings, args.app_id, args.name)
+    except AppPackageError as exc:
+        return _fail(str(exc))
+    if settings.app_id and settings.app_id.lower() != manifest["id"]:
+        print(f"learning-bot: warning: --app-id {manifest['id']} is not MicrosoftAppId ({settings.app_id}); "
+              "the bot signs in as MicrosoftAppId, so it would not get this app's messages", file=sys.stderr)
+    for name in placeholder_settings(settings):
+        print(f"learning-bot: warning: {name} is still the example.org placeholder", file=sys.stderr)
+    try:
+        path = write_package(args.out, manifest, load_icons())
+    except OSError as exc:
+        return _fail(f"cannot write {args.out}: {exc.strerror or exc}", 1)
+    print(path)
+    print(summary(manifest))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="learning-bot", description=(
         "A Teams bot that carries a safeguarding board's learning briefings to practitioner teams "
@@ -115,6 +145,16 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--token", help="admin token (default: LEARNING_BOT_ADMIN_TOKEN)")
     pub.add_argument("--timeout", type=float, default=600, help="seconds to follow the deliveries (default 600)")
     pub.set_defaults(func=publish)
+
+    pkg = commands.add_parser("app-package", help="write the Teams app package (manifest.json and icons in a zip)",
+                              description="Write the zip to upload in Teams. The developer name and URLs come from "
+                              "LEARNING_BOT_DEVELOPER_NAME, LEARNING_BOT_WEBSITE_URL, LEARNING_BOT_PRIVACY_URL and "
+                              "LEARNING_BOT_TERMS_URL; the valid domain from LEARNING_BOT_PUBLIC_URL.")
+    pkg.add_argument("--app-id", required=True, metavar="GUID", help="the bot's Microsoft Entra app id (MicrosoftAppId)")
+    pkg.add_argument("--name", default="Safeguarding Learning",
+                     help="the app's name in Teams, at most 30 characters (default %(default)s)")
+    pkg.add_argument("--out", type=Path, default=Path("appPackage.zip"), help="the zip to write (default %(default)s)")
+    pkg.set_defaults(func=app_package)
     return parser
 
 

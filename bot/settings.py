@@ -48,7 +48,7 @@ class Settings(BaseSettings):
 
     # The Teams app package (learning-bot app-package)
     public_url: str | None = _env("LEARNING_BOT_PUBLIC_URL", None)  # https://bot.example.org
-    developer_name: str = _env("LEARNING_BOT_DEVELOPER_NAME", "Local Safeguarding Children Board")
+    developer_name: str = _env("LEARNING_BOT_DEVELOPER_NAME", "Safeguarding Children Board")
     website_url: str = _env("LEARNING_BOT_WEBSITE_URL", "https://www.example.org/learning-bot")
     privacy_url: str = _env("LEARNING_BOT_PRIVACY_URL", "https://www.example.org/learning-bot/privacy")
     terms_url: str = _env("LEARNING_BOT_TERMS_URL", "https://www.example.org/learning-bot/terms")

@@ -8,9 +8,6 @@ PORT="${PLAYGROUND_PORT:-56150}"
 BOT_PORT="${PORT_BOT:-3978}"
 DATA="${PLAYGROUND_DATA:-./data-playground}"
 
-command -v npm >/dev/null || { echo "make playground needs Node.js and npm" >&2; exit 2; }
-npm ci --no-audit --no-fund --loglevel=error
-
 LEARNING_BOT_DIRECTORY=playground/directory.yaml .venv/bin/learning-bot serve \
   --host 127.0.0.1 --port "$BOT_PORT" --data-dir "$DATA" &
 bot=$!

@@ -1,0 +1,127 @@
+"""The bot and Microsoft's Agents Playground as real processes, and headless Chromium driving it.
+
+Nothing is skipped: a machine without Node.js, the npm packages or Chromium fails these tests
+with a message saying what to install (`make test` and `.ci/run` install them).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.smtp import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+PLAYGROUND_BIN = ROOT / "node_modules" / ".bin" / "agentsplayground"
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = ROOT / "test-artifacts" / "playground"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _require() -> None:
+    missing = []
+    if not PLAYGROUND_BIN.exists():
+        missing.append("the npm packages (run `npm ci` in the repository)")
+    if not CHROMIUM.exists():
+        missing.append(f"Chromium at {CHROMIUM} (Debian package `chromium`)")
+    if shutil.which("node") is None:
+        missing.append("Node.js")
+    if missing:
+        pytest.fail("the playground tests need " + " and ".join(missing), pytrace=False)
+
+
+def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"{url} process exited with {proc.returncode}:\n{log.read_text()[-3000:]}", pytrace=False)
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                pytest.fail(f"{url} did not answer in {timeout:.0f}s:\n{log.read_text()[-3000:]}", pytrace=False)
+            time.sleep(0.1)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(subprocess.signal.SIGINT)  # the playground ignores SIGTERM at times
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+@pytest.fixture
+def playground(tmp_path, request):
+    """Start the bot and the playground; yields the playground's URL and the bot's data dir."""
+    _require()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    bot_port, pg_port = free_port(), free_port()
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEARNING_BOT_", "SMTP_", "Microsoft"))}
+    bot_log, pg_log = tmp_path / "bot.log", tmp_path / "playground.log"
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(bot_port), "--data-dir", str(data)],
+        cwd=ROOT, env={**env, "LEARNING_BOT_DIRECTORY": str(ROOT / "playground" / "directory.yaml")},
+        stdout=bot_log.open("w"), stderr=subprocess.STDOUT)
+    pg = subprocess.Popen(
+        [str(PLAYGROUND_BIN), "-e", f"http://127.0.0.1:{bot_port}/api/messages", "-c", "msteams", "--dt",
+         "-p", str(pg_port)],
+        cwd=ROOT / "playground",
+        env={**env, "APPLICATION_INSIGHTS_NO_STATSBEAT": "1", "TEAMSAPPTESTER_BROWSER": "none"},
+        stdout=pg_log.open("w"), stderr=subprocess.STDOUT)
+    try:
+        _wait_http(f"http://127.0.0.1:{bot_port}/healthz", bot, bot_log)
+        deadline = time.monotonic() + 30
+        while not re.search(r"Listening on (\d+)", pg_log.read_text()):
+            if pg.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the playground did not start:\n{pg_log.read_text()[-3000:]}", pytrace=False)
+            time.sleep(0.1)
+        port = int(re.search(r"Listening on (\d+)", pg_log.read_text()).group(1))
+        yield {"url": f"http://127.0.0.1:{port}/", "data": data}
+    finally:
+        _stop(pg)
+        _stop(bot)
+        if getattr(request.node, "failed", False):
+            for log in (bot_log, pg_log):
+                shutil.copy(log, ARTIFACTS / f"{request.node.name}-{log.name}")
+
+
+@pytest.fixture
+def page(playground, request):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        # The page asks an Office CDN for fonts; nothing may leave the machine.
+        context.route(lambda url: not url.startswith(("http://127.0.0.1", "http://localhost", "ws://", "data:", "blob:")),
+                      lambda route: route.abort())
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        try:
+            yield page
+        finally:
+            if getattr(request.node, "failed", False):
+                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
+            browser.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item.failed = True
+    return report

@@ -1,0 +1,110 @@
+"""The whole loop in Microsoft's Teams emulator, driven through its UI as a person would.
+
+The playground's one user, Alex Example, is board staff and Sussex Police's safeguarding lead
+(playground/directory.yaml): Alex links the team, publishes, records responses, closes, and
+receives the minutes in the personal chat.
+"""
+
+from __future__ import annotations
+
+import re
+from email import message_from_bytes, policy
+
+from playwright.sync_api import Page, expect
+
+expect.set_options(timeout=20_000)
+
+BOT = "Learning Bot"
+BRIEFING_TITLE = "Regular Case File Audit: Summary for Practitioners & Managers"
+LEARNT = "Invite the police formally so that a strategy discussion is quorate."
+WHEN = "Hoarding, or smoking where there is a baby in the home."
+
+
+def say_in_chat(page: Page, text: str) -> None:
+    page.get_by_role("textbox").last.click()
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+
+
+def open_chat(page: Page) -> None:
+    page.get_by_role("treeitem", name="Personal Chat").click()
+
+
+def open_general(page: Page) -> None:
+    page.get_by_role("treeitem", name="My Team - General").click()
+
+
+def mention_in_channel(page: Page, text: str) -> None:
+    page.get_by_role("textbox").first.click()
+    page.keyboard.type("@Learn")
+    page.get_by_role("menuitem", name=BOT).first.click()
+    page.keyboard.type(" " + text)
+    page.get_by_role("button", name="Post").click()
+
+
+def test_the_whole_loop_in_the_playground(page: Page, playground):
+    page.goto(playground["url"], wait_until="domcontentloaded")
+    page.get_by_role("treeitem", name="Personal Chat").wait_for()
+
+    # Help in the personal chat: board staff see publish.
+    say_in_chat(page, "help")
+    help_card = page.locator(".ac-adaptiveCard").last
+    expect(help_card).to_contain_text("In this chat you can say:")
+    expect(help_card).to_contain_text("publish ID")
+
+    # Opening the team installs the bot there: it asks for the organisation; link it.
+    open_general(page)
+    org_card = page.locator(".ac-adaptiveCard", has_text="Which organisation is this team part of?").last
+    org_card.get_by_text("Sussex Police").click()
+    org_card.get_by_role("button", name="Save").click()
+    expect(page.locator("p", has_text="This team is now linked to").last).to_be_visible()
+
+    # In the channel, the bot answers a mention.
+    mention_in_channel(page, "status")
+    expect(page.locator(".ac-adaptiveCard", has_text="This team's discussions").last).to_contain_text("Sussex Police")
+
+    # Board staff publish from the personal chat: preview, then Publish.
+    open_chat(page)
+    say_in_chat(page, "publish 2019-01-case-file-audit")
+    preview = page.locator(".ac-adaptiveCard", has_text="Publish a learning briefing").last
+    expect(preview).to_contain_text("8 sections · 4 discussion questions")
+    preview.get_by_role("button", name="Publish").click()
+    expect(page.locator("p", has_text=re.compile(r"Publishing .* to 1 team")).last).to_be_visible()
+
+    # The briefing arrives as a new thread in General, sections expandable.
+    open_general(page)
+    thread = page.get_by_role("group").filter(has_text=BRIEFING_TITLE).first
+    card = thread.locator(".ac-adaptiveCard").first
+    expect(card).to_contain_text("Points for discussion")
+    expect(card.get_by_text("Three cases were graded Good", exact=False)).to_be_hidden()
+    card.get_by_text("Improvements in individual cases").click()
+    expect(card.get_by_text("Three cases were graded Good", exact=False)).to_be_visible()
+
+    # Record responses through the card's form.
+    card.get_by_role("button", name="Record responses").click()
+    boxes = card.locator("textarea")
+    expect(boxes).to_have_count(4)
+    boxes.nth(0).fill(LEARNT)
+    boxes.nth(2).fill(WHEN)
+    card.get_by_role("button", name="Submit responses").click()
+    expect(thread.get_by_text("Thanks, Alex: 2 responses recorded. The team has 2 responses so far.")).to_be_visible()
+
+    # Close: the minutes for review, then confirm.
+    card.get_by_role("button", name="Close and send minutes").click()
+    review = thread.locator(".ac-adaptiveCard", has_text="Check the minutes before they go").last
+    expect(review).to_contain_text(LEARNT)
+    review.get_by_role("button", name="Confirm and send").click()
+    expect(thread.get_by_text("Discussion closed by Alex Example")).to_be_visible()
+    expect(thread.get_by_text(re.compile(r"Minutes sent to Alex Example \(Teams chat and email\) at \d\d:\d\d"))).to_be_visible()
+    page.screenshot(path=str(playground["data"].parent / "thread.png"))
+
+    # The lead (Alex) has the minutes in the personal chat, and as an email file.
+    open_chat(page)
+    minutes = page.locator(".ac-adaptiveCard", has_text="has discussed a learning briefing").last
+    expect(minutes).to_contain_text(LEARNT)
+    expect(minutes).to_contain_text(WHEN)
+    expect(minutes).to_contain_text("Sussex Police")
+    [eml] = list((playground["data"] / "mail").glob("*.eml"))
+    email = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert email["To"] == "Alex Example <alex@example.com>"
+    assert LEARNT in email.get_body(("plain",)).get_content()
