@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botframework.connector.auth import ChannelValidation
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from storage.protocols import StoreError
@@ -25,8 +26,20 @@ def speed_up_retry_policy() -> None:
         ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)
 
 
+def use_openid_metadata(url: str | None) -> None:
+    """Where inbound channel tokens' signing keys are published: `url`, or (None) the Bot
+    Framework's own. This is the SDK's setting on the public-cloud path the bot runs in production,
+    so a test against a local issuer checks tokens with exactly the production code.
+    Not `TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL` in the configuration: any such key swaps that
+    authenticator for the SDK's "parameterized" one, with the token issuer, OAuth scope and login
+    URL left unset unless all are given, and it refuses every valid token.
+    The setting is class-level: every start sets it, or resets it to the default."""
+    ChannelValidation.open_id_metadata_endpoint = url or None
+
+
 def make_adapter(settings: Settings) -> CloudAdapter:
     speed_up_retry_policy()
+    use_openid_metadata(settings.openid_metadata_url)
     config = SimpleNamespace(
         APP_ID=settings.app_id,
         APP_PASSWORD=settings.app_password.get_secret_value(),

@@ -57,12 +57,13 @@ def serve(args: argparse.Namespace) -> int:
 
 def validate(args: argparse.Namespace) -> int:
     from content.briefing import parse_briefing
+    from content.cards import check_fits
     from content.yamlfile import ContentError
 
     failed = False
     for path in args.paths:
         try:
-            parse_briefing(Path(path).read_text(encoding="utf-8"))
+            check_fits(parse_briefing(Path(path).read_text(encoding="utf-8")))
         except OSError as exc:
             print(f"{path}:1: cannot read: {exc.strerror or exc}")
             failed = True

@@ -9,11 +9,13 @@ from typing import Any, Iterable, Sequence
 from .briefing import Briefing
 from .minutes import CompiledMinutes
 from .text import escape_md, plural
+from .yamlfile import ContentError, Problem
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 ANSWER_PREFIX = "answer:"
-MINUTES_BUDGET = 22_000  # bytes of card JSON; a message under ~28 KB is safe in every Teams client
+MAX_CARD_BYTES = 28 * 1024  # a message under ~28 KB is safe in every Teams client
+MINUTES_BUDGET = 22_000  # bytes of card JSON for the minutes, leaving room for the rest
 
 Card = dict[str, Any]
 
@@ -92,6 +94,14 @@ def _prompts(briefing: Briefing) -> list[Card]:
     return items
 
 
+def check_fits(briefing: Briefing) -> None:
+    """Refuse a briefing whose card Teams would not accept (checked at upload and by validate)."""
+    size = len(json.dumps(briefing_card(briefing, "d-" + "0" * 20)).encode())
+    if size > MAX_CARD_BYTES:
+        raise ContentError([Problem(1, f"too long for a Teams card ({size / 1024:.0f} KB, at most "
+                                       f"{MAX_CARD_BYTES // 1024} KB): shorten the sections")])
+
+
 def response_form(briefing: Briefing, discussion_id: str) -> Card:
     body: list[Card] = [text("Record your team's responses. Each answer is kept with your name; "
                              "anyone in the team can add more until the minutes are sent.", isSubtle=True)]
@@ -147,23 +157,34 @@ def minutes_body(m: CompiledMinutes, overflow: str) -> list[Card]:
             ("Closed by", escape_md(m.closed_by)),
         ]),
     ]
-    budget = MINUTES_BUDGET - len(json.dumps(body))
+    shown: dict[tuple[int, int], list[Card]] = {}
+
+    def themes() -> list[Card]:
+        out = []
+        for t, theme in enumerate(m.themes):
+            items: list[Card] = [heading(theme.theme, "Medium")]
+            for q_index, q in enumerate(theme.questions):
+                items.append(text(f"**{q.text}**", spacing="Medium"))
+                if not q.entries:
+                    items.append(text("No responses recorded.", isSubtle=True, spacing="Small"))
+                items.extend(shown.get((t, q_index), []))
+            out.append({"type": "Container", "separator": True, "spacing": "Medium", "items": items})
+        return out
+
+    # The headings and questions always show; responses fill what the budget leaves, in order.
+    budget = MINUTES_BUDGET - len(json.dumps(body + themes()))
     left_out = 0
-    for theme in m.themes:
-        items: list[Card] = [heading(theme.theme, "Medium")]
-        for q in theme.questions:
-            items.append(text(f"**{q.text}**", spacing="Medium"))
-            if not q.entries:
-                items.append(text("No responses recorded.", isSubtle=True, spacing="Small"))
+    for t, theme in enumerate(m.themes):
+        for q_index, q in enumerate(theme.questions):
             for e in q.entries:
                 item = text(f"{escape_md(_clip(e.text, 1000))} \u2014 _{escape_md(e.author)}_", spacing="Small")
-                cost = len(json.dumps(item))
+                cost = len(json.dumps(item)) + 2
                 if left_out or cost > budget:
                     left_out += 1
                     continue
                 budget -= cost
-                items.append(item)
-        body.append({"type": "Container", "separator": True, "spacing": "Medium", "items": items})
+                shown.setdefault((t, q_index), []).append(item)
+    body += themes()
     if left_out:
         body.append(text(overflow.format(count=plural(left_out, "more response")), weight="Bolder", spacing="Medium"))
     return body
@@ -208,6 +229,7 @@ def publish_preview_card(briefing: Briefing, audiences: Sequence[tuple[str, str]
         text(briefing.short_summary),
         {
             "type": "Input.ChoiceSet", "id": "to", "label": "Send to", "value": "all", "isRequired": True,
+            "errorMessage": "Choose who to send it to",
             "choices": [{"title": title, "value": value} for value, title in audiences],
         },
         text(f"{plural(team_count, 'team')} registered. Each gets the briefing as a new thread in its "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from botbuilder.core import TurnContext
 
 from content.cards import help_card, list_card
-from content.text import format_date, plural
+from content.text import escape_md, format_date, plural
 from storage.models import DeliveryStatus
 
 from .deps import Deps
@@ -61,7 +61,7 @@ async def status(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
             record = await deps.store.briefings.get(d.briefing_id)
             count = await deps.store.responses.count(d.id)
             if d.closed:
-                state = f"minutes sent {format_date(d.closed_at)} by {d.closed_by}"
+                state = f"minutes sent {format_date(d.closed_at)} by {escape_md(d.closed_by or '')}"
             elif d.thread is None:
                 state = f"waiting to be posted, {plural(count, 'response')}"
             else:

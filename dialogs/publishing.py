@@ -10,7 +10,7 @@ from botbuilder.core import TurnContext
 from content import strings
 from content.briefing import Briefing as BriefingDoc
 from content.briefing import parse_briefing, parse_cached
-from content.cards import publish_preview_card
+from content.cards import check_fits, publish_preview_card
 from content.text import format_date
 from storage.models import Briefing, BriefingStatus, Delivery, DeliveryKind, Discussion, stable_id
 
@@ -43,6 +43,7 @@ def delivery_id(briefing_id: str, team_id: str) -> str:
 async def upload_briefing(source: str, deps: Deps) -> tuple[Briefing, bool]:
     """Validate and store a briefing. Returns (record, created). Raises ContentError or PublishError."""
     doc = parse_briefing(source)
+    check_fits(doc)
     existing = await deps.store.briefings.get(doc.id)
     if existing is not None:
         if existing.source == source:

@@ -114,3 +114,13 @@ async def test_healthz(running):
         body = await resp.json()
     assert resp.status == 200 and body["status"] == "ok" and body["store"]["backend"] == "tinydb"
     assert body["version"] == "0.1.0"
+
+
+async def test_a_briefing_too_long_for_a_card_is_refused_at_upload(running):
+    section = "## Section {n}\n\n" + ("A long paragraph of learning from the audit. " * 60) + "\n\n"
+    text = ("---\nid: 2026-04-long\ntitle: Long\nissued: 2026-04\nboard: Board\nprompts:\n"
+            "  - theme: T\n    questions:\n      - {id: q1, text: 'Why?'}\n---\n\n"
+            + "".join(section.format(n=n) for n in range(14)))
+    status, body = await running.admin("POST", "/api/briefings", data=text.encode())
+    assert status == 422 and body["problems"][0]["message"].startswith("too long for a Teams card")
+    assert await running.deps.store.briefings.get("2026-04-long") is None

@@ -1,0 +1,343 @@
+"""Every card the bot sends, built with realistic data, checked by Microsoft's renderer library.
+
+Each card is parsed by the npm package `adaptivecards` (AdaptiveCard.parse with a SerializationContext
+targeting schema 1.5, then validateProperties) in Node, through tests/js/validate_cards.js, which also
+reports keys the library ignores. A card passes when it raises no event or failure, declares a version
+of at most 1.5 and its JSON is at most 28 KB; cards that show what users typed must show it escaped, so
+that nobody can inject a Markdown link or an @mention.
+
+Node runs once for the whole module, with the real cards and a few deliberately broken ones that prove
+the validator reports what it should.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from content import cards
+from content.briefing import bundled_briefings, parse_briefing
+from content.directory import load_directory
+from content.minutes import compile_minutes
+from dialogs.overview import PERSONAL_COMMANDS, STAFF_COMMANDS, TEAM_COMMANDS
+from dialogs.publishing import audiences
+from storage.models import Author, Discussion, Response
+
+REPO = Path(__file__).resolve().parents[2]
+VALIDATOR = REPO / "tests" / "js" / "validate_cards.js"
+MAX_BYTES = 28 * 1024
+MAX_VERSION = (1, 5)
+T0 = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
+
+DIRECTORY = load_directory(None)
+BRIEFING = parse_briefing(bundled_briefings()[0][1])
+
+# What someone might type into a response, or set as a team or display name, to make the card say
+# something it should not: a link, an autolink, a mention, emphasis.
+LINK = "[click here](http://evil.example/login)"
+AUTOLINK = "<http://evil.example>"
+MENTION = "<at>Everyone</at>"
+INJECTIONS = (LINK, AUTOLINK, MENTION)
+UNESCAPED = [
+    ("Markdown link", re.compile(r"(?<!\\)\]\(")),
+    ("mention", re.compile(r"(?<!\\)<\s*/?\s*at\b", re.IGNORECASE)),
+    ("autolink", re.compile(r"(?<!\\)<\s*https?:", re.IGNORECASE)),
+]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Realistic data
+
+
+def _long_briefing_source(sections: int, themes: int = 6, questions: int = 4) -> str:
+    """A briefing longer than the bundled one, with every Markdown feature the format uses.
+
+    With 6 sections it is about 11.5 KB of Markdown (the bundled one is 8 KB); with 14, about 19.5 KB.
+    """
+    paragraph = ("Practitioners described how the referral was discussed at the daily multi-agency meeting, "
+                 "how information from the school and the GP was shared within a day, and how the family "
+                 "were kept informed of what would happen next and why. ")
+    parts = []
+    for s in range(sections):
+        parts.append(f"## Finding {s + 1}: what the audit found about practice in area {s + 1}\n\n"
+                     f"{paragraph * 2}\n\n"
+                     f"### What worked well in area {s + 1}\n\n"
+                     "- Clear recording of the **analysis** and of each decision.\n"
+                     "- The child was seen, and their _views_ were recorded in their own words.\n"
+                     "- See [the procedures manual](https://sussexchildprotection.procedures.org.uk/).\n\n"
+                     f"{paragraph}")
+    prompts = []
+    for t in range(themes):
+        prompts.append(f"  - theme: Theme {t + 1} of the discussion, about practice in this area\n    questions:")
+        for q in range(questions):
+            prompts.append(f"      - id: t{t}-q{q}\n        text: \"Question {q + 1} of theme {t + 1}: when you think "
+                           "about a family you have worked with recently, how would you apply this learning, "
+                           "and what would help you or your team to do so?\"")
+    front = ["---", "id: 2026-03-long-synthetic-briefing",
+             'title: "Multi-agency audit of strategy discussions and Section 47 enquiries: full findings"',
+             "issued: 2026-03-02", "board: East Sussex Local Safeguarding Children Board", "prompts:",
+             *prompts, "---", ""]
+    return "\n".join(front) + "\n\n".join(parts) + "\n"
+
+
+LONG_BRIEFING = parse_briefing(_long_briefing_source(sections=6))
+TOO_LONG_BRIEFING = parse_briefing(_long_briefing_source(sections=14))
+
+
+def _response(briefing, i: int, text: str, author: str, question_id: str | None = None) -> Response:
+    qid = question_id or briefing.questions()[i % len(briefing.questions())].id
+    return Response(id=f"r{i}", discussion_id="d", question_id=qid, text=text, author=Author(name=author),
+                    created_at=T0 + timedelta(minutes=i), idempotency_key=f"k{i}")
+
+
+def _long_text(i: int, length: int) -> str:
+    words = (f"Response {i}: we agreed to invite the police formally to every strategy discussion, "
+             f"see {LINK}, and to tell {MENTION} about it; **this** _matters_ {AUTOLINK}. ")
+    return (words * (length // len(words) + 1))[:length]
+
+
+def _minutes(briefing, responses):
+    return compile_minutes(briefing, responses, team_name=f"Hastings CP Team {LINK} {MENTION}",
+                           organisation_id="sussex-police", organisation_name="Sussex Police",
+                           closed_by=f"Ben {MENTION} {LINK}", closed_at=T0 + timedelta(hours=1),
+                           meeting_date="2 March 2026")
+
+
+FEW_MINUTES = _minutes(BRIEFING, [
+    _response(BRIEFING, 0, f"Invite the police to every strategy discussion. {LINK}", "Ana Example"),
+    _response(BRIEFING, 1, f"Ask {MENTION} to read it.\n\nA second paragraph.", f"Ben {MENTION}"),
+    _response(BRIEFING, 2, "Hoarding, smoking; see *the* form", f"Cy {LINK}"),
+    _response(BRIEFING, 3, f"None yet {AUTOLINK}", "Dee [x](y)"),
+    _response(BRIEFING, 4, "A response to a question the briefing no longer has", "Eve", question_id="retired-q"),
+])
+MANY_MINUTES = _minutes(BRIEFING, [
+    _response(BRIEFING, i, _long_text(i, 800), f"Member {i} {MENTION if i % 2 else LINK}") for i in range(60)])
+LONGEST_MINUTES = _minutes(BRIEFING, [  # as long as a response may be (dialogs.discussion.MAX_RESPONSE_CHARS)
+    _response(BRIEFING, i, _long_text(i, 4000), f"Member {i} {MENTION}") for i in range(60)])
+LONG_BRIEFING_MINUTES = _minutes(LONG_BRIEFING, [
+    _response(LONG_BRIEFING, i, _long_text(i, 800), f"Member {i} {LINK}") for i in range(60)])
+LEADS = [lead.name for lead in DIRECTORY.organisations[0].safeguarding_leads]
+ORGANISATIONS = [(o.id, o.name) for o in DIRECTORY.organisations]
+AUDIENCES = audiences(SimpleNamespace(directory=DIRECTORY))
+BRIEFING_ROWS = [(BRIEFING.id, f"{BRIEFING.title} ({BRIEFING.issued}) \u00B7 posted here 2 March 2026")] + [
+    (f"2026-{i:02d}-briefing-{i}", f"Learning briefing number {i} about practice (2026-{i:02d}) \u00B7 not posted here")
+    for i in range(1, 40)]
+STATUS_ROWS = [("Organisation", "Sussex Police"),
+               (BRIEFING.title, "open since 2 March 2026, 12 responses"),
+               (LONG_BRIEFING.title, "waiting to be posted, 0 responses")]
+TEAM_ID = "19:0123456789abcdef0123456789abcdef@thread.tacv2"
+D_BUNDLED = Discussion.make_id(BRIEFING.id, TEAM_ID)
+D_LONG = Discussion.make_id(LONG_BRIEFING.id, TEAM_ID)
+
+
+def all_cards() -> dict[str, cards.Card]:
+    """Every card the bot can send: each public builder in content/cards.py, with realistic data."""
+    return {
+        "briefing_card[bundled]": cards.briefing_card(BRIEFING, D_BUNDLED, discuss_by="30 March 2026"),
+        "briefing_card[long]": cards.briefing_card(LONG_BRIEFING, D_LONG, discuss_by="30 March 2026"),
+        "response_form[bundled]": cards.response_form(BRIEFING, D_BUNDLED),
+        "response_form[long]": cards.response_form(LONG_BRIEFING, D_LONG),
+        "minutes_card[few]": cards.minutes_card(FEW_MINUTES),
+        "minutes_card[60x800]": cards.minutes_card(MANY_MINUTES),
+        "minutes_card[60x4000]": cards.minutes_card(LONGEST_MINUTES),
+        "minutes_card[long briefing]": cards.minutes_card(LONG_BRIEFING_MINUTES),
+        "minutes_preview_card[few]": cards.minutes_preview_card(FEW_MINUTES, D_BUNDLED, LEADS),
+        "minutes_preview_card[60x800]": cards.minutes_preview_card(MANY_MINUTES, D_BUNDLED, LEADS),
+        "minutes_preview_card[60x4000]": cards.minutes_preview_card(LONGEST_MINUTES, D_BUNDLED, [f"Lead {MENTION}"]),
+        "minutes_preview_card[long briefing]": cards.minutes_preview_card(LONG_BRIEFING_MINUTES, D_LONG, []),
+        "organisation_card[new]": cards.organisation_card(f"Hastings {LINK} {MENTION}", ORGANISATIONS),
+        "organisation_card[current]": cards.organisation_card("Hastings CP Team", ORGANISATIONS, "nhs-sussex"),
+        "publish_preview_card[bundled]": cards.publish_preview_card(BRIEFING, AUDIENCES, 12),
+        "publish_preview_card[long]": cards.publish_preview_card(LONG_BRIEFING, AUDIENCES, 1),
+        "help_card[team]": cards.help_card("In a channel, mention me with:", TEAM_COMMANDS,
+                                           "To record responses or close a discussion, use the buttons on the "
+                                           "briefing's thread."),
+        "help_card[personal]": cards.help_card("In this chat you can say:", PERSONAL_COMMANDS,
+                                               f"I carry learning briefings from the {DIRECTORY.board.name} to "
+                                               "practitioner teams, and their minutes to safeguarding leads."),
+        "help_card[staff]": cards.help_card("In this chat you can say:", PERSONAL_COMMANDS + STAFF_COMMANDS,
+                                            f"I carry learning briefings from the {DIRECTORY.board.name} to "
+                                            "practitioner teams, and their minutes to safeguarding leads."),
+        "list_card[briefings, empty]": cards.list_card("Learning briefings", [], "No briefings yet."),
+        "list_card[briefings, full]": cards.list_card("Learning briefings", BRIEFING_ROWS, "No briefings yet."),
+        "list_card[status, empty]": cards.list_card("This team's discussions", [], "Nothing yet."),
+        "list_card[status, full]": cards.list_card("This team's discussions", STATUS_ROWS, "Nothing yet."),
+    }
+
+
+CARDS = all_cards()
+
+# Cards that show text users typed (responses, their names, team names): it must be escaped.
+USER_TEXT_CARDS = [name for name in CARDS if name.startswith(("minutes", "organisation_card[new]"))]
+
+# Deliberately broken cards: the validator must report each (name -> the event or failure expected).
+BAD_CARDS: dict[str, tuple[str, cards.Card]] = {
+    "bad[unknown element]": ("UnknownElementType", cards.card([cards.text("ok"), {"type": "Foo"}])),
+    "bad[unknown action]": ("UnknownActionType", cards.card([cards.text("ok")], [{"type": "Action.Foo", "title": "x"}])),
+    "bad[unknown property]": ("UnknownProperty", cards.card([{**cards.text("ok"), "isSubtel": True}])),
+    "bad[unknown fact property]": ("UnknownProperty", cards.card([{"type": "FactSet", "facts": [{"title": "a", "vlaue": "b"}]}])),
+    "bad[invalid value]": ("InvalidPropertyValue", cards.card([cards.text("ok", size="Huge")])),
+    "bad[property newer than 1.5]": ("UnsupportedProperty", cards.card(
+        [{"type": "Input.Text", "id": "a", "label": "A", "labelPosition": "Inline"}])),
+    "bad[show card without card]": ("PropertyCantBeNull", cards.card([cards.text("ok")], [{"type": "Action.ShowCard", "title": "x"}])),
+    "bad[duplicate id]": ("DuplicateId", cards.card([{"type": "Input.Text", "id": "a", "label": "A"},
+                                                     {"type": "Input.Text", "id": "a", "label": "B"}])),
+    "bad[required input without label]": ("RequiredInputsShouldHaveLabel", cards.card(
+        [{"type": "Input.Text", "id": "a", "isRequired": True, "errorMessage": "Needed"}])),
+}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Helpers
+
+
+def walk(node: Any):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+def shown_texts(card: cards.Card) -> list[str]:
+    """Every string a card renders as Markdown: TextBlock texts, FactSet titles and values."""
+    out = [n["text"] for n in walk(card) if n.get("type") == "TextBlock"]
+    for n in walk(card):
+        if n.get("type") == "FactSet":
+            out += [value for fact in n["facts"] for value in (fact["title"], fact["value"])]
+    return out
+
+
+def version(value: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in value.split("."))
+
+
+def size(card: cards.Card) -> int:
+    return len(json.dumps(card).encode())
+
+
+def run_validator(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("`node` is not on PATH: these tests parse every card with the npm package 'adaptivecards' "
+                    "in Node 20+; install Node and run `npm ci` in the repository root", pytrace=False)
+    if not (REPO / "node_modules" / "adaptivecards").is_dir():
+        pytest.fail(f"the npm package 'adaptivecards' is not installed in {REPO / 'node_modules'}: "
+                    "run `npm ci` in the repository root", pytrace=False)
+    proc = subprocess.run([node, str(VALIDATOR)], input=json.dumps(items), capture_output=True, text=True,
+                          cwd=REPO, timeout=120)
+    if proc.returncode != 0:
+        pytest.fail(f"{VALIDATOR.name} failed (exit {proc.returncode}): {proc.stderr.strip()}", pytrace=False)
+    results = json.loads(proc.stdout)
+    assert [r["name"] for r in results] == [i["name"] for i in items]
+    return {r["name"]: r for r in results}
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, dict[str, Any]]:
+    """The validator's report for every card, real and deliberately broken: one Node run."""
+    items = [{"name": name, "card": card} for name, card in CARDS.items()]
+    items += [{"name": name, "card": card} for name, (_, card) in BAD_CARDS.items()]
+    return run_validator(items)
+
+
+def describe(report: dict[str, Any]) -> str:
+    return "\n".join(f"  {e['phase']} {e['event']} at {e['source']}: {e['message']}"
+                     for e in report["events"] + report["failures"])
+
+
+# ---------------------------------------------------------------------------------------------------
+# The cards
+
+
+def test_every_public_builder_is_covered():
+    built = {name.split("[")[0] for name in CARDS}
+    builders = {"briefing_card", "response_form", "minutes_card", "minutes_preview_card", "organisation_card",
+                "publish_preview_card", "help_card", "list_card"}
+    assert built == builders
+    # A new card builder (a public function returning a Card, other than the element helpers) needs a case here.
+    helpers = {"card", "text", "heading", "facts", "submit", "markdown_blocks", "minutes_body", "check_fits"}
+    public = {name for name, f in vars(cards).items() if callable(f) and getattr(f, "__module__", "") == cards.__name__
+              and not name.startswith("_") and not isinstance(f, type)}
+    assert public - helpers == builders
+
+
+@pytest.mark.parametrize("name", CARDS)
+def test_card_parses_in_the_renderer_without_warnings(rendered, name):
+    report = rendered[name]
+    assert not report["events"] and not report["failures"], f"{name}:\n{describe(report)}"
+
+
+@pytest.mark.parametrize("name", CARDS)
+def test_card_version_is_at_most_1_5(rendered, name):
+    card = CARDS[name]
+    assert version(card["version"]) <= MAX_VERSION
+    assert rendered[name]["version"] == card["version"]  # the renderer read the version it was given
+    nested = [n["version"] for n in walk(card) if n.get("type") == "AdaptiveCard" and "version" in n]
+    assert all(version(v) <= MAX_VERSION for v in nested)
+
+
+@pytest.mark.parametrize("name", CARDS)
+def test_card_is_at_most_28_kb(name):
+    assert size(CARDS[name]) <= MAX_BYTES, f"{name} is {size(CARDS[name])} bytes"
+
+
+@pytest.mark.parametrize("name", USER_TEXT_CARDS)
+def test_user_text_cannot_inject_links_or_mentions(name):
+    texts = shown_texts(CARDS[name])
+    for text in texts:
+        for what, pattern in UNESCAPED:
+            assert not pattern.search(text), f"{name}: unescaped {what} in {text!r}"
+    # and what they typed is shown (escaped), not dropped
+    shown = "\n".join(texts)
+    assert "\\[click here\\]\\(http://evil.example/login\\)" in shown
+    assert "\\<at\\>Everyone\\</at\\>" in shown
+
+
+def test_long_responses_are_clipped_and_the_rest_counted():
+    for name in ("minutes_card[60x800]", "minutes_card[60x4000]", "minutes_preview_card[60x4000]"):
+        texts = shown_texts(CARDS[name])
+        entries = [t for t in texts if t.startswith("Response ")]
+        assert entries and all(len(t) < 1600 for t in entries)
+        assert any(t.startswith("\u2026and ") and "more responses" in t for t in texts), name
+
+
+# ---------------------------------------------------------------------------------------------------
+# The validator itself
+
+
+@pytest.mark.parametrize("name", BAD_CARDS)
+def test_the_validator_reports_broken_cards(rendered, name):
+    expected, _ = BAD_CARDS[name]
+    reported = [e["event"] for e in rendered[name]["events"] + rendered[name]["failures"]]
+    assert expected in reported, f"{name}: expected {expected}, got {reported}"
+
+
+def test_the_checks_reject_a_newer_version_and_an_oversized_card():
+    newer = {**cards.card([cards.text("ok")]), "version": "1.6"}
+    assert version(newer["version"]) > MAX_VERSION
+    huge = cards.card([cards.text("x" * MAX_BYTES)])
+    assert size(huge) > MAX_BYTES
+    injected = cards.card([cards.text(f"{LINK} {MENTION} {AUTOLINK}")])
+    assert {what for text in shown_texts(injected) for what, p in UNESCAPED if p.search(text)} == {
+        "Markdown link", "mention", "autolink"}
+
+
+def test_a_briefing_too_long_for_a_card_is_refused():
+    from content.yamlfile import ContentError
+
+    with pytest.raises(ContentError) as caught:
+        cards.check_fits(TOO_LONG_BRIEFING)
+    [problem] = caught.value.problems
+    assert problem.message.startswith("too long for a Teams card (38 KB, at most 28 KB)")
+    cards.check_fits(LONG_BRIEFING)  # 11.5 KB of Markdown still fits
