@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any, Iterable, Sequence
 
 from .briefing import Briefing
-from .minutes import CompiledMinutes
+from .minutes import CompiledMinutes, header_facts
 from .text import escape_md, plural
 from .yamlfile import ContentError, Problem
 
@@ -149,13 +149,7 @@ def minutes_body(m: CompiledMinutes, overflow: str) -> list[Card]:
     body: list[Card] = [
         text(f"Team minutes \u00B7 {m.board}", size="Small", isSubtle=True),
         heading(m.briefing_title, "Large"),
-        facts([
-            ("Team", escape_md(m.team_name)),
-            ("Organisation", m.organisation_name),
-            ("Meeting", m.meeting_date),
-            ("Responses", f"{m.response_count} from {plural(m.contributor_count, 'person', 'people')}"),
-            ("Closed by", escape_md(m.closed_by)),
-        ]),
+        facts([(k, escape_md(v)) for k, v in header_facts(m) if k != "Briefing"]),
     ]
     shown: dict[tuple[int, int], list[Card]] = {}
 

@@ -9,7 +9,7 @@ from typing import Iterable, Protocol
 from pydantic import BaseModel
 
 from .briefing import Briefing
-from .text import format_datetime
+from .text import format_datetime, plural
 
 OTHER_THEME = "Other responses"
 
@@ -21,6 +21,9 @@ class ResponseLike(Protocol):
 
     @property
     def author_name(self) -> str: ...
+
+    @property
+    def active(self) -> bool: ...
 
 
 class Entry(BaseModel):
@@ -52,6 +55,8 @@ class CompiledMinutes(BaseModel):
     closed_by: str
     closed_at: datetime
     themes: list[ThemeMinutes]
+    present: int | None = None
+    roles: str | None = None
 
     @property
     def response_count(self) -> int:
@@ -60,6 +65,11 @@ class CompiledMinutes(BaseModel):
     @property
     def contributor_count(self) -> int:
         return len({e.author for t in self.themes for q in t.questions for e in q.entries})
+
+    @property
+    def is_team_attributed(self) -> bool:
+        authors = {e.author for t in self.themes for q in t.questions for e in q.entries}
+        return authors == {"The team"}
 
 
 def compile_minutes(
@@ -72,10 +82,15 @@ def compile_minutes(
     closed_by: str,
     closed_at: datetime,
     meeting_date: str,
+    attribution: str = "name",
+    present: int | None = None,
+    roles: str | None = None,
 ) -> CompiledMinutes:
+    """Withdrawn responses are left out; with attribution "team" no names appear."""
     by_question: dict[str, list[Entry]] = {}
-    for r in sorted(responses, key=lambda r: r.created_at):
-        by_question.setdefault(r.question_id, []).append(Entry(text=r.text, author=r.author_name, at=r.created_at))
+    for r in sorted((r for r in responses if r.active), key=lambda r: r.created_at):
+        author = "The team" if attribution == "team" else r.author_name
+        by_question.setdefault(r.question_id, []).append(Entry(text=r.text, author=author, at=r.created_at))
     themes = [
         ThemeMinutes(
             theme=theme.theme,
@@ -94,19 +109,25 @@ def compile_minutes(
         team_name=team_name, organisation_id=organisation_id, organisation_name=organisation_name,
         board=briefing.board, briefing_id=briefing.id, briefing_title=briefing.title,
         briefing_issued=briefing.issued_label, meeting_date=meeting_date, closed_by=closed_by,
-        closed_at=closed_at, themes=themes,
+        closed_at=closed_at, themes=themes, present=present, roles=roles,
     )
 
 
-def _header_facts(m: CompiledMinutes) -> list[tuple[str, str]]:
-    return [
+def header_facts(m: CompiledMinutes) -> list[tuple[str, str]]:
+    facts = [
         ("Team", m.team_name),
         ("Organisation", m.organisation_name),
         ("Meeting date", m.meeting_date),
         ("Briefing", f"{m.briefing_title} ({m.briefing_issued})"),
-        ("Responses", f"{m.response_count} from {m.contributor_count} people"),
+    ]
+    if m.present is not None:
+        facts.append(("Present", f"{m.present}" + (f" ({m.roles})" if m.roles else "")))
+    facts += [
+        ("Responses", f"{m.response_count}, recorded by {plural(m.contributor_count, 'person', 'people')}"
+         if not m.is_team_attributed else f"{m.response_count}"),
         ("Closed by", f"{m.closed_by}, {format_datetime(m.closed_at)}"),
     ]
+    return facts
 
 
 def _footer(m: CompiledMinutes) -> str:
@@ -115,7 +136,7 @@ def _footer(m: CompiledMinutes) -> str:
 
 def render_markdown(m: CompiledMinutes) -> str:
     out = [f"# Team minutes: {m.briefing_title}", ""]
-    out += [f"- **{k}:** {v}" for k, v in _header_facts(m)]
+    out += [f"- **{k}:** {v}" for k, v in header_facts(m)]
     for theme in m.themes:
         out += ["", f"## {theme.theme}"]
         for q in theme.questions:
@@ -128,7 +149,7 @@ def render_markdown(m: CompiledMinutes) -> str:
 def render_text(m: CompiledMinutes) -> str:
     title = f"Team minutes: {m.briefing_title}"
     out = [title, "=" * len(title), ""]
-    out += [f"{k}: {v}" for k, v in _header_facts(m)]
+    out += [f"{k}: {v}" for k, v in header_facts(m)]
     for theme in m.themes:
         out += ["", theme.theme.upper()]
         for q in theme.questions:
@@ -140,7 +161,7 @@ def render_text(m: CompiledMinutes) -> str:
 
 def render_html(m: CompiledMinutes) -> str:
     e = html.escape
-    facts = "".join(f"<tr><th scope=\"row\">{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _header_facts(m))
+    facts = "".join(f"<tr><th scope=\"row\">{e(k)}</th><td>{e(v)}</td></tr>" for k, v in header_facts(m))
     parts = [
         "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">",
         f"<title>{e('Team minutes: ' + m.briefing_title)}</title></head><body>",

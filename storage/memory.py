@@ -89,11 +89,19 @@ class _Responses:
             added.append(_copy(response))
         return added
 
+    async def replace(self, response: Response) -> None:
+        rows = self._rows.get(response.discussion_id, [])
+        for i, row in enumerate(rows):
+            if row.id == response.id:
+                rows[i] = _copy(response)
+                return
+        raise KeyError(response.id)
+
     async def list(self, discussion_id: str) -> list[Response]:
         return [_copy(r) for r in self._rows.get(discussion_id, [])]
 
     async def count(self, discussion_id: str) -> int:
-        return len(self._rows.get(discussion_id, []))
+        return sum(1 for r in self._rows.get(discussion_id, []) if r.active)
 
 
 class _Minutes:

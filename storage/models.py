@@ -46,6 +46,7 @@ class Team(Record):
     installed_by: str | None = None  # AAD object id
     active: bool = True
     organisation_prompted: bool = False
+    attribution: str = "name"  # how minutes attribute responses: "name", or "team"
 
 
 class BriefingStatus(StrEnum):
@@ -76,6 +77,9 @@ class Discussion(Record):
     closed_by: str | None = None  # display name
     closed_by_id: str | None = None  # AAD object id
     meeting_date: str | None = None
+    present: int | None = None  # how many were present (note-taker mode)
+    roles: str | None = None  # roles present, no names (note-taker mode)
+    reminded_at: datetime | None = None
 
     @staticmethod
     def make_id(briefing_id: str, team_id: str) -> str:
@@ -91,6 +95,13 @@ class Author(Record):
     name: str = ""
 
 
+class PrivacyFinding(Record):
+    kind: str
+    start: int
+    end: int
+    confirmed: bool = False  # the responder confirmed it identifies nobody
+
+
 class Response(Record):
     id: str
     discussion_id: str
@@ -99,15 +110,31 @@ class Response(Record):
     author: Author
     created_at: datetime = Field(default_factory=utcnow)
     edited_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+    for_team: bool = False  # recorded by a note-taker as the team's agreed answer
+    findings: list[PrivacyFinding] = Field(default_factory=list)
     idempotency_key: str
 
     @property
+    def active(self) -> bool:
+        return self.withdrawn_at is None
+
+    @property
     def author_name(self) -> str:
-        return self.author.name or "A team member"
+        return "The team" if self.for_team else (self.author.name or "A team member")
 
     @staticmethod
     def make_id(discussion_id: str, idempotency_key: str) -> str:
         return stable_id("r", discussion_id, idempotency_key)
+
+
+class Addendum(Record):
+    """A correction to minutes already sent, forwarded to the same leads."""
+
+    id: str
+    text: str
+    author: Author
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Minutes(Record):
@@ -116,12 +143,15 @@ class Minutes(Record):
     compiled_at: datetime = Field(default_factory=utcnow)
     body: dict[str, Any]  # the compiled minutes (content.minutes.CompiledMinutes as JSON)
     markdown: str
+    addenda: list[Addendum] = Field(default_factory=list)
 
 
 class DeliveryKind(StrEnum):
     briefing_post = "briefing_post"  # new thread in a team's General channel
     minutes_teams = "minutes_teams"  # 1:1 chat card to a safeguarding lead
     minutes_email = "minutes_email"  # email to a safeguarding lead
+    addendum_teams = "addendum_teams"  # a correction to sent minutes, 1:1 chat
+    addendum_email = "addendum_email"  # a correction to sent minutes, email
     thread_notice = "thread_notice"  # a reply in a discussion thread
 
 

@@ -48,8 +48,17 @@ class ResponseRepo(Protocol):
         """
         ...
 
-    async def list(self, discussion_id: str) -> list[Response]: ...
-    async def count(self, discussion_id: str) -> int: ...
+    async def replace(self, response: Response) -> None:
+        """Store a changed response (an edit, a withdrawal, a confirmed finding); it must exist."""
+        ...
+
+    async def list(self, discussion_id: str) -> list[Response]:
+        """Every response of the discussion, withdrawn ones included, oldest first."""
+        ...
+
+    async def count(self, discussion_id: str) -> int:
+        """How many responses of the discussion are not withdrawn."""
+        ...
 
 
 class MinutesRepo(Protocol):

@@ -166,6 +166,16 @@ class _State:
                 added.extend(fresh)
         return added
 
+    def replace_response(self, response: Response) -> None:
+        table = self.response_shards.table(response.discussion_id, "responses")
+        if not table.contains(response.id):
+            raise KeyError(response.id)
+        table.put(_dump(response))
+
+    def count_responses(self, discussion_id: str) -> int:
+        table = self.response_shards.table(discussion_id, "responses")
+        return table.count_missing("withdrawn_at")
+
     def list_responses(self, discussion_id: str) -> list[Response]:
         docs = self.response_shards.table(discussion_id, "responses").all()
         return [Response.model_validate(doc) for doc in docs]
@@ -276,8 +286,11 @@ class _Responses(_Repo):
     async def list(self, discussion_id: str) -> list[Response]:
         return await self._run(self._s.list_responses, discussion_id)
 
+    async def replace(self, response: Response) -> None:
+        await self._run(self._s.replace_response, response)
+
     async def count(self, discussion_id: str) -> int:
-        return await self._run(lambda: len(self._s.response_shards.table(discussion_id, "responses")))
+        return await self._run(self._s.count_responses, discussion_id)
 
 
 class _Minutes(_Repo):

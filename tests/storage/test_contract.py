@@ -157,3 +157,17 @@ async def test_wait_for_work_wakes_on_enqueue(store):
     await asyncio.sleep(0.01)
     await store.outbox.enqueue([delivery("w1")])
     await asyncio.wait_for(waiter, 1)
+
+
+async def test_responses_replace_and_count_active(store):
+    [r1, r2] = await store.responses.add([response("d1", "k1", "first"), response("d1", "k2", "second")])
+    r1.text, r1.edited_at = "first, edited", utcnow()
+    await store.responses.replace(r1)
+    r2.withdrawn_at = utcnow()
+    await store.responses.replace(r2)
+    rows = {r.idempotency_key: r for r in await store.responses.list("d1")}
+    assert rows["k1"].text == "first, edited" and rows["k1"].edited_at is not None
+    assert not rows["k2"].active
+    assert await store.responses.count("d1") == 1
+    with pytest.raises(KeyError):
+        await store.responses.replace(response("d1", "never-added"))
