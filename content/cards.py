@@ -8,7 +8,7 @@ from typing import Any, Iterable, Sequence
 
 from .briefing import Briefing
 from .minutes import CompiledMinutes, header_facts
-from .text import escape_md, plural
+from .text import escape_md, format_datetime, plural
 from .yamlfile import ContentError, Problem
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -30,6 +30,9 @@ class Verb(StrEnum):
     link_organisation = "link_organisation"
     publish_confirm = "publish_confirm"
     publish_cancel = "publish_cancel"
+    my_responses = "my_responses"  # show a member's own responses to edit or withdraw
+    edit_responses = "edit_responses"
+    correction = "correction"  # an addendum to minutes already sent
 
 
 def card(body: list[Card], actions: list[Card] | None = None) -> Card:
@@ -86,11 +89,14 @@ def _section_toggle(index: int, title: str, body: str) -> list[Card]:
     ]
 
 
-def _prompts(briefing: Briefing) -> list[Card]:
+def _prompts(briefing: Briefing, counts: dict[str, int] | None = None) -> list[Card]:
+    """The discussion questions; with `counts`, how many responses each has so far."""
     items: list[Card] = [heading("Points for discussion", "Medium")]
     for theme in briefing.prompts:
         items.append(text(f"**{theme.theme}**", spacing="Medium"))
-        items.append(text("\n".join(f"{i}. {q.text}" for i, q in enumerate(theme.questions, 1)), spacing="Small"))
+        lines = [f"{i}. {q.text}" + (f" **({plural(counts.get(q.id, 0), 'response')})**" if counts is not None else "")
+                 for i, q in enumerate(theme.questions, 1)]
+        items.append(text("\n".join(lines), spacing="Small"))
     return items
 
 
@@ -112,10 +118,29 @@ def response_form(briefing: Briefing, discussion_id: str) -> Card:
                 "type": "Input.Text", "id": f"{ANSWER_PREFIX}{q.id}", "label": q.text,
                 "isMultiline": True, "maxLength": 4000, "placeholder": "Your team's response",
             })
+    body.append({"type": "Container", "separator": True, "spacing": "Large", "items": [
+        {"type": "Input.Toggle", "id": "for_team", "title": "I'm the note-taker: these are the team's agreed answers",
+         "valueOn": "true", "valueOff": "false", "value": "false"},
+        {"type": "Input.Number", "id": "present", "label": "Note-taker: how many were present?", "min": 1, "max": 500},
+        {"type": "Input.Text", "id": "roles", "label": "Note-taker: roles present (optional, no names)",
+         "maxLength": 300, "placeholder": "e.g. two social workers, a health visitor, a team manager"},
+    ]})
     return card(body, [submit("Submit responses", Verb.record, "positive", discussion=discussion_id)])
 
 
-def briefing_card(briefing: Briefing, discussion_id: str, *, discuss_by: str | None = None) -> Card:
+def correction_form(discussion_id: str) -> Card:
+    return card([
+        text("The minutes have been sent and are final. A correction goes to the same safeguarding "
+             "leads as an addendum.", isSubtle=True),
+        {"type": "Input.Text", "id": "correction", "label": "Correction", "isMultiline": True, "isRequired": True,
+         "errorMessage": "Write the correction", "maxLength": 4000},
+    ], [submit("Send the correction", Verb.correction, "positive", discussion=discussion_id)])
+
+
+def briefing_card(briefing: Briefing, discussion_id: str, *, discuss_by: str | None = None,
+                  counts: dict[str, int] | None = None, closed: str | None = None) -> Card:
+    """The briefing's thread card. `counts` (responses per question) once the team has started;
+    `closed` (who sent the minutes, when) once the discussion is closed."""
     body: list[Card] = [
         text(f"Learning briefing \u00B7 {briefing.board}", size="Small", isSubtle=True),
         heading(briefing.title, "Large"),
@@ -126,14 +151,51 @@ def briefing_card(briefing: Briefing, discussion_id: str, *, discuss_by: str | N
     ]
     for i, section in enumerate(briefing.sections):
         body.extend(_section_toggle(i, section.heading, section.body))
-    body.append({"type": "Container", "separator": True, "spacing": "Large", "items": _prompts(briefing)})
+    body.append({"type": "Container", "separator": True, "spacing": "Large", "items": _prompts(briefing, counts)})
+    if closed:
+        body.append(text(closed, weight="Bolder", color="Good"))
+        return card(body, [{"type": "Action.ShowCard", "title": "Send a correction",
+                            "card": correction_form(discussion_id)}])
     body.append(text("Discuss these in your team meeting, record the team's responses here, then close the "
                      "discussion to send the minutes to your safeguarding lead.", size="Small", isSubtle=True))
     actions = [
         {"type": "Action.ShowCard", "title": "Record responses", "card": response_form(briefing, discussion_id)},
+        submit("My responses", Verb.my_responses, discussion=discussion_id),
         submit("Close and send minutes", Verb.close, discussion=discussion_id),
     ]
     return card(body, actions)
+
+
+def my_responses_card(discussion_id: str, responses: Sequence[tuple[str, str, str]]) -> Card:
+    """A member's own responses (id, question, text), to edit or withdraw until the minutes are sent."""
+    if not responses:
+        return card([text("You haven't recorded any responses to this briefing yet.")])
+    body: list[Card] = [heading("Your responses"),
+                        text("Change the text, or tick Withdraw, then save. This is possible until the minutes are "
+                             "sent.", isSubtle=True)]
+    for response_id, question, value in responses:
+        body += [
+            text(f"**{question}**", spacing="Medium"),
+            {"type": "Input.Text", "id": f"edit:{response_id}", "label": "Your response", "isMultiline": True,
+             "maxLength": 4000, "value": value},
+            {"type": "Input.Toggle", "id": f"withdraw:{response_id}", "title": "Withdraw this response",
+             "valueOn": "true", "valueOff": "false", "value": "false"},
+        ]
+    return card(body, [submit("Save changes", Verb.edit_responses, "positive", discussion=discussion_id)])
+
+
+def meeting_card(briefing: Briefing, discussion_id: str) -> Card:
+    """Posted in a channel meeting's chat when it starts: the prompts and the response form."""
+    body: list[Card] = [
+        text(f"Learning briefing \u00B7 {briefing.board}", size="Small", isSubtle=True),
+        heading(f"For this meeting: {briefing.title}", "Medium"),
+        text(briefing.short_summary),
+        *_prompts(briefing),
+        text("Record the team's responses here. When you're done, close the discussion on the briefing's "
+             "thread in the channel to send the minutes.", size="Small", isSubtle=True),
+    ]
+    return card(body, [{"type": "Action.ShowCard", "title": "Record responses",
+                        "card": response_form(briefing, discussion_id)}])
 
 
 def _clip(value: str, limit: int) -> str:
@@ -198,6 +260,17 @@ def minutes_preview_card(m: CompiledMinutes, discussion_id: str, lead_names: Seq
 def minutes_card(m: CompiledMinutes) -> Card:
     intro = text(f"{escape_md(m.team_name)} has discussed a learning briefing and sent you its minutes.")
     return card([intro, *minutes_body(m, "\u2026and {count}, not shown here for length: the full minutes are in the email sent to you.")])
+
+
+def addendum_card(m: CompiledMinutes, correction: str, author: str, when: str) -> Card:
+    """A correction to minutes already sent, for the same leads."""
+    return card([
+        text(f"Correction to team minutes \u00B7 {m.board}", size="Small", isSubtle=True),
+        heading(m.briefing_title, "Medium"),
+        facts([("Team", escape_md(m.team_name)), ("Organisation", m.organisation_name),
+               ("Minutes sent", format_datetime(m.closed_at)), ("Correction", f"{escape_md(author)}, {when}")]),
+        text(escape_md(_clip(correction, 4000)), spacing="Medium"),
+    ])
 
 
 def organisation_card(team_name: str, organisations: Sequence[tuple[str, str]], current: str | None = None) -> Card:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import re
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 from .minutes import CompiledMinutes, render_html, render_markdown, render_text
+from .text import format_datetime
 
 
 def _file_name(m: CompiledMinutes) -> str:
@@ -19,11 +21,33 @@ def minutes_email(m: CompiledMinutes, *, to_name: str, to_email: str, sender: st
     msg["Subject"] = f"Team minutes: {m.team_name}, {m.briefing_title}"
     msg["From"] = sender
     msg["To"] = formataddr((to_name, to_email))
-    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
+    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip(">") or "localhost")
     greeting = f"Dear {to_name},\n\n{m.team_name} ({m.organisation_name}) has discussed the briefing " \
                f"\"{m.briefing_title}\" and sent you its minutes, below and attached.\n\n"
     msg.set_content(greeting + render_text(m))
     msg.add_alternative(render_html(m), subtype="html")
     msg.add_attachment(render_markdown(m).encode("utf-8"), maintype="text", subtype="markdown",
                        filename=_file_name(m))
+    return msg
+
+
+def addendum_email(m: CompiledMinutes, correction: str, *, author: str, when: str, to_name: str, to_email: str,
+                   sender: str) -> EmailMessage:
+    """A correction to minutes already sent (the minutes are final; this is an addendum)."""
+    msg = EmailMessage()
+    msg["Subject"] = f"Correction to team minutes: {m.team_name}, {m.briefing_title}"
+    msg["From"] = sender
+    msg["To"] = formataddr((to_name, to_email))
+    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip(">") or "localhost")
+    body = (f"Dear {to_name},\n\n{m.team_name} ({m.organisation_name}) has sent a correction to the minutes of "
+            f"its discussion of \"{m.briefing_title}\", sent on {format_datetime(m.closed_at)}.\n\n"
+            f"Correction from {author}, {when}:\n\n{correction}\n")
+    msg.set_content(body)
+    msg.add_alternative(
+        f"<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Correction</title></head><body>"
+        f"<p>Dear {html.escape(to_name)},</p><p>{html.escape(m.team_name)} ({html.escape(m.organisation_name)}) has "
+        f"sent a correction to the minutes of its discussion of &ldquo;{html.escape(m.briefing_title)}&rdquo;, sent on "
+        f"{html.escape(format_datetime(m.closed_at))}.</p><p><strong>Correction from {html.escape(author)}, "
+        f"{html.escape(when)}:</strong></p><blockquote>{html.escape(correction)}</blockquote></body></html>",
+        subtype="html")
     return msg

@@ -34,6 +34,15 @@ STAFF_ONLY = (
 )
 PUBLISH_CANCELLED = "Not published. Nothing was sent."
 PUBLISH_NO_TEAMS = "No registered team matches that choice, so nothing was sent."
+NOT_CLOSED_YET = "That is for minutes already sent; this discussion is still open."
+BAD_PRESENT = "How many were present should be a whole number from 1 to 500. Nothing was recorded; please try again."
+EMPTY_CORRECTION = "Write the correction in the box, then select Send the correction."
+CORRECTION_SENDING = "Correction recorded. Sending it to {leads} as an addendum to the minutes."
+ATTRIBUTION_LABEL = {"name": "by name (each response shows who recorded it)",
+                     "team": "as the team's (no names in the minutes)"}
+ATTRIBUTION_NOW = ("This team's minutes attribute responses {now}. Mention me with **attribution names** or "
+                   "**attribution team** to change it.")
+ATTRIBUTION_SET = "From now on this team's minutes attribute responses {now}."
 
 
 def recorded(name: str, added: int, total: int) -> str:
@@ -52,10 +61,25 @@ def published(title: str, queued: int, skipped: int) -> str:
     return text
 
 
-def minutes_sent(parts: list[str], failures: list[str]) -> str:
+def forwarded(what: str, parts: list[str], failures: list[str]) -> str:
+    """'Minutes sent to ...' or 'Correction sent to ...', and any that failed."""
     lines = []
     if parts:
-        lines.append("Minutes sent to " + "; ".join(parts) + ".")
+        lines.append(f"{what.capitalize()} sent to " + "; ".join(parts) + ".")
     if failures:
-        lines.append("Could not send the minutes to " + "; ".join(failures) + ". The board's administrator can see why.")
+        lines.append(f"Could not send the {what} to " + "; ".join(failures) + ". The board's administrator can see why.")
     return " ".join(lines)
+
+
+def recorded_for_team(name: str, added: int, total: int) -> str:
+    who = f", {name}" if name else ""
+    return (f"Thanks{who}: {plural(added, 'response')} recorded as the team's agreed answers. "
+            f"The team has {plural(total, 'response')} so far.")
+
+
+def edited(edited_count: int, withdrawn: int) -> str:
+    if not edited_count and not withdrawn:
+        return "Nothing changed."
+    parts = [f"{plural(edited_count, 'response')} updated" if edited_count else "",
+             f"{plural(withdrawn, 'response')} withdrawn" if withdrawn else ""]
+    return " and ".join(p for p in parts if p).capitalize() + "."

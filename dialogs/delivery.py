@@ -9,13 +9,15 @@ from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity
 
 from content.briefing import parse_cached
-from content.cards import briefing_card, minutes_card
-from content.email import minutes_email
+from content.cards import addendum_card, minutes_card
+from content.email import addendum_email, minutes_email
+from content.text import format_datetime
 from content.minutes import CompiledMinutes
 from storage.models import ConversationRef, Delivery, DeliveryKind, DeliveryStatus, Discussion
 
 from .deps import Deps
-from .forwarding import MINUTES_KINDS, closing_notice
+from .forwarding import ADDENDUM_KINDS, MINUTES_KINDS, forward_notice
+from .thread import thread_card
 
 
 class Undeliverable(Exception):
@@ -65,10 +67,22 @@ async def _team(d: Delivery, deps: Deps):
 
 
 async def _minutes(d: Delivery, deps: Deps) -> CompiledMinutes:
+    return (await _stored_minutes(d, deps))[0]
+
+
+async def _stored_minutes(d: Delivery, deps: Deps):
     minutes = await deps.store.minutes.get(d.discussion_id or "")
     if minutes is None:
         raise Undeliverable("minutes not found")
-    return CompiledMinutes.model_validate(minutes.body)
+    return CompiledMinutes.model_validate(minutes.body), minutes
+
+
+async def _addendum(d: Delivery, deps: Deps):
+    compiled, minutes = await _stored_minutes(d, deps)
+    addendum = next((a for a in minutes.addenda if a.id == d.payload.get("addendum_id")), None)
+    if addendum is None:
+        raise Undeliverable("correction not found")
+    return compiled, addendum.text, addendum.author.name or "A team member", format_datetime(addendum.created_at)
 
 
 async def prepare(d: Delivery, deps: Deps) -> Outgoing:
@@ -80,7 +94,9 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
         if record is None:
             raise Undeliverable("briefing not found")
         doc = parse_cached(record.source)
-        card = briefing_card(doc, Discussion.make_id(doc.id, team.id))
+        discussion = await deps.store.discussions.get(Discussion.make_id(doc.id, team.id)) or Discussion(
+            id=Discussion.make_id(doc.id, team.id), briefing_id=doc.id, team_id=team.id)
+        card = await thread_card(discussion, doc, deps)
         return ChannelPost(team.general, _card_activity(card, f"Learning briefing: {doc.title}"))
     if d.kind is DeliveryKind.minutes_teams:
         team = await _team(d, deps)
@@ -90,6 +106,15 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
         m = await _minutes(d, deps)
         return Email(minutes_email(m, to_name=d.payload.get("lead_name", ""), to_email=d.recipient or "",
                                    sender=deps.mail_from))
+    if d.kind is DeliveryKind.addendum_teams:
+        team = await _team(d, deps)
+        m, text, author, when = await _addendum(d, deps)
+        return PersonalMessage(d.recipient or "", team.general,
+                               _card_activity(addendum_card(m, text, author, when), f"Correction from {m.team_name}"))
+    if d.kind is DeliveryKind.addendum_email:
+        m, text, author, when = await _addendum(d, deps)
+        return Email(addendum_email(m, text, author=author, when=when, to_name=d.payload.get("lead_name", ""),
+                                    to_email=d.recipient or "", sender=deps.mail_from))
     if d.kind is DeliveryKind.thread_notice:
         discussion = await deps.store.discussions.get(d.discussion_id or "")
         if discussion is None or discussion.thread is None:
@@ -108,9 +133,9 @@ async def after_final(d: Delivery, deps: Deps) -> None:
         discussion.thread = ConversationRef.model_validate(d.result["thread"])
         discussion.card_activity_id = d.result.get("activity_id")
         await deps.store.discussions.put(discussion)
-    elif d.kind in MINUTES_KINDS:
+    elif d.kind in MINUTES_KINDS + ADDENDUM_KINDS:
         discussion = await deps.store.discussions.get(d.discussion_id or "")
         if discussion is not None:
-            notice = closing_notice(discussion, await deps.store.outbox.list_group(discussion.id))
+            notice = forward_notice(discussion, await deps.store.outbox.list_group(discussion.id), d)
             if notice is not None:
                 await deps.store.outbox.enqueue([notice])

@@ -1,4 +1,4 @@
-"""A team's discussion of a briefing: recording responses, then closing it and sending minutes."""
+"""Recording a team's responses on the briefing's thread, and members editing their own."""
 
 from __future__ import annotations
 
@@ -8,48 +8,18 @@ from botbuilder.core import TurnContext
 
 from content import strings
 from content.briefing import Briefing as BriefingDoc
-from content.briefing import parse_cached
-from content.cards import ANSWER_PREFIX, minutes_preview_card
-from content.minutes import CompiledMinutes, compile_minutes, render_markdown
-from content.text import format_date, plural
-from storage.models import Author, Discussion, Minutes, Response, Team
+from content.cards import ANSWER_PREFIX, my_responses_card
+from storage.models import Author, Response
 
 from .deps import Deps
-from .forwarding import plan_forwarding
 from .inbound import Inbound
-from .registration import ask_organisation, ensure_team, lead_names
+from .registration import ensure_team
 from .send import say, show
+from .thread import Opened, lock, open_discussion, refresh_card
 
 log = logging.getLogger(__name__)
 MAX_RESPONSE_CHARS = 4000
-
-
-async def _open_discussion(turn: TurnContext, inbound: Inbound, deps: Deps) -> tuple[Team, Discussion, BriefingDoc] | None:
-    """The team, discussion and briefing a card action names, after checking it is this team's.
-
-    Card data comes from the client, so every id in it is checked again here.
-    """
-    team = await ensure_team(inbound, deps)
-    if team is None:
-        await say(turn, strings.NOT_IN_TEAM)
-        return None
-    discussion_id = (inbound.value or {}).get("discussion")
-    discussion = await deps.store.discussions.get(discussion_id) if isinstance(discussion_id, str) else None
-    if discussion is None:
-        await say(turn, strings.UNKNOWN_DISCUSSION)
-        return None
-    if discussion.team_id != team.id:
-        log.warning("card action for another team's discussion refused team=%s", team.id)
-        await say(turn, strings.WRONG_TEAM)
-        return None
-    if discussion.closed:
-        await say(turn, strings.ALREADY_CLOSED.format(date=format_date(discussion.closed_at)))
-        return None
-    record = await deps.store.briefings.get(discussion.briefing_id)
-    if record is None:
-        await say(turn, strings.UNKNOWN_DISCUSSION)
-        return None
-    return team, discussion, parse_cached(record.source)
+MAX_PRESENT = 500
 
 
 def _answers(inbound: Inbound, briefing: BriefingDoc) -> dict[str, str]:
@@ -63,21 +33,30 @@ def _answers(inbound: Inbound, briefing: BriefingDoc) -> dict[str, str]:
     return answers
 
 
-def _discussion_lock(inbound: Inbound, deps: Deps):
-    """Recording and closing one discussion never interleave: a response is in the minutes or refused."""
-    return deps.lock(f"discussion:{(inbound.value or {}).get('discussion')}")
+def _note_taker(value: dict) -> tuple[bool, int | None, str | None, str | None]:
+    """(for the team?, present, roles, problem) from the form's note-taker fields."""
+    for_team = str(value.get("for_team", "")).lower() == "true"
+    raw_present, roles = value.get("present"), str(value.get("roles") or "").strip()[:300] or None
+    present = None
+    if raw_present not in (None, ""):
+        try:
+            present = int(float(str(raw_present)))
+        except ValueError:
+            return for_team, None, roles, strings.BAD_PRESENT
+        if not 1 <= present <= MAX_PRESENT:
+            return for_team, None, roles, strings.BAD_PRESENT
+    return for_team, present, roles, None
 
 
 async def record(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
-    async with _discussion_lock(inbound, deps):
-        await _record(turn, inbound, deps)
+    async with lock(inbound, deps):
+        opened = await open_discussion(turn, inbound, deps)
+        if opened is not None:
+            await _record(turn, inbound, deps, opened)
 
 
-async def _record(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
-    opened = await _open_discussion(turn, inbound, deps)
-    if opened is None:
-        return
-    _, discussion, briefing = opened
+async def _record(turn: TurnContext, inbound: Inbound, deps: Deps, opened: Opened) -> None:
+    discussion, briefing = opened.discussion, opened.briefing
     answers = _answers(inbound, briefing)
     if not answers:
         await say(turn, strings.EMPTY_SUBMISSION)
@@ -85,82 +64,93 @@ async def _record(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
     if any(len(text) > MAX_RESPONSE_CHARS for text in answers.values()):
         await say(turn, strings.TOO_LONG.format(limit=MAX_RESPONSE_CHARS))
         return
+    for_team, present, roles, problem = _note_taker(inbound.value or {})
+    if problem:
+        await say(turn, problem)
+        return
     author = Author(aad_object_id=inbound.user_aad, name=inbound.user_name)
     now = deps.clock()
     responses = [
         Response(
             id=Response.make_id(discussion.id, f"{inbound.activity_id}:{qid}"), discussion_id=discussion.id,
-            question_id=qid, text=text, author=author, created_at=now,
+            question_id=qid, text=text, author=author, created_at=now, for_team=for_team,
             idempotency_key=f"{inbound.activity_id}:{qid}",
         )
         for qid, text in answers.items()
     ]
     added = await deps.store.responses.add(responses)
+    if added and (present is not None or roles):
+        discussion.present = present if present is not None else discussion.present
+        discussion.roles = roles or discussion.roles
+        await deps.store.discussions.put(discussion)
     total = await deps.store.responses.count(discussion.id)
-    log.info("responses recorded discussion=%s added=%d total=%d", discussion.id, len(added), total)
-    if added:
-        await say(turn, strings.recorded(inbound.user_name.split(" ")[0], len(added), total))
-    else:
+    log.info("responses recorded discussion=%s added=%d total=%d for_team=%s", discussion.id, len(added), total, for_team)
+    if not added:
         await say(turn, strings.already_recorded(total))
+        return
+    await refresh_card(turn, discussion, briefing, deps)
+    first_name = inbound.user_name.split(" ")[0]
+    await say(turn, strings.recorded_for_team(first_name, len(added), total) if for_team
+              else strings.recorded(first_name, len(added), total))
 
 
-async def _compile(team: Team, discussion: Discussion, briefing: BriefingDoc, inbound: Inbound, deps: Deps) -> CompiledMinutes:
-    org = deps.directory.organisation(team.organisation_id)
-    now = deps.clock()
-    return compile_minutes(
-        briefing, await deps.store.responses.list(discussion.id),
-        team_name=team.name or "Team", organisation_id=org.id, organisation_name=org.name,
-        closed_by=inbound.user_name or "A team member", closed_at=now,
-        meeting_date=discussion.meeting_date or format_date(now),
-    )
+async def _own(opened: Opened, inbound: Inbound, deps: Deps) -> list[Response]:
+    """This member's responses that are not withdrawn (matched by AAD object id, never by name)."""
+    if not inbound.user_aad:
+        return []
+    return [r for r in await deps.store.responses.list(opened.discussion.id)
+            if r.active and r.author.aad_object_id == inbound.user_aad]
 
 
-async def _ready_to_close(turn: TurnContext, inbound: Inbound, deps: Deps):
-    opened = await _open_discussion(turn, inbound, deps)
-    if opened is None:
-        return None
-    team, discussion, _ = opened
-    count = await deps.store.responses.count(discussion.id)
-    if deps.directory.organisation(team.organisation_id) is None:
-        await say(turn, strings.LINK_FIRST.format(responses=plural(count, "response")))
-        await ask_organisation(turn, team, deps)
-        return None
-    if count == 0:
-        await say(turn, strings.NOTHING_TO_CLOSE)
-        return None
-    return opened
-
-
-async def close(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
-    opened = await _ready_to_close(turn, inbound, deps)
+async def my_responses(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+    opened = await open_discussion(turn, inbound, deps)
     if opened is None:
         return
-    team, discussion, briefing = opened
-    minutes = await _compile(team, discussion, briefing, inbound, deps)
-    org = deps.directory.organisation(team.organisation_id)
-    await show(turn, minutes_preview_card(minutes, discussion.id, [lead.name for lead in org.safeguarding_leads]),
-               "Check the minutes before they go")
+    rows = []
+    for r in await _own(opened, inbound, deps):
+        question = opened.briefing.question(r.question_id)
+        rows.append((r.id, question.text if question else r.question_id, r.text))
+    await show(turn, my_responses_card(opened.discussion.id, rows), "Your responses")
 
 
-async def close_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
-    async with _discussion_lock(inbound, deps):
-        opened = await _ready_to_close(turn, inbound, deps)
+async def edit_responses(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+    async with lock(inbound, deps):
+        opened = await open_discussion(turn, inbound, deps)
         if opened is None:
             return
-        team, discussion, briefing = opened
-        compiled = await _compile(team, discussion, briefing, inbound, deps)
-        minutes = Minutes(discussion_id=discussion.id, organisation_id=compiled.organisation_id,
-                          compiled_at=compiled.closed_at, body=compiled.model_dump(mode="json"),
-                          markdown=render_markdown(compiled))
-        await deps.store.minutes.put(minutes)
-        discussion.closed_at = compiled.closed_at
-        discussion.closed_by = compiled.closed_by
-        discussion.closed_by_id = inbound.user_aad
-        await deps.store.discussions.put(discussion)
-        await deps.store.outbox.enqueue(plan_forwarding(team, discussion, deps))
-    log.info("discussion closed discussion=%s organisation=%s", discussion.id, compiled.organisation_id)
-    await say(turn, strings.CLOSED.format(name=compiled.closed_by, leads=lead_names(deps, team.organisation_id)))
+        value = inbound.value or {}
+        edited = withdrawn = 0
+        now = deps.clock()
+        for r in await _own(opened, inbound, deps):  # only ids of this member's own responses count
+            if str(value.get(f"withdraw:{r.id}", "")).lower() == "true":
+                r.withdrawn_at = now
+                withdrawn += 1
+            else:
+                text = value.get(f"edit:{r.id}")
+                if not isinstance(text, str) or not text.strip() or text.strip() == r.text:
+                    continue
+                if len(text.strip()) > MAX_RESPONSE_CHARS:
+                    await say(turn, strings.TOO_LONG.format(limit=MAX_RESPONSE_CHARS))
+                    return
+                r.text, r.edited_at, r.findings = text.strip(), now, []
+                edited += 1
+            await deps.store.responses.replace(r)
+        log.info("responses changed discussion=%s edited=%d withdrawn=%d", opened.discussion.id, edited, withdrawn)
+        if edited or withdrawn:
+            await refresh_card(turn, opened.discussion, opened.briefing, deps)
+        await say(turn, strings.edited(edited, withdrawn))
 
 
-async def close_cancel(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
-    await say(turn, strings.CLOSE_CANCELLED)
+async def attribution_command(turn: TurnContext, inbound: Inbound, deps: Deps, choice: str) -> None:
+    """`attribution names` or `attribution team`: how this team's minutes attribute responses."""
+    team = await ensure_team(inbound, deps)
+    if team is None:
+        await say(turn, strings.NOT_IN_TEAM)
+        return
+    wanted = {"names": "name", "name": "name", "team": "team"}.get(choice.lower())
+    if wanted is None:
+        await say(turn, strings.ATTRIBUTION_NOW.format(now=strings.ATTRIBUTION_LABEL[team.attribution]))
+        return
+    team.attribution = wanted
+    await deps.store.teams.upsert(team)
+    await say(turn, strings.ATTRIBUTION_SET.format(now=strings.ATTRIBUTION_LABEL[wanted]))

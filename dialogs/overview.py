@@ -19,6 +19,7 @@ TEAM_COMMANDS = [
     ("discuss ID", "Post a briefing here now, by its id (see briefings), e.g. discuss 2019-01-case-file-audit"),
     ("status", "This team's discussions: responses so far, minutes sent"),
     ("organisation", "Which organisation this team belongs to (its minutes go to that lead)"),
+    ("attribution", "How minutes attribute responses: attribution names, or attribution team"),
 ]
 PERSONAL_COMMANDS = [
     ("help", "What I can do"),
@@ -30,7 +31,8 @@ STAFF_COMMANDS = [("publish ID", "Preview a briefing, by its id (see briefings),
 async def help_(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
     if inbound.scope == "team":
         await show(turn, help_card("In a channel, mention me with:", TEAM_COMMANDS,
-                                   "To record responses or close a discussion, use the buttons on the briefing's thread."),
+                                   "To record, edit or withdraw responses, or close a discussion, use the buttons "
+                                   "on the briefing's thread."),
                    "What I can do")
         return
     commands = PERSONAL_COMMANDS + (STAFF_COMMANDS if deps.directory.is_board_staff(inbound.user_aad) else [])

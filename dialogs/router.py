@@ -10,7 +10,7 @@ from botbuilder.core import TurnContext
 from content import strings
 from content.cards import Verb
 
-from . import discussion, overview, publishing, registration
+from . import closing, discussion, overview, publishing, registration
 from .deps import Deps
 from .inbound import Inbound
 from .send import say
@@ -20,9 +20,12 @@ Flow = Callable[[TurnContext, Inbound, Deps], Awaitable[None]]
 
 CARD_VERBS: dict[str, Flow] = {
     Verb.record: discussion.record,
-    Verb.close: discussion.close,
-    Verb.close_confirm: discussion.close_confirm,
-    Verb.close_cancel: discussion.close_cancel,
+    Verb.my_responses: discussion.my_responses,
+    Verb.edit_responses: discussion.edit_responses,
+    Verb.close: closing.close,
+    Verb.close_confirm: closing.close_confirm,
+    Verb.close_cancel: closing.close_cancel,
+    Verb.correction: closing.correction,
     Verb.link_organisation: registration.link_organisation,
     Verb.publish_confirm: publishing.publish_confirm,
     Verb.publish_cancel: lambda turn, inbound, deps: say(turn, strings.PUBLISH_CANCELLED),
@@ -48,6 +51,7 @@ async def on_message(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
             "organisation": registration.organisation_command,
             "organization": registration.organisation_command,
             "discuss": lambda t, i, d: publishing.discuss_command(t, i, d, i.team_id or "", rest),
+            "attribution": lambda t, i, d: discussion.attribution_command(t, i, d, rest),
         }
     else:
         commands = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime
 
 from .models import Briefing, Delivery, Discussion, Minutes, Response, Team
@@ -102,6 +102,9 @@ class _Responses:
 
     async def count(self, discussion_id: str) -> int:
         return sum(1 for r in self._rows.get(discussion_id, []) if r.active)
+
+    async def count_by_question(self, discussion_id: str) -> dict[str, int]:
+        return dict(Counter(r.question_id for r in self._rows.get(discussion_id, []) if r.active))
 
 
 class _Minutes:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from enum import StrEnum
 from typing import Any
 
@@ -77,6 +77,7 @@ class Discussion(Record):
     closed_by: str | None = None  # display name
     closed_by_id: str | None = None  # AAD object id
     meeting_date: str | None = None
+    discuss_by: date | None = None  # set by the publisher
     present: int | None = None  # how many were present (note-taker mode)
     roles: str | None = None  # roles present, no names (note-taker mode)
     reminded_at: datetime | None = None

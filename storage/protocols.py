@@ -60,6 +60,10 @@ class ResponseRepo(Protocol):
         """How many responses of the discussion are not withdrawn."""
         ...
 
+    async def count_by_question(self, discussion_id: str) -> dict[str, int]:
+        """Responses not withdrawn, per question id."""
+        ...
+
 
 class MinutesRepo(Protocol):
     async def put(self, minutes: Minutes) -> None: ...

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -176,6 +176,10 @@ class _State:
         table = self.response_shards.table(discussion_id, "responses")
         return table.count_missing("withdrawn_at")
 
+    def count_by_question(self, discussion_id: str) -> dict[str, int]:
+        docs = self.response_shards.table(discussion_id, "responses").all()
+        return dict(Counter(d["question_id"] for d in docs if d.get("withdrawn_at") is None))
+
     def list_responses(self, discussion_id: str) -> list[Response]:
         docs = self.response_shards.table(discussion_id, "responses").all()
         return [Response.model_validate(doc) for doc in docs]
@@ -291,6 +295,9 @@ class _Responses(_Repo):
 
     async def count(self, discussion_id: str) -> int:
         return await self._run(self._s.count_responses, discussion_id)
+
+    async def count_by_question(self, discussion_id: str) -> dict[str, int]:
+        return await self._run(self._s.count_by_question, discussion_id)
 
 
 class _Minutes(_Repo):

@@ -50,11 +50,24 @@ def test_briefing_card_has_sections_prompts_and_actions():
     assert not any(t.startswith("#") or "\n\n" in t for t in texts)
     hidden = [n for n in walk(card) if n.get("isVisible") is False]
     assert len(hidden) == len(BRIEFING.sections)
-    inputs = [n["id"] for n in walk(card) if n.get("type") == "Input.Text"]
-    assert inputs == ["answer:learnt", "answer:apply", "answer:hsv-when", "answer:hsv-experience"]
-    assert [a["title"] for a in card["actions"]] == ["Record responses", "Close and send minutes"]
+    inputs = [n["id"] for n in walk(card) if n.get("type", "").startswith("Input.")]
+    assert inputs == ["answer:learnt", "answer:apply", "answer:hsv-when", "answer:hsv-experience",
+                      "for_team", "present", "roles"]
+    assert [a["title"] for a in card["actions"]] == ["Record responses", "My responses", "Close and send minutes"]
     submits = [n["data"] for n in walk(card) if n.get("type") == "Action.Submit"]
-    assert submits == [{"verb": "record", "discussion": "d-123"}, {"verb": "close", "discussion": "d-123"}]
+    assert submits == [{"verb": "record", "discussion": "d-123"}, {"verb": "my_responses", "discussion": "d-123"},
+                       {"verb": "close", "discussion": "d-123"}]
+
+
+def test_briefing_card_counts_and_closed_state():
+    counted = cards.briefing_card(BRIEFING, "d", counts={"learnt": 3, "apply": 1})
+    texts = [n["text"] for n in walk(counted) if n.get("type") == "TextBlock"]
+    assert "1. What have you/your team learnt from this audit? **(3 responses)**\n2. How might you/your team " \
+           "apply that learning? **(1 response)**" in texts
+    closed = cards.briefing_card(BRIEFING, "d", counts={"learnt": 3}, closed="Minutes sent on 3 March 2026 by Ben.")
+    assert [a["title"] for a in closed["actions"]] == ["Send a correction"]
+    assert closed["actions"][0]["card"]["actions"][0]["data"] == {"verb": "correction", "discussion": "d"}
+    assert "Minutes sent on 3 March 2026 by Ben." in [n["text"] for n in walk(closed) if n.get("type") == "TextBlock"]
 
 
 def test_every_toggle_targets_an_existing_element():

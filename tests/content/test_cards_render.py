@@ -143,7 +143,19 @@ def all_cards() -> dict[str, cards.Card]:
     return {
         "briefing_card[bundled]": cards.briefing_card(BRIEFING, D_BUNDLED, discuss_by="30 March 2026"),
         "briefing_card[long]": cards.briefing_card(LONG_BRIEFING, D_LONG, discuss_by="30 March 2026"),
+        "briefing_card[counts]": cards.briefing_card(BRIEFING, D_BUNDLED, counts={"learnt": 3, "apply": 1}),
+        "briefing_card[closed]": cards.briefing_card(
+            BRIEFING, D_BUNDLED, counts={"learnt": 3}, closed="Minutes sent on 3 March 2026 by Ben Nurse."),
+        "briefing_card[long, counts]": cards.briefing_card(LONG_BRIEFING, D_LONG, counts={}),
         "response_form[bundled]": cards.response_form(BRIEFING, D_BUNDLED),
+        "correction_form": cards.correction_form(D_BUNDLED),
+        "addendum_card[long]": cards.addendum_card(MANY_MINUTES, _long_text(1, 4000) + f" {LINK} {MENTION}",
+                                                   f"Ana {MENTION}", "4 March 2026, 09:15"),
+        "my_responses_card[none]": cards.my_responses_card(D_BUNDLED, []),
+        "my_responses_card[some]": cards.my_responses_card(D_BUNDLED, [
+            (f"r-{i}", q.text, _long_text(i, 800) + f" {LINK} {MENTION}") for i, q in enumerate(BRIEFING.questions())]),
+        "meeting_card[bundled]": cards.meeting_card(BRIEFING, D_BUNDLED),
+        "meeting_card[long]": cards.meeting_card(LONG_BRIEFING, D_LONG),
         "response_form[long]": cards.response_form(LONG_BRIEFING, D_LONG),
         "minutes_card[few]": cards.minutes_card(FEW_MINUTES),
         "minutes_card[60x800]": cards.minutes_card(MANY_MINUTES),
@@ -176,7 +188,7 @@ def all_cards() -> dict[str, cards.Card]:
 CARDS = all_cards()
 
 # Cards that show text users typed (responses, their names, team names): it must be escaped.
-USER_TEXT_CARDS = [name for name in CARDS if name.startswith(("minutes", "organisation_card[new]"))]
+USER_TEXT_CARDS = [name for name in CARDS if name.startswith(("minutes", "organisation_card[new]", "addendum"))]
 
 # Deliberately broken cards: the validator must report each (name -> the event or failure expected).
 BAD_CARDS: dict[str, tuple[str, cards.Card]] = {
@@ -263,7 +275,8 @@ def describe(report: dict[str, Any]) -> str:
 def test_every_public_builder_is_covered():
     built = {name.split("[")[0] for name in CARDS}
     builders = {"briefing_card", "response_form", "minutes_card", "minutes_preview_card", "organisation_card",
-                "publish_preview_card", "help_card", "list_card"}
+                "publish_preview_card", "help_card", "list_card", "correction_form", "my_responses_card",
+                "meeting_card", "addendum_card"}
     assert built == builders
     # A new card builder (a public function returning a Card, other than the element helpers) needs a case here.
     helpers = {"card", "text", "heading", "facts", "submit", "markdown_blocks", "minutes_body", "check_fits"}

@@ -44,7 +44,7 @@ async def test_help_in_a_channel_and_for_staff(chat):
     reply = await chat.say(t.mention(URL, TEAM, ANA, "help"))
     assert reply.card_texts[0] == "In a channel, mention me with:"
     facts = [f["title"] for f in reply.card["body"][1]["facts"]]
-    assert facts == ["help", "briefings", "discuss ID", "status", "organisation"]
+    assert facts == ["help", "briefings", "discuss ID", "status", "organisation", "attribution"]
     personal = await chat.say(t.personal(URL, ANA, TENANT, "help"))
     assert "publish ID" not in str(personal.card)
     staff = await chat.say(t.personal(URL, STAFF, TENANT, "help"))

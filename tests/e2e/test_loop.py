@@ -93,10 +93,24 @@ async def test_the_whole_loop(running):
         lambda: [s for s in replies_to(connector, thread) if s.text.startswith("Minutes sent to")])
     assert "Sam Example (Teams chat and email) at " in notice[0].text
 
-    # 8. Nothing more can be added once closed.
+    # 8. Nothing more can be added once closed; the thread's card was kept current, then marked closed.
     await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "record", "discussion": discussion,
                                                        "answer:learnt": "late"}, thread))
     assert "it is closed" in replies_to(connector, thread)[-1].text
+    updates = [s for s in connector.sent if s.method == "update" and s.reply_to == post.response["activityId"]]
+    assert len(updates) == 4  # three submissions and the close
+    assert "(2 responses)" in str(updates[2].card) and updates[-1].card["actions"][0]["title"] == "Send a correction"
+
+    # 9. A correction goes to the same lead, by chat and email, and the thread says so.
+    await bot.post_activity(t.submit(url, TEAM, CAL, {"verb": "correction", "discussion": discussion,
+                                                       "correction": "We meant two referrals in 2025, not last year."},
+                                     thread))
+    chats = await connector.wait_for(lambda: len(connector.personal_chats(LEAD_AAD)) == 2 and connector.personal_chats(LEAD_AAD))
+    assert "We meant two referrals in 2025" in str(chats[1].card)
+    correction_mail = await connector.wait_for(lambda: len(bot.smtp.to("sam@police.example.org")) == 2 and
+                                               bot.smtp.to("sam@police.example.org")[1])
+    assert correction_mail["Subject"].startswith("Correction to team minutes")
+    await connector.wait_for(lambda: [s for s in replies_to(connector, thread) if s.text.startswith("Correction sent to")])
 
 
 async def test_without_smtp_minutes_are_written_as_eml_files(tmp_path, connector):

@@ -17,6 +17,7 @@ class RecordingAdapter(BotAdapter):
     def __init__(self) -> None:
         super().__init__()
         self.sent: list[Activity] = []
+        self.updated: list[Activity] = []  # cards replaced in place
 
     async def send_activities(self, context: TurnContext, activities: list[Activity]) -> list[ResourceResponse]:
         responses = []
@@ -26,7 +27,7 @@ class RecordingAdapter(BotAdapter):
         return responses
 
     async def update_activity(self, context: TurnContext, activity: Activity):
-        self.sent.append(activity)
+        self.updated.append(activity)
 
     async def delete_activity(self, context: TurnContext, reference: ConversationReference):
         return None

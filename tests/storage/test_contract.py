@@ -169,5 +169,7 @@ async def test_responses_replace_and_count_active(store):
     assert rows["k1"].text == "first, edited" and rows["k1"].edited_at is not None
     assert not rows["k2"].active
     assert await store.responses.count("d1") == 1
+    assert await store.responses.count_by_question("d1") == {"q1": 1}
+    assert await store.responses.count_by_question("nothing") == {}
     with pytest.raises(KeyError):
         await store.responses.replace(response("d1", "never-added"))

@@ -1,0 +1,115 @@
+"""Closing a discussion: the minutes for review, confirming sends them; corrections afterwards."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from botbuilder.core import TurnContext
+
+from content import strings
+from content.cards import minutes_preview_card
+from content.minutes import CompiledMinutes, compile_minutes, render_markdown
+from content.text import format_date, plural
+from storage.models import Addendum, Author, Minutes
+
+from .deps import Deps
+from .forwarding import plan_correction, plan_forwarding
+from .inbound import Inbound
+from .registration import ask_organisation, lead_names
+from .send import say, show
+from .thread import Opened, lock, open_discussion, refresh_card
+
+log = logging.getLogger(__name__)
+MAX_CORRECTION_CHARS = 4000
+
+
+async def _compile(opened: Opened, inbound: Inbound, deps: Deps) -> CompiledMinutes:
+    team, discussion = opened.team, opened.discussion
+    org = deps.directory.organisation(team.organisation_id)
+    now = deps.clock()
+    return compile_minutes(
+        opened.briefing, await deps.store.responses.list(discussion.id),
+        team_name=team.name or "Team", organisation_id=org.id, organisation_name=org.name,
+        closed_by=inbound.user_name or "A team member", closed_at=now,
+        meeting_date=discussion.meeting_date or format_date(now),
+        attribution=team.attribution, present=discussion.present, roles=discussion.roles,
+    )
+
+
+async def _ready_to_close(turn: TurnContext, inbound: Inbound, deps: Deps) -> Opened | None:
+    opened = await open_discussion(turn, inbound, deps)
+    if opened is None:
+        return None
+    count = await deps.store.responses.count(opened.discussion.id)
+    if deps.directory.organisation(opened.team.organisation_id) is None:
+        await say(turn, strings.LINK_FIRST.format(responses=plural(count, "response")))
+        await ask_organisation(turn, opened.team, deps)
+        return None
+    if count == 0:
+        await say(turn, strings.NOTHING_TO_CLOSE)
+        return None
+    return opened
+
+
+async def close(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+    opened = await _ready_to_close(turn, inbound, deps)
+    if opened is None:
+        return
+    minutes = await _compile(opened, inbound, deps)
+    org = deps.directory.organisation(opened.team.organisation_id)
+    await show(turn, minutes_preview_card(minutes, opened.discussion.id, [lead.name for lead in org.safeguarding_leads]),
+               "Check the minutes before they go")
+
+
+async def close_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+    async with lock(inbound, deps):
+        opened = await _ready_to_close(turn, inbound, deps)
+        if opened is None:
+            return
+        team, discussion = opened.team, opened.discussion
+        compiled = await _compile(opened, inbound, deps)
+        await deps.store.minutes.put(Minutes(
+            discussion_id=discussion.id, organisation_id=compiled.organisation_id, compiled_at=compiled.closed_at,
+            body=compiled.model_dump(mode="json"), markdown=render_markdown(compiled)))
+        discussion.closed_at = compiled.closed_at
+        discussion.closed_by = compiled.closed_by
+        discussion.closed_by_id = inbound.user_aad
+        await deps.store.discussions.put(discussion)
+        await deps.store.outbox.enqueue(plan_forwarding(team, discussion, deps))
+    log.info("discussion closed discussion=%s organisation=%s", discussion.id, compiled.organisation_id)
+    await refresh_card(turn, discussion, opened.briefing, deps)
+    await say(turn, strings.CLOSED.format(name=compiled.closed_by, leads=lead_names(deps, team.organisation_id)))
+
+
+async def close_cancel(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+    await say(turn, strings.CLOSE_CANCELLED)
+
+
+async def correction(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+    """An addendum to minutes already sent: stored with them and forwarded to the same leads."""
+    async with lock(inbound, deps):
+        opened = await open_discussion(turn, inbound, deps, closed=True)
+        if opened is None:
+            return
+        text = str((inbound.value or {}).get("correction") or "").strip()
+        if not text:
+            await say(turn, strings.EMPTY_CORRECTION)
+            return
+        if len(text) > MAX_CORRECTION_CHARS:
+            await say(turn, strings.TOO_LONG.format(limit=MAX_CORRECTION_CHARS))
+            return
+        minutes = await deps.store.minutes.get(opened.discussion.id)
+        if minutes is None:
+            await say(turn, strings.UNKNOWN_DISCUSSION)
+            return
+        addendum = Addendum(id=f"a-{uuid.uuid5(uuid.NAMESPACE_URL, inbound.activity_id or uuid.uuid4().hex).hex[:16]}",
+                            text=text, author=Author(aad_object_id=inbound.user_aad, name=inbound.user_name),
+                            created_at=deps.clock())
+        if any(a.id == addendum.id for a in minutes.addenda):  # Teams resent the same click
+            return
+        minutes.addenda.append(addendum)
+        await deps.store.minutes.put(minutes)
+        await deps.store.outbox.enqueue(plan_correction(opened.team, opened.discussion, addendum, deps))
+    log.info("correction recorded discussion=%s", opened.discussion.id)
+    await say(turn, strings.CORRECTION_SENDING.format(leads=lead_names(deps, minutes.organisation_id)))

@@ -1,0 +1,91 @@
+"""A discussion's thread: finding the discussion a card action names, and its card kept current."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.schema import ConversationAccount
+
+from content import strings
+from content.briefing import Briefing as BriefingDoc
+from content.briefing import parse_cached
+from content.cards import briefing_card
+from content.text import escape_md, format_date
+from storage.models import Discussion, Team
+
+from .deps import Deps
+from .inbound import Inbound
+from .registration import ensure_team
+from .send import say
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Opened:
+    team: Team
+    discussion: Discussion
+    briefing: BriefingDoc
+
+
+def lock(inbound: Inbound, deps: Deps):
+    """Recording, editing and closing one discussion never interleave."""
+    return deps.lock(f"discussion:{(inbound.value or {}).get('discussion')}")
+
+
+async def open_discussion(turn: TurnContext, inbound: Inbound, deps: Deps, *, closed: bool = False) -> Opened | None:
+    """The team, discussion and briefing a card action names, after checking it is this team's
+    (card data comes from the client, so every id in it is checked again) and that the
+    discussion is open (or, with `closed`, that it is closed)."""
+    team = await ensure_team(inbound, deps)
+    if team is None:
+        await say(turn, strings.NOT_IN_TEAM)
+        return None
+    discussion_id = (inbound.value or {}).get("discussion")
+    discussion = await deps.store.discussions.get(discussion_id) if isinstance(discussion_id, str) else None
+    if discussion is None:
+        await say(turn, strings.UNKNOWN_DISCUSSION)
+        return None
+    if discussion.team_id != team.id:
+        log.warning("card action for another team's discussion refused team=%s", team.id)
+        await say(turn, strings.WRONG_TEAM)
+        return None
+    if discussion.closed and not closed:
+        await say(turn, strings.ALREADY_CLOSED.format(date=format_date(discussion.closed_at)))
+        return None
+    if closed and not discussion.closed:
+        await say(turn, strings.NOT_CLOSED_YET)
+        return None
+    record = await deps.store.briefings.get(discussion.briefing_id)
+    if record is None:
+        await say(turn, strings.UNKNOWN_DISCUSSION)
+        return None
+    return Opened(team, discussion, parse_cached(record.source))
+
+
+def closed_note(discussion: Discussion) -> str | None:
+    if not discussion.closed:
+        return None
+    return f"Minutes sent on {format_date(discussion.closed_at)} by {escape_md(discussion.closed_by or 'the team')}."
+
+
+async def thread_card(discussion: Discussion, briefing: BriefingDoc, deps: Deps) -> dict:
+    counts = await deps.store.responses.count_by_question(discussion.id)
+    return briefing_card(briefing, discussion.id, counts=counts, closed=closed_note(discussion),
+                         discuss_by=format_date(discussion.discuss_by) if discussion.discuss_by else None)
+
+
+async def refresh_card(turn: TurnContext, discussion: Discussion, briefing: BriefingDoc, deps: Deps) -> None:
+    """Replace the thread's card in place (counts per question, or closed), wherever the action came from."""
+    if discussion.thread is None or not discussion.card_activity_id:
+        return
+    activity = MessageFactory.attachment(CardFactory.adaptive_card(await thread_card(discussion, briefing, deps)))
+    activity.id = discussion.card_activity_id
+    activity.conversation = ConversationAccount(id=discussion.thread.conversation_id)
+    try:
+        # The adapter, not turn.update_activity: that would address the turn's own conversation.
+        await turn.adapter.update_activity(turn, activity)
+    except Exception as exc:  # the count is a convenience; what was recorded stays recorded
+        log.warning("could not update the briefing card discussion=%s error=%s", discussion.id, type(exc).__name__)
