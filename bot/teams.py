@@ -7,7 +7,7 @@ import logging
 from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.schema import ActivityTypes
 
-from dialogs import registration, router
+from dialogs import meetings, registration, router
 from dialogs.deps import Deps
 from dialogs.inbound import Inbound
 
@@ -32,6 +32,10 @@ class LearningBot(ActivityHandler):
             await router.on_message(turn_context, inbound, self.deps)
         elif activity.type == ActivityTypes.conversation_update:
             await self._conversation_update(turn_context, inbound)
+        elif activity.type == ActivityTypes.event and activity.name == meetings.MEETING_START:
+            await meetings.on_meeting_start(turn_context, inbound, activity.value, self.deps)
+        elif activity.type == ActivityTypes.event and activity.name == meetings.MEETING_END:
+            await meetings.on_meeting_end(turn_context, inbound, activity.value, self.deps)
         elif activity.type == ActivityTypes.installation_update:
             if inbound.scope == "team":
                 if (activity.action or "").startswith("remove"):

@@ -34,6 +34,10 @@ STAFF_ONLY = (
 )
 PUBLISH_CANCELLED = "Not published. Nothing was sent."
 PUBLISH_NO_TEAMS = "No registered team matches that choice, so nothing was sent."
+MEETING_ENDED = (
+    "The meeting has ended. When the team's responses to **{title}** are recorded, select **Close and send minutes** "
+    "on the briefing's thread to send the minutes to {leads}."
+)
 NOT_CLOSED_YET = "That is for minutes already sent; this discussion is still open."
 BAD_PRESENT = "How many were present should be a whole number from 1 to 500. Nothing was recorded; please try again."
 EMPTY_CORRECTION = "Write the correction in the box, then select Send the correction."

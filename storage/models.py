@@ -77,6 +77,7 @@ class Discussion(Record):
     closed_by: str | None = None  # display name
     closed_by_id: str | None = None  # AAD object id
     meeting_date: str | None = None
+    meeting_id: str | None = None  # the last channel meeting that discussed it
     discuss_by: date | None = None  # set by the publisher
     present: int | None = None  # how many were present (note-taker mode)
     roles: str | None = None  # roles present, no names (note-taker mode)

@@ -72,3 +72,18 @@ def personal(service_url: str, user: User, tenant: str, text: str | None = None,
     extra: dict[str, Any] = {"text": text} if text is not None else {"value": value}
     return _activity(service_url, user, {"id": f"a:personal-{user.aad}", "conversationType": "personal"},
                      {"tenant": {"id": tenant}}, type="message", **extra)
+
+
+def meeting_event(service_url: str, team: TeamSpec, user: User, name: str, *, with_team: bool = True,
+                  start: str = "2026-03-02T09:30:17.4388966Z") -> dict[str, Any]:
+    """A channel meeting's start or end event, shaped as Teams sends it (the value is a raw dict)."""
+    ending = name.endswith("meetingEnd")
+    value = {"Id": "MCMxOTptZWV0aW5nX2NoYW5uZWxAdGhyZWFkLnYyIzA=", "MeetingType": "Scheduled",
+             "JoinUrl": "https://teams.microsoft.com/l/meetup-join/19%3ameeting", "Title": "Team meeting",
+             ("EndTime" if ending else "StartTime"): start}
+    channel_data = {"tenant": {"id": team.tenant}, "meeting": {"id": value["Id"]}}
+    if with_team:
+        channel_data.update(_team_data(team))
+    return _activity(service_url, user, {"id": f"{team.id};messageid=555", "isGroup": True,
+                                          "conversationType": "channel", "tenantId": team.tenant},
+                     channel_data, type="event", name=name, value=value)
