@@ -9,7 +9,8 @@ from typing import Awaitable, Callable
 from aiohttp import web
 
 from content.yamlfile import ContentError
-from dialogs.publishing import PublishError, publish, upload_briefing
+from content.text import LONDON
+from dialogs.publishing import PublishError, parse_discuss_by, publish, upload_briefing
 from storage.models import DeliveryKind
 
 from .http_errors import error, read_json
@@ -66,9 +67,12 @@ async def publish_briefing(request: web.Request) -> web.Response:
     body = await read_json(request)
     to = body.get("to") if isinstance(body, dict) else None
     if not isinstance(to, str):
-        return error(400, "send {\"to\": \"all\" | \"org:<organisation id>\" | \"team:<team id>\"}")
+        return error(400, "send {\"to\": \"all\" | \"org:<organisation id>\" | \"team:<team id>\"} "
+                          "(and optionally \"discuss_by\": \"YYYY-MM-DD\")")
+    deps = request.app[DEPS]
     try:
-        result = await publish(request.match_info["briefing_id"], to, request.app[DEPS])
+        discuss_by = parse_discuss_by(body.get("discuss_by"), deps.clock().astimezone(LONDON).date())
+        result = await publish(request.match_info["briefing_id"], to, deps, discuss_by)
     except PublishError as exc:
         return error(exc.status, str(exc))
     return web.json_response({"queued": result.queued, "skipped": result.skipped}, status=202)

@@ -14,6 +14,7 @@ from content.briefing import bundled_briefings
 from content.directory import load_directory
 from dialogs.deps import Deps
 from dialogs.publishing import upload_briefing
+from dialogs.reminders import due_reminders
 from storage.protocols import Store
 from storage.tinydb_store import TinyDBStore
 
@@ -36,6 +37,16 @@ async def healthz(request: web.Request) -> web.Response:
     store = await request.app[STORE].status()
     return web.json_response({"status": "ok" if store.get("ok") else "degraded",
                               "version": __version__, "store": store}, status=200 if store.get("ok") else 503)
+
+
+async def remind_periodically(deps: Deps, days: int, interval: float = 900.0) -> None:
+    """Every quarter of an hour, queue the reminders that are due (they go out through the outbox)."""
+    while True:
+        try:
+            await due_reminders(deps, days)
+        except Exception:  # keep reminding later; the store may be briefly unavailable
+            log.exception("reminder check failed")
+        await asyncio.sleep(interval)
 
 
 def create_app(settings: Settings, *, store: Store | None = None) -> web.Application:
@@ -62,6 +73,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
                 if created:
                     log.info("bundled briefing loaded id=%s from %s", record.id, name)
             task = asyncio.create_task(worker.run(), name="delivery-worker")
+            reminders = asyncio.create_task(remind_periodically(deps, settings.reminder_days), name="reminders")
             log.info("ready: store=%s mail=%s auth=%s", (await store.status())["backend"], mailer.describe(),
                      "off (local mode, loopback only)" if settings.local_mode else "on")
             # What exists now lives as long as the process: keep it out of the collector's
@@ -69,9 +81,10 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
             gc.collect()
             gc.freeze()
             yield
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for background in (task, reminders):
+                background.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await background
             await worker.stop()
             await adapter.bot_framework_authentication.close()
         finally:

@@ -36,7 +36,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from dialogs.overview import PERSONAL_COMMANDS, STAFF_COMMANDS, TEAM_COMMANDS
+from dialogs.overview import LEAD_COMMANDS, PERSONAL_COMMANDS, STAFF_COMMANDS, TEAM_COMMANDS
 
 from . import __version__
 from .settings import Settings
@@ -151,7 +151,8 @@ def build_manifest(settings: Settings, app_id: str, name: str = DEFAULT_NAME) ->
                 _command_list(["team"], TEAM_COMMANDS),
                 # A group chat gets the personal chat's commands (dialogs/router.py).
                 _command_list(["personal", "groupChat"], PERSONAL_COMMANDS + [
-                    (usage, f"{description} (board staff only)") for usage, description in STAFF_COMMANDS]),
+                    (usage, f"{description} (board staff only)") for usage, description in STAFF_COMMANDS] + [
+                    (usage, f"{description} (staff and leads)") for usage, description in LEAD_COMMANDS]),
             ],
         }],
         "validDomains": valid_domains(settings),

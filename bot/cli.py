@@ -84,7 +84,8 @@ def publish(args: argparse.Namespace) -> int:
     if not token:
         return _fail("an admin token is needed: --token or LEARNING_BOT_ADMIN_TOKEN")
     try:
-        return asyncio.run(publish_and_follow(args.url, token, args.briefing, args.to, timeout=args.timeout))
+        return asyncio.run(publish_and_follow(args.url, token, args.briefing, args.to, timeout=args.timeout,
+                                              discuss_by=args.discuss_by))
     except PublishClientError as exc:
         return _fail(str(exc), 1)
     except KeyboardInterrupt:
@@ -145,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--url", default="http://127.0.0.1:3978", help="the bot's address (default %(default)s)")
     pub.add_argument("--token", help="admin token (default: LEARNING_BOT_ADMIN_TOKEN)")
     pub.add_argument("--timeout", type=float, default=600, help="seconds to follow the deliveries (default 600)")
+    pub.add_argument("--discuss-by", metavar="YYYY-MM-DD", help="the date by which teams should discuss it (shown on the card)")
     pub.set_defaults(func=publish)
 
     pkg = commands.add_parser("app-package", help="write the Teams app package (manifest.json and icons in a zip)",

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     smtp_security: Literal["starttls", "tls", "none"] = _env("SMTP_SECURITY", "starttls")
     mail_from: str = _env("LEARNING_BOT_MAIL_FROM", "Safeguarding Learning Bot <learning-bot@localhost>")
 
+    reminder_days: int = _env("LEARNING_BOT_REMINDER_DAYS", 14, ge=1, le=365)
+
     # The Teams app package (learning-bot app-package)
     public_url: str | None = _env("LEARNING_BOT_PUBLIC_URL", None)  # https://bot.example.org
     developer_name: str = _env("LEARNING_BOT_DEVELOPER_NAME", "Safeguarding Children Board")

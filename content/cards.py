@@ -299,6 +299,7 @@ def publish_preview_card(briefing: Briefing, audiences: Sequence[tuple[str, str]
             "errorMessage": "Choose who to send it to",
             "choices": [{"title": title, "value": value} for value, title in audiences],
         },
+        {"type": "Input.Date", "id": "discuss_by", "label": "Discuss by (optional)"},
         text(f"{plural(team_count, 'team')} registered. Each gets the briefing as a new thread in its "
              "General channel; a team that already has it is not sent it again.", size="Small", isSubtle=True),
     ]

@@ -99,6 +99,13 @@ class Directory(_Strict):
         tenant = (tenant_id or "").lower()
         return [o for o in self.organisations if not tenant or not o.tenant_ids or tenant in o.tenant_ids]
 
+    def lead_organisations(self, aad_object_id: str | None) -> list[Organisation]:
+        """The organisations this person is a safeguarding lead of."""
+        if not aad_object_id:
+            return []
+        return [o for o in self.organisations
+                if any(lead.aad_object_id == aad_object_id.lower() for lead in o.safeguarding_leads)]
+
     def is_board_staff(self, aad_object_id: str | None) -> bool:
         return bool(aad_object_id) and any(
             p.aad_object_id == aad_object_id.lower() for p in self.board.staff

@@ -38,6 +38,7 @@ MEETING_ENDED = (
     "The meeting has ended. When the team's responses to **{title}** are recorded, select **Close and send minutes** "
     "on the briefing's thread to send the minutes to {leads}."
 )
+OUTSTANDING_REFUSED = "Only board staff and safeguarding leads can see which teams are outstanding."
 NOT_CLOSED_YET = "That is for minutes already sent; this discussion is still open."
 BAD_PRESENT = "How many were present should be a whole number from 1 to 500. Nothing was recorded; please try again."
 EMPTY_CORRECTION = "Write the correction in the box, then select Send the correction."
@@ -87,3 +88,9 @@ def edited(edited_count: int, withdrawn: int) -> str:
     parts = [f"{plural(edited_count, 'response')} updated" if edited_count else "",
              f"{plural(withdrawn, 'response')} withdrawn" if withdrawn else ""]
     return " and ".join(p for p in parts if p).capitalize() + "."
+
+
+def reminder(title: str, posted: str, discuss_by: str | None, leads: str) -> str:
+    when = f"posted on {posted}" + (f", to discuss by {discuss_by}" if discuss_by else "")
+    return (f"A reminder: your team hasn't discussed **{title}** yet ({when}). Talk it through in your next "
+            f"team meeting, record the team's responses on this thread, then close it to send the minutes to {leads}.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -16,8 +16,9 @@ def format_datetime(moment: datetime) -> str:
     return f"{local.day} {local:%B %Y}, {local:%H:%M}"
 
 
-def format_date(moment: datetime) -> str:
-    local = moment.astimezone(LONDON)
+def format_date(moment: datetime | date) -> str:
+    """'14 March 2025' (a datetime in UK time; a date as it is)."""
+    local = moment.astimezone(LONDON) if isinstance(moment, datetime) else moment
     return f"{local.day} {local:%B %Y}"
 
 

@@ -26,6 +26,7 @@ PERSONAL_COMMANDS = [
     ("briefings", "The learning briefings"),
 ]
 STAFF_COMMANDS = [("publish ID", "Preview a briefing, by its id (see briefings), and send it to teams")]
+LEAD_COMMANDS = [("outstanding", "Teams that have not sent their minutes yet (add a briefing id to narrow it)")]
 
 
 async def help_(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
@@ -35,7 +36,9 @@ async def help_(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
                                    "on the briefing's thread."),
                    "What I can do")
         return
-    commands = PERSONAL_COMMANDS + (STAFF_COMMANDS if deps.directory.is_board_staff(inbound.user_aad) else [])
+    staff = deps.directory.is_board_staff(inbound.user_aad)
+    lead = bool(deps.directory.lead_organisations(inbound.user_aad))
+    commands = PERSONAL_COMMANDS + (STAFF_COMMANDS if staff else []) + (LEAD_COMMANDS if staff or lead else [])
     await show(turn, help_card("In this chat you can say:", commands,
                                f"I carry learning briefings from the {deps.directory.board.name} to practitioner "
                                "teams, and their minutes to safeguarding leads."), "What I can do")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 from botbuilder.core import TurnContext
 
@@ -11,7 +12,7 @@ from content import strings
 from content.briefing import Briefing as BriefingDoc
 from content.briefing import parse_briefing, parse_cached
 from content.cards import check_fits, publish_preview_card
-from content.text import format_date
+from content.text import LONDON, format_date
 from storage.models import Briefing, BriefingStatus, Delivery, DeliveryKind, Discussion, stable_id
 
 from .deps import Deps
@@ -72,7 +73,20 @@ def audiences(deps: Deps) -> list[tuple[str, str]]:
     ]
 
 
-async def publish(briefing_id: str, to: str, deps: Deps) -> Published:
+def parse_discuss_by(raw: object, today: date) -> date | None:
+    """The publisher's optional 'discuss by' date (YYYY-MM-DD), not in the past."""
+    if raw in (None, ""):
+        return None
+    try:
+        when = date.fromisoformat(str(raw))
+    except ValueError:
+        raise PublishError("'discuss_by' must be a date, YYYY-MM-DD", status=400) from None
+    if when < today:
+        raise PublishError(f"'discuss_by' ({when.isoformat()}) is in the past")
+    return when
+
+
+async def publish(briefing_id: str, to: str, deps: Deps, discuss_by: date | None = None) -> Published:
     """Queue the briefing for every active team in the audience `to` (all, org:ID or team:ID)."""
     record = await deps.store.briefings.get(briefing_id)
     if record is None:
@@ -98,7 +112,8 @@ async def publish(briefing_id: str, to: str, deps: Deps) -> Published:
     ]
     # The discussion exists before its card is posted, so the card's buttons always find it.
     await deps.store.discussions.create([
-        Discussion(id=Discussion.make_id(record.id, t.id), briefing_id=record.id, team_id=t.id) for t in teams
+        Discussion(id=Discussion.make_id(record.id, t.id), briefing_id=record.id, team_id=t.id, discuss_by=discuss_by)
+        for t in teams
     ])
     added = await deps.store.outbox.enqueue(rows)
     if record.status is not BriefingStatus.published and rows:
@@ -134,7 +149,8 @@ async def publish_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) -> No
         await say(turn, strings.UNKNOWN_BRIEFING.format(id=briefing_id))
         return
     try:
-        result = await publish(briefing_id, to, deps)
+        discuss_by = parse_discuss_by(value.get("discuss_by"), deps.clock().astimezone(LONDON).date())
+        result = await publish(briefing_id, to, deps, discuss_by)
     except PublishError as exc:
         await say(turn, f"Not published: {exc}.")
         return

@@ -10,7 +10,7 @@ from botbuilder.core import TurnContext
 from content import strings
 from content.cards import Verb
 
-from . import closing, discussion, overview, publishing, registration
+from . import closing, discussion, outstanding, overview, publishing, registration
 from .deps import Deps
 from .inbound import Inbound
 from .send import say
@@ -58,5 +58,6 @@ async def on_message(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
             "help": overview.help_,
             "briefings": overview.briefings,
             "publish": lambda t, i, d: publishing.publish_command(t, i, d, rest),
+            "outstanding": lambda t, i, d: outstanding.outstanding_command(t, i, d, rest),
         }
     await commands.get(word, overview.help_)(turn, inbound, deps)

@@ -25,7 +25,7 @@ from bot import __version__
 from bot.app_package import MANIFEST_VERSION, SCHEMA_URL, build_manifest
 from bot.cli import main
 from bot.settings import Settings
-from dialogs.overview import PERSONAL_COMMANDS, STAFF_COMMANDS, TEAM_COMMANDS
+from dialogs.overview import LEAD_COMMANDS, PERSONAL_COMMANDS, STAFF_COMMANDS, TEAM_COMMANDS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "node_modules" / "@microsoft" / "app-manifest" / "build" / "json-schemas" / "teams"
@@ -196,9 +196,9 @@ def test_the_command_lists_are_the_commands_help_shows(board_settings, tmp_path)
     assert [c["title"] for c in lists[("team",)]] == words(TEAM_COMMANDS)
     assert [c["description"] for c in lists[("team",)]] == [d for _, d in TEAM_COMMANDS]
     personal = lists[("personal", "groupChat")]
-    assert [c["title"] for c in personal] == words(PERSONAL_COMMANDS + STAFF_COMMANDS)
+    assert [c["title"] for c in personal] == words(PERSONAL_COMMANDS + STAFF_COMMANDS + LEAD_COMMANDS)
     assert "publish" in [c["title"] for c in personal]
-    for command, (_, description) in zip(personal, PERSONAL_COMMANDS + STAFF_COMMANDS):
+    for command, (_, description) in zip(personal, PERSONAL_COMMANDS + STAFF_COMMANDS + LEAD_COMMANDS):
         assert command["description"].startswith(description)
     for commands in lists.values():
         assert len(commands) <= 10

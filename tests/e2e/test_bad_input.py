@@ -88,6 +88,10 @@ async def test_uploading_briefings(running):
     ("/api/briefings/2019-01-case-file-audit/publish", {"too": "all"}, 400, "send {\"to\""),
     ("/api/briefings/2019-01-case-file-audit/publish", [1], 400, "send {\"to\""),
     ("/api/briefings/no-such/publish", {"to": "all"}, 404, "no briefing with id 'no-such'"),
+    ("/api/briefings/2019-01-case-file-audit/publish", {"to": "all", "discuss_by": "soon"}, 400,
+     "'discuss_by' must be a date"),
+    ("/api/briefings/2019-01-case-file-audit/publish", {"to": "all", "discuss_by": "2020-01-01"}, 422,
+     "'discuss_by' (2020-01-01) is in the past"),
 ])
 async def test_publish_errors(running, path, payload, status, fragment):
     got_status, body = await running.admin("POST", path, json=payload)

@@ -31,13 +31,17 @@ async def delivery_rows(bot):
 async def test_publishing_twice_posts_once_and_org_audience(running):
     for n in range(3):
         await register(running, n, "sussex-police" if n < 2 else "nhs-sussex")
-    status, body = await running.admin("POST", f"/api/briefings/{BRIEFING}/publish", json={"to": "org:sussex-police"})
+    status, body = await running.admin("POST", f"/api/briefings/{BRIEFING}/publish",
+                                       json={"to": "org:sussex-police", "discuss_by": "2099-03-31"})
     assert (status, body) == (202, {"queued": 2, "skipped": 0})
     status, body = await running.admin("POST", f"/api/briefings/{BRIEFING}/publish", json={"to": "all"})
     assert (status, body) == (202, {"queued": 1, "skipped": 2})
     await eventually(lambda: _all_sent(running, 3))
     posts = running.connector.channel_posts()
     assert sorted(p.body["channelData"]["channel"]["id"] for p in posts) == sorted(team(n).id for n in range(3))
+    issued = {p.body["channelData"]["channel"]["id"]: p.card["body"][2]["text"] for p in posts}
+    assert issued[team(0).id] == "Issued January 2019 \u00B7 discuss by 31 March 2099"
+    assert issued[team(2).id] == "Issued January 2019"
 
 
 async def _all_sent(bot, count):

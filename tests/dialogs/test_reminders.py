@@ -1,0 +1,77 @@
+"""Reminders: after N days without a start, once, never on a weekend or a bank holiday."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from dialogs.reminders import due_reminders
+from tests.dialogs.test_discussion_more import chat, posted, record  # noqa: F401 (fixture)
+
+POSTED = datetime(2026, 3, 16, 9, 0, tzinfo=timezone.utc)  # a Monday
+
+
+async def post_on(chat, when=POSTED, discuss_by=None) -> str:
+    discussion = await posted(chat)
+    d = await chat.store.discussions.get(discussion)
+    d.opened_at, d.discuss_by = when, discuss_by
+    await chat.store.discussions.put(d)
+    return discussion
+
+
+async def test_one_reminder_after_n_days_on_a_working_day(chat):
+    discussion = await post_on(chat, discuss_by=date(2026, 4, 10))
+    assert await due_reminders(chat.deps, 14, POSTED + timedelta(days=13)) == []
+    [reminder] = await due_reminders(chat.deps, 14, POSTED + timedelta(days=14))  # Monday 30 March
+    assert reminder.discussion_id == discussion
+    assert reminder.payload["text"].startswith("A reminder: your team hasn't discussed **Regular Case File Audit")
+    assert "(posted on 16 March 2026, to discuss by 10 April 2026)" in reminder.payload["text"]
+    assert await due_reminders(chat.deps, 14, POSTED + timedelta(days=15)) == []  # never twice
+    assert len([d for d in await chat.store.outbox.list_group(discussion) if d.kind == "thread_notice"]) == 1
+
+
+async def test_no_reminder_on_weekends_or_bank_holidays(chat):
+    await post_on(chat, datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc))  # a Friday
+    saturday = datetime(2026, 4, 4, 10, 0, tzinfo=timezone.utc)
+    assert await due_reminders(chat.deps, 14, saturday) == []
+    assert await due_reminders(chat.deps, 14, saturday + timedelta(days=1)) == []
+    assert await due_reminders(chat.deps, 14, saturday + timedelta(days=2)) == []  # Easter Monday 6 April 2026
+    assert len(await due_reminders(chat.deps, 14, saturday + timedelta(days=3))) == 1  # Tuesday
+
+
+async def test_no_reminder_once_the_team_has_started_or_closed(chat):
+    discussion = await post_on(chat)
+    await chat.send(record(discussion, learnt="We started"))
+    assert await due_reminders(chat.deps, 14, POSTED + timedelta(days=20)) == []
+
+
+async def test_no_reminder_outside_working_hours(chat):
+    await post_on(chat)
+    evening = datetime(2026, 3, 30, 18, 30, tzinfo=timezone.utc)  # Monday, 19:30 in London (BST)
+    assert await due_reminders(chat.deps, 14, evening) == []
+    assert len(await due_reminders(chat.deps, 14, evening + timedelta(hours=14))) == 1  # Tuesday 09:30
+
+
+async def test_outstanding_for_staff_and_leads_only(chat):
+    from tests.dialogs.test_flows import ANA, STAFF, TENANT, URL
+    from tests.fakes import teams as t
+
+    discussion = await post_on(chat)
+    chat.deps.clock = lambda: POSTED + timedelta(days=16)
+    staff = await chat.say(t.personal(URL, STAFF, TENANT, "outstanding"))
+    facts = staff.card["body"][1]["facts"]
+    assert staff.card["body"][0]["text"] == "Outstanding teams, all organisations"
+    assert facts == [{"title": "Team A (Sussex Police)", "value": "Regular Case File Audit: Summary for Practitioners "
+                                                                   "& Managers: posted 16 days ago, not started"}]
+    lead = t.User("Sam Example", "00000000-0000-0000-0000-000000000021")
+    own = await chat.say(t.personal(URL, lead, TENANT, "outstanding"))
+    assert own.card["body"][0]["text"] == "Outstanding teams, Sussex Police" and len(own.card["body"][1]["facts"]) == 1
+    other_lead = t.User("Priya Example", "00000000-0000-0000-0000-000000000022")
+    others = await chat.say(t.personal(URL, other_lead, TENANT, "outstanding"))
+    assert others.card["body"][1]["text"] == "Every team has sent its minutes."
+    refused = await chat.say(t.personal(URL, ANA, TENANT, "outstanding"))
+    assert refused.text.startswith("Only board staff and safeguarding leads")
+    await chat.send(record(discussion, learnt="x"))
+    await chat.send(t.submit(URL, t.TeamSpec("19:team-a@thread.tacv2", "Team A", TENANT), ANA,
+                             {"verb": "close_confirm", "discussion": discussion}))
+    after = await chat.say(t.personal(URL, STAFF, TENANT, "outstanding"))
+    assert after.card["body"][1]["text"] == "Every team has sent its minutes."
