@@ -72,7 +72,8 @@ async def publish_briefing(request: web.Request) -> web.Response:
     deps = request.app[DEPS]
     try:
         discuss_by = parse_discuss_by(body.get("discuss_by"), deps.clock().astimezone(LONDON).date())
-        result = await publish(request.match_info["briefing_id"], to, deps, discuss_by)
+        result = await publish(request.match_info["briefing_id"], to, deps, discuss_by,
+                               body.get("allow_identifiers") is True)
     except PublishError as exc:
         return error(exc.status, str(exc))
     return web.json_response({"queued": result.queued, "skipped": result.skipped}, status=202)

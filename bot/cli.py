@@ -122,6 +122,36 @@ def app_package(args: argparse.Namespace) -> int:
     return 0
 
 
+def privacy_scan(args: argparse.Namespace) -> int:
+    import json
+
+    from content.privacy import compile_patterns, scan
+
+    patterns = args.case_pattern or None
+    if patterns is not None:
+        try:
+            compile_patterns(patterns)
+        except ValueError as exc:
+            return _fail(str(exc))
+    try:
+        text = sys.stdin.read()
+    except UnicodeDecodeError:
+        return _fail("the input is not UTF-8 text", 1)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    for number, line in enumerate(lines, start=1):
+        line = line.removesuffix("\r")
+        findings = scan(line, case_reference_patterns=patterns, allow=args.allow)
+        if args.jsonl:
+            print(json.dumps({"line": number, "findings": [f.as_dict() for f in findings]}))
+        else:
+            # The value is not printed: the output may end up in a log, and the input is at hand.
+            for f in findings:
+                print(f"{number}:{f.start + 1} {f.kind}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="learning-bot", description=(
         "A Teams bot that carries a safeguarding board's learning briefings to practitioner teams "
@@ -148,6 +178,21 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--timeout", type=float, default=600, help="seconds to follow the deliveries (default 600)")
     pub.add_argument("--discuss-by", metavar="YYYY-MM-DD", help="the date by which teams should discuss it (shown on the card)")
     pub.set_defaults(func=publish)
+
+    privacy = commands.add_parser("privacy", help="check text for what could identify a child or family").add_subparsers(
+        dest="privacy_command", required=True)
+    ps = privacy.add_parser("scan", help="scan text on stdin; prints LINE:COL kind per finding",
+                            description="Scan text read from stdin for NHS and National Insurance numbers, "
+                            "postcodes, dates of birth, ages, phone numbers, email addresses and case references. "
+                            "Prints LINE:COL kind per finding (the values are not printed). Exit status 0 "
+                            "whether or not anything is found.")
+    ps.add_argument("--jsonl", action="store_true", help='one JSON object per input line: '
+                    '{"line": N, "findings": [{"kind": ..., "start": S, "end": E}]} (offsets within the line)')
+    ps.add_argument("--case-pattern", action="append", metavar="REGEX",
+                    help="a case reference pattern, instead of the default ones (repeatable)")
+    ps.add_argument("--allow", action="append", default=[], metavar="VALUE",
+                    help="a public contact (e.g. a published phone number) not to report (repeatable)")
+    ps.set_defaults(func=privacy_scan)
 
     pkg = commands.add_parser("app-package", help="write the Teams app package (manifest.json and icons in a zip)",
                               description="Write the zip to upload in Teams. The developer name and URLs come from "

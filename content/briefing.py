@@ -46,6 +46,10 @@ class FrontMatter(_Strict):
     board: Text
     summary: str = ""
     prompts: list[Theme] = Field(min_length=1)
+    # Published contact details in the briefing (a referral line, a mailbox): not identifiers.
+    public_contacts: list[Text] = Field(default_factory=list)
+    # Where to go with a live concern about a child, shown when a response reads like one.
+    urgent_contact: str = ""
 
     @field_validator("issued", mode="before")
     @classmethod

@@ -33,6 +33,8 @@ class Verb(StrEnum):
     my_responses = "my_responses"  # show a member's own responses to edit or withdraw
     edit_responses = "edit_responses"
     correction = "correction"  # an addendum to minutes already sent
+    confirm_findings = "confirm_findings"  # the responder confirms a privacy finding identifies nobody
+    discard = "discard"  # a response that was a live concern, not learning: not recorded
 
 
 def card(body: list[Card], actions: list[Card] | None = None) -> Card:
@@ -126,6 +128,43 @@ def response_form(briefing: Briefing, discussion_id: str) -> Card:
          "maxLength": 300, "placeholder": "e.g. two social workers, a health visitor, a team manager"},
     ]})
     return card(body, [submit("Submit responses", Verb.record, "positive", discussion=discussion_id)])
+
+
+def privacy_review_card(discussion_id: str, items: Sequence[tuple[str, str, list[str], str]]) -> Card:
+    """After recording: responses (id, question, kinds found, text with those parts removed) that
+    may identify someone. The values found are never shown again."""
+    body: list[Card] = [
+        heading("Check before these go further"),
+        text("Recorded, but something in these responses looks like it could identify a child or family. "
+             "The minutes will show [removed: ...] in its place unless you change the response, or confirm "
+             "that it identifies nobody.", wrap=True),
+    ]
+    for response_id, question, found, masked in items:
+        body += [
+            text(f"**{question}**: looks like {' and '.join(found)}", spacing="Medium"),
+            {"type": "Input.Text", "id": f"edit:{response_id}", "label": "Your response (what was found is removed)",
+             "isMultiline": True, "maxLength": 4000, "value": masked},
+        ]
+    return card(body, [
+        submit("Save my changes", Verb.edit_responses, "positive", discussion=discussion_id),
+        submit("It identifies nobody", Verb.confirm_findings, discussion=discussion_id,
+               responses=[item[0] for item in items]),
+    ])
+
+
+def concern_card(discussion_id: str, urgent_contact: str, resubmit: dict[str, Any]) -> Card:
+    """A response that reads like a live worry about a child: the referral route first."""
+    route = urgent_contact or "your organisation's safeguarding referral route"
+    return card([
+        heading("Is this about a child at risk now?"),
+        text(f"If you are worried about a child now, don't wait for the minutes: contact {route}. "
+             "If a child is in immediate danger, call 999.", color="Attention"),
+        text("Minutes are for the team's learning, not for referrals. Nothing has been recorded yet."),
+    ], [
+        submit("It's learning: record it", Verb.record, **{**resubmit, "discussion": discussion_id,
+                                                            "learning_confirmed": "true"}),
+        submit("Don't record it", Verb.discard, discussion=discussion_id),
+    ])
 
 
 def correction_form(discussion_id: str) -> Card:
@@ -287,7 +326,8 @@ def organisation_card(team_name: str, organisations: Sequence[tuple[str, str]], 
     return card(body, [submit("Save", Verb.link_organisation, "positive")])
 
 
-def publish_preview_card(briefing: Briefing, audiences: Sequence[tuple[str, str]], team_count: int) -> Card:
+def publish_preview_card(briefing: Briefing, audiences: Sequence[tuple[str, str]], team_count: int,
+                         findings: Sequence[str] = ()) -> Card:
     body = [
         text("Publish a learning briefing", size="Small", isSubtle=True),
         heading(briefing.title, "Large"),
@@ -303,6 +343,14 @@ def publish_preview_card(briefing: Briefing, audiences: Sequence[tuple[str, str]
         text(f"{plural(team_count, 'team')} registered. Each gets the briefing as a new thread in its "
              "General channel; a team that already has it is not sent it again.", size="Small", isSubtle=True),
     ]
+    if findings:
+        body.insert(4, text("**This briefing contains what looks like " + "; ".join(findings) + ".** Publish it only "
+                            "if none of it identifies a child or family.", color="Attention"))
+        return card(body, [
+            submit("Publish anyway: it identifies nobody", Verb.publish_confirm, "destructive", briefing=briefing.id,
+                   allow_identifiers=True),
+            submit("Cancel", Verb.publish_cancel, briefing=briefing.id),
+        ])
     return card(body, [
         submit("Publish", Verb.publish_confirm, "positive", briefing=briefing.id),
         submit("Cancel", Verb.publish_cancel, briefing=briefing.id),

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from .privacy import compile_patterns
 from .yamlfile import ContentError, Problem, load_model
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -75,6 +76,16 @@ class Directory(_Strict):
     organisations: list[Organisation] = Field(min_length=1)
     # False: activities from a tenant that no organisation lists are ignored.
     allow_unlisted_tenants: bool = False
+    # Case and crime reference formats the privacy scanner looks for (regular expressions);
+    # unset, content.privacy's defaults.
+    case_reference_patterns: list[str] | None = None
+
+    @field_validator("case_reference_patterns")
+    @classmethod
+    def _patterns(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            compile_patterns(value)  # ValueError names the bad pattern
+        return value
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "Directory":

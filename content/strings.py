@@ -39,6 +39,10 @@ MEETING_ENDED = (
     "on the briefing's thread to send the minutes to {leads}."
 )
 OUTSTANDING_REFUSED = "Only board staff and safeguarding leads can see which teams are outstanding."
+DISCARDED = "Not recorded. Thank you for acting on it."
+FINDINGS_CONFIRMED = "Thanks: {count} kept as written in the minutes."
+CORRECTION_HAS_IDENTIFIERS = ("The correction looks like it contains {kinds}. Corrections go straight to the "
+                              "safeguarding lead, so please leave it out and send it again; nothing was sent.")
 NOT_CLOSED_YET = "That is for minutes already sent; this discussion is still open."
 BAD_PRESENT = "How many were present should be a whole number from 1 to 500. Nothing was recorded; please try again."
 EMPTY_CORRECTION = "Write the correction in the box, then select Send the correction."

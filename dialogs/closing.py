@@ -16,6 +16,7 @@ from storage.models import Addendum, Author, Minutes
 from .deps import Deps
 from .forwarding import plan_correction, plan_forwarding
 from .inbound import Inbound
+from .privacy_gate import findings_in, for_minutes, kinds
 from .registration import ask_organisation, lead_names
 from .send import say, show
 from .thread import Opened, lock, open_discussion, refresh_card
@@ -29,7 +30,7 @@ async def _compile(opened: Opened, inbound: Inbound, deps: Deps) -> CompiledMinu
     org = deps.directory.organisation(team.organisation_id)
     now = deps.clock()
     return compile_minutes(
-        opened.briefing, await deps.store.responses.list(discussion.id),
+        opened.briefing, for_minutes(await deps.store.responses.list(discussion.id)),
         team_name=team.name or "Team", organisation_id=org.id, organisation_name=org.name,
         closed_by=inbound.user_name or "A team member", closed_at=now,
         meeting_date=discussion.meeting_date or format_date(now),
@@ -98,6 +99,10 @@ async def correction(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
             return
         if len(text) > MAX_CORRECTION_CHARS:
             await say(turn, strings.TOO_LONG.format(limit=MAX_CORRECTION_CHARS))
+            return
+        found = findings_in(text, deps, opened.briefing)
+        if found:  # a correction is forwarded as written, so it must not carry identifiers
+            await say(turn, strings.CORRECTION_HAS_IDENTIFIERS.format(kinds=" and ".join(kinds(found))))
             return
         minutes = await deps.store.minutes.get(opened.discussion.id)
         if minutes is None:

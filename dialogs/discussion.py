@@ -8,11 +8,14 @@ from botbuilder.core import TurnContext
 
 from content import strings
 from content.briefing import Briefing as BriefingDoc
-from content.cards import ANSWER_PREFIX, my_responses_card
+from content.cards import ANSWER_PREFIX, concern_card, my_responses_card, privacy_review_card
+from content.concern import reads_like_live_concern
+from content.text import plural
 from storage.models import Author, Response
 
 from .deps import Deps
 from .inbound import Inbound
+from .privacy_gate import findings_in, kinds, redacted_text, unconfirmed
 from .registration import ensure_team
 from .send import say, show
 from .thread import Opened, lock, open_discussion, refresh_card
@@ -64,9 +67,16 @@ async def _record(turn: TurnContext, inbound: Inbound, deps: Deps, opened: Opene
     if any(len(text) > MAX_RESPONSE_CHARS for text in answers.values()):
         await say(turn, strings.TOO_LONG.format(limit=MAX_RESPONSE_CHARS))
         return
-    for_team, present, roles, problem = _note_taker(inbound.value or {})
+    value = inbound.value or {}
+    for_team, present, roles, problem = _note_taker(value)
     if problem:
         await say(turn, problem)
+        return
+    if str(value.get("learning_confirmed")) != "true" and any(map(reads_like_live_concern, answers.values())):
+        # Not stored yet: the referral route first. The card carries the answers back if it is learning.
+        resubmit = {k: v for k, v in value.items() if k.startswith(ANSWER_PREFIX) or k in ("for_team", "present", "roles")}
+        log.info("response reads like a live concern; not recorded yet discussion=%s", discussion.id)
+        await show(turn, concern_card(discussion.id, briefing.urgent_contact, resubmit), "Is this about a child at risk now?")
         return
     author = Author(aad_object_id=inbound.user_aad, name=inbound.user_name)
     now = deps.clock()
@@ -74,7 +84,7 @@ async def _record(turn: TurnContext, inbound: Inbound, deps: Deps, opened: Opene
         Response(
             id=Response.make_id(discussion.id, f"{inbound.activity_id}:{qid}"), discussion_id=discussion.id,
             question_id=qid, text=text, author=author, created_at=now, for_team=for_team,
-            idempotency_key=f"{inbound.activity_id}:{qid}",
+            idempotency_key=f"{inbound.activity_id}:{qid}", findings=findings_in(text, deps, briefing),
         )
         for qid, text in answers.items()
     ]
@@ -92,6 +102,20 @@ async def _record(turn: TurnContext, inbound: Inbound, deps: Deps, opened: Opene
     first_name = inbound.user_name.split(" ")[0]
     await say(turn, strings.recorded_for_team(first_name, len(added), total) if for_team
               else strings.recorded(first_name, len(added), total))
+    await _review_findings(turn, opened, [r for r in added if unconfirmed(r)])
+
+
+async def _review_findings(turn: TurnContext, opened: Opened, flagged: list[Response]) -> None:
+    """Tell the responder what kind of identifier was found (never the value) and offer to edit or confirm."""
+    if not flagged:
+        return
+    log.info("privacy findings discussion=%s responses=%d kinds=%s", opened.discussion.id, len(flagged),
+             ",".join(sorted({f.kind for r in flagged for f in unconfirmed(r)})))
+    items = []
+    for r in flagged:
+        question = opened.briefing.question(r.question_id)
+        items.append((r.id, question.text if question else r.question_id, kinds(unconfirmed(r)), redacted_text(r)))
+    await show(turn, privacy_review_card(opened.discussion.id, items), "Check before these go further")
 
 
 async def _own(opened: Opened, inbound: Inbound, deps: Deps) -> list[Response]:
@@ -121,6 +145,7 @@ async def edit_responses(turn: TurnContext, inbound: Inbound, deps: Deps) -> Non
         value = inbound.value or {}
         edited = withdrawn = 0
         now = deps.clock()
+        flagged: list[Response] = []
         for r in await _own(opened, inbound, deps):  # only ids of this member's own responses count
             if str(value.get(f"withdraw:{r.id}", "")).lower() == "true":
                 r.withdrawn_at = now
@@ -132,13 +157,38 @@ async def edit_responses(turn: TurnContext, inbound: Inbound, deps: Deps) -> Non
                 if len(text.strip()) > MAX_RESPONSE_CHARS:
                     await say(turn, strings.TOO_LONG.format(limit=MAX_RESPONSE_CHARS))
                     return
-                r.text, r.edited_at, r.findings = text.strip(), now, []
+                r.text, r.edited_at = text.strip(), now
+                r.findings = findings_in(r.text, deps, opened.briefing)
+                flagged += [r] if r.findings else []
                 edited += 1
             await deps.store.responses.replace(r)
         log.info("responses changed discussion=%s edited=%d withdrawn=%d", opened.discussion.id, edited, withdrawn)
         if edited or withdrawn:
             await refresh_card(turn, opened.discussion, opened.briefing, deps)
         await say(turn, strings.edited(edited, withdrawn))
+        await _review_findings(turn, opened, flagged)
+
+
+async def confirm_findings(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+    """The responder confirms that what was found identifies nobody: the minutes keep it as written."""
+    async with lock(inbound, deps):
+        opened = await open_discussion(turn, inbound, deps)
+        if opened is None:
+            return
+        wanted = (inbound.value or {}).get("responses")
+        wanted = set(wanted) if isinstance(wanted, list) else set()
+        confirmed = 0
+        for r in await _own(opened, inbound, deps):  # only the responder may confirm their own
+            if r.id in wanted and unconfirmed(r):
+                r.findings = [f.model_copy(update={"confirmed": True}) for f in r.findings]
+                await deps.store.responses.replace(r)
+                confirmed += 1
+        log.info("privacy findings confirmed discussion=%s responses=%d", opened.discussion.id, confirmed)
+        await say(turn, strings.FINDINGS_CONFIRMED.format(count=plural(confirmed, "response")))
+
+
+async def discard(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+    await say(turn, strings.DISCARDED)
 
 
 async def attribution_command(turn: TurnContext, inbound: Inbound, deps: Deps, choice: str) -> None:

@@ -17,6 +17,7 @@ from storage.models import Briefing, BriefingStatus, Delivery, DeliveryKind, Dis
 
 from .deps import Deps
 from .inbound import Inbound
+from .privacy_gate import briefing_findings
 from .send import say, show
 
 log = logging.getLogger(__name__)
@@ -86,11 +87,24 @@ def parse_discuss_by(raw: object, today: date) -> date | None:
     return when
 
 
-async def publish(briefing_id: str, to: str, deps: Deps, discuss_by: date | None = None) -> Published:
-    """Queue the briefing for every active team in the audience `to` (all, org:ID or team:ID)."""
+def identifier_findings(record: Briefing, deps: Deps) -> list[str]:
+    """What in the briefing looks like an identifier: "a phone number (line 80)"."""
+    found = briefing_findings(record.source, parse_cached(record.source), deps.directory.case_reference_patterns)
+    return [str(f) for f in found]
+
+
+async def publish(briefing_id: str, to: str, deps: Deps, discuss_by: date | None = None,
+                  allow_identifiers: bool = False) -> Published:
+    """Queue the briefing for every active team in the audience `to` (all, org:ID or team:ID).
+    A briefing with what looks like an identifier needs `allow_identifiers` (the publisher's word)."""
     record = await deps.store.briefings.get(briefing_id)
     if record is None:
         raise PublishError(f"no briefing with id '{briefing_id}'", status=404)
+    found = identifier_findings(record, deps)
+    if found and not allow_identifiers:
+        raise PublishError(
+            "the briefing contains what looks like " + "; ".join(found) + ". If none of it identifies anyone, "
+            "list published contacts under public_contacts in the briefing, or confirm with allow_identifiers")
     kind, _, target = (to or "").partition(":")
     if kind == "all" and not target:
         teams = await deps.store.teams.list()
@@ -136,7 +150,8 @@ async def publish_command(turn: TurnContext, inbound: Inbound, deps: Deps, brief
         await say(turn, strings.UNKNOWN_BRIEFING.format(id=briefing_id))
         return
     team_count = len(await deps.store.teams.list())
-    await show(turn, publish_preview_card(loaded[1], audiences(deps), team_count), f"Publish {loaded[0].title}?")
+    await show(turn, publish_preview_card(loaded[1], audiences(deps), team_count, identifier_findings(loaded[0], deps)),
+               f"Publish {loaded[0].title}?")
 
 
 async def publish_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
@@ -150,7 +165,7 @@ async def publish_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) -> No
         return
     try:
         discuss_by = parse_discuss_by(value.get("discuss_by"), deps.clock().astimezone(LONDON).date())
-        result = await publish(briefing_id, to, deps, discuss_by)
+        result = await publish(briefing_id, to, deps, discuss_by, value.get("allow_identifiers") is True)
     except PublishError as exc:
         await say(turn, f"Not published: {exc}.")
         return

@@ -22,6 +22,8 @@ CARD_VERBS: dict[str, Flow] = {
     Verb.record: discussion.record,
     Verb.my_responses: discussion.my_responses,
     Verb.edit_responses: discussion.edit_responses,
+    Verb.confirm_findings: discussion.confirm_findings,
+    Verb.discard: discussion.discard,
     Verb.close: closing.close,
     Verb.close_confirm: closing.close_confirm,
     Verb.close_cancel: closing.close_cancel,

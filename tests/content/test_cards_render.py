@@ -149,6 +149,11 @@ def all_cards() -> dict[str, cards.Card]:
         "briefing_card[long, counts]": cards.briefing_card(LONG_BRIEFING, D_LONG, counts={}),
         "response_form[bundled]": cards.response_form(BRIEFING, D_BUNDLED),
         "correction_form": cards.correction_form(D_BUNDLED),
+        "privacy_review_card": cards.privacy_review_card(D_BUNDLED, [
+            (f"r-{i}", q.text, ["an NHS number", "a postcode"], _long_text(i, 700) + " [removed: NHS number]")
+            for i, q in enumerate(BRIEFING.questions())]),
+        "concern_card": cards.concern_card(D_BUNDLED, BRIEFING.urgent_contact, {
+            "answer:learnt": _long_text(3, 3000) + f" {LINK} {MENTION}", "for_team": "false"}),
         "addendum_card[long]": cards.addendum_card(MANY_MINUTES, _long_text(1, 4000) + f" {LINK} {MENTION}",
                                                    f"Ana {MENTION}", "4 March 2026, 09:15"),
         "my_responses_card[none]": cards.my_responses_card(D_BUNDLED, []),
@@ -276,7 +281,7 @@ def test_every_public_builder_is_covered():
     built = {name.split("[")[0] for name in CARDS}
     builders = {"briefing_card", "response_form", "minutes_card", "minutes_preview_card", "organisation_card",
                 "publish_preview_card", "help_card", "list_card", "correction_form", "my_responses_card",
-                "meeting_card", "addendum_card"}
+                "meeting_card", "addendum_card", "privacy_review_card", "concern_card"}
     assert built == builders
     # A new card builder (a public function returning a Card, other than the element helpers) needs a case here.
     helpers = {"card", "text", "heading", "facts", "submit", "markdown_blocks", "minutes_body", "check_fits"}

@@ -128,3 +128,16 @@ async def test_a_briefing_too_long_for_a_card_is_refused_at_upload(running):
     status, body = await running.admin("POST", "/api/briefings", data=text.encode())
     assert status == 422 and body["problems"][0]["message"].startswith("too long for a Teams card")
     assert await running.deps.store.briefings.get("2026-04-long") is None
+
+
+async def test_a_briefing_with_an_identifier_needs_the_publishers_word(running):
+    text = ("---\nid: 2026-05-ids\ntitle: With identifiers\nissued: 2026-05\nboard: Board\nprompts:\n"
+            "  - theme: T\n    questions:\n      - {id: q1, text: 'Why?'}\n---\n\n## Background\n\n"
+            "The family moved to BN21 4UW and Child B (aged 6) started school.\n")
+    assert (await running.admin("POST", "/api/briefings", data=text.encode()))[0] == 201
+    status, body = await running.admin("POST", "/api/briefings/2026-05-ids/publish", json={"to": "all"})
+    assert status == 422
+    assert body["error"].startswith("the briefing contains what looks like a postcode (line 14); an age (line 14)")
+    assert "BN21" not in body["error"]
+    assert (await running.admin("POST", "/api/briefings/2026-05-ids/publish",
+                                json={"to": "all", "allow_identifiers": True}))[0] == 202

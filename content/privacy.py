@@ -1,0 +1,530 @@
+"""Finding what could identify a child or family in free text (team minutes, briefings).
+
+`scan(text)` returns `Finding`s (kind and character offsets, never the value); `redact(text,
+findings)` replaces each with "[removed: <label>]". Plain functions: no I/O, regexes compiled once.
+
+The scanner is tuned for what practitioners type into minutes by mistake, and for the prose those
+minutes are otherwise made of: dates of meetings, section numbers, roads, times, counts and
+durations are not findings. It errs on the side of reporting; a responder can confirm that a
+finding is not identifying.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import phonenumbers
+
+KINDS: tuple[str, ...] = (
+    "nhs_number", "ni_number", "postcode", "date_of_birth", "age", "phone", "email", "case_reference")
+
+LABELS: dict[str, str] = {
+    "nhs_number": "NHS number",
+    "ni_number": "National Insurance number",
+    "postcode": "postcode",
+    "date_of_birth": "date of birth",
+    "age": "age",
+    "phone": "phone number",
+    "email": "email address",
+    "case_reference": "case reference",
+}
+
+# When spans overlap, the finding of the earlier kind here wins (then the longer span).
+_PRECEDENCE = ("email", "nhs_number", "ni_number", "case_reference", "date_of_birth", "postcode", "phone", "age")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One identifier: its kind and its span `text[start:end]` (the value itself is not kept)."""
+
+    kind: str
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.kind not in LABELS:
+            raise ValueError(f"unknown finding kind {self.kind!r}")
+        if not 0 <= self.start < self.end:
+            raise ValueError(f"bad span {self.start}..{self.end}")
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.kind]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "start": self.start, "end": self.end}
+
+
+# ---------------------------------------------------------------------------------------------
+# NHS numbers: 10 digits (3-3-4, spaces or hyphens, or none) with a modulus 11 check digit.
+
+# NHS numbers never start with 0; UK phone numbers always do (nationally written).
+_NHS = re.compile(r"(?<![\w+])[1-9]\d{2}[ \-]?\d{3}[ \-]?\d{4}(?![\w])")
+
+
+def nhs_check_digit_ok(digits: str) -> bool:
+    """True when the 10 `digits` end with a valid NHS modulus 11 check digit."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1)))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
+
+
+def _nhs(text: str) -> Iterable[tuple[int, int]]:
+    for m in _NHS.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        if nhs_check_digit_ok(digits):
+            yield m.start(), m.end()
+
+
+# ---------------------------------------------------------------------------------------------
+# National Insurance numbers.
+
+_NI_STRICT = re.compile(
+    r"(?<![A-Za-z0-9])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+    r"[ ]?(?:\d{2}[ ]?\d{2}[ ]?\d{2}|\d{3}[ ]\d{3})[ ]?[A-D](?![A-Za-z0-9])",
+    re.IGNORECASE)
+# With an explicit label the prefix rules are relaxed (HMRC's own example is QQ 12 34 56 C) and
+# the suffix may be left off.
+_NI_LABELLED = re.compile(
+    r"\b(?:N\.?I\.?(?:N\.?O\.?)?|national\s+insurance)(?:\s*(?:no\.?|number|num|#))?\s*[:\-]?\s*"
+    r"(?:is\s+|was\s+)?[(]?"
+    r"(?P<v>[A-Z]{2}[ ]?(?:\d{2}[ ]?\d{2}[ ]?\d{2}|\d{3}[ ]\d{3})(?:[ ]?[A-D])?)(?![A-Za-z0-9])",
+    re.IGNORECASE)
+
+
+def _ni(text: str) -> Iterable[tuple[int, int]]:
+    for m in _NI_STRICT.finditer(text):
+        yield m.start(), m.end()
+    for m in _NI_LABELLED.finditer(text):
+        yield m.start("v"), m.end("v")
+
+
+# ---------------------------------------------------------------------------------------------
+# Postcodes: full ones anywhere; an outward code alone only where it reads as a place.
+
+_AREAS = (
+    "AB AL B BA BB BD BF BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY "
+    "E EC EH EN EX FK FY G GL GY GU HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY L LA LD LE LL "
+    "LN LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN "
+    "SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE").split()
+_AREA = "(?:" + "|".join(sorted(_AREAS, key=len, reverse=True)) + ")"
+_OUTWARD = rf"{_AREA}(?:\d[A-Z]|\d\d|\d)"
+_INWARD = r"\d[ABD-HJLNP-UW-Z]{2}"
+_POSTCODE_FULL = re.compile(
+    rf"(?<![A-Za-z0-9])(?:{_OUTWARD}[ ]?{_INWARD}|GIR[ ]?0AA)(?![A-Za-z0-9])", re.IGNORECASE)
+_POSTCODE_OUTWARD = re.compile(
+    rf"(?<![A-Za-z0-9\-/.])(?P<area>{_AREA})(?:\d[A-Z]|\d\d|\d)(?![A-Za-z0-9\-/])", re.IGNORECASE)
+# What comes before an outward code that makes it a place. Strong contexts say so outright;
+# weak ones (prepositions) only count for two-letter areas such as BN or TN, since "in B12"
+# (the vitamin) or "in L3" (training level) read otherwise.
+_OUT_BEFORE_STRONG = re.compile(
+    r"(?:(?i:\b(?:post\s*code|postal\s+district|address|addresses|lives?\s+in|living\s+in|lived\s+in|"
+    r"resides?\s+in|residing\s+in|moved\s+to|moving\s+to|relocated\s+to|placed\s+in|staying\s+in)"
+    r"(?:\s+(?:is|was|of|in|area|now))*\s*[:\-]?\s*))$")
+# "Bexhill, TN39", "Hastings (TN34)": only for two-letter areas, like the weak contexts.
+_OUT_BEFORE_TOWN = re.compile(r"\b[A-Z][a-z]{2,}(?:,\s*|\s*\(\s*)$")
+_OUT_BEFORE_WEAK = re.compile(r"\b(?:in|at|from|near|nr|around|of|to|within|into)\s+$", re.IGNORECASE)
+_OUT_AFTER = re.compile(
+    r"^\s*(?:(?:is|was|as)\s+(?:(?:her|his|their|the|a|my|our)\s+)?)?(?:area|areas|postcode|post\s*code|district)\b",
+    re.IGNORECASE)
+
+
+def _postcodes(text: str) -> Iterable[tuple[int, int]]:
+    full = [(m.start(), m.end()) for m in _POSTCODE_FULL.finditer(text)]
+    yield from full
+    for m in _POSTCODE_OUTWARD.finditer(text):
+        if any(s <= m.start() < e for s, e in full):
+            continue
+        before, after = text[max(0, m.start() - 40):m.start()], text[m.end():m.end() + 20]
+        single = len(m.group("area")) == 1
+        if _OUT_AFTER.match(after):
+            yield m.start(), m.end()
+        elif _OUT_BEFORE_STRONG.search(before):
+            yield m.start(), m.end()
+        elif not single and (_OUT_BEFORE_WEAK.search(before) or _OUT_BEFORE_TOWN.search(before)):
+            yield m.start(), m.end()
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates of birth: a date in a common UK format right after "DOB", "date of birth", "born" ...
+
+_MONTH = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
+          r"(?:jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?)")
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)\d{2}"
+_DATE = (
+    r"(?:"
+    r"(?:[12]\d|3[01]|0?[1-9])[/.\-](?:1[0-2]|0?[1-9])[/.\-](?:\d{4}|\d{2})(?![\d/.\-]?\d)"  # 12/03/2015
+    r"|(?:[12]\d|3[01]|0?[1-9])/(?:1[0-2]|0?[1-9])(?![\d/.\-]?\d|\s*(?:weeks?|days?|months?|hours?|years?))"  # 4/7
+    rf"|{_YEAR}-(?:1[0-2]|0[1-9])-(?:[12]\d|3[01]|0[1-9])(?!\d)"  # 2015-03-12
+    rf"|{_DAY}\s*(?:of\s+)?{_MONTH}(?:,?\s*{_YEAR}|\s+'?\d{{2}})?(?![\w])"  # 12th of March 2015
+    rf"|{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?(?![\w])"  # March 12, 2015
+    rf"|{_MONTH},?\s+{_YEAR}(?!\d)"  # March 2015
+    r"|(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)?\d{2}(?!\d)"  # 12032015
+    rf"|(?P<year>{_YEAR})(?![\w])"  # 2015 (year of birth, when a person was born)
+    r")")
+_DOB = re.compile(
+    r"(?<![\w])(?:d\.?\s?o\.?\s?b\b\.?|date\s+of\s+birth|birth\s*date|born|birthday|b'?day|b\.(?=\s*\d))"
+    # One character or one word at a time, at most 30: no nested repeats, so no runaway backtracking.
+    r"(?P<gap>(?:[\s:\-–=(,]|(?<=[\s:(])(?:is|was|on|in|as|of|the|given|recorded|listed|shown|being)\b){0,30})"
+    rf"(?P<date>{_DATE})",
+    re.IGNORECASE)
+
+
+_PERSON_BEFORE = re.compile(
+    r"\b(?:child|sibling|baby|infant|boy|girl|son|daughter|brother|sister|mother|father|mum|dad|he|she|"
+    r"they|twins?|eldest|youngest|oldest|parent|parents|partner|carer)\b[^.;]*$", re.IGNORECASE)
+
+
+def _dates_of_birth(text: str) -> Iterable[tuple[int, int]]:
+    for m in _DOB.finditer(text):
+        if m.group("year") and not m.group(0).lower().startswith(("d", "b'", "birthday")) \
+                and not _PERSON_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
+            continue  # "the service was born in 2015"
+        yield m.start("date"), m.end("date")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exact ages of a person.
+
+_UNITS = "one two three four five six seven eight nine".split()
+_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_NUM = (r"(?:\d{1,3}|(?:" + "|".join(_TENS) + r")(?:[\s-](?:" + "|".join(_UNITS) + r"))?|"
+        + "|".join(_TEENS + _UNITS) + r")")
+_PERSON = (r"(?:child(?:\s+[A-Z]\b)?|sibling(?:\s+[A-Z]\b)?|baby|infant|toddler|young\s+person|yp|boy|girl|son|"
+           r"daughter|brother|sister|mother|father|mum|mom|dad|step-?(?:father|mother|dad|mum|son|daughter)|"
+           r"partner|grand(?:mother|father|ma|pa|ad|dad|son|daughter)|nan|nana|nanny|uncle|aunt|auntie|"
+           r"cousin|twins?|teenager|carer|victim|suspect|perpetrator|boyfriend|girlfriend|neighbour|eldest|"
+           r"youngest|oldest|he|she|they)")
+_NOT_FOR_PEOPLE = (r"(?:system|systems|building|buildings|house|car|van|vehicle|policy|procedure|process|"
+                   r"computer|database|software|record|records|form|law|legislation|guidance|framework|"
+                   r"scheme|station|boiler|engine|tree|lease|contract|template|model|strategy|plan|cohort|"
+                   r"cohorts|group|groups|population|funding|offer|check|checks|review|reviews|programme|"
+                   r"entitlement|places|class|intake|provision)")
+_THING_AFTER = re.compile(
+    r"[\s-]*(?:(?!(?:was|is|were|had|has|and|or|who|in|at|on|with|from|to|the|a|an|of)\b)[a-z]+[\s-]+){0,2}"
+    rf"{_NOT_FOR_PEOPLE}\b", re.IGNORECASE)
+_AGE_RANGE_AFTER = re.compile(
+    rf"^(?:\s*(?:-|–|to|and|or)\s*{_NUM}\b|\s*\+|\s*plus\b|\s+(?:and|or)\s+(?:over|above|under|below|older|younger)\b"
+    rf"|[.,]\d)", re.IGNORECASE)
+_AGE_THRESHOLD_BEFORE = re.compile(
+    r"\b(?:under|over|above|below|up\s+to|until|till|from|by|before|after|beyond|minimum|maximum|min|max|"
+    r"average|median|mean|legal|school|retirement|statutory|leaving|qualifying|eligible|aged|between|"
+    r"upper|lower|same)(?:\s+the)?(?:\s+ages?)?(?:\s+of)?\s*$", re.IGNORECASE)
+
+_AGE_PATTERNS = [
+    # aged 7, age 14, age: 15, at the age of 12, aged 2 years 3 months
+    re.compile(rf"(?<![\w-])(?:aged?|ages)\s{{0,3}}(?:of\s{{1,3}})?[:\-]?\s{{0,3}}(?P<n>{_NUM})(?![\w.,]\d|\w)"
+               r"(?:\s*(?:years?|yrs?|months?|mths?|weeks?|wks?|days?)(?:\s+old)?)?"
+               rf"(?:\s+(?:and\s+)?{_NUM}\s*(?:months?|mths?|weeks?|wks?))?", re.IGNORECASE),
+    # 7-year-old, 7 year old, 14 months old, eighteen-month-old, 14 yrs old (not "2-year-olds")
+    re.compile(rf"(?<![\w-])(?P<n>{_NUM})[\s-]*(?:years?|yrs?|yr|months?|mths?|mnths?|weeks?|wks?|days?)"
+               r"[\s-]*old(?!s|\w)", re.IGNORECASE),
+    # 2yo, 16 y/o, 16 y.o.
+    re.compile(rf"(?<![\w-])(?P<n>{_NUM})\s*(?:yo|y/o|y\.o\.?)(?![\w/])", re.IGNORECASE),
+    # 7 years of age
+    re.compile(rf"(?<![\w-])(?P<n>{_NUM})\s+(?:years?|yrs?|months?)\s+of\s+age\b", re.IGNORECASE),
+]
+# brother 7 yrs, sister (12 yrs)
+_AGE_PERSON_YRS = re.compile(
+    rf"\b{_PERSON}\s*[,:]?\s*\(?\s*(?P<age>{_NUM}\s*(?:yrs?|years?))\b(?!\s+(?:of|ago|later|before|after|since))",
+    re.IGNORECASE)
+# Child A (5), Mum (34), brother (10), and B (8). Names are not recognised ("Referrals (12)").
+_AGE_PAREN = re.compile(
+    rf"(?:\b(?P<who>{_PERSON})|\b(?P<letter>(?-i:[A-Z])))\s*\(\s*(?P<age>\d{{1,2}}\s*"
+    r"(?:yrs?|years?|y|yo|mths?|months?|m|wks?|weeks?|w|days?|d)?)\s*\)",
+    re.IGNORECASE)
+_NOT_BEFORE_LETTER = frozenset(
+    "recommendation recommendations section sections figure figures table tables point points step steps "
+    "paragraph paragraphs para chapter chapters appendix annex page pages level levels stage stages tier "
+    "question questions item items action actions case cases year years band phase part parts rule rules "
+    "article articles schedule regulation regulations standard standards principle principles priority "
+    "priorities area areas ward room group team box note notes option options outcome outcomes target "
+    "objective theme session sessions week weeks day days month months plan plans grade grades category "
+    "criteria criterion indicator measure measures quarter clause clauses subsection line lines row rows "
+    "column version act acts procedure procedures policy list rate rates total number numbers score "
+    "scores count review reviews audit audits finding findings learning lesson lessons i ii iii "
+    "iv v x see ref reference cp cin lac ehcp".split())
+_PERSON_AHEAD = r"(?:child|boy|girl|baby|son|daughter|brother|sister|mum|dad|sibling|toddler|teenager|person)"
+# her son, 4, was...; Child A, now 12, lives...
+_AGE_COMMAS = re.compile(
+    rf"\b{_PERSON}\s*,\s*(?P<age>(?:now\s+|aged?\s+)?\d{{1,2}}(?:\s*(?:yrs?|years?|months?|mths?))?)\s*,",
+    re.IGNORECASE)
+# a girl of 14, a child of 6 (not "a mother of 3")
+_AGE_OF = re.compile(
+    rf"\b(?:child|boy|girl|baby|toddler|teenager|young\s+person|lad|lass|infant)\s+of\s+(?P<age>{_NUM})\b"
+    r"(?!\s*(?:children|siblings|kids|cases|%))", re.IGNORECASE)
+# "..., 15yrs, last seen", "(15 yrs)"
+_AGE_BARE_YRS = re.compile(
+    rf"(?:^|(?<=[,(;:\-–])|(?<=[,(;:\-–]\s))(?P<age>{_NUM}\s*(?:yrs?|y/o|yo))\s*(?=[,);]|$)", re.IGNORECASE)
+# She was 13 when..., He is 9 and..., the eldest is 15, the girl, who is 14, ...
+_AGE_IS = re.compile(
+    rf"(?:\b{_PERSON}|\b{_PERSON_AHEAD}s?,\s*who)(?:\s+(?:is|was|are|were)|['’]s)\s+"
+    rf"(?:now\s+|only\s+|just\s+|nearly\s+|almost\s+)?(?P<n>{_NUM})\b"
+    r"(?!\s*(?:%|percent|per\b|of\b|out\b|in\b|times\b|x\b|points?\b|miles?\b|km\b|[ap]\.?m\b|o'clock|"
+    r"minutes?\b|mins?\b|hours?\b|hrs?\b|days?\b|weeks?\b|wks?\b|months?\b(?!\s+old)|years?\b(?!\s+old)|"
+    r"st\b|nd\b|rd\b|th\b|[:.,]\d|\d|-|–|to\b|cases?\b|children\b|people\b|referrals?\b|sessions?\b|"
+    r"visits?\b|staff\b|social\b|practitioners?\b))",
+    re.IGNORECASE)
+
+
+def _ages(text: str) -> Iterable[tuple[int, int]]:
+    for pattern in _AGE_PATTERNS:
+        for m in pattern.finditer(text):
+            before = text[max(0, m.start() - 30):m.start()]
+            if _AGE_THRESHOLD_BEFORE.search(before):
+                continue
+            if _AGE_RANGE_AFTER.match(text[m.end("n"):m.end("n") + 20]):
+                continue
+            if _THING_AFTER.match(text, m.end()):
+                continue  # "our 20-year-old case management system"
+            yield m.start(), m.end()
+    for m in _AGE_PERSON_YRS.finditer(text):
+        yield m.start("age"), m.end("age")
+    for m in _AGE_PAREN.finditer(text):
+        if m.group("letter") is not None:
+            previous = text[max(0, m.start() - 20):m.start()].split()
+            word = previous[-1].strip(".,:;") if previous else ""
+            if word.lower() in _NOT_BEFORE_LETTER:
+                continue  # "option A (3)", "Appendix B (2)"
+            if word[:1].isupper() and not re.fullmatch(_PERSON + "s?", word, re.IGNORECASE):
+                continue  # "Site B (14)", but "Siblings A (5)"
+        yield m.start("age"), m.end("age")
+    for pattern in (_AGE_COMMAS, _AGE_OF, _AGE_BARE_YRS):
+        for m in pattern.finditer(text):
+            yield m.start("age"), m.end("age")
+    for m in _AGE_IS.finditer(text):
+        if _AGE_RANGE_AFTER.match(text[m.end("n"):m.end("n") + 20]):
+            continue
+        yield m.start("n"), m.end("n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Phone numbers: libphonenumber (valid GB numbers), plus UK shapes it does not accept (the Ofcom
+# drama ranges such as 07700 900xxx, or numbers from new allocations).
+
+_PHONE_START = re.compile(r"(?<![\w+/.])(?<!\d:)(?:(?P<intl>(?:\+|00)\s?44)[\s.\-]*(?:\(0\)[\s.\-]*)?|(?=\(?0\d))")
+_PHONE_GROUP = re.compile(r"\(?(\d+)\)?")
+_PHONE_SEP = re.compile(r"(?: ?[\-.] ?| )")
+_DATE_LIKE = re.compile(r"^\s*(?:\d{1,4}[/.\-]\d{1,2}(?:[/.\-]\d{1,4})?|(?:19|20)\d\d\s*[-–/]\s*(?:19|20)?\d\d|"
+                        r"\d{1,2}[:.]\d{2}(?:\s*[-–]\s*\d{1,2}[:.]\d{2})?)\s*$")
+
+
+def _phone_fallback(text: str) -> Iterable[tuple[int, int]]:
+    for m in _PHONE_START.finditer(text):
+        pos, digits = m.end(), "0" if m.group("intl") else ""
+        end = None
+        while True:
+            g = _PHONE_GROUP.match(text, pos)
+            if not g:
+                break
+            digits += g.group(1)
+            pos = g.end()
+            if len(digits) >= 10:
+                end = pos if len(digits) == 11 else None
+                break
+            sep = _PHONE_SEP.match(text, pos)
+            if not sep or not _PHONE_GROUP.match(text, sep.end()):
+                break
+            pos = sep.end()
+        if end is None or re.match(r"[\w]", text[end:end + 1]):
+            continue
+        if digits[1] in "123578":
+            yield m.start(), end
+
+
+def _phones(text: str) -> Iterable[tuple[int, int]]:
+    for match in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.VALID):
+        if _DATE_LIKE.match(match.raw_string):
+            continue
+        yield match.start, match.end
+    yield from _phone_fallback(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Email addresses.
+
+_EMAIL = re.compile(
+    r"(?<![\w.+'\-])[A-Za-z0-9](?:[A-Za-z0-9._%+'\-]*[A-Za-z0-9_%+\-])?"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}(?![\w\-])")
+
+
+def _emails(text: str) -> Iterable[tuple[int, int]]:
+    for m in _EMAIL.finditer(text):
+        yield m.start(), m.end()
+
+
+# ---------------------------------------------------------------------------------------------
+# Case and crime references. Each pattern is compiled case-insensitively; when it has a group
+# named "ref" only that group is the finding (so the label stays readable after redaction).
+
+# A reference token: letters, digits, / and -, with a serial number of at least four digits that
+# is not a year ("CSC/2024/0456" is a reference, "BRD/2024/03" and "2019/20" are not).
+_REF = (r"(?=[A-Z0-9/\-]*?(?<!\d)(?:\d{5,}|(?!(?:19|20)\d\d(?!\d))\d{4}(?!\d)))"
+        r"[A-Z0-9](?:[A-Z0-9]|[/\-](?=[A-Z0-9]))*")
+_LABEL_TAIL = r"(?:\s*(?:ref(?:erence)?|no|num(?:ber)?|id|#))?\.?(?:\s*(?:no\.?|number))?\s*(?:is\s+|was\s+)?[:#]?\s*"
+
+DEFAULT_CASE_REFERENCE_PATTERNS: list[str] = [
+    # crime ref 47/12345/24, crime reference number: 47240098765, occurrence 47230011223
+    rf"\b(?:crime|occurrence|police|incident)(?:\s*(?:ref(?:erence)?|no|num(?:ber)?|id|#|log))+\.?"
+    rf"(?:\s*(?:no\.?|number))?\s*(?:is\s+|was\s+)?[:#]?\s*(?P<ref>{_REF})",
+    rf"\boccurrence\s*[:#]?\s*(?P<ref>{_REF})",
+    # CAD 1234 12/03/24, serial 0456 of 12/03/2024, incident 1234 of 03/02
+    r"\b(?:CAD|serial|incident|log)\s*(?:no\.?|number|ref)?\s*[:#]?\s*"
+    r"(?P<ref>\d{3,5}\s*(?:of\s+)?\d{1,2}/\d{1,2}(?:/(?:\d{4}|\d{2}))?)(?![\d/])",
+    # case no. 12345678, case number: 2023-004567, EHM case ID 998877, child ID 123456
+    rf"\b(?:case|client|person|child|family|file|referral)(?:\s*(?:ref(?:erence)?|no|num(?:ber)?|id|#))+"
+    rf"\.?(?:\s*(?:no\.?|number))?\s*(?:is\s+|was\s+)?[:#]?\s*(?P<ref>{_REF})",
+    # LCS ref 1234567, Mosaic ID 123456, Mosaic 1234567, SystmOne 123456789
+    r"\b(?:LCS|Mosaic|EHM|SystmOne|EMIS|RiO|Carenotes|CareFirst|Liquidlogic|ContrOCC|Niche|Athena|CRIS|"
+    rf"PARIS|Lorenzo|Careflow){_LABEL_TAIL}(?P<ref>{_REF})",
+    # hospital number K1234567, MRN 12345678
+    rf"\b(?:hospital|unit|MRN|PAS|patient|MPI){_LABEL_TAIL}(?P<ref>{_REF})",
+    # our ref: ABC-12345, ref CSC/2024/0456
+    rf"\b(?:our\s+|your\s+|their\s+)?ref(?:erence)?(?:\s*(?:no\.?|num(?:ber)?))?\.?\s*(?:is\s+|was\s+)?[:#]?\s*"
+    rf"(?P<ref>{_REF})",
+    # crime reference shapes: 47/12345/24, CR/12345/24, 47180012345 (Sussex Police, force 47)
+    r"(?<![\w/])(?P<ref>\d{2}/\d{5,6}/\d{2})(?![\w/])",
+    r"(?<![\w/])(?P<ref>CR/\d{4,7}/\d{2,4})(?![\w/])",
+    r"(?<![\w/])(?P<ref>47\d{9})(?!\w)",
+    # family court case numbers: BN24C00123
+    r"(?<![\w/])(?P<ref>[A-Z]{2}\d{2}[CPZ]\d{5})(?!\w)",
+]
+
+
+@functools.lru_cache(maxsize=32)
+def _compile_cached(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    compiled = []
+    for number, pattern in enumerate(patterns, start=1):
+        if not isinstance(pattern, str):
+            raise ValueError(f"case reference pattern {number} must be text, not {type(pattern).__name__}")
+        if not pattern.strip():
+            raise ValueError(f"case reference pattern {number} is empty")
+        try:
+            regex = re.compile(pattern, re.IGNORECASE)
+        except re.error as exc:
+            raise ValueError(
+                f"case reference pattern {number} ({pattern!r}) is not a valid regular expression: "
+                f"{exc.msg} at position {exc.pos}") from None
+        if regex.match("") is not None:
+            raise ValueError(f"case reference pattern {number} ({pattern!r}) matches empty text")
+        compiled.append(regex)
+    return tuple(compiled)
+
+
+def compile_patterns(patterns: Sequence[str]) -> list[re.Pattern[str]]:
+    """Compile case reference patterns; ValueError names the first bad one (1-based) and why."""
+    if isinstance(patterns, str):
+        raise ValueError("case reference patterns must be a list of regular expressions, not one string")
+    return list(_compile_cached(tuple(patterns)))
+
+
+_DEFAULT_CASE_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in DEFAULT_CASE_REFERENCE_PATTERNS)
+
+
+def _case_references(text: str, patterns: Sequence[re.Pattern[str]]) -> Iterable[tuple[int, int]]:
+    for regex in patterns:
+        for m in regex.finditer(text):
+            if "ref" in regex.groupindex and m.group("ref") is not None:
+                start, end = m.span("ref")
+            else:
+                start, end = m.span()
+            if end > start:
+                yield start, end
+
+
+# ---------------------------------------------------------------------------------------------
+
+def _position(finding: Finding) -> tuple[int, int]:
+    return finding.start, finding.end
+
+
+def _normalise(value: str) -> str:
+    return re.sub(r"\s+", "", value).casefold()
+
+
+def _phone_key(value: str) -> str | None:
+    if not re.fullmatch(r"[\d\s+().\-]{7,}", value):
+        return None
+    try:
+        number = phonenumbers.parse(value, "GB")
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def scan(text: str, *, case_reference_patterns: Sequence[str] | None = None,
+         allow: Iterable[str] = ()) -> list[Finding]:
+    """Every identifier found in `text`, sorted by start and not overlapping.
+
+    `case_reference_patterns` replaces DEFAULT_CASE_REFERENCE_PATTERNS (ValueError if one is not
+    a valid regular expression). `allow` lists values that are known public contacts (a published
+    phone number or mailbox); they are compared ignoring case and whitespace (phone numbers also
+    in any format that dials the same number) and never reported.
+    """
+    patterns = _DEFAULT_CASE_PATTERNS if case_reference_patterns is None else compile_patterns(
+        case_reference_patterns)
+    # Markdown emphasis ("**DOB:** ...") hides labels from the patterns; blank it out (offsets
+    # stay the same, so findings still point into `text`).
+    work = text.replace("*", " ")
+    candidates: list[Finding] = []
+    detectors = (
+        ("email", _emails(work)),
+        ("nhs_number", _nhs(work)),
+        ("ni_number", _ni(work)),
+        ("case_reference", _case_references(work, patterns)),
+        ("date_of_birth", _dates_of_birth(work)),
+        ("postcode", _postcodes(work)),
+        ("phone", _phones(work)),
+        ("age", _ages(work)),
+    )
+    for kind, spans in detectors:
+        candidates.extend(Finding(kind, start, end) for start, end in set(spans))
+
+    allowed = {_normalise(value) for value in allow if value and value.strip()}
+    allowed_phones = {key for key in (_phone_key(value) for value in allowed) if key}
+
+    rank = {kind: i for i, kind in enumerate(_PRECEDENCE)}
+    candidates.sort(key=lambda f: (rank[f.kind], -(f.end - f.start), f.start))
+    chosen: list[Finding] = []  # kept sorted by start; never overlapping, so sorted by end too
+    starts: list[int] = []
+    for finding in candidates:
+        i = bisect.bisect_right(starts, finding.start)
+        if i > 0 and chosen[i - 1].end > finding.start:
+            continue  # overlaps the chosen finding that starts at or before it
+        if i < len(chosen) and chosen[i].start < finding.end:
+            continue  # overlaps the next one
+        chosen.insert(i, finding)
+        starts.insert(i, finding.start)
+    if allowed:
+        def is_allowed(f: Finding) -> bool:
+            value = text[f.start:f.end]
+            if _normalise(value) in allowed:
+                return True
+            return f.kind == "phone" and bool(allowed_phones) and _phone_key(value) in allowed_phones
+
+        chosen = [f for f in chosen if not is_allowed(f)]
+    return chosen
+
+
+def redact(text: str, findings: Iterable[Finding]) -> str:
+    """`text` with each finding's span replaced by "[removed: <label>]"."""
+    parts: list[str] = []
+    position = 0
+    for finding in sorted(findings, key=_position):
+        if finding.start < position or finding.end > len(text):
+            raise ValueError("findings overlap or lie outside the text")
+        parts.append(text[position:finding.start])
+        parts.append(f"[removed: {finding.label}]")
+        position = finding.end
+    parts.append(text[position:])
+    return "".join(parts)

@@ -1,0 +1,122 @@
+"""The privacy gate in the flows: findings told by kind (never the value), edited or confirmed,
+redacted in the minutes; live concerns pointed to the referral route before anything is stored."""
+
+from __future__ import annotations
+
+import logging
+
+from tests.dialogs.test_discussion_more import BEN, chat, posted, record  # noqa: F401 (fixture)
+from tests.dialogs.test_flows import ANA, TEAM, URL
+from tests.fakes import teams as t
+
+NHS = "943 476 5919"  # a valid NHS number (modulus 11)
+POSTCODE = "BN21 4UW"
+
+
+def everything_said(replies) -> str:
+    return " ".join(r.text + str(r.card or "") for r in replies)
+
+
+async def close(chat, discussion):
+    await chat.send(t.submit(URL, TEAM, BEN, {"verb": "close_confirm", "discussion": discussion}))
+    return (await chat.store.minutes.get(discussion)).markdown
+
+
+async def test_a_finding_is_told_by_kind_and_redacted_in_the_minutes(chat, caplog):
+    discussion = await posted(chat)
+    with caplog.at_level(logging.DEBUG):
+        replies = await chat.send(record(discussion, learnt=f"Child with NHS no {NHS} lives at {POSTCODE}, we learnt a lot"))
+    assert replies[0].text.startswith("Thanks, Ana: 1 response recorded")
+    review = replies[1]
+    assert review.card_texts[0] == "Check before these go further"
+    assert "looks like an NHS number and a postcode" in review.card_texts[2]
+    said = everything_said(replies)
+    assert NHS not in said and POSTCODE not in said and "4UW" not in said
+    assert NHS not in caplog.text and POSTCODE not in caplog.text
+    [stored] = await chat.store.responses.list(discussion)
+    assert sorted(f.kind for f in stored.findings) == ["nhs_number", "postcode"]
+    minutes = await close(chat, discussion)
+    assert "Child with NHS no [removed: NHS number] lives at [removed: postcode], we learnt a lot" in minutes
+    assert NHS not in minutes
+
+
+async def test_the_responder_confirms_it_identifies_nobody(chat):
+    discussion = await posted(chat)
+    replies = await chat.send(record(discussion, learnt="The fire station in BN21 area ran a session for us"))
+    [response_id] = replies[1].card["actions"][1]["data"]["responses"]
+    other = await chat.say(t.submit(URL, TEAM, BEN, {"verb": "confirm_findings", "discussion": discussion,
+                                                     "responses": [response_id]}))
+    assert other.text == "Thanks: 0 responses kept as written in the minutes."
+    mine = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "confirm_findings", "discussion": discussion,
+                                                    "responses": [response_id]}))
+    assert mine.text == "Thanks: 1 response kept as written in the minutes."
+    assert "The fire station in BN21 area ran a session for us" in await close(chat, discussion)
+
+
+async def test_saving_the_masked_version_removes_the_identifier(chat):
+    discussion = await posted(chat)
+    replies = await chat.send(record(discussion, learnt=f"Mum's mobile 07700 900123 was wrong on the file"))
+    review = replies[1].card
+    field = next(n for n in review["body"] if n.get("type") == "Input.Text")
+    assert field["value"] == "Mum's mobile [removed: phone number] was wrong on the file"
+    saved = await chat.send(t.submit(URL, TEAM, ANA, {"verb": "edit_responses", "discussion": discussion,
+                                                      field["id"]: "Mum's mobile number was wrong on the file"}))
+    assert [r.text for r in saved] == ["1 response updated."]
+    [stored] = await chat.store.responses.list(discussion)
+    assert stored.findings == [] and "07700" not in stored.text
+    again = await chat.send(t.submit(URL, TEAM, ANA, {"verb": "edit_responses", "discussion": discussion,
+                                                      field["id"]: "Call 07700 900456 instead"}))
+    assert again[1].card_texts[0] == "Check before these go further"  # an edit is scanned again
+
+
+async def test_a_live_concern_is_pointed_to_the_referral_route_before_anything_is_stored(chat):
+    discussion = await posted(chat)
+    text = "I'm worried about the boy we saw, he is not safe tonight"
+    card = await chat.say(record(discussion, learnt=text))
+    assert card.card_texts[0] == "Is this about a child at risk now?"
+    assert "SPoA (Monday to Friday, 8.30am to 5pm): phone 01323 464222" in card.card_texts[1]
+    assert "call 999" in card.card_texts[1]
+    assert await chat.store.responses.count(discussion) == 0
+    dont = card.card["actions"][1]["data"]
+    assert (await chat.say(t.submit(URL, TEAM, ANA, dont))).text == "Not recorded. Thank you for acting on it."
+    assert await chat.store.responses.count(discussion) == 0
+    learning = card.card["actions"][0]["data"]
+    assert learning["answer:learnt"] == text and learning["learning_confirmed"] == "true"
+    stored = await chat.send(t.submit(URL, TEAM, ANA, learning))
+    assert stored[0].text.startswith("Thanks, Ana: 1 response recorded")
+    assert await chat.store.responses.count(discussion) == 1
+
+
+async def test_a_correction_with_an_identifier_is_not_sent(chat):
+    discussion = await posted(chat)
+    await chat.send(record(discussion, learnt="A lesson"))
+    await close(chat, discussion)
+    reply = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "correction", "discussion": discussion,
+                                                     "correction": f"The child's NHS number is {NHS}"}))
+    assert reply.text.startswith("The correction looks like it contains an NHS number.") and NHS not in reply.text
+    assert (await chat.store.minutes.get(discussion)).addenda == []
+
+
+async def test_published_contacts_in_the_briefing_are_not_findings(chat):
+    discussion = await posted(chat)
+    replies = await chat.send(record(discussion, apply="We now ring SPoA on 01323 464222 sooner"))
+    assert len(replies) == 1
+
+
+async def test_staff_see_identifiers_in_the_preview_and_must_confirm(chat):
+    from dialogs.publishing import upload_briefing
+    from tests.dialogs.test_flows import STAFF, TENANT
+
+    text = ("---\nid: 2026-05-ids\ntitle: With identifiers\nissued: 2026-05\nboard: Board\nprompts:\n"
+            "  - theme: T\n    questions:\n      - {id: q1, text: 'Why?'}\n---\n\n## Background\n\n"
+            "Call the family on 07700 900123.\n")
+    await upload_briefing(text, chat.deps)
+    preview = await chat.say(t.personal(URL, STAFF, TENANT, "publish 2026-05-ids"))
+    assert any("looks like a phone number (line 14)" in x for x in preview.card_texts)
+    [anyway, _] = preview.card["actions"]
+    assert anyway["title"] == "Publish anyway: it identifies nobody" and anyway["data"]["allow_identifiers"] is True
+    plain = dict(anyway["data"], allow_identifiers=False)
+    refused = await chat.say(t.personal(URL, STAFF, TENANT, value=plain))
+    assert refused.text.startswith("Not published: the briefing contains what looks like a phone number")
+    done = await chat.say(t.personal(URL, STAFF, TENANT, value=anyway["data"]))
+    assert done.text.startswith("Publishing **With identifiers** to 1 team")
