@@ -60,10 +60,21 @@ def validate(args: argparse.Namespace) -> int:
     from content.cards import check_fits
     from content.yamlfile import ContentError
 
+    from dialogs.privacy_gate import briefing_findings
+
     failed = False
     for path in args.paths:
         try:
-            check_fits(parse_briefing(Path(path).read_text(encoding="utf-8")))
+            source = Path(path).read_text(encoding="utf-8")
+            doc = parse_briefing(source)
+            check_fits(doc)
+            for finding in briefing_findings(source, doc):
+                if args.allow_identifiers:
+                    print(f"{path}:{finding.line}: looks like {finding.described} (allowed)")
+                else:
+                    print(f"{path}:{finding.line}: looks like {finding.described}: remove it, list it "
+                          "under public_contacts if it is a published contact, or confirm with --allow-identifiers")
+                    failed = True
         except OSError as exc:
             print(f"{path}:1: cannot read: {exc.strerror or exc}")
             failed = True
@@ -85,7 +96,7 @@ def publish(args: argparse.Namespace) -> int:
         return _fail("an admin token is needed: --token or LEARNING_BOT_ADMIN_TOKEN")
     try:
         return asyncio.run(publish_and_follow(args.url, token, args.briefing, args.to, timeout=args.timeout,
-                                              discuss_by=args.discuss_by))
+                                              discuss_by=args.discuss_by, allow_identifiers=args.allow_identifiers))
     except PublishClientError as exc:
         return _fail(str(exc), 1)
     except KeyboardInterrupt:
@@ -169,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
         dest="briefing_command", required=True)
     v = briefing.add_parser("validate", help="check briefing files; prints PATH:LINE: problem")
     v.add_argument("paths", nargs="+", metavar="PATH")
+    v.add_argument("--allow-identifiers", action="store_true",
+                   help="report what looks like an identifier but do not fail (you confirm it identifies nobody)")
     v.set_defaults(func=validate)
     pub = briefing.add_parser("publish", help="publish a briefing through the bot's admin API")
     pub.add_argument("briefing", metavar="ID_OR_PATH", help="a stored briefing's id, or a file to upload first")
@@ -176,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--url", default="http://127.0.0.1:3978", help="the bot's address (default %(default)s)")
     pub.add_argument("--token", help="admin token (default: LEARNING_BOT_ADMIN_TOKEN)")
     pub.add_argument("--timeout", type=float, default=600, help="seconds to follow the deliveries (default 600)")
+    pub.add_argument("--allow-identifiers", action="store_true",
+                     help="publish even if the briefing contains what looks like an identifier (you confirm it identifies nobody)")
     pub.add_argument("--discuss-by", metavar="YYYY-MM-DD", help="the date by which teams should discuss it (shown on the card)")
     pub.set_defaults(func=publish)
 

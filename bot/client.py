@@ -34,7 +34,8 @@ async def _call(session: aiohttp.ClientSession, method: str, url: str, **kw):
 
 
 async def publish_and_follow(base_url: str, token: str, briefing: str, to: str, *, timeout: float = 600,
-                             poll: float = 0.5, console: Console | None = None, discuss_by: str | None = None) -> int:
+                             poll: float = 0.5, console: Console | None = None, discuss_by: str | None = None,
+                             allow_identifiers: bool = False) -> int:
     console = console or Console(stderr=True)
     base = base_url.rstrip("/")
     headers = {"Authorization": f"Bearer {token}"}
@@ -49,7 +50,8 @@ async def publish_and_follow(base_url: str, token: str, briefing: str, to: str, 
                                    headers={"Content-Type": "text/markdown; charset=utf-8"})
             briefing = uploaded["id"]
             console.print(f"Uploaded [bold]{briefing}[/bold]" + ("" if uploaded.get("created") else " (unchanged)"))
-        body = {"to": to, **({"discuss_by": discuss_by} if discuss_by else {})}
+        body = {"to": to, **({"discuss_by": discuss_by} if discuss_by else {}),
+                **({"allow_identifiers": True} if allow_identifiers else {})}
         result = await _call(session, "POST", f"{base}/api/briefings/{briefing}/publish", json=body)
         console.print(f"Queued for {result['queued']} team(s); {result['skipped']} already had it.")
         deadline = time.monotonic() + timeout

@@ -53,8 +53,12 @@ class BriefingFinding:
     line: int
     kind: str
 
+    @property
+    def described(self) -> str:
+        return described(self.kind)
+
     def __str__(self) -> str:
-        return f"{described(self.kind)} (line {self.line})"
+        return f"{self.described} (line {self.line})"
 
 
 def briefing_findings(source: str, doc: BriefingDoc, deps_patterns: list[str] | None = None) -> list[BriefingFinding]:

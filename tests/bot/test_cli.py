@@ -129,3 +129,15 @@ def test_publish_when_the_bot_is_not_running(capsys):
     code = main(["briefing", "publish", "x", "--to", "all", "--token", ADMIN_TOKEN,
                  "--url", f"http://127.0.0.1:{free_port()}"])
     assert code == 1 and "cannot reach the bot" in capsys.readouterr().err
+
+
+def test_validate_reports_identifiers_unless_allowed(tmp_path, capsys):
+    briefing = tmp_path / "ids.md"
+    briefing.write_text("---\nid: 2026-05-ids\ntitle: T\nissued: 2026-05\nboard: B\nprompts:\n  - theme: A\n"
+                        "    questions:\n      - {id: q1, text: 'Why?'}\n---\n\n## Background\n\n"
+                        "Mum's number was 07700 900123.\n")
+    assert main(["briefing", "validate", str(briefing)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"{briefing}:14: looks like a phone number: remove it") and "07700" not in out
+    assert main(["briefing", "validate", "--allow-identifiers", str(briefing)]) == 0
+    assert capsys.readouterr().out == f"{briefing}:14: looks like a phone number (allowed)\n"
