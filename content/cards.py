@@ -296,6 +296,12 @@ def minutes_preview_card(m: CompiledMinutes, discussion_id: str, lead_names: Seq
     ])
 
 
+def sent_minutes_card(m: CompiledMinutes, to: str) -> Card:
+    """The reviewed minutes once confirmed: what was sent, without the buttons."""
+    return card([text(f"**Sent to {escape_md(to)}.**", color="Good"),
+                 *minutes_body(m, "\u2026and {count}, not shown here for length; all of them were sent.")])
+
+
 def minutes_card(m: CompiledMinutes) -> Card:
     intro = text(f"{escape_md(m.team_name)} has discussed a learning briefing and sent you its minutes.")
     return card([intro, *minutes_body(m, "\u2026and {count}, not shown here for length: the full minutes are in the email sent to you.")])

@@ -40,6 +40,7 @@ MEETING_ENDED = (
 )
 OUTSTANDING_REFUSED = "Only board staff and safeguarding leads can see which teams are outstanding."
 DISCARDED = "Not recorded. Thank you for acting on it."
+RECORDED_AS_LEARNING = "Recorded as learning for the minutes."
 FINDINGS_CONFIRMED = "Thanks: {count} kept as written in the minutes."
 CORRECTION_HAS_IDENTIFIERS = ("The correction looks like it contains {kinds}. Corrections go straight to the "
                               "safeguarding lead, so please leave it out and send it again; nothing was sent.")

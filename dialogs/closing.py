@@ -8,7 +8,7 @@ import uuid
 from botbuilder.core import TurnContext
 
 from content import strings
-from content.cards import minutes_preview_card
+from content.cards import minutes_preview_card, sent_minutes_card
 from content.minutes import CompiledMinutes, compile_minutes, render_markdown
 from content.text import format_date, plural
 from storage.models import Addendum, Author, Minutes
@@ -18,7 +18,7 @@ from .forwarding import plan_correction, plan_forwarding
 from .inbound import Inbound
 from .privacy_gate import findings_in, for_minutes, kinds
 from .registration import ask_organisation, lead_names
-from .send import say, show
+from .send import say, settle, show
 from .thread import Opened, lock, open_discussion, refresh_card
 
 log = logging.getLogger(__name__)
@@ -79,12 +79,13 @@ async def close_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) -> None
         await deps.store.discussions.put(discussion)
         await deps.store.outbox.enqueue(plan_forwarding(team, discussion, deps))
     log.info("discussion closed discussion=%s organisation=%s", discussion.id, compiled.organisation_id)
+    await settle(turn, sent_minutes_card(compiled, lead_names(deps, team.organisation_id)))
     await refresh_card(turn, discussion, opened.briefing, deps)
     await say(turn, strings.CLOSED.format(name=compiled.closed_by, leads=lead_names(deps, team.organisation_id)))
 
 
 async def close_cancel(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
-    await say(turn, strings.CLOSE_CANCELLED)
+    await settle(turn, strings.CLOSE_CANCELLED)
 
 
 async def correction(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:

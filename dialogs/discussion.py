@@ -17,7 +17,7 @@ from .deps import Deps
 from .inbound import Inbound
 from .privacy_gate import findings_in, kinds, redacted_text, unconfirmed
 from .registration import ensure_team
-from .send import say, show
+from .send import say, settle, show
 from .thread import Opened, lock, open_discussion, refresh_card
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,8 @@ async def _record(turn: TurnContext, inbound: Inbound, deps: Deps, opened: Opene
         await say(turn, strings.already_recorded(total))
         return
     await refresh_card(turn, discussion, briefing, deps)
+    if str(value.get("learning_confirmed")) == "true":  # clicked on the live-concern card
+        await settle(turn, strings.RECORDED_AS_LEARNING)
     first_name = inbound.user_name.split(" ")[0]
     await say(turn, strings.recorded_for_team(first_name, len(added), total) if for_team
               else strings.recorded(first_name, len(added), total))
@@ -165,6 +167,7 @@ async def edit_responses(turn: TurnContext, inbound: Inbound, deps: Deps) -> Non
         log.info("responses changed discussion=%s edited=%d withdrawn=%d", opened.discussion.id, edited, withdrawn)
         if edited or withdrawn:
             await refresh_card(turn, opened.discussion, opened.briefing, deps)
+        await settle(turn, strings.edited(edited, withdrawn))
         await say(turn, strings.edited(edited, withdrawn))
         await _review_findings(turn, opened, flagged)
 
@@ -184,11 +187,12 @@ async def confirm_findings(turn: TurnContext, inbound: Inbound, deps: Deps) -> N
                 await deps.store.responses.replace(r)
                 confirmed += 1
         log.info("privacy findings confirmed discussion=%s responses=%d", opened.discussion.id, confirmed)
+        await settle(turn, strings.FINDINGS_CONFIRMED.format(count=plural(confirmed, "response")))
         await say(turn, strings.FINDINGS_CONFIRMED.format(count=plural(confirmed, "response")))
 
 
 async def discard(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
-    await say(turn, strings.DISCARDED)
+    await settle(turn, strings.DISCARDED)
 
 
 async def attribution_command(turn: TurnContext, inbound: Inbound, deps: Deps, choice: str) -> None:

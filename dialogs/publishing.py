@@ -18,7 +18,7 @@ from storage.models import Briefing, BriefingStatus, Delivery, DeliveryKind, Dis
 from .deps import Deps
 from .inbound import Inbound
 from .privacy_gate import briefing_findings
-from .send import say, show
+from .send import say, settle, show
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +172,7 @@ async def publish_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) -> No
     if result.queued + result.skipped == 0:
         await say(turn, strings.PUBLISH_NO_TEAMS)
         return
+    await settle(turn, strings.published(result.briefing.title, result.queued, result.skipped))
     await say(turn, strings.published(result.briefing.title, result.queued, result.skipped))
 
 

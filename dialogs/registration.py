@@ -12,7 +12,7 @@ from storage.models import Team
 
 from .deps import Deps
 from .inbound import Inbound
-from .send import say, show
+from .send import say, settle, show
 
 log = logging.getLogger(__name__)
 
@@ -112,4 +112,5 @@ async def link_organisation(turn: TurnContext, inbound: Inbound, deps: Deps) -> 
     team.organisation_prompted = True
     await deps.store.teams.upsert(team)
     log.info("team linked team=%s organisation=%s", team.id, org.id)
+    await settle(turn, f"This team is part of **{org.name}**.")
     await say(turn, strings.LINKED.format(organisation=org.name, leads=lead_names(deps, org.id)))

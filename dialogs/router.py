@@ -13,7 +13,7 @@ from content.cards import Verb
 from . import closing, discussion, outstanding, overview, publishing, registration
 from .deps import Deps
 from .inbound import Inbound
-from .send import say
+from .send import say, settle
 
 log = logging.getLogger(__name__)
 Flow = Callable[[TurnContext, Inbound, Deps], Awaitable[None]]
@@ -30,7 +30,7 @@ CARD_VERBS: dict[str, Flow] = {
     Verb.correction: closing.correction,
     Verb.link_organisation: registration.link_organisation,
     Verb.publish_confirm: publishing.publish_confirm,
-    Verb.publish_cancel: lambda turn, inbound, deps: say(turn, strings.PUBLISH_CANCELLED),
+    Verb.publish_cancel: lambda turn, inbound, deps: settle(turn, strings.PUBLISH_CANCELLED),
 }
 
 

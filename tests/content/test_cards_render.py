@@ -149,6 +149,7 @@ def all_cards() -> dict[str, cards.Card]:
         "briefing_card[long, counts]": cards.briefing_card(LONG_BRIEFING, D_LONG, counts={}),
         "response_form[bundled]": cards.response_form(BRIEFING, D_BUNDLED),
         "correction_form": cards.correction_form(D_BUNDLED),
+        "sent_minutes_card[60x4000]": cards.sent_minutes_card(LONGEST_MINUTES, f"Lead {MENTION} (Sussex Police)"),
         "privacy_review_card": cards.privacy_review_card(D_BUNDLED, [
             (f"r-{i}", q.text, ["an NHS number", "a postcode"], _long_text(i, 700) + " [removed: NHS number]")
             for i, q in enumerate(BRIEFING.questions())]),
@@ -193,7 +194,8 @@ def all_cards() -> dict[str, cards.Card]:
 CARDS = all_cards()
 
 # Cards that show text users typed (responses, their names, team names): it must be escaped.
-USER_TEXT_CARDS = [name for name in CARDS if name.startswith(("minutes", "organisation_card[new]", "addendum"))]
+USER_TEXT_CARDS = [name for name in CARDS
+                   if name.startswith(("minutes", "organisation_card[new]", "addendum", "sent_minutes"))]
 
 # Deliberately broken cards: the validator must report each (name -> the event or failure expected).
 BAD_CARDS: dict[str, tuple[str, cards.Card]] = {
@@ -281,7 +283,7 @@ def test_every_public_builder_is_covered():
     built = {name.split("[")[0] for name in CARDS}
     builders = {"briefing_card", "response_form", "minutes_card", "minutes_preview_card", "organisation_card",
                 "publish_preview_card", "help_card", "list_card", "correction_form", "my_responses_card",
-                "meeting_card", "addendum_card", "privacy_review_card", "concern_card"}
+                "meeting_card", "addendum_card", "privacy_review_card", "concern_card", "sent_minutes_card"}
     assert built == builders
     # A new card builder (a public function returning a Card, other than the element helpers) needs a case here.
     helpers = {"card", "text", "heading", "facts", "submit", "markdown_blocks", "minutes_body", "check_fits"}

@@ -26,7 +26,7 @@ async def test_responses_from_the_meeting_chat_update_the_thread_card(chat):
     reply = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "record", "discussion": discussion,
                                                      "answer:learnt": "Said in the meeting"}, meeting_chat))
     assert reply.text.startswith("Thanks, Ana: 1 response recorded")
-    [update] = chat.adapter.updated
+    [update] = [a for a in chat.adapter.updated if a.id == "77"]
     assert update.conversation.id == f"{TEAM.id};messageid=77" and update.id == "77"
     await chat.send(t.submit(URL, TEAM, ANA, {"verb": "close_confirm", "discussion": discussion}))
     assert "**Meeting date:** " in (await chat.store.minutes.get(discussion)).markdown

@@ -78,7 +78,8 @@ async def test_a_live_concern_is_pointed_to_the_referral_route_before_anything_i
     assert "call 999" in card.card_texts[1]
     assert await chat.store.responses.count(discussion) == 0
     dont = card.card["actions"][1]["data"]
-    assert (await chat.say(t.submit(URL, TEAM, ANA, dont))).text == "Not recorded. Thank you for acting on it."
+    assert await chat.send(t.submit(URL, TEAM, ANA, dont)) == []
+    assert chat.last_settled().card_texts == ["Not recorded. Thank you for acting on it."]
     assert await chat.store.responses.count(discussion) == 0
     learning = card.card["actions"][0]["data"]
     assert learning["answer:learnt"] == text and learning["learning_confirmed"] == "true"

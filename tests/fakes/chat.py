@@ -77,6 +77,10 @@ class Chat:
         await self.adapter.run_pipeline(context, self.bot.on_turn)
         return [Reply(a) for a in self.adapter.sent[before:]]
 
+    def last_settled(self) -> Reply:
+        """The last card replaced in place (a clicked one-off card, or a thread card)."""
+        return Reply(self.adapter.updated[-1])
+
     async def say(self, activity: dict[str, Any]) -> Reply:
         """Run one turn that must get exactly one reply, and return it."""
         replies = await self.send(activity)
