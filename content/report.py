@@ -1,0 +1,79 @@
+"""The board's report on one briefing: reach, engagement and what teams learnt (model and compiling)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+
+class OrganisationReach(BaseModel):
+    organisation_id: str
+    organisation_name: str
+    teams_delivered: int = 0
+    teams_discussed: int = 0  # at least one response recorded
+    minutes_sent: int = 0
+    on_time: int = 0  # minutes sent on or before the discuss-by date
+    acknowledged: int = 0  # minutes a lead marked as received
+
+
+class ReportResponse(BaseModel):
+    organisation_name: str
+    team_name: str
+    question_id: str
+    question: str
+    text: str  # already redacted: unconfirmed identifiers removed
+    date: date
+
+
+class QuestionResponses(BaseModel):
+    id: str
+    text: str
+    responses: list[ReportResponse]
+
+
+class ThemeResponses(BaseModel):
+    theme: str
+    questions: list[QuestionResponses]
+
+
+class BriefingReport(BaseModel):
+    briefing_id: str
+    title: str
+    issued_label: str
+    board: str
+    discuss_by: date | None = None
+    generated_at: datetime
+    organisations: list[OrganisationReach]  # those the briefing reached, by name
+    themes: list[ThemeResponses]
+
+    @property
+    def teams_delivered(self) -> int:
+        return sum(o.teams_delivered for o in self.organisations)
+
+    @property
+    def organisations_delivered(self) -> int:
+        return sum(1 for o in self.organisations if o.teams_delivered)
+
+    @property
+    def teams_discussed(self) -> int:
+        return sum(o.teams_discussed for o in self.organisations)
+
+    @property
+    def minutes_sent(self) -> int:
+        return sum(o.minutes_sent for o in self.organisations)
+
+    @property
+    def on_time(self) -> int:
+        return sum(o.on_time for o in self.organisations)
+
+    @property
+    def acknowledged(self) -> int:
+        return sum(o.acknowledged for o in self.organisations)
+
+    @property
+    def responses(self) -> int:
+        return sum(len(q.responses) for t in self.themes for q in t.questions)
+
+    def all_responses(self) -> list[ReportResponse]:
+        return [r for t in self.themes for q in t.questions for r in q.responses]
