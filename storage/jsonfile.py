@@ -93,6 +93,11 @@ class KeyedTable:
         else:
             self._table.update(doc, doc_ids=[doc_id])
 
+    def remove(self, keys: list[str]) -> None:
+        doc_ids = [self._ids.pop(k) for k in keys if k in self._ids]
+        if doc_ids:
+            self._table.remove(doc_ids=doc_ids)
+
     def insert_many(self, docs: list[dict[str, Any]]) -> None:
         doc_ids = self._table.insert_multiple(docs)
         for doc, doc_id in zip(docs, doc_ids):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections import Counter, defaultdict
 from datetime import datetime
 
@@ -106,6 +107,15 @@ class _Responses:
     async def count_by_question(self, discussion_id: str) -> dict[str, int]:
         return dict(Counter(r.question_id for r in self._rows.get(discussion_id, []) if r.active))
 
+    async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
+        count = 0
+        for discussion_id, rows in self._rows.items():
+            keep = [r for r in rows if r.created_at >= cutoff]
+            count += len(rows) - len(keep)
+            if not dry_run:
+                self._rows[discussion_id] = keep
+        return count
+
 
 class _Minutes:
     def __init__(self) -> None:
@@ -117,6 +127,32 @@ class _Minutes:
     async def get(self, discussion_id: str) -> Minutes | None:
         row = self._rows.get(discussion_id)
         return _copy(row) if row else None
+
+    async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
+        old = [k for k, m in self._rows.items() if m.compiled_at < cutoff]
+        if not dry_run:
+            for key in old:
+                del self._rows[key]
+        return len(old)
+
+
+class _Meta:
+    def __init__(self) -> None:
+        self._values: dict[str, dict] = {}
+        self._audit: list[dict] = []
+
+    async def get(self, key: str) -> dict | None:
+        value = self._values.get(key)
+        return copy.deepcopy(value) if value is not None else None
+
+    async def put(self, key: str, value: dict) -> None:
+        self._values[key] = copy.deepcopy(value)
+
+    async def audit(self, entry: dict) -> None:
+        self._audit.append(copy.deepcopy(entry))
+
+    async def audit_log(self) -> list[dict]:
+        return copy.deepcopy(self._audit)
 
 
 class _Outbox:
@@ -168,6 +204,7 @@ class MemoryStore:
         self.responses = _Responses()
         self.minutes = _Minutes()
         self.outbox = _Outbox()
+        self.meta = _Meta()
 
     async def open(self) -> None:
         return None

@@ -139,6 +139,12 @@ class Addendum(Record):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class Acknowledgement(Record):
+    aad_object_id: str
+    name: str
+    at: datetime
+
+
 class Minutes(Record):
     discussion_id: str
     organisation_id: str
@@ -146,6 +152,7 @@ class Minutes(Record):
     body: dict[str, Any]  # the compiled minutes (content.minutes.CompiledMinutes as JSON)
     markdown: str
     addenda: list[Addendum] = Field(default_factory=list)
+    acknowledgements: list[Acknowledgement] = Field(default_factory=list)
 
 
 class DeliveryKind(StrEnum):
@@ -155,6 +162,7 @@ class DeliveryKind(StrEnum):
     addendum_teams = "addendum_teams"  # a correction to sent minutes, 1:1 chat
     addendum_email = "addendum_email"  # a correction to sent minutes, email
     thread_notice = "thread_notice"  # a reply in a discussion thread
+    digest_email = "digest_email"  # a lead's weekly digest
 
 
 class DeliveryStatus(StrEnum):

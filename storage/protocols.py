@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from .models import Briefing, Delivery, Discussion, Minutes, Response, Team
 
@@ -64,10 +64,27 @@ class ResponseRepo(Protocol):
         """Responses not withdrawn, per question id."""
         ...
 
+    async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
+        """Delete (or, dry, count) every response created before `cutoff`, in every discussion."""
+        ...
+
 
 class MinutesRepo(Protocol):
     async def put(self, minutes: Minutes) -> None: ...
     async def get(self, discussion_id: str) -> Minutes | None: ...
+
+    async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
+        """Delete (or, dry, count) every minutes compiled before `cutoff`."""
+        ...
+
+
+class MetaRepo(Protocol):
+    """Small named values (a digest's last fingerprint, a schedule's last run) and the audit log."""
+
+    async def get(self, key: str) -> dict[str, Any] | None: ...
+    async def put(self, key: str, value: dict[str, Any]) -> None: ...
+    async def audit(self, entry: dict[str, Any]) -> None: ...
+    async def audit_log(self) -> list[dict[str, Any]]: ...
 
 
 class OutboxRepo(Protocol):
@@ -95,6 +112,7 @@ class Store(Protocol):
     responses: ResponseRepo
     minutes: MinutesRepo
     outbox: OutboxRepo
+    meta: MetaRepo
 
     async def open(self) -> None: ...
     async def close(self) -> None: ...

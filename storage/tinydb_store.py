@@ -78,6 +78,8 @@ class _State:
         self.data_dir = data_dir
         self.lock = DataDirLock(data_dir)
         self.teams: KeyedTable | None = None
+        self.meta: KeyedTable | None = None
+        self.audit_db = None
         self.briefings: KeyedTable | None = None
         self.discussion_shards = _Shards(data_dir / "discussions")
         self.response_shards = _Shards(data_dir / "responses")
@@ -95,6 +97,8 @@ class _State:
             for tmp in self.data_dir.rglob(".*.json.tmp"):
                 tmp.unlink(missing_ok=True)  # a write that never completed
             self.teams = KeyedTable(open_db(self.data_dir / "teams.json"))
+            self.meta = KeyedTable(open_db(self.data_dir / "meta.json"), key="key")
+            self.audit_db = open_db(self.data_dir / "audit.json")
             self.briefings = KeyedTable(open_db(self.data_dir / "briefings.json"))
             for briefing_id in self.discussion_shards.keys_on_disk():
                 for doc in self.discussion_shards.table(briefing_id).all():
@@ -179,6 +183,17 @@ class _State:
     def count_by_question(self, discussion_id: str) -> dict[str, int]:
         docs = self.response_shards.table(discussion_id, "responses").all()
         return dict(Counter(d["question_id"] for d in docs if d.get("withdrawn_at") is None))
+
+    def purge(self, table_name: str, field: str, cutoff: datetime, dry_run: bool) -> int:
+        """Remove documents whose `field` (a timestamp) is before `cutoff`, shard by shard."""
+        count = 0
+        for key in self.response_shards.keys_on_disk():
+            table = self.response_shards.table(key, table_name)
+            old = [doc["id"] for doc in table.all() if datetime.fromisoformat(doc[field]) < cutoff]
+            count += len(old)
+            if old and not dry_run:
+                table.remove(old)
+        return count
 
     def list_responses(self, discussion_id: str) -> list[Response]:
         docs = self.response_shards.table(discussion_id, "responses").all()
@@ -299,6 +314,9 @@ class _Responses(_Repo):
     async def count_by_question(self, discussion_id: str) -> dict[str, int]:
         return await self._run(self._s.count_by_question, discussion_id)
 
+    async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
+        return await self._run(self._s.purge, "responses", "created_at", cutoff, dry_run)
+
 
 class _Minutes(_Repo):
     async def put(self, minutes: Minutes) -> None:
@@ -306,6 +324,24 @@ class _Minutes(_Repo):
 
     async def get(self, discussion_id: str) -> Minutes | None:
         return await self._run(self._s.get_minutes, discussion_id)
+
+    async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
+        return await self._run(self._s.purge, "minutes", "compiled_at", cutoff, dry_run)
+
+
+class _Meta(_Repo):
+    async def get(self, key: str) -> dict[str, Any] | None:
+        doc = await self._run(self._s.meta.get, key)
+        return doc["value"] if doc else None
+
+    async def put(self, key: str, value: dict[str, Any]) -> None:
+        await self._run(self._s.meta.put, {"key": key, "value": value})
+
+    async def audit(self, entry: dict[str, Any]) -> None:
+        await self._run(self._s.audit_db.insert, entry)
+
+    async def audit_log(self) -> list[dict[str, Any]]:
+        return await self._run(lambda: [dict(d) for d in self._s.audit_db.all()])
 
 
 class _Outbox(_Repo):
@@ -344,6 +380,7 @@ class TinyDBStore:
         self.responses = _Responses(self)
         self.minutes = _Minutes(self)
         self.outbox = _Outbox(self)
+        self.meta = _Meta(self)
 
     async def _run(self, fn: Callable[..., T], *args) -> T:
         if self._executor is None:

@@ -173,3 +173,33 @@ async def test_responses_replace_and_count_active(store):
     assert await store.responses.count_by_question("nothing") == {}
     with pytest.raises(KeyError):
         await store.responses.replace(response("d1", "never-added"))
+
+
+async def test_purge_before_a_cutoff(store):
+    from datetime import timedelta
+
+    old_time = utcnow() - timedelta(days=800)
+    old = response("d1", "old")
+    old.created_at = old_time
+    await store.responses.add([old, response("d1", "new"), response("d2", "new2")])
+    await store.minutes.put(Minutes(discussion_id="d1", organisation_id="o", body={}, markdown="m", compiled_at=old_time))
+    await store.minutes.put(Minutes(discussion_id="d2", organisation_id="o", body={}, markdown="m"))
+    cutoff = utcnow() - timedelta(days=730)
+    assert await store.responses.purge_before(cutoff, dry_run=True) == 1
+    assert await store.minutes.purge_before(cutoff, dry_run=True) == 1
+    assert await store.responses.count("d1") == 2
+    assert await store.responses.purge_before(cutoff) == 1
+    assert await store.minutes.purge_before(cutoff) == 1
+    assert [r.idempotency_key for r in await store.responses.list("d1")] == ["new"]
+    assert await store.minutes.get("d1") is None and await store.minutes.get("d2") is not None
+    assert await store.responses.purge_before(cutoff) == 0
+
+
+async def test_meta_values_and_audit_log(store):
+    assert await store.meta.get("digest:sam") is None
+    await store.meta.put("digest:sam", {"fingerprint": "abc"})
+    await store.meta.put("digest:sam", {"fingerprint": "def"})
+    assert await store.meta.get("digest:sam") == {"fingerprint": "def"}
+    await store.meta.audit({"event": "purge", "responses": 3})
+    await store.meta.audit({"event": "purge", "responses": 0})
+    assert [e["responses"] for e in await store.meta.audit_log()] == [3, 0]
