@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     mail_from: str = _env("LEARNING_BOT_MAIL_FROM", "Safeguarding Learning Bot <learning-bot@localhost>")
 
     reminder_days: int = _env("LEARNING_BOT_REMINDER_DAYS", 14, ge=1, le=365)
+    link_days: int = _env("LEARNING_BOT_LINK_DAYS", 7, ge=1, le=90)  # how long document links work
+    link_secret: SecretStr | None = _env("LEARNING_BOT_LINK_SECRET", None)
+    retention_days: int = _env("LEARNING_BOT_RETENTION_DAYS", 730, ge=30)
+    digest_day: Literal["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN", "OFF"] = _env("LEARNING_BOT_DIGEST_DAY", "MON")
+    digest_time: str = _env("LEARNING_BOT_DIGEST_TIME", "08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
     # The Teams app package (learning-bot app-package)
     public_url: str | None = _env("LEARNING_BOT_PUBLIC_URL", None)  # https://bot.example.org

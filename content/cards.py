@@ -8,6 +8,8 @@ from typing import Any, Iterable, Sequence
 
 from .briefing import Briefing
 from .minutes import CompiledMinutes, header_facts
+from .digest import Digest, outstanding_line, summary_line
+from .report import BriefingReport
 from .text import escape_md, format_datetime, plural
 from .yamlfile import ContentError, Problem
 
@@ -35,6 +37,7 @@ class Verb(StrEnum):
     correction = "correction"  # an addendum to minutes already sent
     confirm_findings = "confirm_findings"  # the responder confirms a privacy finding identifies nobody
     discard = "discard"  # a response that was a live concern, not learning: not recorded
+    acknowledge = "acknowledge"  # a lead has received the minutes
 
 
 def card(body: list[Card], actions: list[Card] | None = None) -> Card:
@@ -302,9 +305,21 @@ def sent_minutes_card(m: CompiledMinutes, to: str) -> Card:
                  *minutes_body(m, "\u2026and {count}, not shown here for length; all of them were sent.")])
 
 
-def minutes_card(m: CompiledMinutes) -> Card:
+def minutes_card(m: CompiledMinutes, *, discussion_id: str | None = None, document_url: str | None = None,
+                 received: str | None = None) -> Card:
+    """The minutes in a lead's chat: a link to the Word document, and a Received button (or who
+    received them, once they have)."""
     intro = text(f"{escape_md(m.team_name)} has discussed a learning briefing and sent you its minutes.")
-    return card([intro, *minutes_body(m, "\u2026and {count}, not shown here for length: the full minutes are in the email sent to you.")])
+    body = [intro, *minutes_body(m, "\u2026and {count}, not shown here for length: the full minutes are in the "
+                                    "Word document and the email sent to you.")]
+    actions: list[Card] = []
+    if document_url:
+        actions.append({"type": "Action.OpenUrl", "title": "Open the minutes (Word)", "url": document_url})
+    if received:
+        body.append(text(received, color="Good", weight="Bolder"))
+    elif discussion_id:
+        actions.append(submit("Received", Verb.acknowledge, "positive", discussion=discussion_id))
+    return card(body, actions)
 
 
 def addendum_card(m: CompiledMinutes, correction: str, author: str, when: str) -> Card:
@@ -361,6 +376,47 @@ def publish_preview_card(briefing: Briefing, audiences: Sequence[tuple[str, str]
         submit("Publish", Verb.publish_confirm, "positive", briefing=briefing.id),
         submit("Cancel", Verb.publish_cancel, briefing=briefing.id),
     ])
+
+
+def report_card(report: BriefingReport, url: str | None) -> Card:
+    """The board's summary of one briefing, with a link to the full report when there is one."""
+    body = [
+        text("Report for the board", size="Small", isSubtle=True),
+        heading(report.title, "Large"),
+        facts([
+            ("Reach", f"{plural(report.teams_delivered, 'team')} in {plural(report.organisations_delivered, 'organisation')}"),
+            ("Discussed", f"{report.teams_discussed} of {report.teams_delivered} teams, "
+                          f"{plural(report.responses, 'response')}"),
+            ("Minutes sent", f"{report.minutes_sent}" + (f" ({report.on_time} on time)" if report.discuss_by else "")),
+            ("Received by leads", str(report.acknowledged)),
+        ]),
+        facts([(o.organisation_name, f"{o.teams_delivered} delivered, {o.teams_discussed} discussed, "
+                                     f"{o.minutes_sent} minutes sent") for o in report.organisations]),
+    ]
+    if not url:
+        body.append(text("Set LEARNING_BOT_PUBLIC_URL for a link to the full report.", size="Small", isSubtle=True))
+        return card(body)
+    return card(body, [{"type": "Action.OpenUrl", "title": "Open the full report", "url": url}])
+
+
+def digest_card(d: Digest) -> Card:
+    """A lead's digest in chat: for their organisation only."""
+    body: list[Card] = [text("Digest", size="Small", isSubtle=True), heading(", ".join(d.organisations), "Large")]
+    if not d.briefings:
+        body.append(text("No briefings have reached your organisation's teams yet.", isSubtle=True))
+    for b in d.briefings:
+        items: list[Card] = [heading(b.title, "Medium"), text(summary_line(b), spacing="Small")]
+        for m in b.minutes:
+            label = text(f"Minutes: {escape_md(m.team)}, {m.closed}", spacing="Small",
+                         **({"color": "Accent"} if m.url else {}))
+            items.append({"type": "Container", "items": [label],
+                          **({"selectAction": {"type": "Action.OpenUrl", "title": "Open the minutes", "url": m.url}}
+                             if m.url else {})})
+        if b.outstanding:
+            items.append(text("**Outstanding**", spacing="Medium"))
+            items.append(text("\n".join(f"- {escape_md(outstanding_line(o))}" for o in b.outstanding), spacing="Small"))
+        body.append({"type": "Container", "separator": True, "spacing": "Medium", "items": items})
+    return card(body)
 
 
 def help_card(title: str, commands: Sequence[tuple[str, str]], footer: str = "") -> Card:

@@ -51,3 +51,16 @@ def addendum_email(m: CompiledMinutes, correction: str, *, author: str, when: st
         f"{html.escape(when)}:</strong></p><blockquote>{html.escape(correction)}</blockquote></body></html>",
         subtype="html")
     return msg
+
+
+def plain_email(*, sender: str, to_name: str, to_email: str, subject: str, text: str,
+                html_body: str | None = None) -> EmailMessage:
+    msg = EmailMessage()
+    msg["Subject"] = subject
+    msg["From"] = sender
+    msg["To"] = formataddr((to_name, to_email))
+    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip(">") or "localhost")
+    msg.set_content(text)
+    if html_body:
+        msg.add_alternative(html_body, subtype="html")
+    return msg

@@ -44,6 +44,13 @@ RECORDED_AS_LEARNING = "Recorded as learning for the minutes."
 FINDINGS_CONFIRMED = "Thanks: {count} kept as written in the minutes."
 CORRECTION_HAS_IDENTIFIERS = ("The correction looks like it contains {kinds}. Corrections go straight to the "
                               "safeguarding lead, so please leave it out and send it again; nothing was sent.")
+NOT_THE_LEAD = "Only a safeguarding lead of the team's organisation can mark these minutes as received."
+ACKNOWLEDGED = "{name} (safeguarding lead, {organisation}) received the minutes on {when}."
+RECEIVED = "Received by you on {when}."
+THANKS_RECEIVED = "Thanks. {team} can see on its thread that you have received the minutes."
+REPORT_STAFF_ONLY = "Sorry, reports are for board staff."
+DIGEST_LEADS_ONLY = ("The digest is for safeguarding leads. Board staff can say **report** followed by a "
+                     "briefing's id.")
 NOT_CLOSED_YET = "That is for minutes already sent; this discussion is still open."
 BAD_PRESENT = "How many were present should be a whole number from 1 to 500. Nothing was recorded; please try again."
 EMPTY_CORRECTION = "Write the correction in the box, then select Send the correction."

@@ -10,11 +10,12 @@ from botbuilder.schema import Activity
 
 from content.briefing import parse_cached
 from content.cards import addendum_card, minutes_card
-from content.email import addendum_email, minutes_email
+from content.email import addendum_email, minutes_email, plain_email
 from content.text import format_datetime
 from content.minutes import CompiledMinutes
 from storage.models import ConversationRef, Delivery, DeliveryKind, DeliveryStatus, Discussion
 
+from .acknowledge import document_path
 from .deps import Deps
 from .forwarding import ADDENDUM_KINDS, MINUTES_KINDS, forward_notice
 from .thread import thread_card
@@ -101,7 +102,8 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
     if d.kind is DeliveryKind.minutes_teams:
         team = await _team(d, deps)
         m = await _minutes(d, deps)
-        return PersonalMessage(d.recipient or "", team.general, _card_activity(minutes_card(m), f"Team minutes from {m.team_name}"))
+        card = minutes_card(m, discussion_id=d.discussion_id, document_url=deps.link(document_path(d.discussion_id or "")))
+        return PersonalMessage(d.recipient or "", team.general, _card_activity(card, f"Team minutes from {m.team_name}"))
     if d.kind is DeliveryKind.minutes_email:
         m = await _minutes(d, deps)
         return Email(minutes_email(m, to_name=d.payload.get("lead_name", ""), to_email=d.recipient or "",
@@ -115,6 +117,10 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
         m, text, author, when = await _addendum(d, deps)
         return Email(addendum_email(m, text, author=author, when=when, to_name=d.payload.get("lead_name", ""),
                                     to_email=d.recipient or "", sender=deps.mail_from))
+    if d.kind is DeliveryKind.digest_email:
+        return Email(plain_email(sender=deps.mail_from, to_name=d.payload.get("lead_name", ""), to_email=d.recipient or "",
+                                 subject=d.payload.get("subject", "Digest"), text=d.payload.get("text", ""),
+                                 html_body=d.payload.get("html")))
     if d.kind is DeliveryKind.thread_notice:
         discussion = await deps.store.discussions.get(d.discussion_id or "")
         if discussion is None or discussion.thread is None:

@@ -20,6 +20,8 @@ class Deps:
     clock: Callable[[], datetime] = utcnow
     mail_enabled: bool = True  # minutes also go by email (SMTP or .eml files)
     mail_from: str = "Safeguarding Learning Bot <learning-bot@localhost>"
+    # An absolute, signed, expiring URL for a path on the bot's server; None when it has no public URL.
+    link: Callable[[str], str | None] = lambda path: None
     _locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
 
     def lock(self, key: str) -> asyncio.Lock:

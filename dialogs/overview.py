@@ -25,8 +25,10 @@ PERSONAL_COMMANDS = [
     ("help", "What I can do"),
     ("briefings", "The learning briefings"),
 ]
-STAFF_COMMANDS = [("publish ID", "Preview a briefing, by its id (see briefings), and send it to teams")]
-LEAD_COMMANDS = [("outstanding", "Teams that have not sent their minutes yet (add a briefing id to narrow it)")]
+STAFF_COMMANDS = [("publish ID", "Preview a briefing, by its id (see briefings), and send it to teams"),
+                  ("report ID", "Reach and engagement for a briefing, with a link to the full report")]
+LEAD_COMMANDS = [("outstanding", "Teams that have not sent their minutes yet (add a briefing id to narrow it)"),
+                 ("digest", "Your organisation's teams: briefings received, discussed, minutes sent (leads)")]
 
 
 async def help_(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:

@@ -10,7 +10,7 @@ from botbuilder.core import TurnContext
 from content import strings
 from content.cards import Verb
 
-from . import closing, discussion, outstanding, overview, publishing, registration
+from . import acknowledge, closing, digest, discussion, outstanding, overview, publishing, registration, reports
 from .deps import Deps
 from .inbound import Inbound
 from .send import say, settle
@@ -30,6 +30,7 @@ CARD_VERBS: dict[str, Flow] = {
     Verb.correction: closing.correction,
     Verb.link_organisation: registration.link_organisation,
     Verb.publish_confirm: publishing.publish_confirm,
+    Verb.acknowledge: acknowledge.acknowledge,
     Verb.publish_cancel: lambda turn, inbound, deps: settle(turn, strings.PUBLISH_CANCELLED),
 }
 
@@ -61,5 +62,7 @@ async def on_message(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
             "briefings": overview.briefings,
             "publish": lambda t, i, d: publishing.publish_command(t, i, d, rest),
             "outstanding": lambda t, i, d: outstanding.outstanding_command(t, i, d, rest),
+            "report": lambda t, i, d: reports.report_command(t, i, d, rest),
+            "digest": digest.digest_command,
         }
     await commands.get(word, overview.help_)(turn, inbound, deps)

@@ -138,6 +138,32 @@ D_BUNDLED = Discussion.make_id(BRIEFING.id, TEAM_ID)
 D_LONG = Discussion.make_id(LONG_BRIEFING.id, TEAM_ID)
 
 
+def _report(orgs: int):
+    from datetime import date, datetime, timezone
+
+    from content.report import BriefingReport, OrganisationReach, QuestionResponses, ThemeResponses
+
+    return BriefingReport(
+        briefing_id=BRIEFING.id, title=BRIEFING.title, issued_label=BRIEFING.issued_label, board=BRIEFING.board,
+        discuss_by=date(2026, 3, 31), generated_at=datetime(2026, 4, 1, tzinfo=timezone.utc),
+        organisations=[OrganisationReach(organisation_id=f"o{i}", organisation_name=f"Organisation number {i} {LINK}",
+                                         teams_delivered=40, teams_discussed=30, minutes_sent=25, on_time=20,
+                                         acknowledged=18) for i in range(orgs)],
+        themes=[ThemeResponses(theme=t.theme, questions=[QuestionResponses(id=q.id, text=q.text, responses=[])
+                                                         for q in t.questions]) for t in BRIEFING.prompts])
+
+
+def _digest(briefings: int):
+    from content.digest import Digest, DigestBriefing, Outstanding, SentMinutes
+
+    return Digest(organisations=["Sussex Police"], briefings=[DigestBriefing(
+        briefing_id=f"b{i}", title=f"Briefing {i}: {BRIEFING.title}", delivered=30, discussed=20,
+        minutes=[SentMinutes(team=f"Team {n} {LINK}", closed="3 March 2026",
+                             url="https://bot.example.org/documents/minutes/d-1.docx?expires=1&sig=ab") for n in range(8)],
+        outstanding=[Outstanding(team=f"Team {n} {MENTION}", days=n * 3, responses=n) for n in range(10)])
+        for i in range(briefings)])
+
+
 def all_cards() -> dict[str, cards.Card]:
     """Every card the bot can send: each public builder in content/cards.py, with realistic data."""
     return {
@@ -149,6 +175,10 @@ def all_cards() -> dict[str, cards.Card]:
         "briefing_card[long, counts]": cards.briefing_card(LONG_BRIEFING, D_LONG, counts={}),
         "response_form[bundled]": cards.response_form(BRIEFING, D_BUNDLED),
         "correction_form": cards.correction_form(D_BUNDLED),
+        "report_card[link]": cards.report_card(_report(12), "https://bot.example.org/reports/x?expires=1&sig=abc"),
+        "report_card[no link]": cards.report_card(_report(0), None),
+        "digest_card[empty]": cards.digest_card(_digest(0)),
+        "digest_card[busy]": cards.digest_card(_digest(6)),
         "sent_minutes_card[60x4000]": cards.sent_minutes_card(LONGEST_MINUTES, f"Lead {MENTION} (Sussex Police)"),
         "privacy_review_card": cards.privacy_review_card(D_BUNDLED, [
             (f"r-{i}", q.text, ["an NHS number", "a postcode"], _long_text(i, 700) + " [removed: NHS number]")
@@ -195,7 +225,7 @@ CARDS = all_cards()
 
 # Cards that show text users typed (responses, their names, team names): it must be escaped.
 USER_TEXT_CARDS = [name for name in CARDS
-                   if name.startswith(("minutes", "organisation_card[new]", "addendum", "sent_minutes"))]
+                   if name.startswith(("minutes", "organisation_card[new]", "addendum", "sent_minutes", "digest_card[busy]"))]
 
 # Deliberately broken cards: the validator must report each (name -> the event or failure expected).
 BAD_CARDS: dict[str, tuple[str, cards.Card]] = {
@@ -283,7 +313,7 @@ def test_every_public_builder_is_covered():
     built = {name.split("[")[0] for name in CARDS}
     builders = {"briefing_card", "response_form", "minutes_card", "minutes_preview_card", "organisation_card",
                 "publish_preview_card", "help_card", "list_card", "correction_form", "my_responses_card",
-                "meeting_card", "addendum_card", "privacy_review_card", "concern_card", "sent_minutes_card"}
+                "meeting_card", "addendum_card", "privacy_review_card", "concern_card", "sent_minutes_card", "report_card", "digest_card"}
     assert built == builders
     # A new card builder (a public function returning a Card, other than the element helpers) needs a case here.
     helpers = {"card", "text", "heading", "facts", "submit", "markdown_blocks", "minutes_body", "check_fits"}

@@ -1,0 +1,97 @@
+"""Digests for safeguarding leads: on request in chat, and weekly by email when something changed."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from botbuilder.core import TurnContext
+
+from content import strings
+from content.cards import digest_card
+from content.digest import Digest, DigestBriefing, Outstanding, SentMinutes, digest_html, digest_text
+from content.text import LONDON, format_date
+from storage.models import Delivery, DeliveryKind, stable_id
+
+from .acknowledge import document_path
+from .deps import Deps
+from .inbound import Inbound
+from .send import say, show
+
+log = logging.getLogger(__name__)
+DAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
+
+
+async def build_digest(deps: Deps, organisation_ids: set[str]) -> Digest:
+    now = deps.clock()
+    names = [o.name for o in deps.directory.organisations if o.id in organisation_ids]
+    rows = []
+    for briefing in await deps.store.briefings.list():
+        row = DigestBriefing(briefing_id=briefing.id, title=briefing.title, delivered=0, discussed=0,
+                             minutes=[], outstanding=[])
+        for d in await deps.store.discussions.list_for_briefing(briefing.id):
+            team = await deps.store.teams.get(d.team_id)
+            if d.thread is None or team is None or team.organisation_id not in organisation_ids:
+                continue
+            row.delivered += 1
+            count = await deps.store.responses.count(d.id)
+            row.discussed += 1 if count else 0
+            if d.closed:
+                row.minutes.append(SentMinutes(team=team.name, closed=format_date(d.closed_at),
+                                               url=deps.link(document_path(d.id))))
+            else:
+                row.outstanding.append(Outstanding(team=team.name, days=max(0, (now - d.opened_at).days),
+                                                   responses=count))
+        if row.delivered:
+            row.outstanding.sort(key=lambda o: -o.days)
+            rows.append(row)
+    return Digest(organisations=names, briefings=rows)
+
+
+async def digest_command(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+    orgs = deps.directory.lead_organisations(inbound.user_aad)
+    if not orgs:
+        await say(turn, strings.DIGEST_LEADS_ONLY)
+        return
+    digest = await build_digest(deps, {o.id for o in orgs})
+    await show(turn, digest_card(digest), "Your digest")
+
+
+def _slot(now: datetime, day: str, time: str) -> datetime | None:
+    """This week's digest time (UK time), or None when digests are off."""
+    if day == "OFF":
+        return None
+    local = now.astimezone(LONDON)
+    hour, minute = (int(x) for x in time.split(":"))
+    monday = (local - timedelta(days=local.weekday())).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return monday + timedelta(days=DAYS.index(day))
+
+
+async def due_digests(deps: Deps, day: str = "MON", time: str = "08:00", now: datetime | None = None) -> list[Delivery]:
+    """The weekly digest emails, queued once a week after the scheduled time, to every lead whose
+    digest changed since the last one sent (an unchanged digest is skipped)."""
+    now = now or deps.clock()
+    slot = _slot(now, day, time)
+    if slot is None or now < slot or not deps.mail_enabled:
+        return []
+    week = slot.strftime("%G-W%V")
+    if ((await deps.store.meta.get("digest:week")) or {}).get("week") == week:
+        return []
+    queued = []
+    for org in deps.directory.organisations:
+        digest = await build_digest(deps, {org.id})
+        fingerprint = digest.fingerprint()
+        for lead in org.safeguarding_leads:
+            key = f"digest:{org.id}:{lead.email.lower()}"
+            if ((await deps.store.meta.get(key)) or {}).get("fingerprint") == fingerprint:
+                continue
+            greeting = f"Dear {lead.name},"
+            queued += await deps.store.outbox.enqueue([Delivery(
+                id=stable_id("digest", week, org.id, lead.email.lower()), group=f"digests-{week}",
+                kind=DeliveryKind.digest_email, recipient=lead.email,
+                payload={"lead_name": lead.name, "subject": f"Weekly digest: {org.name}, learning briefings",
+                         "text": digest_text(digest, greeting), "html": digest_html(digest, greeting)})])
+            await deps.store.meta.put(key, {"fingerprint": fingerprint, "week": week})
+    await deps.store.meta.put("digest:week", {"week": week})
+    log.info("weekly digests queued week=%s count=%d", week, len(queued))
+    return queued
