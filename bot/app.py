@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+from datetime import timedelta
 import logging
 from typing import AsyncIterator
 
@@ -14,13 +15,16 @@ from content.briefing import bundled_briefings
 from content.directory import load_directory
 from dialogs.deps import Deps
 from dialogs.publishing import upload_briefing
+from dialogs.digest import due_digests
 from dialogs.reminders import due_reminders
+from dialogs.retention import purge
 from storage.protocols import Store
 from storage.tinydb_store import TinyDBStore
 
-from . import __version__, admin
+from . import __version__, admin, documents
 from .adapter import make_adapter
-from .keys import ADAPTER, BOT, DEPS, SETTINGS, STORE, WORKER
+from .keys import ADAPTER, BOT, DEPS, SETTINGS, SIGNER, STORE, WORKER
+from .links import LinkSigner, load_secret
 from .mail import make_mailer
 from .http_errors import json_errors
 from .messages import messages
@@ -39,13 +43,20 @@ async def healthz(request: web.Request) -> web.Response:
                               "version": __version__, "store": store}, status=200 if store.get("ok") else 503)
 
 
-async def remind_periodically(deps: Deps, days: int, interval: float = 900.0) -> None:
-    """Every quarter of an hour, queue the reminders that are due (they go out through the outbox)."""
+async def run_schedules(deps: Deps, settings: Settings, interval: float = 900.0) -> None:
+    """Every quarter of an hour: reminders and weekly digests that are due (sent through the outbox),
+    and once a day the retention purge."""
+    last_purge = None
     while True:
         try:
-            await due_reminders(deps, days)
-        except Exception:  # keep reminding later; the store may be briefly unavailable
-            log.exception("reminder check failed")
+            await due_reminders(deps, settings.reminder_days)
+            await due_digests(deps, settings.digest_day, settings.digest_time)
+            today = deps.clock().date()
+            if last_purge != today:
+                await purge(deps, settings.retention_days)
+                last_purge = today
+        except Exception:  # try again later; the store may be briefly unavailable
+            log.exception("scheduled work failed")
         await asyncio.sleep(interval)
 
 
@@ -54,12 +65,16 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
     directory = load_directory(settings.directory)  # a bad file stops here, naming the line
     store = store or TinyDBStore(settings.data_dir)
     mailer = make_mailer(settings)
+    signer = LinkSigner(load_secret(settings.link_secret.get_secret_value() if settings.link_secret else None,
+                                    settings.data_dir), settings.public_url, timedelta(days=settings.link_days))
     deps = Deps(store=store, directory=directory, mail_from=settings.mail_from)
+    deps.link = lambda path: signer.sign(path, deps.clock())
     adapter = make_adapter(settings)
 
     app = web.Application(client_max_size=MAX_BODY, middlewares=[json_errors])
     app[SETTINGS] = settings
     app[STORE] = store
+    app[SIGNER] = signer
     app[DEPS] = deps
     app[ADAPTER] = adapter
     app[BOT] = LearningBot(deps)
@@ -73,7 +88,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
                 if created:
                     log.info("bundled briefing loaded id=%s from %s", record.id, name)
             task = asyncio.create_task(worker.run(), name="delivery-worker")
-            reminders = asyncio.create_task(remind_periodically(deps, settings.reminder_days), name="reminders")
+            reminders = asyncio.create_task(run_schedules(deps, settings), name="schedules")
             log.info("ready: store=%s mail=%s auth=%s", (await store.status())["backend"], mailer.describe(),
                      "off (local mode, loopback only)" if settings.local_mode else "on")
             # What exists now lives as long as the process: keep it out of the collector's
@@ -94,4 +109,5 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     admin.add_routes(app)
+    documents.add_routes(app)
     return app

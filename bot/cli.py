@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import sys
@@ -163,6 +164,63 @@ def privacy_scan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _token(args: argparse.Namespace) -> str | None:
+    return args.token or os.environ.get("LEARNING_BOT_ADMIN_TOKEN")
+
+
+def _write(data: bytes, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    print(f"{out} ({len(data):,} bytes)", file=sys.stderr)
+
+
+def _api(args: argparse.Namespace, method: str, path: str) -> tuple[int, bytes]:
+    from .client import PublishClientError, fetch
+
+    token = _token(args)
+    if not token:
+        return _fail("an admin token is needed: --token or LEARNING_BOT_ADMIN_TOKEN"), b""
+    try:
+        body, _ = asyncio.run(fetch(args.url, token, method, path))
+    except PublishClientError as exc:
+        return _fail(str(exc), 1), b""
+    return 0, body
+
+
+def report(args: argparse.Namespace) -> int:
+    code, body = _api(args, "GET", f"/api/briefings/{args.briefing}/report?format={args.format}")
+    if code == 0:
+        _write(body, args.out)
+    return code
+
+
+def export(args: argparse.Namespace) -> int:
+    code, body = _api(args, "GET", f"/api/briefings/{args.briefing}/export?format={args.format}")
+    if code == 0:
+        _write(body, args.out)
+    return code
+
+
+def purge(args: argparse.Namespace) -> int:
+    code, body = _api(args, "POST", f"/api/purge?dry_run={'true' if args.dry_run else 'false'}")
+    if code == 0:
+        result = json.loads(body)
+        verb = "would delete" if result["dry_run"] else "deleted"
+        print(f"{verb} {result['responses']} responses and {result['minutes']} minutes older than "
+              f"{result['retention_days']} days (before {result['cutoff'][:10]})")
+    return code
+
+
+def _client_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--url", default="http://127.0.0.1:3978", help="the bot's address (default %(default)s)")
+    p.add_argument("--token", help="admin token (default: LEARNING_BOT_ADMIN_TOKEN)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="learning-bot", description=(
         "A Teams bot that carries a safeguarding board's learning briefings to practitioner teams "
@@ -208,6 +266,25 @@ def build_parser() -> argparse.ArgumentParser:
     ps.add_argument("--allow", action="append", default=[], metavar="VALUE",
                     help="a public contact (e.g. a published phone number) not to report (repeatable)")
     ps.set_defaults(func=privacy_scan)
+
+    rep = commands.add_parser("report", help="the board's report on a briefing (from the running bot)")
+    rep.add_argument("briefing", metavar="BRIEFING_ID")
+    rep.add_argument("--format", choices=["md", "csv", "docx", "html"], default="md")
+    rep.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    _client_options(rep)
+    rep.set_defaults(func=report)
+
+    exp = commands.add_parser("export", help="every response to a briefing (redacted), as CSV")
+    exp.add_argument("briefing", metavar="BRIEFING_ID")
+    exp.add_argument("--format", choices=["csv"], default="csv")
+    exp.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    _client_options(exp)
+    exp.set_defaults(func=export)
+
+    pur = commands.add_parser("purge", help="delete responses and minutes older than LEARNING_BOT_RETENTION_DAYS")
+    pur.add_argument("--dry-run", action="store_true", help="say what would be deleted, delete nothing")
+    _client_options(pur)
+    pur.set_defaults(func=purge)
 
     pkg = commands.add_parser("app-package", help="write the Teams app package (manifest.json and icons in a zip)",
                               description="Write the zip to upload in Teams. The developer name and URLs come from "

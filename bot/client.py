@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from pathlib import Path
 
@@ -73,3 +74,22 @@ async def publish_and_follow(base_url: str, token: str, briefing: str, to: str, 
         console.print(f"{len(pending)} still pending after {timeout:.0f}s; the bot keeps trying.")
     console.print(f"Sent {len(rows) - len(failed) - len(pending)} of {len(rows)}.")
     return 1 if failed or pending else 0
+
+
+async def fetch(base_url: str, token: str, method: str, path: str) -> tuple[bytes, str]:
+    """One admin API call; returns the body and its content type, or raises PublishClientError."""
+    url = f"{base_url.rstrip('/')}{path}"
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        async with aiohttp.ClientSession(headers=headers, timeout=aiohttp.ClientTimeout(total=120)) as session:
+            async with session.request(method, url) as resp:
+                body = await resp.read()
+                if resp.status >= 400:
+                    try:
+                        message = json.loads(body).get("error", resp.reason)
+                    except (ValueError, AttributeError):
+                        message = resp.reason
+                    raise PublishClientError(f"{method} {url}: {resp.status} {message}")
+                return body, resp.content_type
+    except aiohttp.ClientError as exc:
+        raise PublishClientError(f"cannot reach the bot at {url}: {exc}") from None

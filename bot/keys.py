@@ -8,6 +8,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from dialogs.deps import Deps
 from storage.protocols import Store
 
+from .links import LinkSigner
 from .settings import Settings
 from .teams import LearningBot
 from .worker import DeliveryWorker
@@ -18,3 +19,4 @@ DEPS = web.AppKey("deps", Deps)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 BOT = web.AppKey("bot", LearningBot)
 WORKER = web.AppKey("worker", DeliveryWorker)
+SIGNER = web.AppKey("signer", LinkSigner)

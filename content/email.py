@@ -7,13 +7,14 @@ import re
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
-from .minutes import CompiledMinutes, render_html, render_markdown, render_text
+from .documents import minutes_docx
+from .minutes import CompiledMinutes, render_html, render_text
 from .text import format_datetime
 
 
-def _file_name(m: CompiledMinutes) -> str:
+def minutes_file_name(m: CompiledMinutes) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", m.team_name.lower()).strip("-") or "team"
-    return f"minutes-{m.briefing_id}-{slug}.md"
+    return f"minutes-{m.briefing_id}-{slug}.docx"
 
 
 def minutes_email(m: CompiledMinutes, *, to_name: str, to_email: str, sender: str) -> EmailMessage:
@@ -26,8 +27,9 @@ def minutes_email(m: CompiledMinutes, *, to_name: str, to_email: str, sender: st
                f"\"{m.briefing_title}\" and sent you its minutes, below and attached.\n\n"
     msg.set_content(greeting + render_text(m))
     msg.add_alternative(render_html(m), subtype="html")
-    msg.add_attachment(render_markdown(m).encode("utf-8"), maintype="text", subtype="markdown",
-                       filename=_file_name(m))
+    msg.add_attachment(minutes_docx(m), maintype="application",
+                       subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+                       filename=minutes_file_name(m))
     return msg
 
 

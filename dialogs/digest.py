@@ -68,11 +68,12 @@ def _slot(now: datetime, day: str, time: str) -> datetime | None:
 
 
 async def due_digests(deps: Deps, day: str = "MON", time: str = "08:00", now: datetime | None = None) -> list[Delivery]:
-    """The weekly digest emails, queued once a week after the scheduled time, to every lead whose
-    digest changed since the last one sent (an unchanged digest is skipped)."""
+    """The weekly digest emails, queued once on the scheduled day (from the scheduled time until the
+    end of that day; a bot that was down all day skips a week), to every lead whose digest has
+    something in it and changed since the last one sent."""
     now = now or deps.clock()
     slot = _slot(now, day, time)
-    if slot is None or now < slot or not deps.mail_enabled:
+    if slot is None or not slot <= now.astimezone(LONDON) < slot.replace(hour=23, minute=59) or not deps.mail_enabled:
         return []
     week = slot.strftime("%G-W%V")
     if ((await deps.store.meta.get("digest:week")) or {}).get("week") == week:
@@ -80,6 +81,8 @@ async def due_digests(deps: Deps, day: str = "MON", time: str = "08:00", now: da
     queued = []
     for org in deps.directory.organisations:
         digest = await build_digest(deps, {org.id})
+        if not digest.briefings:
+            continue
         fingerprint = digest.fingerprint()
         for lead in org.safeguarding_leads:
             key = f"digest:{org.id}:{lead.email.lower()}"

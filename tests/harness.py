@@ -49,7 +49,8 @@ class Running:
 
 
 async def start_bot(data_dir: Path, connector: FakeConnector, smtp: SmtpServer | None, **settings: Any) -> Running:
-    config = {"data_dir": data_dir, "admin_token": ADMIN_TOKEN, **settings}
+    # Scheduled digests off unless a test asks: they would depend on the day the tests run.
+    config = {"data_dir": data_dir, "admin_token": ADMIN_TOKEN, "digest_day": "OFF", **settings}
     if smtp is not None:
         config.update(smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_security="none")
     app = create_app(Settings(**config))

@@ -50,7 +50,7 @@ def test_renderings_carry_every_response_and_the_facts():
     assert "at the request of the East Sussex Local Safeguarding Children Board" in md
 
 
-def test_email_has_text_html_and_markdown_attachment():
+def test_email_has_text_html_and_the_word_document():
     m = compiled([resp("learnt", "A lesson", "Ana", 1)])
     msg = minutes_email(m, to_name="Sam Example", to_email="sam@example.org", sender="Bot <bot@example.org>")
     assert msg["To"] == "Sam Example <sam@example.org>"
@@ -58,5 +58,18 @@ def test_email_has_text_html_and_markdown_attachment():
     assert "Dear Sam Example" in msg.get_body(("plain",)).get_content()
     assert "A lesson" in msg.get_body(("html",)).get_content()
     [attachment] = list(msg.iter_attachments())
-    assert attachment.get_filename() == "minutes-2019-01-case-file-audit-hastings-cp-team.md"
-    assert "A lesson (Ana)" in attachment.get_content()
+    assert attachment.get_filename() == "minutes-2019-01-case-file-audit-hastings-cp-team.docx"
+    assert attachment.get_content_type() == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert "A lesson" in docx_text(attachment.get_content())
+
+
+def docx_text(data: bytes) -> str:
+    """Every paragraph and table cell of a Word document, as text."""
+    import io
+
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join(parts)

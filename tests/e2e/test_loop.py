@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.fakes import teams as t
+from tests.content.test_minutes import docx_text
 from tests.harness import eventually
 
 TEAM = t.TeamSpec(id="19:child-protection@thread.tacv2", name="Hastings Child Protection Team",
@@ -79,14 +80,15 @@ async def test_the_whole_loop(running):
     plain = email.get_body(("plain",)).get_content()
     html = email.get_body(("html",)).get_content()
     attachment = next(email.iter_attachments())
+    document = docx_text(attachment.get_content())
     for answers in ANSWERS.values():
         for answer in answers.values():
             assert answer.split(" ")[0] in card_text
             assert answer in plain
-            assert answer in attachment.get_content()
+            assert answer in document
             assert answer.replace("'", "&#x27;") in html
     assert "Ana Practitioner" in plain and "Closed by: Ben Nurse" in plain
-    assert attachment.get_filename().endswith(".md")
+    assert attachment.get_filename().endswith(".docx")
 
     # 7. The thread says where the minutes went.
     notice = await connector.wait_for(

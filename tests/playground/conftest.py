@@ -74,7 +74,8 @@ def playground(tmp_path, request):
     bot_log, pg_log = tmp_path / "bot.log", tmp_path / "playground.log"
     bot = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "--port", str(bot_port), "--data-dir", str(data)],
-        cwd=ROOT, env={**env, "LEARNING_BOT_DIRECTORY": str(ROOT / "playground" / "directory.yaml")},
+        cwd=ROOT, env={**env, "LEARNING_BOT_DIRECTORY": str(ROOT / "playground" / "directory.yaml"),
+                       "LEARNING_BOT_DIGEST_DAY": "OFF"},
         stdout=bot_log.open("w"), stderr=subprocess.STDOUT)
     pg = subprocess.Popen(
         [str(PLAYGROUND_BIN), "-e", f"http://127.0.0.1:{bot_port}/api/messages", "-c", "msteams", "--dt",
