@@ -22,8 +22,8 @@ log = logging.getLogger(__name__)
 DAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
 
 
-async def build_digest(deps: Deps, organisation_ids: set[str]) -> Digest:
-    now = deps.clock()
+async def build_digest(deps: Deps, organisation_ids: set[str], now: datetime | None = None) -> Digest:
+    now = now or deps.clock()
     names = [o.name for o in deps.directory.organisations if o.id in organisation_ids]
     rows = []
     for briefing in await deps.store.briefings.list():
@@ -80,7 +80,7 @@ async def due_digests(deps: Deps, day: str = "MON", time: str = "08:00", now: da
         return []
     queued = []
     for org in deps.directory.organisations:
-        digest = await build_digest(deps, {org.id})
+        digest = await build_digest(deps, {org.id}, now)
         if not digest.briefings:
             continue
         fingerprint = digest.fingerprint()

@@ -43,18 +43,24 @@ class Running:
         async with self.session.request(method, f"{self.url}{path}", headers=headers, **kw) as resp:
             return resp.status, await resp.json(content_type=None)
 
+    async def admin_raw(self, method: str, path: str, **kw) -> tuple[int, bytes]:
+        headers = {"Authorization": f"Bearer {ADMIN_TOKEN}", **kw.pop("headers", {})}
+        async with self.session.request(method, f"{self.url}{path}", headers=headers, **kw) as resp:
+            return resp.status, await resp.read()
+
     async def close(self) -> None:
         await self.session.close()
         await self.server.close()
 
 
-async def start_bot(data_dir: Path, connector: FakeConnector, smtp: SmtpServer | None, **settings: Any) -> Running:
+async def start_bot(data_dir: Path, connector: FakeConnector, smtp: SmtpServer | None, *, port: int | None = None,
+                    **settings: Any) -> Running:
     # Scheduled digests off unless a test asks: they would depend on the day the tests run.
     config = {"data_dir": data_dir, "admin_token": ADMIN_TOKEN, "digest_day": "OFF", **settings}
     if smtp is not None:
         config.update(smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_security="none")
     app = create_app(Settings(**config))
-    server = TestServer(app, host="127.0.0.1")
+    server = TestServer(app, host="127.0.0.1", **({"port": port} if port else {}))
     await server.start_server()
     return Running(server, aiohttp.ClientSession(), connector, smtp)
 

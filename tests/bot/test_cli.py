@@ -141,3 +141,24 @@ def test_validate_reports_identifiers_unless_allowed(tmp_path, capsys):
     assert out.startswith(f"{briefing}:14: looks like a phone number: remove it") and "07700" not in out
     assert main(["briefing", "validate", "--allow-identifiers", str(briefing)]) == 0
     assert capsys.readouterr().out == f"{briefing}:14: looks like a phone number (allowed)\n"
+
+
+async def test_report_export_and_purge_commands(running, tmp_path, capsys):
+    import asyncio
+
+    from bot.cli import main as cli
+
+    def run(*argv):
+        return asyncio.get_running_loop().run_in_executor(None, cli, [*argv, "--url", running.url, "--token", ADMIN_TOKEN])
+
+    out = tmp_path / "report.md"
+    assert await run("report", "2019-01-case-file-audit", "--out", str(out)) == 0
+    assert out.read_text().startswith("# Briefing report: Regular Case File Audit")
+    assert await run("report", "2019-01-case-file-audit", "--format", "docx", "--out", str(tmp_path / "r.docx")) == 0
+    assert (tmp_path / "r.docx").read_bytes()[:2] == b"PK"
+    assert await run("export", "2019-01-case-file-audit", "--out", str(tmp_path / "e.csv")) == 0
+    assert (tmp_path / "e.csv").read_text().startswith("\"briefing_id\",\"organisation\"")
+    assert await run("purge", "--dry-run") == 0
+    assert "would delete 0 responses and 0 minutes older than 730 days" in capsys.readouterr().out
+    assert await run("report", "nope") == 1
+    assert "404 no briefing with id 'nope'" in capsys.readouterr().err

@@ -75,3 +75,27 @@ async def test_outstanding_for_staff_and_leads_only(chat):
                              {"verb": "close_confirm", "discussion": discussion}))
     after = await chat.say(t.personal(URL, STAFF, TENANT, "outstanding"))
     assert after.card["body"][1]["text"] == "Every team has sent its minutes."
+
+
+async def test_weekly_digest_once_on_the_day_and_only_when_something_changed(chat):
+    from dialogs.digest import due_digests
+
+    await post_on(chat)
+    monday = datetime(2026, 3, 23, 8, 30, tzinfo=timezone.utc)  # 08:30 in London (GMT)
+    assert await due_digests(chat.deps, "MON", "08:00", monday - timedelta(hours=1)) == []  # before the time
+    queued = await due_digests(chat.deps, "MON", "08:00", monday)
+    assert [d.recipient for d in queued] == ["sam@police.example.org"]  # only organisations with something to say
+    assert "Team A: 6 days since it arrived, not started" in queued[0].payload["text"]
+    assert await due_digests(chat.deps, "MON", "08:00", monday + timedelta(hours=2)) == []  # once a week
+    assert await due_digests(chat.deps, "MON", "08:00", monday + timedelta(days=7)) == []  # nothing changed
+    await chat.send(record(await_discussion(chat), learnt="Started"))
+    again = await due_digests(chat.deps, "MON", "08:00", monday + timedelta(days=14))
+    assert len(again) == 1 and "1 response" in again[0].payload["text"]
+    assert await due_digests(chat.deps, "OFF", "08:00", monday + timedelta(days=21)) == []
+
+
+def await_discussion(chat):
+    from storage.models import Discussion
+    from tests.dialogs.test_flows import BRIEFING, TEAM
+
+    return Discussion.make_id(BRIEFING, TEAM.id)
