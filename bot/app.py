@@ -25,6 +25,7 @@ from . import __version__, admin, documents
 from .adapter import make_adapter
 from .keys import ADAPTER, BOT, DEPS, SETTINGS, SIGNER, STORE, WORKER
 from .links import LinkSigner, load_secret
+from .ratelimit import RateLimiter
 from .mail import make_mailer
 from .http_errors import json_errors
 from .messages import messages
@@ -78,7 +79,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
     app[DEPS] = deps
     app[ADAPTER] = adapter
     app[BOT] = LearningBot(deps)
-    worker = app[WORKER] = DeliveryWorker(deps, TeamsTransport(adapter, settings.bot_app_id), mailer)
+    worker = app[WORKER] = DeliveryWorker(deps, TeamsTransport(adapter, settings.bot_app_id), mailer,
+                                          limiter=RateLimiter(settings.send_rate))
 
     async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         await store.open()

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     mail_from: str = _env("LEARNING_BOT_MAIL_FROM", "Safeguarding Learning Bot <learning-bot@localhost>")
 
     reminder_days: int = _env("LEARNING_BOT_REMINDER_DAYS", 14, ge=1, le=365)
+    send_rate: int = _env("LEARNING_BOT_SEND_RATE", 30, ge=1, le=1000)  # Teams calls a second, all conversations
     link_days: int = _env("LEARNING_BOT_LINK_DAYS", 7, ge=1, le=90)  # how long document links work
     link_secret: SecretStr | None = _env("LEARNING_BOT_LINK_SECRET", None)
     retention_days: int = _env("LEARNING_BOT_RETENTION_DAYS", 730, ge=30)

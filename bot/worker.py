@@ -20,6 +20,7 @@ from storage.models import Delivery, DeliveryStatus
 from storage.protocols import StoreError
 
 from .mail import Mailer
+from .ratelimit import RateLimiter
 from .transport import TeamsTransport
 
 log = logging.getLogger(__name__)
@@ -59,8 +60,20 @@ def classify(exc: BaseException, now: datetime) -> Failure:
     return Failure(type(exc).__name__, False)
 
 
+def conversation_key(out: Outgoing) -> str | None:
+    """The conversation a Teams send goes to, for the per-conversation limits (None for email)."""
+    if isinstance(out, ChannelPost):
+        return out.channel.conversation_id
+    if isinstance(out, ThreadReply):
+        return out.thread.conversation_id
+    if isinstance(out, PersonalMessage):
+        return f"personal:{out.user_aad}"
+    return None
+
+
 class DeliveryWorker:
-    def __init__(self, deps: Deps, teams: TeamsTransport, mailer: Mailer, *, concurrency: int = 8,
+    def __init__(self, deps: Deps, teams: TeamsTransport, mailer: Mailer, *, limiter: RateLimiter | None = None,
+                 concurrency: int = 16,
                  max_attempts: int = 10, base_delay: float = 2.0, max_delay: float = 600.0,
                  send_timeout: float = 30.0) -> None:
         self._deps = deps
@@ -71,6 +84,7 @@ class DeliveryWorker:
         self._base_delay = base_delay
         self._max_delay = max_delay
         self._send_timeout = send_timeout
+        self._limiter = limiter or RateLimiter(30)
         self._inflight: set[str] = set()
         self._tasks: set[asyncio.Task] = set()
 
@@ -126,6 +140,9 @@ class DeliveryWorker:
         d.attempts += 1
         try:
             outgoing = await prepare(d, self._deps)
+            key = conversation_key(outgoing)
+            if key is not None:  # Teams' limits: wait for a slot before the send's own timeout starts
+                await self._limiter.acquire(key)
             d.result = await asyncio.wait_for(self._send(outgoing), self._send_timeout)
         except Undeliverable as exc:
             d.status, d.last_error = DeliveryStatus.failed, str(exc)
