@@ -11,7 +11,7 @@ from aiohttp import web
 from content.yamlfile import ContentError
 from content.text import LONDON
 from dialogs.publishing import PublishError, parse_discuss_by, publish, upload_briefing
-from storage.models import DeliveryKind
+from storage.models import DeliveryKind, DeliveryStatus
 
 from .http_errors import error, read_json
 from .keys import DEPS, SETTINGS
@@ -99,7 +99,37 @@ async def deliveries(request: web.Request) -> web.Response:
     return web.json_response(rows)
 
 
+@admin_only
+async def list_deliveries(request: web.Request) -> web.Response:
+    status = request.query.get("status", "failed")
+    if status not in {s.value for s in DeliveryStatus}:
+        return error(400, "status must be pending, sent or failed")
+    rows = await request.app[DEPS].store.outbox.list_status(status)
+    return web.json_response([
+        {"id": d.id, "kind": d.kind, "briefing_id": d.briefing_id, "team_id": d.team_id,
+         "discussion_id": d.discussion_id, "status": d.status, "attempts": d.attempts, "last_error": d.last_error,
+         "next_attempt_at": d.next_attempt_at.isoformat(), "sent_at": d.sent_at.isoformat() if d.sent_at else None}
+        for d in rows
+    ])
+
+
+@admin_only
+async def retry_delivery(request: web.Request) -> web.Response:
+    deps = request.app[DEPS]
+    delivery = await deps.store.outbox.get(request.match_info["delivery_id"])
+    if delivery is None:
+        return error(404, "no such delivery")
+    if delivery.status is DeliveryStatus.sent:
+        return error(409, "that delivery was sent; it is not sent again")
+    delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.pending, 0, deps.clock()
+    await deps.store.outbox.update(delivery)
+    log.info("delivery queued again id=%s", delivery.id)
+    return web.json_response({"id": delivery.id, "status": delivery.status}, status=202)
+
+
 def add_routes(app: web.Application) -> None:
+    app.router.add_get("/api/deliveries", list_deliveries)
+    app.router.add_post("/api/deliveries/{delivery_id}/retry", retry_delivery)
     app.router.add_post("/api/briefings", upload)
     app.router.add_get("/api/briefings", list_briefings)
     app.router.add_post("/api/briefings/{briefing_id}/publish", publish_briefing)

@@ -181,6 +181,8 @@ class _Outbox:
             raise KeyError(delivery.id)
         self._rows[delivery.id] = _copy(delivery)
         self._pending.track(delivery)
+        if not delivery.final:
+            self._pending.notify()
 
     async def due(self, now: datetime, limit: int = 100) -> list[Delivery]:
         return self._pending.due(now, limit)
@@ -191,6 +193,10 @@ class _Outbox:
     async def list_group(self, group: str) -> list[Delivery]:
         rows = [_copy(d) for d in self._rows.values() if d.group == group]
         return sorted(rows, key=lambda d: d.created_at)
+
+    async def list_status(self, status: str, limit: int = 500) -> list[Delivery]:
+        rows = [_copy(d) for d in self._rows.values() if d.status == status]
+        return sorted(rows, key=lambda d: d.created_at, reverse=True)[:limit]
 
     async def wait_for_work(self, timeout: float) -> None:
         await self._pending.wait(timeout)

@@ -232,6 +232,11 @@ class _State:
         self.outbox_shards.table(d.group).put(_dump(d))
         self.pending.track(d)
 
+    def list_status(self, status: str, limit: int) -> list[Delivery]:
+        rows = [Delivery.model_validate(doc) for group in self.groups
+                for doc in self.outbox_shards.table(group).all() if doc.get("status") == status]
+        return sorted(rows, key=lambda d: d.created_at, reverse=True)[:limit]
+
     def list_group(self, group: str) -> list[Delivery]:
         if group not in self.groups:
             return []
@@ -356,6 +361,8 @@ class _Outbox(_Repo):
 
     async def update(self, delivery: Delivery) -> None:
         await self._run(self._s.update_delivery, delivery)
+        if not delivery.final:
+            self._s.pending.notify()
 
     async def due(self, now: datetime, limit: int = 100) -> list[Delivery]:
         return await self._run(self._s.pending.due, now, limit)
@@ -365,6 +372,9 @@ class _Outbox(_Repo):
 
     async def list_group(self, group: str) -> list[Delivery]:
         return await self._run(self._s.list_group, group)
+
+    async def list_status(self, status: str, limit: int = 500) -> list[Delivery]:
+        return await self._run(self._s.list_status, status, limit)
 
     async def wait_for_work(self, timeout: float) -> None:
         await self._s.pending.wait(timeout)

@@ -112,3 +112,23 @@ def worker_backoff(bot) -> None:
     from bot.keys import WORKER
 
     bot.server.app[WORKER]._base_delay = 0.01
+
+
+async def test_failed_deliveries_are_listed_and_can_be_retried(running):
+    await register(running, 1)
+    running.connector.fail_next(1, 404)
+    await running.admin("POST", f"/api/briefings/{BRIEFING}/publish", json={"to": "all"})
+
+    async def failed():
+        status, rows = await running.admin("GET", "/api/deliveries?status=failed")
+        return rows if status == 200 and rows else None
+
+    [row] = await eventually(failed)
+    assert (row["kind"], row["last_error"], row["attempts"]) == ("briefing_post", "HTTP 404", 1)
+    assert await running.admin("GET", "/api/deliveries?status=odd") == (400, {"error": "status must be pending, sent or failed"})
+    status, body = await running.admin("POST", f"/api/deliveries/{row['id']}/retry")
+    assert (status, body["status"]) == (202, "pending")
+    assert await eventually(lambda: _all_sent(running, 1))
+    assert len(running.connector.channel_posts()) == 1
+    assert (await running.admin("POST", f"/api/deliveries/{row['id']}/retry"))[0] == 409
+    assert (await running.admin("POST", "/api/deliveries/nope/retry"))[0] == 404

@@ -146,6 +146,8 @@ async def test_outbox_update_finalises(store):
     assert [x.id for x in await store.outbox.due(utcnow())] == ["m1"]
     assert [x.id for x in await store.outbox.list_group("b1")] == ["x1"]
     assert await store.outbox.list_group("nothing") == []
+    assert [x.id for x in await store.outbox.list_status("sent")] == ["x1"]
+    assert [x.id for x in await store.outbox.list_status("pending")] == ["m1"]
     with pytest.raises(KeyError):
         await store.outbox.update(delivery("unknown"))
 
