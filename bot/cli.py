@@ -36,8 +36,9 @@ def serve(args: argparse.Namespace) -> int:
         settings = Settings(**overrides)
     except ValidationError as exc:
         return _fail("cannot start:\n" + describe_error(exc))
-    logging.basicConfig(level=os.environ.get("LEARNING_BOT_LOG_LEVEL", "INFO").upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .logs import configure
+
+    configure(os.environ.get("LEARNING_BOT_LOG_LEVEL", "INFO"), os.environ.get("LEARNING_BOT_LOG_FORMAT", "plain"))
     try:
         app = create_app(settings)
     except ContentError as exc:

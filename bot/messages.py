@@ -9,12 +9,14 @@ from aiohttp import web
 from botbuilder.schema import Activity
 
 from .http_errors import error, read_json
+from .logs import new_request_id
 from .keys import ADAPTER, BOT
 
 log = logging.getLogger(__name__)
 
 
 async def messages(request: web.Request) -> web.Response:
+    new_request_id()
     body = await read_json(request)
     if not isinstance(body, dict):
         return error(400, "an activity must be a JSON object")
