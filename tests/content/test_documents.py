@@ -234,3 +234,11 @@ def test_minutes_docx_renders_either_attribution(attribution):
     m = minutes(attribution=attribution)
     names = {r[2] for t in open_docx(minutes_docx(m)).tables[1:] for r in rows(t)[1:]} - {""}
     assert names == ({"The team"} if attribution == "team" else {"Ana Lopez", "Ben Nurse", "Chris Ode"})
+
+
+def test_document_dates_are_stored_in_utc():
+    from zoneinfo import ZoneInfo
+
+    summer = datetime(2026, 6, 1, 10, 0, tzinfo=ZoneInfo("Europe/London"))  # 09:00 UTC
+    props = open_docx(minutes_docx(minutes(closed_at=summer))).core_properties
+    assert props.created == datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
