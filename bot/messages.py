@@ -20,6 +20,9 @@ async def messages(request: web.Request) -> web.Response:
     body = await read_json(request)
     if not isinstance(body, dict):
         return error(400, "an activity must be a JSON object")
+    if not isinstance(body.get("type"), str) or not isinstance(body.get("serviceUrl"), str) \
+            or not isinstance(body.get("conversation"), dict):
+        return error(400, "an activity needs type, serviceUrl and conversation")
     try:
         activity = Activity().deserialize(body)
     except Exception:  # msrest raises several types for bad shapes
