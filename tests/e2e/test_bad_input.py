@@ -24,7 +24,7 @@ async def raw_post(bot, path, data, content_type="application/json", headers=Non
     (b'{"type": "message"}', "text/plain", 415, "send JSON with Content-Type: application/json"),
     (b"[" * 100000 + b"]" * 100000, "application/json", 400, "the body is not valid JSON"),
     (b'{"type": "message", "serviceUrl": "http://127.0.0.1:9", "conversation": 5}', "application/json", 400,
-     "the body is not a valid activity"),
+     "an activity needs type, serviceUrl and conversation"),
 ])
 async def test_malformed_activities(running, data, content_type, status, message):
     assert await raw_post(running, "/api/messages", data, content_type) == (status, {"error": message})
