@@ -43,6 +43,8 @@ def serve(args: argparse.Namespace) -> int:
         app = create_app(settings)
     except ContentError as exc:
         return _fail("the directory file is not valid:\n" + "\n".join(p.render(exc.path) for p in exc.problems))
+    except StoreError as exc:
+        return _fail(str(exc))
     if settings.local_mode:
         logging.getLogger("bot").warning(
             "local mode: no MicrosoftAppId, so inbound authentication is OFF; listening on loopback only")

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+from storage.protocols import StoreError
+
 
 class LinkSigner:
     def __init__(self, secret: bytes, public_url: str | None, ttl: timedelta) -> None:
@@ -47,11 +49,14 @@ def load_secret(configured: str | None, data_dir: Path) -> bytes:
         return configured.encode()
     path = data_dir / "link-secret"
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        value = secrets.token_hex(32).encode()
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(value)
-        return value
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            value = secrets.token_hex(32).encode()
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(value)
+            return value
+    except OSError as exc:
+        raise StoreError(f"cannot use data directory {data_dir}: {exc.strerror or exc}") from None

@@ -25,6 +25,7 @@ from .transport import TeamsTransport
 
 log = logging.getLogger(__name__)
 RETRYABLE_HTTP = {408, 412, 429, 500, 502, 503, 504}
+SMTP_RETRY_5XX = {530, 534, 535}
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,9 @@ def classify(exc: BaseException, now: datetime) -> Failure:
         headers = getattr(response, "headers", None)
         return Failure(f"HTTP {status}", status in RETRYABLE_HTTP, _retry_after(headers, now))
     if isinstance(exc, aiosmtplib.SMTPResponseException):
-        return Failure(f"SMTP {exc.code}", 400 <= exc.code < 500)
+        # 4xx is temporary; a refused login (530/534/535) waits for the operator to fix it; other
+        # 5xx (no such mailbox, refused message) will not change by retrying.
+        return Failure(f"SMTP {exc.code}", 400 <= exc.code < 500 or exc.code in SMTP_RETRY_5XX)
     if isinstance(exc, (aiosmtplib.SMTPException, aiohttp.ClientError, asyncio.TimeoutError, OSError)):
         return Failure(type(exc).__name__, True)
     return Failure(type(exc).__name__, False)
