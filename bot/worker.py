@@ -13,6 +13,7 @@ from typing import Any
 
 import aiohttp
 import aiosmtplib
+from msrest.exceptions import ClientRequestError
 
 from dialogs.deps import Deps
 from dialogs.delivery import ChannelPost, Email, Outgoing, PersonalMessage, ThreadReply, Undeliverable, after_final, prepare
@@ -58,7 +59,9 @@ def classify(exc: BaseException, now: datetime) -> Failure:
         # 4xx is temporary; a refused login (530/534/535) waits for the operator to fix it; other
         # 5xx (no such mailbox, refused message) will not change by retrying.
         return Failure(f"SMTP {exc.code}", 400 <= exc.code < 500 or exc.code in SMTP_RETRY_5XX)
-    if isinstance(exc, (aiosmtplib.SMTPException, aiohttp.ClientError, asyncio.TimeoutError, OSError)):
+    # msrest wraps a dropped or refused connection to the Bot Connector in ClientRequestError.
+    if isinstance(exc, (aiosmtplib.SMTPException, aiohttp.ClientError, asyncio.TimeoutError, OSError,
+                        ClientRequestError)):
         return Failure(type(exc).__name__, True)
     return Failure(type(exc).__name__, False)
 
