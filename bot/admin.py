@@ -20,15 +20,21 @@ log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def has_admin_token(request: web.Request) -> bool:
+    """The request carries `Authorization: Bearer <LEARNING_BOT_ADMIN_TOKEN>` (and one is configured)."""
+    token = request.app[SETTINGS].admin_token
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return token is not None and scheme.lower() == "bearer" and hmac.compare_digest(
+        given.encode(), token.get_secret_value().encode())
+
+
 def admin_only(handler: Handler) -> Handler:
     """404 when no admin token is configured (the API does not exist), 401 for a wrong token."""
 
     async def guarded(request: web.Request) -> web.StreamResponse:
-        token = request.app[SETTINGS].admin_token
-        if token is None:
+        if request.app[SETTINGS].admin_token is None:
             return error(404, "not found")
-        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.get_secret_value().encode()):
+        if not has_admin_token(request):
             log.warning("admin request refused: bad token")
             return error(401, "a valid admin token is required (Authorization: Bearer <token>)")
         return await handler(request)

@@ -4,7 +4,6 @@ and the admin routes for reports, exports and purging."""
 from __future__ import annotations
 
 import base64
-import hmac
 import logging
 
 from aiohttp import web
@@ -17,7 +16,7 @@ from content.report_render import report_csv, report_html, report_markdown, resp
 from dialogs.reports import build_report
 from dialogs.retention import purge
 
-from .admin import admin_only
+from .admin import admin_only, has_admin_token
 from .http_errors import error
 from .keys import DEPS, SETTINGS, SIGNER
 
@@ -30,20 +29,13 @@ def _signed(request: web.Request) -> bool:
     return request.app[SIGNER].verify(request.path, q.get("expires"), q.get("sig"), request.app[DEPS].clock())
 
 
-def _admin(request: web.Request) -> bool:
-    token = request.app[SETTINGS].admin_token
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    return token is not None and scheme.lower() == "bearer" and hmac.compare_digest(
-        given.encode(), token.get_secret_value().encode())
-
-
 def _refused() -> web.Response:
     return web.Response(status=403, content_type="text/plain", text=(
         "This link has expired or is not valid. Ask the bot for the document again: links work for a limited time."))
 
 
 async def minutes_document(request: web.Request) -> web.Response:
-    if not (_signed(request) or _admin(request)):
+    if not (_signed(request) or has_admin_token(request)):
         return _refused()
     deps = request.app[DEPS]
     minutes = await deps.store.minutes.get(request.match_info["discussion_id"])
@@ -61,7 +53,7 @@ def _page(report) -> str:
 
 
 async def report_page(request: web.Request) -> web.Response:
-    if not (_signed(request) or _admin(request)):
+    if not (_signed(request) or has_admin_token(request)):
         return _refused()
     report = await build_report(request.app[DEPS], request.match_info["briefing_id"])
     if report is None:

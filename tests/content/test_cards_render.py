@@ -248,14 +248,7 @@ BAD_CARDS: dict[str, tuple[str, cards.Card]] = {
 # Helpers
 
 
-def walk(node: Any):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from walk(value)
+from tests.content.test_cards import walk  # noqa: E402 (one tree walker for the card tests)
 
 
 def shown_texts(card: cards.Card) -> list[str]:
