@@ -104,6 +104,16 @@ def test_the_whole_loop_in_the_playground(page: Page, playground):
     expect(minutes).to_contain_text(LEARNT)
     expect(minutes).to_contain_text(WHEN)
     expect(minutes).to_contain_text("Sussex Police")
+    # The lead marks them received; the team's thread shows it. The lead's digest lists the team.
+    minutes.get_by_role("button", name="Received").click()
+    expect(page.locator(".ac-adaptiveCard", has_text="Received by you on").last).to_be_visible()
+    say_in_chat(page, "digest")
+    expect(page.locator(".ac-adaptiveCard", has_text="Digest").last).to_contain_text(
+        "1 team received it, 1 discussed it, 1 sent minutes, 0 outstanding")
+    open_general(page)
+    expect(thread.get_by_text(re.compile(r"Alex Example \(safeguarding lead, Sussex Police\) received the minutes"))) \
+        .to_be_visible()
+
     [eml] = list((playground["data"] / "mail").glob("*.eml"))
     email = message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert email["To"] == "Alex Example <alex@example.com>"
