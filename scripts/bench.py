@@ -1,17 +1,30 @@
-"""Benchmark: one response submission at POST /api/messages over real HTTP, with N responses stored.
+"""Benchmarks (`make bench`): figures beside their targets, printed as a table and written to JSON.
 
-For each size N a fresh data directory is seeded through the real TinyDBStore API the way a
-deployment grows: 100 responses per team discussion of the bundled briefing (1,000 responses =
+1. submission  one response submission at POST /api/messages over real HTTP, with N responses
+               stored (p99 < 20 ms at every size; p99 at the largest <= 1.5x p99 at the smallest)
+2. throughput  50 members submitting at once: activities/s of this bot (`learning-bot serve`)
+               beside a stock Bot Framework echo bot (scripts/echo_bot.py), at least 4x
+3. broadcast   one briefing to 1,000 teams against a connector that throttles like Teams:
+               >= 0.9 of the allowed 30 posts/s, no team posted twice, none never posted
+4. minutes     compile + HTML + Word of a discussion with 500 responses, under 1 s
+5. cold start  `learning-bot serve` to a healthy /healthz over 100,000 responses, under 2 s,
+               under 300 MB resident afterwards
+
+Benchmark 1: for each size N a fresh data directory is seeded through the real TinyDBStore API the
+way a deployment grows: 100 responses per team discussion of the bundled briefing (1,000 responses =
 10 teams and discussions, 100,000 = 1,000). The real app then runs on loopback beside the fake
 Bot Connector, and card submissions ("record" a response) are posted one at a time, in turn
 to up to 10 discussions that already hold 100 responses each. Each POST is timed on the client side; the time
 includes the bot's acknowledgement sent to the fake connector inside the request.
+Benchmarks 2-5 are described in scripts/bench_throughput.py, bench_broadcast.py, bench_minutes.py
+and bench_coldstart.py.
 
-    cd /work/main && .venv/bin/python scripts/bench.py [--sizes 1000,100000] [--requests 500]
-        [--warmup 50] [--out bench-results.json]
+    cd /work/main && .venv/bin/python scripts/bench.py [--only 1,2,3,4,5] [--quick]
+        [--sizes 1000,100000] [--requests 500] [--warmup 50] [--out bench-results.json]
 
-Targets: p99 < 20 ms at every size, and p99 at the largest size <= 1.5x p99 at the smallest.
-This is a measurement, not a test: it prints a table and writes the figures to JSON.
+`--quick` runs every benchmark at small sizes (a smoke run of about a minute, figures not
+comparable with the targets' sizes). This is a measurement, not a test: it prints a table and
+writes the figures to JSON.
 """
 
 from __future__ import annotations
@@ -21,14 +34,13 @@ import asyncio
 import gc
 import json
 import logging
-import math
 import os
 import platform
 import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,107 +53,20 @@ from aiohttp.test_utils import TestServer  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from bot.keys import DEPS  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from storage.models import Author, ConversationRef, Discussion, Response, Team  # noqa: E402
-from storage.tinydb_store import TinyDBStore  # noqa: E402
+from storage.models import Discussion  # noqa: E402
 from tests.fakes import teams as t  # noqa: E402
 from tests.fakes.connector import FakeConnector  # noqa: E402
 
-BRIEFING = "2019-01-case-file-audit"  # the bundled briefing, loaded by the app at startup
-ORGANISATION = "sussex-police"
-TENANT = "11111111-1111-1111-1111-111111111111"
-ADMIN_TOKEN = "bench-admin-token-0123456789"
-PER_DISCUSSION = 100
-QUESTIONS = ["learnt", "apply", "hsv-when", "hsv-experience"]
+import bench_broadcast  # noqa: E402
+import bench_coldstart  # noqa: E402
+import bench_minutes  # noqa: E402
+import bench_throughput  # noqa: E402
+from bench_common import (  # noqa: E402
+    ADMIN_TOKEN, BRIEFING, MEMBERS, PER_DISCUSSION, dir_size, percentile, response_text, seed, team_spec, thread_id,
+)
+
 TARGET_P99_MS = 20.0
 TARGET_RATIO = 1.5
-
-MEMBERS = [t.User(f"{first} {last}", f"aaaaaaaa-0000-0000-{i:04d}-000000000000")
-           for i, (first, last) in enumerate([
-               ("Ana", "Practitioner"), ("Ben", "Nurse"), ("Cal", "Officer"), ("Dee", "Worker"),
-               ("Eli", "Visitor"), ("Fay", "Teacher"), ("Gus", "Paramedic"), ("Hal", "Therapist"),
-               ("Ivy", "Manager"), ("Jo", "Coordinator"), ("Kit", "Midwife"), ("Lou", "Advocate")])]
-SENTENCES = [
-    "Invite police formally so a strategy discussion is quorate and every agency hears the same facts.",
-    "Keep health notes current for colleagues on leave so nothing waits for one person to come back.",
-    "Add a police invite step to our strategy meeting checklist and record who was asked and when.",
-    "Hoarding, smoking or candles in a home with a baby are the moments to ask for a home safety visit.",
-    "Two referrals last year; the fire service visited within a week and fitted alarms in both homes.",
-    "Record the child's own words in the file, not a summary of what the adults said about them.",
-    "Check whether a section 47 enquiry was opened before closing the case, and say why in the notes.",
-    "Share the chronology with the school nurse before the review meeting, not on the day itself.",
-]
-
-
-def team_spec(i: int) -> t.TeamSpec:
-    return t.TeamSpec(id=f"19:bench-team-{i:05d}@thread.tacv2", name=f"Bench Team {i:05d}", tenant=TENANT)
-
-
-def thread_id(team_id: str, i: int) -> str:
-    return f"{team_id};messageid={1700000000000 + i}"
-
-
-def response_text(n: int) -> str:
-    # 1-3 sentences, so stored texts are of realistic, varied length
-    return " ".join(SENTENCES[(n + k) % len(SENTENCES)] for k in range(1 + n % 3))
-
-
-def dir_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
-
-
-async def seed(data_dir: Path, stored: int, service_url: str) -> int:
-    """Seed `stored` responses, PER_DISCUSSION per team discussion, through the TinyDBStore API.
-
-    Returns the number of discussions. The briefing itself is loaded by the app at startup.
-    """
-    n_discussions = max(1, math.ceil(stored / PER_DISCUSSION))
-    store = TinyDBStore(data_dir)
-    await store.open()
-    try:
-        base = datetime(2025, 1, 6, 9, 0, tzinfo=timezone.utc)
-        teams, discussions = [], []
-        for i in range(n_discussions):
-            spec = team_spec(i)
-            teams.append(Team(
-                id=spec.id, name=spec.name, tenant_id=TENANT, organisation_id=ORGANISATION,
-                general=ConversationRef(service_url=service_url, conversation_id=spec.id, tenant_id=TENANT,
-                                        bot_id=t.BOT_ID, bot_name=t.BOT_NAME),
-                installed_at=base, installed_by=MEMBERS[0].aad, organisation_prompted=True,
-            ))
-            discussions.append(Discussion(
-                id=Discussion.make_id(BRIEFING, spec.id), briefing_id=BRIEFING, team_id=spec.id,
-                thread=ConversationRef(service_url=service_url, conversation_id=thread_id(spec.id, i),
-                                       tenant_id=TENANT, bot_id=t.BOT_ID, bot_name=t.BOT_NAME),
-                card_activity_id=str(1700000000000 + i), opened_at=base + timedelta(minutes=i),
-            ))
-        for team in teams:
-            await store.teams.upsert(team)
-        await store.discussions.create(discussions)
-
-        left = stored
-        for i, d in enumerate(discussions):
-            batch = []
-            for j in range(min(PER_DISCUSSION, left)):
-                member = MEMBERS[(i + j) % len(MEMBERS)]
-                qid = QUESTIONS[j % len(QUESTIONS)]
-                key = f"seed-{i}-{j}:{qid}"
-                batch.append(Response(
-                    id=Response.make_id(d.id, key), discussion_id=d.id, question_id=qid,
-                    text=response_text(i + j), author=Author(aad_object_id=member.aad, name=member.name),
-                    created_at=d.opened_at + timedelta(minutes=j), idempotency_key=key,
-                ))
-            left -= len(batch)
-            added = await store.responses.add(batch)  # one write of this discussion's shard
-            assert len(added) == len(batch), "seeding found existing responses in a fresh directory"
-    finally:
-        await store.close()
-    return n_discussions
-
-
-def percentile(sorted_values: list[float], pct: float) -> float:
-    """Nearest-rank percentile (p99 of 500 samples is the 495th smallest)."""
-    rank = max(1, math.ceil(pct / 100 * len(sorted_values)))
-    return sorted_values[rank - 1]
 
 
 async def measure(stored: int, connector: FakeConnector, requests: int, warmup: int, console) -> dict:
@@ -248,50 +173,175 @@ def report(results: list[dict], ratio: float | None) -> None:
               f"(target <= {TARGET_RATIO:g}x): {verdict(ratio <= TARGET_RATIO)}")
 
 
-async def main_async(args: argparse.Namespace) -> int:
-    sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
+BENCHMARKS = {1: "submission", 2: "throughput", 3: "broadcast", 4: "minutes", 5: "cold start"}
+FULL = {"sizes": "1000,100000", "requests": 500, "warmup": 50, "clients": 50, "per_client": 40, "warmup_per_client": 2,
+        "teams": 1000, "broadcast_timeout": 240.0, "minutes_runs": 10, "cold_stored": 100_000, "cold_starts": 3}
+QUICK = {"sizes": "1000,10000", "requests": 100, "warmup": 10, "clients": 50, "per_client": 6, "warmup_per_client": 1,
+         "teams": 200, "broadcast_timeout": 60.0, "minutes_runs": 3, "cold_stored": 10_000, "cold_starts": 2}
+
+
+async def run_submission(options: dict) -> dict:
+    sizes = sorted({int(s.replace("_", "")) for s in options["sizes"].split(",") if s.strip()})
     if not sizes or any(s < 1 for s in sizes):
         raise SystemExit("--sizes needs positive numbers, e.g. 1000,100000")
     connector = await FakeConnector().start()
     try:
         results = []
         for stored in sizes:
-            results.append(await measure(stored, connector, args.requests, args.warmup, print))
+            results.append(await measure(stored, connector, options["requests"], options["warmup"], print))
             gc.collect()
     finally:
         await connector.close()
 
     ratio = results[-1]["p99_ms"] / results[0]["p99_ms"] if len(results) > 1 else None
     report(results, ratio)
-    out = {
-        "submission": results,
-        "ratio_p99": round(ratio, 3) if ratio is not None else None,
-        "targets": {"p99_ms_below": TARGET_P99_MS, "ratio_p99_at_most": TARGET_RATIO},
+    return {"submission": results, "ratio_p99": round(ratio, 3) if ratio is not None else None}
+
+
+async def run_one(number: int, options: dict) -> dict:
+    if number == 1:
+        return await run_submission(options)
+    if number == 2:
+        return {"throughput": await bench_throughput.run(clients=options["clients"], per_client=options["per_client"],
+                                                         warmup_per_client=options["warmup_per_client"])}
+    if number == 3:
+        return {"broadcast": await bench_broadcast.run(teams=options["teams"], timeout=options["broadcast_timeout"])}
+    if number == 4:
+        return {"minutes": bench_minutes.run(runs=options["minutes_runs"])}
+    return {"cold_start": await bench_coldstart.run(stored=options["cold_stored"], starts=options["cold_starts"])}
+
+
+def summary_rows(out: dict) -> list[dict]:
+    """One row per figure with a target: benchmark, figure, measured, target, ok."""
+    rows = []
+
+    def row(number: int, figure: str, measured: str, target: str, ok: bool | None) -> None:
+        rows.append({"benchmark": number, "figure": figure, "measured": measured, "target": target, "ok": ok})
+
+    for r in out.get("submission") or []:
+        row(1, f"submission p99, {r['stored']:,} stored", f"{r['p99_ms']:.1f} ms", f"< {TARGET_P99_MS:g} ms",
+            r["p99_ms"] < TARGET_P99_MS)
+    if out.get("ratio_p99") is not None:
+        largest, smallest = out["submission"][-1]["stored"], out["submission"][0]["stored"]
+        row(1, f"p99 {largest:,} / {smallest:,} stored", f"{out['ratio_p99']:.2f}x", f"<= {TARGET_RATIO:g}x",
+            out["ratio_p99"] <= TARGET_RATIO)
+    if tp := out.get("throughput"):
+        row(2, f"this bot, {tp['clients']} members at once", f"{tp['ours']['activities_per_s']:.0f} activities/s", "", None)
+        row(2, "stock echo bot, same load", f"{tp['echo']['activities_per_s']:.0f} activities/s", "", None)
+        row(2, "throughput ratio, this bot / echo", f"{tp['ratio']:.2f}x", f">= {tp['target_ratio_at_least']:g}x",
+            tp["ratio"] >= tp["target_ratio_at_least"])
+    if bc := out.get("broadcast"):
+        row(3, f"broadcast to {bc['teams']:,} teams: rate / allowed",
+            f"{bc['rate_ratio']:.2f} ({bc['rate_per_s']:.1f}/s)", f">= {bc['target']['rate_ratio_at_least']:g}",
+            bc["rate_ratio"] >= bc["target"]["rate_ratio_at_least"])
+        row(3, "teams posted twice", str(bc["duplicates"]), "0", bc["duplicates"] == 0)
+        row(3, "teams never posted", str(bc["lost"]) + (" (timed out)" if bc["timed_out"] else ""), "0", bc["lost"] == 0)
+    if mn := out.get("minutes"):
+        row(4, f"minutes of {mn['responses']} responses (median)", f"{mn['median_s'] * 1000:.0f} ms",
+            f"< {mn['target_s_below'] * 1000:g} ms", mn["median_s"] < mn["target_s_below"])
+    if cs := out.get("cold_start"):
+        row(5, f"cold start, {cs['stored']:,} stored (median)", f"{cs['median_s']:.2f} s",
+            f"< {cs['target']['start_s_below']:g} s", cs["median_s"] < cs["target"]["start_s_below"])
+        row(5, "resident memory after start", f"{cs['rss_mb']:.0f} MB", f"< {cs['target']['rss_mb_below']:g} MB",
+            cs["rss_mb"] < cs["target"]["rss_mb_below"])
+    for number, message in (out.get("errors") or {}).items():
+        row(int(number), f"{BENCHMARKS[int(number)]}: did not complete", message[:60], "", False)
+    return rows
+
+
+def print_summary(rows: list[dict], quick: bool) -> None:
+    def verdict(ok: bool | None) -> str:
+        return "" if ok is None else "PASS" if ok else "MISS"
+
+    title = "Benchmarks" + (" (--quick: smaller sizes than the targets')" if quick else "")
+    try:
+        from rich.console import Console
+        from rich.table import Table
+    except ImportError:
+        print(title)
+        for r in rows:
+            print(f"{r['benchmark']:>2} {r['figure']:<44} {r['measured']:>24} {r['target']:>10} {verdict(r['ok'])}")
+        return
+    table = Table(title=title)
+    for column, justify in (("#", "right"), ("figure", "left"), ("measured", "right"), ("target", "right"),
+                            ("", "left")):
+        table.add_column(column, justify=justify, no_wrap=column != "figure")
+    for r in rows:
+        mark = verdict(r["ok"])
+        table.add_row(str(r["benchmark"]), r["figure"], r["measured"], r["target"],
+                      f"[green]{mark}[/]" if r["ok"] else f"[red]{mark}[/]" if mark else "")
+    Console().print(table)
+
+
+async def main_async(args: argparse.Namespace, selected: list[int], options: dict) -> int:
+    out: dict = {}
+    errors: dict[str, str] = {}
+    for number in selected:
+        print(f"\n== {number}. {BENCHMARKS[number]} ==", flush=True)
+        began = time.perf_counter()
+        try:
+            out.update(await run_one(number, options))
+        except (Exception, SystemExit) as exc:  # one benchmark failing does not lose the others' figures
+            message = str(exc) or type(exc).__name__
+            print(f"benchmark {number} ({BENCHMARKS[number]}) did not complete: {message}", file=sys.stderr)
+            errors[str(number)] = message
+        print(f"({BENCHMARKS[number]}: {time.perf_counter() - began:.0f} s)", flush=True)
+        gc.collect()
+    if errors:
+        out["errors"] = errors
+    rows = summary_rows(out)
+    print()
+    print_summary(rows, args.quick)
+    out.update({
+        "summary": rows,
+        "targets": {"p99_ms_below": TARGET_P99_MS, "ratio_p99_at_most": TARGET_RATIO,
+                    "throughput_ratio_at_least": bench_throughput.TARGET_RATIO,
+                    "broadcast_rate_ratio_at_least": bench_broadcast.TARGET_RATE_RATIO,
+                    "broadcast_duplicates": 0, "broadcast_lost": 0,
+                    "minutes_s_below": bench_minutes.TARGET_S,
+                    "cold_start_s_below": bench_coldstart.TARGET_START_S,
+                    "cold_start_rss_mb_below": bench_coldstart.TARGET_RSS_MB},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "implementation": platform.python_implementation(), "platform": platform.platform()},
-        "settings": {"requests": args.requests, "warmup": args.warmup, "responses_per_discussion": PER_DISCUSSION},
+        "settings": {"only": selected, "quick": args.quick, "responses_per_discussion": PER_DISCUSSION, **options},
         "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    }
+    })
     Path(args.out).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(f"figures written to {args.out}")
-    return 0
+    return 1 if errors else 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,100000", help="stored responses per run, comma separated")
-    parser.add_argument("--requests", type=int, default=500, help="measured submissions per size")
-    parser.add_argument("--warmup", type=int, default=50, help="submissions before measuring, per size")
+    parser.add_argument("--only", default="1,2,3,4,5", help="which benchmarks to run, comma separated (1-5)")
+    parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
+    parser.add_argument("--sizes", help="1: stored responses per run, comma separated (default 1000,100000)")
+    parser.add_argument("--requests", type=int, help="1: measured submissions per size (default 500)")
+    parser.add_argument("--warmup", type=int, help="1: submissions before measuring, per size (default 50)")
+    parser.add_argument("--per-client", type=int, help="2: activities each of the 50 clients posts (default 40)")
+    parser.add_argument("--teams", type=int, help="3: teams the briefing is published to (default 1000)")
     parser.add_argument("--out", default="bench-results.json", help="where to write the figures (JSON)")
     args = parser.parse_args()
-    if args.requests < 1 or args.warmup < 0:
+    try:
+        selected = sorted({int(n) for n in args.only.split(",") if n.strip()})
+    except ValueError:
+        parser.error("--only takes benchmark numbers, e.g. 1,3")
+    if not selected or any(n not in BENCHMARKS for n in selected):
+        parser.error(f"--only takes numbers from 1 to {len(BENCHMARKS)}")
+    options = dict(QUICK if args.quick else FULL)
+    for name in ("sizes", "requests", "warmup", "per_client", "teams"):
+        if getattr(args, name) is not None:
+            options[name] = getattr(args, name)
+    if options["requests"] < 1 or options["warmup"] < 0:
         parser.error("--requests must be at least 1 and --warmup at least 0")
+    if options["per_client"] < 1 or options["teams"] < 1:
+        parser.error("--per-client and --teams must be at least 1")
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     for name in list(os.environ):  # the bench runs in local mode on loopback whatever the shell says
         if name.startswith(("LEARNING_BOT_", "SMTP_", "Microsoft")) or name.lower().startswith("microsoftapp"):
             del os.environ[name]
-    return asyncio.run(main_async(args))
+    return asyncio.run(main_async(args, selected, options))
 
 
 if __name__ == "__main__":

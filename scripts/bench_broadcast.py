@@ -1,0 +1,146 @@
+"""Benchmark 3: publish one briefing to 1,000 teams against a Bot Connector that throttles like Teams.
+
+The teams are seeded in the store (linked, as if each had installed the bot), then the bot runs as
+`learning-bot serve` and the briefing is published to all of them through the admin API. The fake
+connector (in this process) allows 30 requests a second in all and, per conversation, 7 a second
+and 60 in 30 seconds; it answers 429 with Retry-After whenever a limit is exceeded, and 5% of the
+calls within the limits (at random, seeded) with 429 and Retry-After: 1. Every request is counted.
+Once every delivery is final (sent or failed; or at the time limit):
+  rate        successful posts per second from the first to the last, over the allowed 30/s
+              (target at least 0.9; with 5% refused at random the ceiling is 0.95)
+  duplicates  teams posted more than once (target 0)
+  lost        teams never posted (target 0)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import aiohttp
+
+from bench_common import ADMIN_TOKEN, BRIEFING, bot_process, cpu_seconds, free_port, seed_teams
+from tests.fakes.connector import FakeConnector
+
+GLOBAL_RATE = 30.0
+CONVERSATION_RATE = 7.0
+CONVERSATION_WINDOW = (60, 30.0)
+RANDOM_429 = 0.05
+SEED = 20190101
+TARGET_RATE_RATIO = 0.9
+
+
+async def deliveries(session: aiohttp.ClientSession, base: str) -> list[dict]:
+    async with session.get(f"{base}/api/briefings/{BRIEFING}/deliveries",
+                           headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as resp:
+        if resp.status != 200:
+            raise SystemExit(f"GET deliveries answered {resp.status}: {await resp.text()}")
+        return await resp.json()
+
+
+async def run(*, teams: int, timeout: float, console=print) -> dict:
+    connector = await FakeConnector(global_rate=GLOBAL_RATE, conversation_rate=CONVERSATION_RATE,
+                                    conversation_window=CONVERSATION_WINDOW, random_429=RANDOM_429, seed=SEED).start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-broadcast-") as tmp:
+            data_dir = Path(tmp) / "data"
+            seeded = await seed_teams(data_dir, teams, connector.url)
+            port = free_port()
+            bot = bot_process(data_dir, port, Path(tmp) / "bot.log", LEARNING_BOT_ADMIN_TOKEN=ADMIN_TOKEN).start()
+            base = f"http://127.0.0.1:{port}"
+            try:
+                await bot.wait_healthy(f"{base}/healthz")
+                async with aiohttp.ClientSession() as session:
+                    connector.calls.clear()
+                    published_at = time.monotonic()
+                    cpu_before = cpu_seconds(bot.pid)
+                    async with session.post(f"{base}/api/briefings/{BRIEFING}/publish", json={"to": "all"},
+                                            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as resp:
+                        answer = await resp.json()
+                        if resp.status != 202 or answer.get("queued") != teams:
+                            raise SystemExit(f"publish answered {resp.status} {answer}")
+                    console(f"published to {teams:,} teams; waiting for every delivery to be final "
+                            f"(at most {timeout:g} s)")
+                    rows: list[dict] = []
+                    last_report = time.monotonic()
+                    while True:
+                        await asyncio.sleep(1.0)
+                        rows = await deliveries(session, base)
+                        pending = sum(r["status"] == "pending" for r in rows)
+                        now = time.monotonic()
+                        if now - last_report >= 10:
+                            console(f"  {now - published_at:5.0f} s: {teams - pending:,} final, "
+                                    f"{len(connector.channel_posts()):,} posted, {sum(connector.throttled.values()):,} "
+                                    f"answered 429")
+                            last_report = now
+                        if not pending or now - published_at > timeout:
+                            break
+                    final_at = time.monotonic()
+                    bot_cpu = cpu_seconds(bot.pid) - cpu_before
+                    await asyncio.sleep(0.5)  # a post answered just before the last record was written
+            finally:
+                log_tail = bot.tail(5)
+                await bot.stop()
+    finally:
+        await connector.close()
+
+    calls = [c for c in connector.calls if c.at >= published_at]
+    posts = connector.channel_posts()
+    per_team = Counter((p.body.get("channelData") or {}).get("channel", {}).get("id") for p in posts)
+    team_ids = {team.id for team in seeded}
+    duplicates = sum(1 for team_id, n in per_team.items() if team_id in team_ids and n > 1)
+    lost = sum(1 for team_id in team_ids if per_team.get(team_id, 0) == 0)
+    times = sorted(p.at for p in posts)
+    span = times[-1] - times[0] if len(times) > 1 else 0.0
+    rate = (len(times) - 1) / span if span > 0 else 0.0
+    # The steady rate (the first 99% of the posts) and the tail (the last 1%: retries of the last refusals)
+    cut = max(1, int(len(times) * 0.99)) - 1
+    steady = cut / (times[cut] - times[0]) if cut > 0 and times[cut] > times[0] else 0.0
+    statuses = Counter(r["status"] for r in rows)
+    attempts = [r["attempts"] for r in rows]
+    result = {
+        "teams": teams,
+        "posts": len(posts),
+        "rate_per_s": round(rate, 2),
+        "allowed_per_s": GLOBAL_RATE,
+        "rate_ratio": round(rate / GLOBAL_RATE, 3),
+        "steady_rate_ratio_first_99pct": round(steady / GLOBAL_RATE, 3),
+        "tail_last_1pct_s": round(times[-1] - times[cut], 2) if times else None,
+        "duplicates": duplicates,
+        "lost": lost,
+        "first_post_after_s": round(times[0] - published_at, 2) if times else None,
+        "last_post_after_s": round(times[-1] - published_at, 2) if times else None,
+        "all_final_after_s": round(final_at - published_at, 2),
+        "timed_out": statuses.get("pending", 0) > 0,
+        "bot_cpu_share": round(bot_cpu / (final_at - published_at), 3),  # of one core, while delivering
+        "deliveries": dict(statuses),
+        "failed_reasons": dict(Counter(r["last_error"] for r in rows if r["status"] == "failed")),
+        "attempts_max": max(attempts, default=0),
+        "attempts_total": sum(attempts),
+        "requests": len(calls),
+        "requests_by_status": {str(k): v for k, v in sorted(Counter(c.status for c in calls).items())},
+        "refused_429_by_reason": dict(Counter(c.reason for c in calls if c.status == 429)),
+        "peak_requests_in_1s": _peak(sorted(c.at for c in calls), 1.0),
+        "limits": {"global_per_s": GLOBAL_RATE, "conversation_per_s": CONVERSATION_RATE,
+                   "conversation_window": list(CONVERSATION_WINDOW), "random_429": RANDOM_429, "seed": SEED},
+        "target": {"rate_ratio_at_least": TARGET_RATE_RATIO, "duplicates": 0, "lost": 0},
+    }
+    if not posts:
+        result["bot_log_tail"] = log_tail
+    console(f"  {len(posts):,} posts at {rate:.1f}/s ({rate / GLOBAL_RATE:.2f} of {GLOBAL_RATE:g}/s; the first 99% at "
+            f"{steady:.1f}/s, the last 1% over {result['tail_last_1pct_s']} s), "
+            f"{duplicates} duplicates, {lost} lost; {len(calls):,} requests, {result['refused_429_by_reason']} refused")
+    return result
+
+
+def _peak(times: list[float], window: float) -> int:
+    """The most requests in any `window` seconds."""
+    best, start = 0, 0
+    for end, at in enumerate(times):
+        while times[start] <= at - window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best

@@ -1,0 +1,195 @@
+"""Benchmark 2: throughput with 50 members submitting at once, beside a stock Bot Framework echo bot.
+
+Three processes besides this one's clients: the fake Bot Connector (scripts/bench_connector.py),
+a stock echo bot (scripts/echo_bot.py: an unmodified CloudAdapter answering each message with one
+reply), and this bot (`learning-bot serve`, TinyDB in a temporary directory seeded with a linked
+team and its delivered discussion). Both bots reply through the same connector. 50 clients share
+one aiohttp connection pool; each posts its activities one after another (the next when the last
+is answered). The echo bot gets channel messages; this bot gets `record` card submissions
+(validated, written durably, the thread's card updated and an acknowledgement sent).
+Figures: activities per second for each, and the ratio (target: at least 4x).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+from bench_common import (
+    BRIEFING, ROOT, Process, bot_process, clean_env, cpu_seconds, free_port, member, percentile, response_text, rss_bytes, seed,
+    team_spec, thread_id,
+)
+from storage.models import Discussion
+from storage.tinydb_store import TinyDBStore
+from tests.fakes import teams as t
+
+TARGET_RATIO = 4.0
+
+class ConnectorProcess:
+    """scripts/bench_connector.py: the fake connector, asked for its counts over a pipe."""
+
+    async def start(self, log_path: Path) -> "ConnectorProcess":
+        self.log = open(log_path, "ab")
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, str(ROOT / "scripts" / "bench_connector.py"),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=self.log)
+        line = (await asyncio.wait_for(self.proc.stdout.readline(), 30)).decode().strip()
+        if not line.startswith("url "):
+            raise SystemExit(f"the fake connector did not start: {line!r}")
+        self.url = line.removeprefix("url ")
+        return self
+
+    async def ask(self, command: str) -> dict:
+        self.proc.stdin.write(f"{command}\n".encode())
+        await self.proc.stdin.drain()
+        return json.loads(await asyncio.wait_for(self.proc.stdout.readline(), 30))
+
+    async def stop(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.stdin.write(b"quit\n")
+            await self.proc.stdin.drain()
+            try:
+                await asyncio.wait_for(self.proc.wait(), 10)
+            except asyncio.TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+        self.log.close()
+
+
+async def drive(session: aiohttp.ClientSession, url: str, bodies: list[list[bytes]]) -> dict:
+    """Every client posts its bodies one after another; all clients at once."""
+    latencies: list[float] = []
+    done: list[float] = []
+    failures: list[int] = []
+    headers = {"Content-Type": "application/json"}
+
+    async def client(mine: list[bytes]) -> None:
+        for body in mine:
+            begin = time.perf_counter()
+            async with session.post(url, data=body, headers=headers) as resp:
+                await resp.read()
+            done.append(time.perf_counter())
+            latencies.append(done[-1] - begin)
+            if not 200 <= resp.status < 300:
+                failures.append(resp.status)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(mine) for mine in bodies))
+    elapsed = time.perf_counter() - started
+    if failures:
+        raise SystemExit(f"{len(failures)} of {len(latencies)} posts to {url} failed: statuses {sorted(set(failures))}")
+    ordered = sorted(latencies)
+    quarter = len(done) // 4
+    return {"activities": len(latencies), "seconds": round(elapsed, 3),
+            "activities_per_s": round(len(latencies) / elapsed, 1),
+            # the first and the last quarter apart: whether the rate falls as stored data grows
+            "first_quarter_per_s": round(quarter / (done[quarter - 1] - started), 1) if quarter > 1 else None,
+            "last_quarter_per_s": round(quarter / (done[-1] - done[-quarter - 1]), 1) if quarter > 1 else None,
+            "latency_median_ms": round(statistics.median(ordered) * 1000, 2),
+            "latency_p99_ms": round(percentile(ordered, 99) * 1000, 2)}
+
+
+async def measure_bot(name: str, session: aiohttp.ClientSession, url: str, pid: int, connector: ConnectorProcess,
+                      warmup: list[list[bytes]], bodies: list[list[bytes]], console) -> tuple[dict, dict]:
+    await drive(session, url, warmup)
+    await connector.ask("reset")
+    cpu_before = cpu_seconds(pid)
+    result = await drive(session, url, bodies)
+    result["bot_cpu_ms_per_activity"] = round((cpu_seconds(pid) - cpu_before) * 1000 / result["activities"], 2)
+    counts = await connector.ask("stats")
+    console(f"  {name}: {result['activities']} activities in {result['seconds']:.2f} s = "
+            f"{result['activities_per_s']:.0f}/s (first quarter {result['first_quarter_per_s']}/s, last "
+            f"{result['last_quarter_per_s']}/s; median {result['latency_median_ms']:.1f} ms, "
+            f"bot CPU {result['bot_cpu_ms_per_activity']:.2f} ms per activity)")
+    return result, counts
+
+
+async def run(*, clients: int, per_client: int, warmup_per_client: int, console=print) -> dict:
+    with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
+        tmp_path = Path(tmp)
+        connector = await ConnectorProcess().start(tmp_path / "connector.log")
+        processes: list[Process] = []
+        try:
+            data_dir = tmp_path / "data"
+            await seed(data_dir, 0, connector.url)  # one linked team, its discussion delivered, no responses
+            spec = team_spec(0)
+            discussion = Discussion.make_id(BRIEFING, spec.id)
+            conversation = thread_id(spec.id, 0)
+
+            echo_port, ours_port = free_port(), free_port()
+            echo = Process("echo bot", [sys.executable, str(ROOT / "scripts" / "echo_bot.py"), "--port", str(echo_port),
+                                        "--connector-url", connector.url],
+                           env=clean_env(), log_path=tmp_path / "echo.log", cwd=tmp_path).start()
+            processes.append(echo)
+            ours = bot_process(data_dir, ours_port, tmp_path / "bot.log").start()
+            processes.append(ours)
+            await echo.wait_healthy(f"http://127.0.0.1:{echo_port}/healthz")
+            await ours.wait_healthy(f"http://127.0.0.1:{ours_port}/healthz")
+            async with aiohttp.ClientSession() as s, s.get(f"http://127.0.0.1:{echo_port}/healthz") as resp:
+                if not (await resp.json())["stock_retry_policy"]:
+                    raise SystemExit("the echo bot is not stock: msrest's retry policy was patched in its process")
+
+            def echo_bodies(rounds: int, offset: int) -> list[list[bytes]]:
+                return [[json.dumps(t.mention(connector.url, spec, member(c), f"hello {offset + k}", conversation)).encode()
+                         for k in range(rounds)] for c in range(clients)]
+
+            def record_bodies(rounds: int, offset: int) -> list[list[bytes]]:
+                return [[json.dumps(t.submit(connector.url, spec, member(c),
+                                             {"verb": "record", "discussion": discussion,
+                                              "answer:learnt": response_text(offset + c * rounds + k)},
+                                             conversation)).encode()
+                         for k in range(rounds)] for c in range(clients)]
+
+            total = clients * per_client
+            console(f"{clients} clients x {per_client} activities each ({total}), after "
+                    f"{clients * warmup_per_client} to warm up:")
+            pool = aiohttp.TCPConnector(limit=clients)
+            async with aiohttp.ClientSession(connector=pool, timeout=aiohttp.ClientTimeout(total=120)) as session:
+                echo_result, echo_counts = await measure_bot(
+                    "stock echo bot", session, f"http://127.0.0.1:{echo_port}/api/messages", echo.pid, connector,
+                    echo_bodies(warmup_per_client, 0), echo_bodies(per_client, warmup_per_client), console)
+                ours_result, ours_counts = await measure_bot(
+                    "this bot (record)", session, f"http://127.0.0.1:{ours_port}/api/messages", ours.pid, connector,
+                    record_bodies(warmup_per_client, 0), record_bodies(per_client, 10_000), console)
+            ours_rss = round(rss_bytes(ours.pid)["VmRSS"] / 1e6, 1)
+            for process in processes:
+                await process.stop()
+
+            # Each activity got its reply (and for this bot, its card update and a durable response).
+            problems = []
+            if echo_counts["answered"].get("send", 0) != total:
+                problems.append(f"echo bot: {echo_counts['answered']} replies for {total} messages")
+            if ours_counts["answered"].get("send", 0) != total or ours_counts["answered"].get("update", 0) != total:
+                problems.append(f"this bot: {ours_counts['answered']} replies for {total} submissions")
+            store = TinyDBStore(data_dir)
+            await store.open()
+            try:
+                stored = await store.responses.count(discussion)
+            finally:
+                await store.close()
+            expected = clients * (warmup_per_client + per_client)
+            if stored != expected:
+                problems.append(f"this bot stored {stored} responses for {expected} submissions")
+            if problems:
+                raise SystemExit("throughput benchmark: " + "; ".join(problems))
+        finally:
+            for process in processes:
+                await process.stop()
+            await connector.stop()
+
+    ratio = ours_result["activities_per_s"] / echo_result["activities_per_s"]
+    return {
+        "clients": clients, "per_client": per_client, "warmup_per_client": warmup_per_client,
+        "echo": echo_result, "ours": ours_result, "ratio": round(ratio, 2),
+        "ours_responses_in_discussion_at_end": stored, "ours_rss_mb_after": ours_rss,
+        "connector_requests": {"echo": echo_counts, "ours": ours_counts},
+        "target_ratio_at_least": TARGET_RATIO,
+    }
+
