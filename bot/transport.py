@@ -63,6 +63,17 @@ class TeamsTransport:
         await self._adapter.create_conversation(self._app_id, send, params, "msteams", via.service_url, None)
         return sent
 
+    async def update(self, thread: ConversationRef, activity_id: str, activity: Activity) -> dict[str, Any]:
+        """Replace the card `activity_id` in the thread."""
+
+        async def replace(turn: TurnContext) -> None:
+            activity.id = activity_id
+            activity.conversation = ConversationAccount(id=thread.conversation_id, tenant_id=thread.tenant_id)
+            await turn.adapter.update_activity(turn, activity)
+
+        await self._adapter.continue_conversation(_reference(thread), replace, self._app_id)
+        return {"activity_id": activity_id}
+
     async def reply(self, thread: ConversationRef, activity: Activity) -> dict[str, Any]:
         sent: dict[str, Any] = {}
 

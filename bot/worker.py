@@ -16,7 +16,7 @@ import aiosmtplib
 from msrest.exceptions import ClientRequestError
 
 from dialogs.deps import Deps
-from dialogs.delivery import ChannelPost, Email, Outgoing, PersonalMessage, ThreadReply, Undeliverable, after_final, prepare
+from dialogs.delivery import CardUpdate, ChannelPost, Email, Outgoing, PersonalMessage, ThreadReply, Undeliverable, after_final, prepare
 from storage.models import Delivery, DeliveryStatus
 from storage.protocols import StoreError
 
@@ -70,7 +70,7 @@ def conversation_key(out: Outgoing) -> str | None:
     """The conversation a Teams send goes to, for the per-conversation limits (None for email)."""
     if isinstance(out, ChannelPost):
         return out.channel.conversation_id
-    if isinstance(out, ThreadReply):
+    if isinstance(out, (ThreadReply, CardUpdate)):
         return out.thread.conversation_id
     if isinstance(out, PersonalMessage):
         return f"personal:{out.user_aad}"
@@ -172,9 +172,11 @@ class DeliveryWorker:
         return d
 
     def _delay(self, attempts: int, retry_after: float | None) -> float:
+        if retry_after is not None:  # the service said when: that, plus a little jitter to spread retries
+            return retry_after + random.uniform(0, 0.1 + retry_after * 0.1)
         backoff = min(self._max_delay, self._base_delay * 2 ** (attempts - 1))
         jittered = random.uniform(backoff / 2, backoff)
-        return max(jittered, retry_after or 0.0)
+        return jittered
 
     async def _send(self, out: Outgoing) -> dict[str, Any]:
         if isinstance(out, ChannelPost):
@@ -183,6 +185,8 @@ class DeliveryWorker:
             return await self._teams.send_personal(out.user_aad, out.via, out.activity)
         if isinstance(out, ThreadReply):
             return await self._teams.reply(out.thread, out.activity)
+        if isinstance(out, CardUpdate):
+            return await self._teams.update(out.thread, out.activity_id, out.activity)
         if isinstance(out, Email):
             return await self._mailer.send(out.message)
         raise Undeliverable(f"cannot send {type(out).__name__}")

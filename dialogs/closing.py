@@ -80,7 +80,7 @@ async def close_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) -> None
         await deps.store.outbox.enqueue(plan_forwarding(team, discussion, deps))
     log.info("discussion closed discussion=%s organisation=%s", discussion.id, compiled.organisation_id)
     await settle(turn, sent_minutes_card(compiled, lead_names(deps, team.organisation_id)))
-    await refresh_card(turn, discussion, opened.briefing, deps)
+    await refresh_card(discussion, deps)
     await say(turn, strings.CLOSED.format(name=compiled.closed_by, leads=lead_names(deps, team.organisation_id)))
 
 

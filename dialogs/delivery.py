@@ -47,11 +47,19 @@ class ThreadReply:
 
 
 @dataclass(frozen=True)
+class CardUpdate:
+    """Replace a card already posted (the thread's briefing card)."""
+    thread: ConversationRef
+    activity_id: str
+    activity: Activity
+
+
+@dataclass(frozen=True)
 class Email:
     message: EmailMessage
 
 
-Outgoing = ChannelPost | PersonalMessage | ThreadReply | Email
+Outgoing = ChannelPost | PersonalMessage | ThreadReply | CardUpdate | Email
 
 
 def _card_activity(card: dict, summary: str) -> Activity:
@@ -121,6 +129,13 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
         return Email(plain_email(sender=deps.mail_from, to_name=d.payload.get("lead_name", ""), to_email=d.recipient or "",
                                  subject=d.payload.get("subject", "Digest"), text=d.payload.get("text", ""),
                                  html_body=d.payload.get("html")))
+    if d.kind is DeliveryKind.card_update:
+        discussion = await deps.store.discussions.get(d.discussion_id or "")
+        record = await deps.store.briefings.get(d.briefing_id or "")
+        if discussion is None or record is None or discussion.thread is None or not discussion.card_activity_id:
+            raise Undeliverable("discussion thread not found")
+        card = await thread_card(discussion, parse_cached(record.source), deps)
+        return CardUpdate(discussion.thread, discussion.card_activity_id, _card_activity(card, "Learning briefing"))
     if d.kind is DeliveryKind.thread_notice:
         discussion = await deps.store.discussions.get(d.discussion_id or "")
         if discussion is None or discussion.thread is None:

@@ -98,7 +98,7 @@ async def _record(turn: TurnContext, inbound: Inbound, deps: Deps, opened: Opene
     if not added:
         await say(turn, strings.already_recorded(total))
         return
-    await refresh_card(turn, discussion, briefing, deps)
+    await refresh_card(discussion, deps)
     if str(value.get("learning_confirmed")) == "true":  # clicked on the live-concern card
         await settle(turn, strings.RECORDED_AS_LEARNING)
     first_name = inbound.user_name.split(" ")[0]
@@ -166,7 +166,7 @@ async def edit_responses(turn: TurnContext, inbound: Inbound, deps: Deps) -> Non
             await deps.store.responses.replace(r)
         log.info("responses changed discussion=%s edited=%d withdrawn=%d", opened.discussion.id, edited, withdrawn)
         if edited or withdrawn:
-            await refresh_card(turn, opened.discussion, opened.briefing, deps)
+            await refresh_card(opened.discussion, deps)
         await settle(turn, strings.edited(edited, withdrawn))
         await say(turn, strings.edited(edited, withdrawn))
         await _review_findings(turn, opened, flagged)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
-from botbuilder.schema import ConversationAccount
+from datetime import datetime, timezone
+
+from botbuilder.core import TurnContext
 
 from content import strings
 from content.briefing import Briefing as BriefingDoc
 from content.briefing import parse_cached
 from content.cards import briefing_card
 from content.text import escape_md, format_date
-from storage.models import Discussion, Team
+from storage.models import Delivery, DeliveryKind, Discussion, Team, stable_id
 
 from .deps import Deps
 from .inbound import Inbound
@@ -77,15 +78,17 @@ async def thread_card(discussion: Discussion, briefing: BriefingDoc, deps: Deps)
                          discuss_by=format_date(discussion.discuss_by) if discussion.discuss_by else None)
 
 
-async def refresh_card(turn: TurnContext, discussion: Discussion, briefing: BriefingDoc, deps: Deps) -> None:
-    """Replace the thread's card in place (counts per question, or closed), wherever the action came from."""
+CARD_UPDATE_SECONDS = 3
+
+
+async def refresh_card(discussion: Discussion, deps: Deps) -> None:
+    """Have the thread's card replaced in place (counts per question, or closed), wherever the action
+    came from. Through the outbox, at most once per CARD_UPDATE_SECONDS per discussion: a busy
+    meeting's submissions share one update, rendered from the state when it is sent."""
     if discussion.thread is None or not discussion.card_activity_id:
         return
-    activity = MessageFactory.attachment(CardFactory.adaptive_card(await thread_card(discussion, briefing, deps)))
-    activity.id = discussion.card_activity_id
-    activity.conversation = ConversationAccount(id=discussion.thread.conversation_id)
-    try:
-        # The adapter, not turn.update_activity: that would address the turn's own conversation.
-        await turn.adapter.update_activity(turn, activity)
-    except Exception as exc:  # the count is a convenience; what was recorded stays recorded
-        log.warning("could not update the briefing card discussion=%s error=%s", discussion.id, type(exc).__name__)
+    bucket = int(deps.clock().timestamp() // CARD_UPDATE_SECONDS)
+    await deps.store.outbox.enqueue([Delivery(
+        id=stable_id("card", discussion.id, str(bucket)), group=discussion.id, kind=DeliveryKind.card_update,
+        team_id=discussion.team_id, discussion_id=discussion.id, briefing_id=discussion.briefing_id,
+        next_attempt_at=datetime.fromtimestamp((bucket + 1) * CARD_UPDATE_SECONDS, timezone.utc))])

@@ -163,6 +163,7 @@ class DeliveryKind(StrEnum):
     addendum_email = "addendum_email"  # a correction to sent minutes, email
     thread_notice = "thread_notice"  # a reply in a discussion thread
     digest_email = "digest_email"  # a lead's weekly digest
+    card_update = "card_update"  # a discussion's thread card replaced in place
 
 
 class DeliveryStatus(StrEnum):

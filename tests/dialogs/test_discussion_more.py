@@ -33,6 +33,18 @@ async def posted(chat: Chat) -> str:
     return discussion_id
 
 
+async def scheduled_card(chat: Chat, discussion: str) -> dict:
+    """The thread card the pending update will put in place (rendered as the worker would)."""
+    from dialogs.delivery import CardUpdate, prepare
+
+    updates = [d for d in await chat.store.outbox.list_group(discussion) if d.kind == DeliveryKind.card_update]
+    assert updates, "no card update was scheduled"
+    out = await prepare(updates[-1], chat.deps)
+    assert isinstance(out, CardUpdate) and out.activity_id == "77"
+    assert out.thread.conversation_id == f"{TEAM.id};messageid=77"
+    return out.activity.attachments[0].content
+
+
 def record(discussion, user=ANA, **answers):
     value = {"verb": "record", "discussion": discussion, **{f"answer:{k}": v for k, v in answers.items()}}
     return t.submit(URL, TEAM, user, value, f"{TEAM.id};messageid=77")
@@ -42,10 +54,9 @@ async def test_the_thread_card_is_updated_in_place_with_counts(chat):
     discussion = await posted(chat)
     await chat.send(record(discussion, learnt="One", apply="Two"))
     await chat.send(record(discussion, BEN, learnt="Three"))
-    updates = [a for a in chat.adapter.updated if a.id == "77"]
-    assert len(updates) == 2
-    assert updates[-1].conversation.id == f"{TEAM.id};messageid=77"
-    card = updates[-1].attachments[0].content
+    updates = [d for d in await chat.store.outbox.list_group(discussion) if d.kind == DeliveryKind.card_update]
+    assert len(updates) == 1  # both submissions within one window: one update, rendered when it is sent
+    card = await scheduled_card(chat, discussion)
     assert "What have you/your team learnt from this audit? **(2 responses)**" in str(card)
     assert "How might you/your team apply that learning? **(1 response)**" in str(card)
 
@@ -122,7 +133,7 @@ async def test_closing_marks_the_card_and_a_correction_goes_to_the_same_leads(ch
     discussion = await posted(chat)
     await chat.send(record(discussion, learnt="A lesson"))
     await chat.send(t.submit(URL, TEAM, BEN, {"verb": "close_confirm", "discussion": discussion}))
-    closed_card = [a for a in chat.adapter.updated if a.id == "77"][-1].attachments[0].content
+    closed_card = await scheduled_card(chat, discussion)
     assert closed_card["actions"][0]["title"] == "Send a correction"
     assert any("Minutes sent on" in str(n) and "Ben Nurse" in str(n) for n in closed_card["body"])
 

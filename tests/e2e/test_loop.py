@@ -99,9 +99,10 @@ async def test_the_whole_loop(running):
     await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "record", "discussion": discussion,
                                                        "answer:learnt": "late"}, thread))
     assert "it is closed" in replies_to(connector, thread)[-1].text
-    updates = [s for s in connector.sent if s.method == "update" and s.reply_to == post.response["activityId"]]
-    assert len(updates) == 4  # three submissions and the close
-    assert "(2 responses)" in str(updates[2].card) and updates[-1].card["actions"][0]["title"] == "Send a correction"
+    closed = await connector.wait_for(lambda: [
+        s for s in connector.sent if s.method == "update" and s.reply_to == post.response["activityId"]
+        and s.conversation_id == thread and s.card["actions"][0]["title"] == "Send a correction"])
+    assert "What have you/your team learnt from this audit? **(2 responses)**" in str(closed[-1].card)
 
     # 9. A correction goes to the same lead, by chat and email, and the thread says so.
     await bot.post_activity(t.submit(url, TEAM, CAL, {"verb": "correction", "discussion": discussion,
