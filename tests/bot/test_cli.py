@@ -11,7 +11,7 @@ import pytest
 from bot.cli import main
 from content.briefing import bundled_briefings
 from tests.fakes import teams as t
-from tests.harness import ADMIN_TOKEN, eventually
+from tests.harness import ADMIN_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 

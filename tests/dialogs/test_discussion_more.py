@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from storage.models import ConversationRef, DeliveryKind
-from tests.dialogs.test_flows import ANA, BRIEFING, STAFF, TEAM, URL, linked_team, published
+from tests.dialogs.test_flows import ANA, STAFF, TEAM, URL, linked_team, published
 from tests.fakes import teams as t
 from tests.fakes.chat import Chat
 

@@ -55,7 +55,7 @@ async def test_the_responder_confirms_it_identifies_nobody(chat):
 
 async def test_saving_the_masked_version_removes_the_identifier(chat):
     discussion = await posted(chat)
-    replies = await chat.send(record(discussion, learnt=f"Mum's mobile 07700 900123 was wrong on the file"))
+    replies = await chat.send(record(discussion, learnt="Mum's mobile 07700 900123 was wrong on the file"))
     review = replies[1].card
     field = next(n for n in review["body"] if n.get("type") == "Input.Text")
     assert field["value"] == "Mum's mobile [removed: phone number] was wrong on the file"

@@ -13,7 +13,7 @@ from storage.models import utcnow
 from tests.content.test_minutes import docx_text
 from tests.fakes import teams as t
 from tests.fakes.smtp import free_port
-from tests.harness import eventually, start_bot
+from tests.harness import start_bot
 
 TEAM = t.TeamSpec(id="19:hastings-cp@thread.tacv2", name="Hastings Child Protection Team",
                   tenant="11111111-1111-1111-1111-111111111111")
