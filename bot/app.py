@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from datetime import timedelta
 import logging
+from datetime import timedelta
 from typing import AsyncIterator
 
 from aiohttp import web
@@ -14,7 +14,7 @@ from aiohttp import web
 from content.briefing import bundled_briefings
 from content.directory import load_directory
 from dialogs.deps import Deps
-from dialogs.publishing import upload_briefing
+from dialogs.publishing import PublishError, upload_briefing
 from dialogs.digest import due_digests
 from dialogs.reminders import due_reminders
 from dialogs.retention import purge
@@ -86,7 +86,11 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
         await store.open()
         try:
             for name, text in bundled_briefings():
-                record, created = await upload_briefing(text, deps)
+                try:
+                    record, created = await upload_briefing(text, deps)
+                except PublishError as exc:  # the package's copy changed after it was published here
+                    log.warning("bundled briefing %s not reloaded: %s; the stored copy stays", name, exc)
+                    continue
                 if created:
                     log.info("bundled briefing loaded id=%s from %s", record.id, name)
             task = asyncio.create_task(worker.run(), name="delivery-worker")

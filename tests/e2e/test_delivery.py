@@ -132,3 +132,20 @@ async def test_failed_deliveries_are_listed_and_can_be_retried(running):
     assert len(running.connector.channel_posts()) == 1
     assert (await running.admin("POST", f"/api/deliveries/{row['id']}/retry"))[0] == 409
     assert (await running.admin("POST", "/api/deliveries/nope/retry"))[0] == 404
+
+
+async def test_a_changed_bundled_briefing_does_not_stop_a_bot_that_published_it(tmp_path, connector, smtp):
+    data = tmp_path / "data"
+    bot = await start_bot(data, connector, smtp)
+    await register(bot, 1)
+    await bot.admin("POST", f"/api/briefings/{BRIEFING}/publish", json={"to": "all"})
+    record = await bot.deps.store.briefings.get(BRIEFING)
+    record.source = record.source.replace("Regular Case File Audit", "An older wording of the audit")
+    await bot.deps.store.briefings.put(record)  # as if the package's copy had changed since
+    await bot.close()
+    again = await start_bot(data, connector, smtp)  # starts, keeping the published copy
+    try:
+        kept = await again.deps.store.briefings.get(BRIEFING)
+        assert "An older wording of the audit" in kept.source
+    finally:
+        await again.close()
