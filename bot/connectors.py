@@ -33,6 +33,7 @@ class CachingAuthentication(BotFrameworkAuthentication):
     def __init__(self, inner: BotFrameworkAuthentication) -> None:
         self._inner = inner
         self._clients: dict[tuple, Any] = {}
+        self._token_clients: dict[str | None, Any] = {}
 
     def _wrap(self, factory: ConnectorFactory | None, claims: ClaimsIdentity | None) -> ConnectorFactory | None:
         if factory is None:
@@ -54,7 +55,13 @@ class CachingAuthentication(BotFrameworkAuthentication):
         return self._wrap(self._inner.create_connector_factory(claims_identity), claims_identity)
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity):
-        return await self._inner.create_user_token_client(claims_identity)
+        """Also one per app id: the SDK builds one every turn (for sign-in prompts, which this bot
+        does not use), each with its own HTTP session."""
+        app_id = (claims_identity.claims or {}).get(AuthenticationConstants.APP_ID_CLAIM) if claims_identity else None
+        client = self._token_clients.get(app_id)
+        if client is None:
+            client = self._token_clients[app_id] = await self._inner.create_user_token_client(claims_identity)
+        return client
 
     def create_bot_framework_client(self):
         return self._inner.create_bot_framework_client()
