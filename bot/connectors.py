@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from .http_sender import use_aiohttp
 from botframework.connector.auth import (
     AuthenticationConstants, BotFrameworkAuthentication, ClaimsIdentity, ConnectorFactory,
 )
@@ -25,7 +26,9 @@ class _CachingConnectorFactory(ConnectorFactory):
         key = (self._app_id, service_url, audience)
         client = self._cache.get(key)
         if client is None:
-            client = self._cache[key] = await self._inner.create(service_url, audience)
+            client = await self._inner.create(service_url, audience)
+            use_aiohttp(client)
+            self._cache[key] = client
         return client
 
 
