@@ -38,17 +38,22 @@ async def email_delivery(bot, discussion):
     return next(d for d in rows if d.kind == "minutes_email")
 
 
+async def email_when(bot, discussion, condition, timeout: float = 10.0):
+    """The minutes' email delivery once `condition(delivery)` holds (None if it never does)."""
+    async def check():
+        d = await email_delivery(bot, discussion)
+        return d if condition(d) else None
+
+    return await eventually(check, timeout=timeout)
+
+
 async def test_minutes_wait_while_the_server_is_down_and_go_when_it_is_back(tmp_path, connector):
     port = free_port()
     bot = await start_bot(tmp_path / "data", connector, None, smtp_host="127.0.0.1", smtp_port=port, smtp_security="none")
     try:
         discussion = await close_a_discussion(bot)
 
-        async def tried_twice():
-            d = await email_delivery(bot, discussion)
-            return d if d.attempts >= 2 else None
-
-        d = await eventually(tried_twice)
+        d = await email_when(bot, discussion, lambda d: d.attempts >= 2)
         assert d.status == "pending" and d.last_error  # waiting, with the reason
         server = SmtpServer()
         server.port = port
@@ -57,7 +62,7 @@ async def test_minutes_wait_while_the_server_is_down_and_go_when_it_is_back(tmp_
         try:
             mail = await eventually(lambda: _received(server, SAM), timeout=20)
             assert mail[0]["Subject"].startswith("Team minutes:")
-            assert (await email_delivery(bot, discussion)).status == "sent"
+            assert await email_when(bot, discussion, lambda d: d.status == "sent")  # recorded after the send
         finally:
             server.stop()
     finally:
@@ -96,11 +101,7 @@ async def test_a_temporary_refusal_is_retried(tmp_path, connector):
     try:
         discussion = await close_a_discussion(bot)
 
-        async def sent():
-            d = await email_delivery(bot, discussion)
-            return d if d.status == "sent" else None
-
-        d = await eventually(sent, timeout=20)
+        d = await email_when(bot, discussion, lambda d: d.status == "sent", timeout=20)
         assert d.attempts == 3 and len(handler.accepted) == 1
     finally:
         await bot.close()
@@ -113,11 +114,7 @@ async def test_a_permanent_refusal_is_failed_with_its_reason(tmp_path, connector
     try:
         discussion = await close_a_discussion(bot)
 
-        async def failed():
-            d = await email_delivery(bot, discussion)
-            return d if d.status == "failed" else None
-
-        d = await eventually(failed)
+        d = await email_when(bot, discussion, lambda d: d.status == "failed")
         assert (d.attempts, d.last_error) == (1, "SMTP 550")
         notice = await connector.wait_for(lambda: [s for s in connector.sent if "Could not send the minutes" in s.text])
         assert "Sam Example (email)" in notice[0].text
@@ -137,11 +134,7 @@ async def test_a_refused_login_waits(tmp_path, connector):
     try:
         discussion = await close_a_discussion(bot)
 
-        async def tried_twice():
-            d = await email_delivery(bot, discussion)
-            return d if d.attempts >= 2 else None
-
-        d = await eventually(tried_twice)
+        d = await email_when(bot, discussion, lambda d: d.attempts >= 2)
         assert d.status == "pending" and d.last_error == "SMTP 535" and handler.accepted == []
     finally:
         await bot.close()
@@ -154,11 +147,7 @@ async def test_no_plain_text_without_starttls_unless_configured(tmp_path, connec
     try:
         discussion = await close_a_discussion(bot)
 
-        async def tried():
-            d = await email_delivery(bot, discussion)
-            return d if d.attempts >= 1 and d.last_error else None
-
-        d = await eventually(tried)
+        d = await email_when(bot, discussion, lambda d: d.attempts >= 1 and d.last_error)
         assert d.status != "sent" and handler.accepted == []  # never sent in the clear
     finally:
         await bot.close()
