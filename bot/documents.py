@@ -3,6 +3,7 @@ and the admin routes for reports, exports and purging."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 
@@ -43,7 +44,8 @@ async def minutes_document(request: web.Request) -> web.Response:
         return web.Response(status=404, content_type="text/plain", text="These minutes are no longer kept.")
     compiled = CompiledMinutes.model_validate(minutes.body)
     name = minutes_file_name(compiled)
-    return web.Response(body=minutes_docx(compiled), content_type=DOCX,
+    # Building a document takes up to half a second: off the event loop, so turns are not held up.
+    return web.Response(body=await asyncio.to_thread(minutes_docx, compiled), content_type=DOCX,
                         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
 
 
@@ -58,7 +60,8 @@ async def report_page(request: web.Request) -> web.Response:
     report = await build_report(request.app[DEPS], request.match_info["briefing_id"])
     if report is None:
         return web.Response(status=404, content_type="text/plain", text="No such briefing.")
-    return web.Response(text=_page(report), content_type="text/html", headers={"Cache-Control": "private, no-store"})
+    return web.Response(text=await asyncio.to_thread(_page, report), content_type="text/html",
+                        headers={"Cache-Control": "private, no-store"})
 
 
 @admin_only
@@ -72,9 +75,10 @@ async def report_api(request: web.Request) -> web.Response:
     if fmt == "csv":
         return web.Response(text=report_csv(report), content_type="text/csv")
     if fmt == "html":
-        return web.Response(text=_page(report), content_type="text/html")
+        return web.Response(text=await asyncio.to_thread(_page, report), content_type="text/html")
     if fmt == "docx":
-        return web.Response(body=report_docx(report, reach_chart_png(report)), content_type=DOCX)
+        body = await asyncio.to_thread(lambda: report_docx(report, reach_chart_png(report)))
+        return web.Response(body=body, content_type=DOCX)
     return error(400, "format must be md, csv, html or docx")
 
 

@@ -3,6 +3,7 @@ executor threads (a thread hop, a GIL contest and a new requests session per cli
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
@@ -59,7 +60,9 @@ class BearerPolicy(AsyncHTTPPolicy):
         credentials = self._credentials
         app_id = getattr(credentials, "microsoft_app_id", None)
         if credentials is not None and app_id and app_id != "AnonymousSkill":
-            request.http_request.headers["Authorization"] = f"Bearer {credentials.get_access_token()}"
+            # msal may fetch a token over the network (cached after that): not on the event loop.
+            token = await asyncio.to_thread(credentials.get_access_token)
+            request.http_request.headers["Authorization"] = f"Bearer {token}"
         return await self.next.send(request, **kwargs)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -114,8 +115,10 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
         return PersonalMessage(d.recipient or "", team.general, _card_activity(card, f"Team minutes from {m.team_name}"))
     if d.kind is DeliveryKind.minutes_email:
         m = await _minutes(d, deps)
-        return Email(minutes_email(m, to_name=d.payload.get("lead_name", ""), to_email=d.recipient or "",
-                                   sender=deps.mail_from))
+        # The Word attachment takes up to half a second to build: off the event loop.
+        message = await asyncio.to_thread(minutes_email, m, to_name=d.payload.get("lead_name", ""),
+                                          to_email=d.recipient or "", sender=deps.mail_from)
+        return Email(message)
     if d.kind is DeliveryKind.addendum_teams:
         team = await _team(d, deps)
         m, text, author, when = await _addendum(d, deps)
