@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import socket
 
@@ -44,6 +45,16 @@ def clean_environment(monkeypatch):
     for name in list(os.environ):
         if name.startswith(("LEARNING_BOT_", "SMTP_", "Microsoft")) or name.lower().startswith("microsoftapp"):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def root_logging_restored():
+    """`learning-bot` commands run in tests set up logging on a stream the test then closes."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture
