@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tinydb import Query, TinyDB
+from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from .protocols import StoreError, StoreLocked
@@ -102,10 +102,6 @@ class KeyedTable:
         doc_ids = self._table.insert_multiple(docs)
         for doc, doc_id in zip(docs, doc_ids):
             self._ids[doc[self._key]] = doc_id
-
-    def count_missing(self, field: str) -> int:
-        """How many documents have `field` unset (None)."""
-        return self._table.count(Query()[field] == None)  # noqa: E711 (a TinyDB query, not a comparison)
 
     def all(self) -> list[dict[str, Any]]:
         return [dict(doc) for doc in self._table.all()]

@@ -1,20 +1,24 @@
 """TinyDB backend: sharded JSON files under the data directory, one worker thread for all I/O.
 
-Layout (each file is one TinyDB database written atomically):
+Layout (each .json file is one TinyDB database written atomically):
   teams.json                       every team
   briefings.json                   every briefing
+  meta.json, audit.json            named values; the audit log
   discussions/<briefing id>.json   discussion headers of one briefing
-  responses/<discussion id>.json   responses and minutes of one discussion
+  responses/<discussion id>.jsonl  responses of one discussion, an append-only log (responselog.py)
+  minutes/<discussion id>.json     the minutes of one discussion
   outbox/<group>.json              deliveries of one briefing or one discussion
-Writing a response touches only its discussion's file, so its cost does not grow with the
-total data. Small in-memory indexes (built at open) answer lookups across shards.
+Recording a response appends to its discussion's log, so its cost grows neither with the
+discussion nor with the total data. Small in-memory indexes (built at open) answer lookups
+across shards.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -24,14 +28,16 @@ from .jsonfile import DataDirLock, KeyedTable, open_db
 from .models import Briefing, Delivery, Discussion, Minutes, Response, Team, stable_id
 from .pending import PendingIndex
 from .protocols import StoreError
+from .responselog import ResponseLogs, write_atomically
 
 T = TypeVar("T")
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
 _OPEN_SHARDS = 256
 
 
-def _file_name(key: str) -> str:
-    return f"{key}.json" if _SAFE.match(key) and ".." not in key else f"{stable_id('k', key)}.json"
+def _stem(key: str) -> str:
+    """A file name (without suffix) for `key`; a stem found on disk maps to itself."""
+    return key if _SAFE.match(key) and ".." not in key else stable_id("k", key)
 
 
 def _dump(record) -> dict[str, Any]:
@@ -48,7 +54,7 @@ class _Shards:
     def table(self, key: str, name: str = "_default") -> KeyedTable:
         entry = self._open.get(key)
         if entry is None:
-            entry = (open_db(self.directory / _file_name(key)), {})
+            entry = (open_db(self.directory / f"{_stem(key)}.json"), {})
             self._open[key] = entry
             while len(self._open) > _OPEN_SHARDS:
                 _, (old_db, _) = self._open.popitem(last=False)
@@ -82,7 +88,8 @@ class _State:
         self.audit_db = None
         self.briefings: KeyedTable | None = None
         self.discussion_shards = _Shards(data_dir / "discussions")
-        self.response_shards = _Shards(data_dir / "responses")
+        self.responses = ResponseLogs(data_dir / "responses", keep_open=_OPEN_SHARDS)
+        self.minutes_shards = _Shards(data_dir / "minutes")
         self.outbox_shards = _Shards(data_dir / "outbox")
         self.discussion_briefing: dict[str, str] = {}  # discussion id -> briefing id
         self.team_discussions: dict[str, set[str]] = {}
@@ -94,8 +101,9 @@ class _State:
     def open(self) -> None:
         self.lock.acquire()
         try:
-            for tmp in self.data_dir.rglob(".*.json.tmp"):
+            for tmp in self.data_dir.rglob(".*.tmp"):
                 tmp.unlink(missing_ok=True)  # a write that never completed
+            self._upgrade_response_shards()
             self.teams = KeyedTable(open_db(self.data_dir / "teams.json"))
             self.meta = KeyedTable(open_db(self.data_dir / "meta.json"), key="key")
             self.audit_db = open_db(self.data_dir / "audit.json")
@@ -114,9 +122,31 @@ class _State:
             raise
 
     def close(self) -> None:
-        for shards in (self.discussion_shards, self.response_shards, self.outbox_shards):
+        for shards in (self.discussion_shards, self.minutes_shards, self.outbox_shards):
             shards.close()
+        self.responses.close()
         self.lock.release()
+
+    def _upgrade_response_shards(self) -> None:
+        """Data written before responses were logs: responses/<id>.json held a discussion's
+        responses and minutes (two TinyDB tables). Each step can be repeated after a crash."""
+        for old in sorted((self.data_dir / "responses").glob("*.json")):
+            db = open_db(old)
+            try:
+                responses, minutes = db.table("responses").all(), db.table("minutes").all()
+            finally:
+                db.close()
+            log_path = old.with_suffix(".jsonl")
+            if responses and not log_path.exists():
+                lines = "".join(json.dumps(dict(d), ensure_ascii=False, separators=(",", ":")) + "\n"
+                                for d in responses)
+                write_atomically(log_path, lines.encode("utf-8"))
+            if minutes:
+                table = self.minutes_shards.table(old.stem)
+                for doc in minutes:
+                    if not table.contains(doc["id"]):
+                        table.put(dict(doc))
+            old.unlink()
 
     def _index_discussion(self, discussion_id: str, briefing_id: str, team_id: str) -> None:
         self.discussion_briefing[discussion_id] = briefing_id
@@ -156,55 +186,61 @@ class _State:
         docs = self.discussion_shards.table(briefing_id).all()
         return [Discussion.model_validate(doc) for doc in docs]
 
-    # responses and minutes
+    # responses
     def add_responses(self, responses: list[Response]) -> list[Response]:
         added: list[Response] = []
         by_discussion: dict[str, list[Response]] = {}
         for r in responses:
             by_discussion.setdefault(r.discussion_id, []).append(r)
         for discussion_id, group in by_discussion.items():
-            table = self.response_shards.table(discussion_id, "responses")
-            fresh = [r for r in {r.id: r for r in group}.values() if not table.contains(r.id)]
-            if fresh:
-                table.insert_many([_dump(r) for r in fresh])
-                added.extend(fresh)
+            log = self.responses.get(_stem(discussion_id))
+            fresh = [r for r in {r.id: r for r in group}.values() if r.id not in log]
+            log.append([_dump(r) for r in fresh])
+            added.extend(fresh)
         return added
 
     def replace_response(self, response: Response) -> None:
-        table = self.response_shards.table(response.discussion_id, "responses")
-        if not table.contains(response.id):
+        log = self.responses.get(_stem(response.discussion_id))
+        if response.id not in log:
             raise KeyError(response.id)
-        table.put(_dump(response))
+        log.append([_dump(response)])
 
     def count_responses(self, discussion_id: str) -> int:
-        table = self.response_shards.table(discussion_id, "responses")
-        return table.count_missing("withdrawn_at")
+        return self.responses.get(_stem(discussion_id)).count()
 
     def count_by_question(self, discussion_id: str) -> dict[str, int]:
-        docs = self.response_shards.table(discussion_id, "responses").all()
-        return dict(Counter(d["question_id"] for d in docs if d.get("withdrawn_at") is None))
+        return self.responses.get(_stem(discussion_id)).count_by_question()
 
-    def purge(self, table_name: str, field: str, cutoff: datetime, dry_run: bool) -> int:
-        """Remove documents whose `field` (a timestamp) is before `cutoff`, shard by shard."""
+    def list_responses(self, discussion_id: str) -> list[Response]:
+        return [Response.model_validate(doc) for doc in self.responses.get(_stem(discussion_id)).docs()]
+
+    def purge_responses(self, cutoff: datetime, dry_run: bool) -> int:
         count = 0
-        for key in self.response_shards.keys_on_disk():
-            table = self.response_shards.table(key, table_name)
-            old = [doc["id"] for doc in table.all() if datetime.fromisoformat(doc[field]) < cutoff]
+        for name in self.responses.names_on_disk():
+            log = self.responses.get(name)
+            old = set(log.created_before(cutoff))
+            count += len(old)
+            if old and not dry_run:
+                log.rewrite(keep=[i for i in log.ids() if i not in old])
+        return count
+
+    # minutes
+    def put_minutes(self, m: Minutes) -> None:
+        self.minutes_shards.table(m.discussion_id).put({"id": m.discussion_id, **_dump(m)})
+
+    def get_minutes(self, discussion_id: str) -> Minutes | None:
+        doc = self.minutes_shards.table(discussion_id).get(discussion_id)
+        return Minutes.model_validate(doc) if doc else None
+
+    def purge_minutes(self, cutoff: datetime, dry_run: bool) -> int:
+        count = 0
+        for key in self.minutes_shards.keys_on_disk():
+            table = self.minutes_shards.table(key)
+            old = [doc["id"] for doc in table.all() if datetime.fromisoformat(doc["compiled_at"]) < cutoff]
             count += len(old)
             if old and not dry_run:
                 table.remove(old)
         return count
-
-    def list_responses(self, discussion_id: str) -> list[Response]:
-        docs = self.response_shards.table(discussion_id, "responses").all()
-        return [Response.model_validate(doc) for doc in docs]
-
-    def put_minutes(self, m: Minutes) -> None:
-        self.response_shards.table(m.discussion_id, "minutes").put({"id": m.discussion_id, **_dump(m)})
-
-    def get_minutes(self, discussion_id: str) -> Minutes | None:
-        doc = self.response_shards.table(discussion_id, "minutes").get(discussion_id)
-        return Minutes.model_validate(doc) if doc else None
 
     # outbox
     def enqueue(self, deliveries: list[Delivery]) -> list[Delivery]:
@@ -320,7 +356,7 @@ class _Responses(_Repo):
         return await self._run(self._s.count_by_question, discussion_id)
 
     async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
-        return await self._run(self._s.purge, "responses", "created_at", cutoff, dry_run)
+        return await self._run(self._s.purge_responses, cutoff, dry_run)
 
 
 class _Minutes(_Repo):
@@ -331,7 +367,7 @@ class _Minutes(_Repo):
         return await self._run(self._s.get_minutes, discussion_id)
 
     async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
-        return await self._run(self._s.purge, "minutes", "compiled_at", cutoff, dry_run)
+        return await self._run(self._s.purge_minutes, cutoff, dry_run)
 
 
 class _Meta(_Repo):

@@ -6,6 +6,7 @@ import logging
 
 from bot.cli import main
 from tests.fakes import teams as t
+from tests.fakes.disk import files_cannot_grow_past
 
 TEAM = t.TeamSpec("19:disk@thread.tacv2", "Disk Team", "11111111-1111-1111-1111-111111111111")
 ANA = t.User("Ana Practitioner", "aaaaaaaa-0000-0000-0000-000000000001")
@@ -20,17 +21,14 @@ async def test_a_write_that_fails_is_reported_and_leaves_the_file_whole(running,
     record = lambda text: t.submit(url, TEAM, ANA, {"verb": "record", "discussion": discussion,  # noqa: E731
                                                     "answer:learnt": text}, thread)
     await running.post_activity(record("kept"))
-    shard = running.deps.store._state.data_dir / "responses" / f"{discussion}.json"
-    before = shard.read_bytes()
-    blocker = shard.with_name(f".{shard.name}.tmp")
-    blocker.mkdir()  # as good as a full disk: the new file cannot be written
-    with caplog.at_level(logging.ERROR):
+    log = running.deps.store._state.data_dir / "responses" / f"{discussion}.jsonl"
+    before = log.read_bytes()
+    with caplog.at_level(logging.ERROR), files_cannot_grow_past(len(before) + 20):  # a full disk
         resp = await running.post_activity(record("lost?"))
     assert resp.status == 200
     assert connector.in_conversation(thread)[-1].text.startswith("Sorry, something went wrong on my side")
-    assert shard.read_bytes() == before  # the previous file is whole
+    assert log.read_bytes() == before  # the part that was written is taken back
     assert any("turn failed" in r.getMessage() and "StoreError" in r.getMessage() for r in caplog.records)
-    blocker.rmdir()
     await running.post_activity(record("after"))
     assert sorted(r.text for r in await running.deps.store.responses.list(discussion)) == ["after", "kept"]
 

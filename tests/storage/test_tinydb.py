@@ -43,15 +43,15 @@ async def test_second_owner_is_refused_with_a_clear_message(tmp_path):
     await second.close()
 
 
-async def test_responses_are_sharded_by_discussion(tmp_path):
+async def test_responses_are_logs_one_per_discussion(tmp_path):
     s = TinyDBStore(tmp_path)
     await s.open()
-    await s.responses.add([response("d-a", "k1"), response("d-b", "k1")])
+    await s.responses.add([response("d-a", "k1"), response("d-b", "k1"), response("d-a", "k2")])
     await s.close()
     files = sorted(p.name for p in (tmp_path / "responses").iterdir())
-    assert files == ["d-a.json", "d-b.json"]
-    data = json.loads((tmp_path / "responses" / "d-a.json").read_text())
-    assert len(data["responses"]) == 1
+    assert files == ["d-a.jsonl", "d-b.jsonl"]
+    lines = (tmp_path / "responses" / "d-a.jsonl").read_text().splitlines()
+    assert [json.loads(line)["idempotency_key"] for line in lines] == ["k1", "k2"]
 
 
 async def test_unsafe_keys_become_hashed_file_names(tmp_path):
@@ -66,13 +66,15 @@ async def test_unsafe_keys_become_hashed_file_names(tmp_path):
 async def test_failed_write_leaves_previous_file_and_reports(tmp_path):
     s = TinyDBStore(tmp_path)
     await s.open()
-    await s.responses.add([response("d-a", "k1")])
-    blocker = tmp_path / "responses" / ".d-a.json.tmp"
+    await s.briefings.put(briefing())
+    blocker = tmp_path / ".briefings.json.tmp"
     blocker.mkdir()  # the temporary file cannot be created, even by root
+    changed = briefing()
+    changed.title = "Changed"
     with pytest.raises(StoreError, match="cannot write"):
-        await s.responses.add([response("d-a", "k2")])
+        await s.briefings.put(changed)
     blocker.rmdir()
-    assert [r.idempotency_key for r in await s.responses.list("d-a")] == ["k1"]
+    assert (await s.briefings.get("b1")).title == "T"
     await s.close()
 
 

@@ -1,0 +1,222 @@
+"""Responses as append-only logs: one file of JSON lines per discussion.
+
+Recording a response appends one line and fsyncs; it never rewrites what is already stored, so
+its cost does not grow with the discussion. A changed response (an edit, a withdrawal) is
+appended again and the later line wins. Counts are kept in memory as the log is read.
+
+After a crash the last line may be torn (the write was never acknowledged): reading drops it.
+A write that fails part way is cut back to the last whole line before the error is reported.
+A log with many superseded lines is rewritten (to a temporary file, fsynced, renamed) when read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+from .protocols import StoreError
+
+SUFFIX = ".jsonl"
+
+
+@dataclass(slots=True)
+class _Entry:
+    line: str  # the record as stored, without the newline
+    question_id: str
+    active: bool
+    created_at: str
+
+
+def _entry(doc: dict[str, Any], line: str) -> _Entry:
+    return _Entry(line, doc["question_id"], doc.get("withdrawn_at") is None, doc["created_at"])
+
+
+def _encode(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data`: a temporary file, fsynced, renamed over it."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise StoreError(f"cannot write {path.name}: {exc.strerror or exc}") from exc
+
+
+class ResponseLog:
+    """One discussion's responses: the file, and its live records in memory (in first-stored order)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._entries: dict[str, _Entry] = {}
+        self._active: Counter[str] = Counter()
+        self._lines = 0  # lines in the file, superseded ones included
+        self._size = 0  # bytes up to the end of the last whole line
+
+    @classmethod
+    def load(cls, path: Path) -> "ResponseLog":
+        log = cls(path)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return log
+        except OSError as exc:
+            raise StoreError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        lines = raw.split(b"\n")
+        whole = len(lines) - 1  # what follows the last newline was never completely written
+        for number, line in enumerate(lines[:whole], start=1):
+            try:
+                doc = json.loads(line)
+                log._apply(doc["id"], _entry(doc, line.decode("utf-8")))
+            except (ValueError, KeyError, TypeError) as exc:
+                if number < whole:
+                    raise StoreError(f"cannot read {path}: line {number} is damaged ({exc})") from None
+                whole -= 1  # a torn last line: its write was never acknowledged
+                break
+            log._size += len(line) + 1
+            log._lines += 1
+        if log._size != len(raw):
+            log._cut_back()
+        if log._lines > 2 * len(log._entries) + 64:
+            log.rewrite()
+        return log
+
+    def _apply(self, response_id: str, entry: _Entry) -> None:
+        old = self._entries.get(response_id)
+        if old is not None and old.active:
+            self._active[old.question_id] -= 1
+        if entry.active:
+            self._active[entry.question_id] += 1
+        self._entries[response_id] = entry
+
+    def _cut_back(self) -> None:
+        """Drop whatever follows the last whole line (a torn write)."""
+        try:
+            with open(self.path, "r+b") as f:
+                f.truncate(self._size)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
+            raise StoreError(f"cannot repair {self.path}: {exc.strerror or exc}") from exc
+
+    def __contains__(self, response_id: str) -> bool:
+        return response_id in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def append(self, docs: list[dict[str, Any]]) -> None:
+        """Store `docs` (new or changed records) durably, in one write and one fsync."""
+        if not docs:
+            return
+        lines = [_encode(doc) for doc in docs]
+        data = "".join(f"{line}\n" for line in lines).encode("utf-8")
+        created = not self.path.exists()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StoreError(f"cannot write {self.path.name}: {exc.strerror or exc}") from exc
+        try:
+            if os.fstat(fd).st_size != self._size:
+                os.ftruncate(fd, self._size)  # a failed write left a partial line behind
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+            if created:
+                _fsync_dir(self.path.parent)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, self._size)
+            raise StoreError(f"cannot write {self.path.name}: {exc.strerror or exc}") from exc
+        finally:
+            os.close(fd)
+        self._size += len(data)
+        self._lines += len(lines)
+        for doc, line in zip(docs, lines):
+            self._apply(doc["id"], _entry(doc, line))
+
+    def rewrite(self, keep: Iterable[str] | None = None) -> None:
+        """Write only the live records (those in `keep`, when given) to a fresh file."""
+        wanted = None if keep is None else set(keep)
+        entries = [(i, e) for i, e in self._entries.items() if wanted is None or i in wanted]
+        data = "".join(f"{e.line}\n" for _, e in entries).encode("utf-8")
+        if data:
+            write_atomically(self.path, data)
+        else:
+            try:
+                self.path.unlink(missing_ok=True)  # nothing left (a purge): no file either
+            except OSError as exc:
+                raise StoreError(f"cannot remove {self.path.name}: {exc.strerror or exc}") from exc
+        self._entries, self._active = {}, Counter()
+        for response_id, entry in entries:
+            self._apply(response_id, entry)
+        self._size, self._lines = len(data), len(entries)
+
+    def ids(self) -> list[str]:
+        return list(self._entries)
+
+    def docs(self) -> list[dict[str, Any]]:
+        return [json.loads(e.line) for e in self._entries.values()]
+
+    def count(self) -> int:
+        return sum(self._active.values())
+
+    def count_by_question(self) -> dict[str, int]:
+        return {q: n for q, n in self._active.items() if n > 0}
+
+    def created_before(self, cutoff: datetime) -> list[str]:
+        return [i for i, e in self._entries.items() if datetime.fromisoformat(e.created_at) < cutoff]
+
+
+class ResponseLogs:
+    """The logs of a directory; those read most recently stay in memory (a bounded number)."""
+
+    def __init__(self, directory: Path, keep_open: int = 256) -> None:
+        self.directory = directory
+        self._keep_open = keep_open
+        self._logs: OrderedDict[str, ResponseLog] = OrderedDict()
+
+    def get(self, name: str) -> ResponseLog:
+        """The log in `<name>.jsonl` (empty if there is no such file yet)."""
+        log = self._logs.get(name)
+        if log is None:
+            log = ResponseLog.load(self.directory / f"{name}{SUFFIX}")
+            self._logs[name] = log
+            while len(self._logs) > self._keep_open:
+                self._logs.popitem(last=False)
+        else:
+            self._logs.move_to_end(name)
+        return log
+
+    def names_on_disk(self) -> list[str]:
+        if not self.directory.exists():
+            return []
+        return [p.name.removesuffix(SUFFIX) for p in self.directory.glob(f"*{SUFFIX}")]
+
+    def close(self) -> None:
+        self._logs.clear()

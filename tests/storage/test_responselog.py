@@ -1,0 +1,144 @@
+"""Responses as append-only logs: torn and failed writes, edits, compaction, and data from before logs."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from tinydb import TinyDB
+
+from storage.models import Minutes, utcnow
+from storage.protocols import StoreError
+from storage.responselog import ResponseLog
+from storage.tinydb_store import TinyDBStore
+from tests.fakes.disk import files_cannot_grow_past
+from tests.storage.test_contract import response
+
+
+async def opened(path) -> TinyDBStore:
+    s = TinyDBStore(path)
+    await s.open()
+    return s
+
+
+async def test_an_edit_and_a_withdrawal_are_appended_and_win_on_reading(tmp_path):
+    s = await opened(tmp_path)
+    first, second = response("d", "k1", "first"), response("d", "k2", "second")
+    await s.responses.add([first, second])
+    first.text = "first, edited"
+    await s.responses.replace(first)
+    second.withdrawn_at = utcnow()
+    await s.responses.replace(second)
+    assert await s.responses.count("d") == 1
+    await s.close()
+
+    log = tmp_path / "responses" / "d.jsonl"
+    assert len(log.read_text().splitlines()) == 4  # nothing rewritten
+    s = await opened(tmp_path)
+    listed = await s.responses.list("d")
+    assert [(r.text, r.active) for r in listed] == [("first, edited", True), ("second", False)]
+    assert await s.responses.count("d") == 1
+    assert await s.responses.count_by_question("d") == {"q1": 1}
+    await s.close()
+
+
+async def test_a_torn_last_line_is_dropped_and_the_log_carries_on(tmp_path):
+    s = await opened(tmp_path)
+    await s.responses.add([response("d", "k1")])
+    await s.close()
+    log = tmp_path / "responses" / "d.jsonl"
+    whole = log.read_bytes()
+    for torn in (b'{"id":"r-half","discussion_id":"d","quest', b'{"id": broken}\n'):
+        log.write_bytes(whole + torn)  # a crash in the middle of a write that was never acknowledged
+        s = await opened(tmp_path)
+        assert [r.idempotency_key for r in await s.responses.list("d")] == ["k1"]
+        assert log.read_bytes() == whole  # cut back to the last whole line
+        await s.close()
+    s = await opened(tmp_path)
+    await s.responses.add([response("d", "k2")])
+    await s.close()
+    s = await opened(tmp_path)
+    assert [r.idempotency_key for r in await s.responses.list("d")] == ["k1", "k2"]
+    await s.close()
+
+
+async def test_a_damaged_line_before_the_end_stops_the_store_with_its_place(tmp_path):
+    s = await opened(tmp_path)
+    await s.responses.add([response("d", "k1"), response("d", "k2")])
+    await s.close()
+    log = tmp_path / "responses" / "d.jsonl"
+    lines = log.read_bytes().split(b"\n")
+    log.write_bytes(b"\n".join([b"{damaged", *lines[1:]]))
+    s = await opened(tmp_path)
+    with pytest.raises(StoreError, match=r"d\.jsonl: line 1 is damaged"):
+        await s.responses.list("d")
+    await s.close()
+    assert log.read_bytes().startswith(b"{damaged")  # left for a person to look at, not dropped
+
+
+async def test_a_write_cut_short_by_a_full_disk_is_reported_and_taken_back(tmp_path):
+    s = await opened(tmp_path)
+    await s.responses.add([response("d", "k1")])
+    log = tmp_path / "responses" / "d.jsonl"
+    before = log.read_bytes()
+    with files_cannot_grow_past(len(before) + 20):  # the next line gets 20 bytes in, then the disk is full
+        with pytest.raises(StoreError, match="cannot write d.jsonl"):
+            await s.responses.add([response("d", "k2", "a longer answer than twenty bytes")])
+    assert log.read_bytes() == before
+    assert await s.responses.count("d") == 1
+    await s.responses.add([response("d", "k2", "after the disk was freed")])
+    await s.close()
+    s = await opened(tmp_path)
+    assert [r.text for r in await s.responses.list("d")] == ["an answer", "after the disk was freed"]
+    await s.close()
+
+
+async def test_a_log_mostly_of_superseded_lines_is_rewritten_when_read(tmp_path):
+    s = await opened(tmp_path)
+    r = response("d", "k1")
+    await s.responses.add([r])
+    for n in range(100):
+        r.text = f"edit {n}"
+        await s.responses.replace(r)
+    await s.close()
+    log = tmp_path / "responses" / "d.jsonl"
+    assert len(log.read_text().splitlines()) == 101
+    loaded = ResponseLog.load(log)
+    assert len(log.read_text().splitlines()) == 1
+    assert [d["text"] for d in loaded.docs()] == ["edit 99"]
+
+
+async def test_purge_leaves_no_file_for_a_discussion_with_nothing_left(tmp_path):
+    s = await opened(tmp_path)
+    old, new = response("d-old", "k1"), response("d-mixed", "k2")
+    old.created_at = utcnow() - timedelta(days=1000)
+    older_in_mixed = response("d-mixed", "k1")
+    older_in_mixed.created_at = old.created_at
+    await s.responses.add([old, older_in_mixed, new])
+    assert await s.responses.purge_before(utcnow() - timedelta(days=730)) == 2
+    await s.close()
+    assert sorted(p.name for p in (tmp_path / "responses").iterdir()) == ["d-mixed.jsonl"]
+    s = await opened(tmp_path)
+    assert [r.idempotency_key for r in await s.responses.list("d-mixed")] == ["k2"]
+    assert await s.responses.list("d-old") == []
+    await s.close()
+
+
+async def test_data_from_before_logs_is_carried_over_once(tmp_path):
+    # The earlier layout: responses/<discussion>.json, a TinyDB file with a responses and a minutes table.
+    (tmp_path / "responses").mkdir()
+    old = TinyDB(tmp_path / "responses" / "d.json")
+    old.table("responses").insert_multiple([response("d", "k1").model_dump(mode="json"),
+                                            response("d", "k2", "second").model_dump(mode="json")])
+    minutes = Minutes(discussion_id="d", organisation_id="police", body={}, markdown="# Minutes")
+    old.table("minutes").insert({"id": "d", **minutes.model_dump(mode="json")})
+    old.close()
+
+    for _ in range(2):
+        s = await opened(tmp_path)
+        assert [r.text for r in await s.responses.list("d")] == ["an answer", "second"]
+        assert (await s.minutes.get("d")).markdown == "# Minutes"
+        assert await s.responses.add([response("d", "k1")]) == []
+        await s.close()
+    assert not (tmp_path / "responses" / "d.json").exists()
+    assert [json.loads(line)["idempotency_key"]
+            for line in (tmp_path / "responses" / "d.jsonl").read_text().splitlines()] == ["k1", "k2"]
