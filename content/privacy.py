@@ -198,6 +198,8 @@ def _dates_of_birth(text: str) -> Iterable[tuple[int, int]]:
 _UNITS = "one two three four five six seven eight nine".split()
 _TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_NUMBER_WORDS = tuple(_UNITS + _TEENS + _TENS)
+_DIGIT = re.compile(r"\d")
 _NUM = (r"(?:\d{1,3}|(?:" + "|".join(_TENS) + r")(?:[\s-](?:" + "|".join(_UNITS) + r"))?|"
         + "|".join(_TEENS + _UNITS) + r")")
 _PERSON = (r"(?:child(?:\s+[A-Z]\b)?|sibling(?:\s+[A-Z]\b)?|baby|infant|toddler|young\s+person|yp|boy|girl|son|"
@@ -476,16 +478,22 @@ def scan(text: str, *, case_reference_patterns: Sequence[str] | None = None,
     # Markdown emphasis ("**DOB:** ...") hides labels from the patterns; blank it out (offsets
     # stay the same, so findings still point into `text`).
     work = text.replace("*", " ")
+    # Most responses hold no digit at all, and every detector but ages (which may be in words)
+    # and a board's own case patterns needs one: skip what cannot match.
+    digits = _DIGIT.search(work) is not None
+    lowered = work.lower()
+    numbers = digits or any(word in lowered for word in _NUMBER_WORDS)
     candidates: list[Finding] = []
     detectors = (
-        ("email", _emails(work)),
-        ("nhs_number", _nhs(work)),
-        ("ni_number", _ni(work)),
-        ("case_reference", _case_references(work, patterns)),
-        ("date_of_birth", _dates_of_birth(work)),
-        ("postcode", _postcodes(work)),
-        ("phone", _phones(work)),
-        ("age", _ages(work)),
+        ("email", _emails(work) if "@" in work else ()),
+        ("nhs_number", _nhs(work) if digits else ()),
+        ("ni_number", _ni(work) if digits else ()),
+        ("case_reference", _case_references(work, patterns) if digits or patterns is not _DEFAULT_CASE_PATTERNS
+         else ()),
+        ("date_of_birth", _dates_of_birth(work) if digits else ()),
+        ("postcode", _postcodes(work) if digits else ()),
+        ("phone", _phones(work) if digits else ()),
+        ("age", _ages(work) if numbers else ()),
     )
     for kind, spans in detectors:
         candidates.extend(Finding(kind, start, end) for start, end in set(spans))
