@@ -134,10 +134,16 @@ class ResponseLog:
             return
         lines = [_encode(doc) for doc in docs]
         data = "".join(f"{line}\n" for line in lines).encode("utf-8")
-        created = not self.path.exists()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+            created = False
+        except FileNotFoundError:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                created = True
+            except OSError as exc:
+                raise StoreError(f"cannot write {self.path.name}: {exc.strerror or exc}") from exc
         except OSError as exc:
             raise StoreError(f"cannot write {self.path.name}: {exc.strerror or exc}") from exc
         try:
