@@ -1,4 +1,5 @@
-"""Connector clients reused per service URL, so replies keep their HTTP connections alive.
+"""Connector clients reused per service URL, so replies keep their HTTP connections alive
+(and each given an aiohttp sender and the lean request serializer, bot/wire.py).
 
 The SDK builds a new ConnectorClient (and with it a new HTTP session) for every turn and every
 proactive send: a new TCP (and, against Teams, TLS) connection per reply. This wrapper around
@@ -11,6 +12,7 @@ import contextlib
 from typing import Any
 
 from .http_sender import use_aiohttp
+from .wire import use_lean_serializer
 from botframework.connector.auth import (
     AuthenticationConstants, BotFrameworkAuthentication, ClaimsIdentity, ConnectorFactory,
 )
@@ -28,6 +30,7 @@ class _CachingConnectorFactory(ConnectorFactory):
         if client is None:
             client = await self._inner.create(service_url, audience)
             use_aiohttp(client)
+            use_lean_serializer(client)
             self._cache[key] = client
         return client
 

@@ -6,11 +6,10 @@ import logging
 from http import HTTPStatus
 
 from aiohttp import web
-from botbuilder.schema import Activity
-
 from .http_errors import error, read_json
 from .logs import new_request_id
 from .keys import ADAPTER, BOT
+from .wire import read_activity
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +23,7 @@ async def messages(request: web.Request) -> web.Response:
             or not isinstance(body.get("conversation"), dict):
         return error(400, "an activity needs type, serviceUrl and conversation")
     try:
-        activity = Activity().deserialize(body)
+        activity = read_activity(body)
     except Exception:  # msrest raises several types for bad shapes
         return error(400, "the body is not a valid activity")
     if not activity.type or not activity.service_url or not activity.conversation:
