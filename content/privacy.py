@@ -279,8 +279,18 @@ _AGE_IS = re.compile(
     re.IGNORECASE)
 
 
+# Words (or characters) each age pattern cannot match without: the scan skips a pattern whose
+# words are all absent, as most are from most responses.
+_AGE_PATTERN_NEEDS = (("age",), ("year", "yr", "month", "mth", "mnth", "week", "wk", "day"), ("yo", "y/o", "y.o"),
+                      ("age",))
+
+
 def _ages(text: str) -> Iterable[tuple[int, int]]:
-    for pattern in _AGE_PATTERNS:
+    lowered = text.lower()
+    digits = _DIGIT.search(text) is not None
+    for pattern, needs in zip(_AGE_PATTERNS, _AGE_PATTERN_NEEDS):
+        if not any(word in lowered for word in needs):
+            continue
         for m in pattern.finditer(text):
             before = text[max(0, m.start() - 30):m.start()]
             if _AGE_THRESHOLD_BEFORE.search(before):
@@ -290,9 +300,9 @@ def _ages(text: str) -> Iterable[tuple[int, int]]:
             if _THING_AFTER.match(text, m.end()):
                 continue  # "our 20-year-old case management system"
             yield m.start(), m.end()
-    for m in _AGE_PERSON_YRS.finditer(text):
+    for m in _AGE_PERSON_YRS.finditer(text) if "yr" in lowered or "year" in lowered else ():
         yield m.start("age"), m.end("age")
-    for m in _AGE_PAREN.finditer(text):
+    for m in _AGE_PAREN.finditer(text) if digits and "(" in text else ():
         if m.group("letter") is not None:
             previous = text[max(0, m.start() - 20):m.start()].split()
             word = previous[-1].strip(".,:;") if previous else ""
@@ -301,8 +311,9 @@ def _ages(text: str) -> Iterable[tuple[int, int]]:
             if word[:1].isupper() and not re.fullmatch(_PERSON + "s?", word, re.IGNORECASE):
                 continue  # "Site B (14)", but "Siblings A (5)"
         yield m.start("age"), m.end("age")
-    for pattern in (_AGE_COMMAS, _AGE_OF, _AGE_BARE_YRS):
-        for m in pattern.finditer(text):
+    for pattern, wanted in ((_AGE_COMMAS, digits and "," in text), (_AGE_OF, "of" in lowered),
+                            (_AGE_BARE_YRS, "yr" in lowered or "yo" in lowered or "y/o" in lowered)):
+        for m in pattern.finditer(text) if wanted else ():
             yield m.start("age"), m.end("age")
     for m in _AGE_IS.finditer(text):
         if _AGE_RANGE_AFTER.match(text[m.end("n"):m.end("n") + 20]):
