@@ -20,7 +20,7 @@ Benchmarks 2-5 are described in scripts/bench_throughput.py, bench_broadcast.py,
 and bench_coldstart.py.
 
     cd /work/main && .venv/bin/python scripts/bench.py [--only 1,2,3,4,5] [--quick]
-        [--sizes 1000,100000] [--requests 500] [--warmup 50] [--out bench-results.json]
+        [--sizes 1000,10000,100000] [--requests 2000] [--warmup 50] [--out bench-results.json]
 
 `--quick` runs every benchmark at small sizes (a smoke run of about a minute, figures not
 comparable with the targets' sizes). This is a measurement, not a test: it prints a table and
@@ -174,7 +174,7 @@ def report(results: list[dict], ratio: float | None) -> None:
 
 
 BENCHMARKS = {1: "submission", 2: "throughput", 3: "broadcast", 4: "minutes", 5: "cold start"}
-FULL = {"sizes": "1000,100000", "requests": 500, "warmup": 50, "clients": 50, "per_client": 40, "warmup_per_client": 2,
+FULL = {"sizes": "1000,10000,100000", "requests": 2000, "warmup": 50, "clients": 50, "per_client": 40, "warmup_per_client": 2,
         "teams": 1000, "broadcast_timeout": 240.0, "minutes_runs": 10, "cold_stored": 100_000, "cold_starts": 3}
 QUICK = {"sizes": "1000,10000", "requests": 100, "warmup": 10, "clients": 50, "per_client": 6, "warmup_per_client": 1,
          "teams": 200, "broadcast_timeout": 60.0, "minutes_runs": 3, "cold_stored": 10_000, "cold_starts": 2}
@@ -315,8 +315,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default="1,2,3,4,5", help="which benchmarks to run, comma separated (1-5)")
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
-    parser.add_argument("--sizes", help="1: stored responses per run, comma separated (default 1000,100000)")
-    parser.add_argument("--requests", type=int, help="1: measured submissions per size (default 500)")
+    parser.add_argument("--sizes", help="1: stored responses per run, comma separated (default 1000,10000,100000)")
+    parser.add_argument("--requests", type=int, help="1: measured submissions per size (default 2000)")
     parser.add_argument("--warmup", type=int, help="1: submissions before measuring, per size (default 50)")
     parser.add_argument("--per-client", type=int, help="2: activities each of the 50 clients posts (default 40)")
     parser.add_argument("--teams", type=int, help="3: teams the briefing is published to (default 1000)")

@@ -128,7 +128,7 @@ async def seed(data_dir: Path, stored: int, service_url: str) -> int:
             if not batch:
                 continue
             left -= len(batch)
-            added = await store.responses.add(batch)  # one write of this discussion's shard
+            added = await store.responses.add(batch)  # one append to this discussion's log
             assert len(added) == len(batch), "seeding found existing responses in a fresh directory"
     finally:
         await store.close()

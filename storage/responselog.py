@@ -94,8 +94,7 @@ class ResponseLog:
             except (ValueError, KeyError, TypeError) as exc:
                 if number < whole:
                     raise StoreError(f"cannot read {path}: line {number} is damaged ({exc})") from None
-                whole -= 1  # a torn last line: its write was never acknowledged
-                break
+                break  # a torn last line: its write was never acknowledged
             log._size += len(line) + 1
             log._lines += 1
         if log._size != len(raw):

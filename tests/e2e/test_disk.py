@@ -1,4 +1,4 @@
-"""A disk that refuses writes: a clear message to the user and in the log, nothing half-written."""
+"""A full disk: a clear message to the user and in the log, nothing half-written."""
 
 from __future__ import annotations
 
