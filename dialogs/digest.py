@@ -57,23 +57,24 @@ async def digest_command(turn: TurnContext, inbound: Inbound, deps: Deps) -> Non
     await show(turn, digest_card(digest), "Your digest")
 
 
-def _slot(now: datetime, day: str, time: str) -> datetime | None:
-    """This week's digest time (UK time), or None when digests are off."""
+def _last_slot(now: datetime, day: str, time: str) -> datetime | None:
+    """The most recent digest time (UK time) at or before `now`, or None when digests are off."""
     if day == "OFF":
         return None
     local = now.astimezone(LONDON)
     hour, minute = (int(x) for x in time.split(":"))
     monday = (local - timedelta(days=local.weekday())).replace(hour=hour, minute=minute, second=0, microsecond=0)
-    return monday + timedelta(days=DAYS.index(day))
+    slot = monday + timedelta(days=DAYS.index(day))
+    return slot if slot <= local else slot - timedelta(days=7)
 
 
 async def due_digests(deps: Deps, day: str = "MON", time: str = "08:00", now: datetime | None = None) -> list[Delivery]:
-    """The weekly digest emails, queued once on the scheduled day (from the scheduled time until the
-    end of that day; a bot that was down all day skips a week), to every lead whose digest has
-    something in it and changed since the last one sent."""
+    """The weekly digest emails, queued once a week at the scheduled time (or, when the bot was not
+    running then, as soon as it is back), to every lead whose digest has something in it and
+    changed since the last one sent."""
     now = now or deps.clock()
-    slot = _slot(now, day, time)
-    if slot is None or not slot <= now.astimezone(LONDON) < slot.replace(hour=23, minute=59) or not deps.mail_enabled:
+    slot = _last_slot(now, day, time)
+    if slot is None or not deps.mail_enabled:
         return []
     week = slot.strftime("%G-W%V")
     if ((await deps.store.meta.get("digest:week")) or {}).get("week") == week:

@@ -77,12 +77,11 @@ async def test_outstanding_for_staff_and_leads_only(chat):
     assert after.card["body"][1]["text"] == "Every team has sent its minutes."
 
 
-async def test_weekly_digest_once_on_the_day_and_only_when_something_changed(chat):
+async def test_weekly_digest_once_a_week_and_only_when_something_changed(chat):
     from dialogs.digest import due_digests
 
     await post_on(chat)
     monday = datetime(2026, 3, 23, 8, 30, tzinfo=timezone.utc)  # 08:30 in London (GMT)
-    assert await due_digests(chat.deps, "MON", "08:00", monday - timedelta(hours=1)) == []  # before the time
     queued = await due_digests(chat.deps, "MON", "08:00", monday)
     assert [d.recipient for d in queued] == ["sam@police.example.org"]  # only organisations with something to say
     assert "Team A: 6 days since it arrived, not started" in queued[0].payload["text"]
@@ -92,6 +91,35 @@ async def test_weekly_digest_once_on_the_day_and_only_when_something_changed(cha
     again = await due_digests(chat.deps, "MON", "08:00", monday + timedelta(days=14))
     assert len(again) == 1 and "1 response" in again[0].payload["text"]
     assert await due_digests(chat.deps, "OFF", "08:00", monday + timedelta(days=21)) == []
+
+
+async def test_a_digest_missed_while_the_bot_was_down_goes_when_it_is_back(chat):
+    from dialogs.digest import due_digests
+
+    await post_on(chat)
+    monday = datetime(2026, 3, 23, 8, 30, tzinfo=timezone.utc)
+    assert len(await due_digests(chat.deps, "MON", "08:00", monday)) == 1
+    await chat.send(record(await_discussion(chat), learnt="Started"))
+    next_monday = monday + timedelta(days=7)
+    assert await due_digests(chat.deps, "MON", "08:00", next_monday - timedelta(hours=3)) == []  # not yet (BST now)
+    # Down from Sunday to Wednesday: the Monday digest goes on Wednesday, once.
+    wednesday = next_monday + timedelta(days=2)
+    late = await due_digests(chat.deps, "MON", "08:00", wednesday)
+    assert len(late) == 1 and "1 response" in late[0].payload["text"]
+    assert await due_digests(chat.deps, "MON", "08:00", wednesday + timedelta(hours=1)) == []
+
+
+async def test_a_friday_digest_missed_over_the_weekend_goes_on_monday(chat):
+    from dialogs.digest import due_digests
+
+    await post_on(chat)
+    friday = datetime(2026, 3, 27, 16, 30, tzinfo=timezone.utc)  # 16:30 in London (GMT)
+    assert len(await due_digests(chat.deps, "FRI", "16:00", friday)) == 1
+    await chat.send(record(await_discussion(chat), learnt="Started"))
+    monday = friday + timedelta(days=10)  # down from before Friday 3 April to Monday 6 April (next ISO week)
+    late = await due_digests(chat.deps, "FRI", "16:00", monday)
+    assert len(late) == 1 and "1 response" in late[0].payload["text"]
+    assert await due_digests(chat.deps, "FRI", "16:00", monday + timedelta(hours=4)) == []
 
 
 def await_discussion(chat):
