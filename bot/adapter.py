@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
+from datetime import datetime
 from types import SimpleNamespace
+from typing import Any
 
+import requests
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botframework.connector.auth import ChannelValidation
+from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from storage.protocols import StoreError
@@ -37,8 +43,64 @@ def use_openid_metadata(url: str | None) -> None:
     ChannelValidation.open_id_metadata_endpoint = url or None
 
 
+class SigningKeysUnavailable(Exception):
+    """The channel's signing keys could not be fetched and none are known: no token can be checked."""
+
+
+KEY_FETCH_TIMEOUT = 10.0  # seconds, for each of the two requests
+KEY_RETRY_SECONDS = 300.0  # after a failed refresh, the next attempt waits this long
+
+
+def _fetch_signing_keys(metadata_url: str) -> list[dict[str, Any]]:
+    with requests.Session() as session:
+        metadata = session.get(metadata_url, timeout=KEY_FETCH_TIMEOUT)
+        metadata.raise_for_status()
+        keys = session.get(metadata.json()["jwks_uri"], timeout=KEY_FETCH_TIMEOUT)
+        keys.raise_for_status()
+        found = keys.json()["keys"]
+    if not isinstance(found, list) or not all(isinstance(k, dict) and "kid" in k for k in found):
+        raise ValueError("the key set is not a list of keys")
+    return found
+
+
+async def _refresh_signing_keys(self: _OpenIdMetadata) -> None:
+    """The SDK's refresh (once a day, or for a key id it does not know) made two `requests.get`
+    calls with no timeout on the event loop: every turn stopped while they ran, indefinitely if
+    the endpoint hung, and a failure refused every request. Here: in a thread, with a timeout,
+    one refresh at a time per metadata URL; a failed refresh keeps the keys already known (as
+    Microsoft.IdentityModel keeps its last known good configuration) and is tried again after
+    KEY_RETRY_SECONDS; with no keys at all, SigningKeysUnavailable (answered 503)."""
+    state = self.__dict__
+    lock = state.setdefault("_refresh_lock", asyncio.Lock())
+    started = self.last_updated
+    async with lock:
+        if self.last_updated != started:
+            return  # another turn refreshed while this one waited
+        if time.monotonic() < state.get("_retry_at", 0.0):
+            if self.keys:
+                return
+            raise SigningKeysUnavailable("the channel's signing keys could not be fetched")
+        try:
+            keys = await asyncio.to_thread(_fetch_signing_keys, self.url)
+        except Exception as exc:
+            state["_retry_at"] = time.monotonic() + KEY_RETRY_SECONDS
+            log.error("could not fetch the channel's signing keys error=%s keeping=%d", type(exc).__name__,
+                      len(self.keys))
+            if self.keys:
+                return
+            raise SigningKeysUnavailable("the channel's signing keys could not be fetched") from None
+        state.pop("_retry_at", None)
+        self.keys = keys
+        self.last_updated = datetime.now()
+
+
+def fetch_signing_keys_off_the_loop() -> None:
+    _OpenIdMetadata._refresh = _refresh_signing_keys
+
+
 def make_adapter(settings: Settings) -> CloudAdapter:
     speed_up_retry_policy()
+    fetch_signing_keys_off_the_loop()
     use_openid_metadata(settings.openid_metadata_url)
     config = SimpleNamespace(
         APP_ID=settings.app_id,

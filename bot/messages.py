@@ -6,6 +6,8 @@ import logging
 from http import HTTPStatus
 
 from aiohttp import web
+
+from .adapter import SigningKeysUnavailable
 from .http_errors import error, read_json
 from .logs import new_request_id
 from .keys import ADAPTER, BOT
@@ -33,6 +35,8 @@ async def messages(request: web.Request) -> web.Response:
     auth_header = request.headers.get("Authorization", "")
     try:
         auth = await adapter.bot_framework_authentication.authenticate_request(activity, auth_header)
+    except SigningKeysUnavailable:
+        return error(503, "the request's signature cannot be checked right now; try again later")
     except Exception as exc:  # missing, malformed, expired or wrongly signed tokens all end here
         log.warning("inbound request refused: %s", type(exc).__name__)
         return error(401, "unauthorized")

@@ -4,10 +4,14 @@ against a local OpenID issuer on loopback; anything but a valid Teams channel to
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import logging
 import shutil
+import threading
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
@@ -198,3 +202,52 @@ def test_the_metadata_url_is_set_per_start_and_reset_without_it(tmp_path, monkey
 
     make_adapter(Settings())
     assert ChannelValidation.open_id_metadata_endpoint is None  # the Bot Framework's own again
+
+
+def _cached_keys(issuer: OpenIdIssuer):
+    from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
+
+    return JwtTokenExtractor.metadataCache[issuer.metadata_url]
+
+
+async def test_fetching_the_keys_does_not_stop_the_bot_answering_others(secured, issuer):
+    bot, url = secured, secured.connector.url
+    issuer.hold = threading.Event()
+    waiting = asyncio.create_task(post(bot, t.installed(url, TEAM, ANA), bearer(issuer.mint(issuer.claims(APP_ID, url)))))
+    while "/keys" not in issuer.fetches:  # the key set is being fetched, and held back
+        await asyncio.sleep(0.01)
+    async with bot.session.get(f"{bot.url}/healthz") as resp:
+        assert resp.status == 200
+    assert not issuer.hold.is_set() and not waiting.done()  # answered while the fetch was still held
+    issuer.hold.set()
+    assert await waiting == (200, None)
+    assert issuer.hold_timeouts == 0  # a bot blocked on the fetch could not have set it in time
+
+
+async def test_keys_already_known_are_kept_while_the_issuer_is_down(secured, issuer, caplog):
+    bot, url = secured, secured.connector.url
+    token = bearer(issuer.mint(issuer.claims(APP_ID, url)))
+    assert (await post(bot, t.installed(url, TEAM, ANA), token))[0] == 200
+    issuer.down = True
+    _cached_keys(issuer).last_updated = datetime.min  # a day later: time to refresh
+    fetched = len(issuer.fetches)
+    with caplog.at_level(logging.ERROR):
+        assert (await post(bot, t.mention(url, TEAM, ANA, "help"), token))[0] == 200
+    assert any("could not fetch the channel's signing keys" in r.getMessage() for r in caplog.records)
+    assert (await post(bot, t.mention(url, TEAM, ANA, "help"), token))[0] == 200
+    assert len(issuer.fetches) == fetched + 1  # one attempt, then a pause before the next
+
+
+async def test_with_no_keys_and_the_issuer_down_requests_are_503_until_it_is_back(secured, issuer, monkeypatch):
+    import bot.adapter
+
+    bot_, url = secured, secured.connector.url
+    monkeypatch.setattr(bot.adapter, "KEY_RETRY_SECONDS", 0.0)
+    token = bearer(issuer.mint(issuer.claims(APP_ID, url)))
+    issuer.down = True
+    status, body = await post(bot_, t.installed(url, TEAM, ANA), token)
+    assert status == 503 and "try again" in body["error"]
+    assert await bot_.deps.store.teams.list(active_only=False) == []
+    issuer.down = False
+    assert (await post(bot_, t.installed(url, TEAM, ANA), token))[0] == 200
+    assert [team.id for team in await bot_.deps.store.teams.list(active_only=False)] == [TEAM.id]

@@ -1,8 +1,9 @@
 """A local stand-in for the Bot Framework's token issuer: OpenID metadata and a JWKS on loopback,
 and `mint()` for Bot Framework channel tokens signed with its keys (or deliberately wrong ones).
 
-The server runs in its own thread: the SDK fetches the metadata with blocking `requests.get`
-from inside the event loop, so a server on the test's own loop could never answer it.
+The server runs in its own thread, so it answers whatever the bot's event loop is doing (the
+SDK's own refresh fetched the keys with blocking `requests.get` on the loop). `down` makes it
+answer 503; `hold` (an Event) keeps the key set's answer back until it is set.
 Every issuer serves under a random path prefix, so its metadata URL is never one the SDK has
 already cached (it keeps one cache entry per URL, for a day, in a class-level dict).
 """
@@ -51,6 +52,9 @@ class OpenIdIssuer:
         self._prefix = f"/{uuid.uuid4().hex}"
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.down = False
+        self.hold: threading.Event | None = None
+        self.hold_timeouts = 0  # answers sent only because nobody set `hold` in time
         self.publish(self.key, kid, endorsements)
 
     # the keys the issuer publishes
@@ -82,6 +86,13 @@ class OpenIdIssuer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 issuer.fetches.append(self.path.removeprefix(issuer._prefix))
+                if issuer.down:
+                    self.send_error(503)
+                    return
+                if self.path == f"{issuer._prefix}/keys" and issuer.hold is not None:
+                    # bounded: a bot that blocks on this answer must not hang the test forever
+                    if not issuer.hold.wait(timeout=5):
+                        issuer.hold_timeouts += 1
                 if self.path == f"{issuer._prefix}/.well-known/openidconfiguration":
                     body = {"issuer": BOT_FRAMEWORK_ISSUER, "jwks_uri": f"{issuer.base_url}/keys",
                             "id_token_signing_alg_values_supported": ["RS256"],
