@@ -174,7 +174,7 @@ _DATE = (
 _DOB = re.compile(
     r"(?<![\w])(?:d\.?\s?o\.?\s?b\b\.?|date\s+of\s+birth|birth\s*date|born|birthday|b'?day|b\.(?=\s*\d))"
     # One character or one word at a time, at most 30: no nested repeats, so no runaway backtracking.
-    r"(?P<gap>(?:[\s:\-–=(,]|(?<=[\s:(])(?:is|was|on|in|as|of|the|given|recorded|listed|shown|being)\b){0,30})"
+    r"(?P<gap>(?:[\s:\-–=(,]|(?<=[\s:(])(?:is|was|on|in|as|of|the|given|recorded|listed|shown|being|held|noted|for|child|baby|him|her|his|their|mum|dad|mother|father|son|daughter|brother|sister|sibling)\b){0,30})"
     rf"(?P<date>{_DATE})",
     re.IGNORECASE)
 
@@ -198,14 +198,22 @@ def _dates_of_birth(text: str) -> Iterable[tuple[int, int]]:
 _UNITS = "one two three four five six seven eight nine".split()
 _TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-_NUMBER_WORDS = tuple(_UNITS + _TEENS + _TENS)
 _DIGIT = re.compile(r"\d")
+
+
+def _needs(*words: str) -> re.Pattern[str]:
+    """A quick test for words a pattern cannot match without, folded as the patterns fold case
+    (IGNORECASE also matches "İ" for "i" and "ſ" for "s", which str.lower() does not)."""
+    return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+
+
+_NUMBER_WORD = _needs(*_UNITS, *_TEENS, *_TENS)
 _NUM = (r"(?:\d{1,3}|(?:" + "|".join(_TENS) + r")(?:[\s-](?:" + "|".join(_UNITS) + r"))?|"
         + "|".join(_TEENS + _UNITS) + r")")
 _PERSON = (r"(?:child(?:\s+[A-Z]\b)?|sibling(?:\s+[A-Z]\b)?|baby|infant|toddler|young\s+person|yp|boy|girl|son|"
            r"daughter|brother|sister|mother|father|mum|mom|dad|step-?(?:father|mother|dad|mum|son|daughter)|"
            r"partner|grand(?:mother|father|ma|pa|ad|dad|son|daughter)|nan|nana|nanny|uncle|aunt|auntie|"
-           r"cousin|twins?|teenager|carer|victim|suspect|perpetrator|boyfriend|girlfriend|neighbour|eldest|"
+           r"cousin|twins?|teenager|lad|lass|carer|victim|suspect|perpetrator|boyfriend|girlfriend|neighbour|eldest|"
            r"youngest|oldest|he|she|they)")
 _NOT_FOR_PEOPLE = (r"(?:system|systems|building|buildings|house|car|van|vehicle|policy|procedure|process|"
                    r"computer|database|software|record|records|form|law|legislation|guidance|framework|"
@@ -259,7 +267,7 @@ _NOT_BEFORE_LETTER = frozenset(
 _PERSON_AHEAD = r"(?:child|boy|girl|baby|son|daughter|brother|sister|mum|dad|sibling|toddler|teenager|person)"
 # her son, 4, was...; Child A, now 12, lives...
 _AGE_COMMAS = re.compile(
-    rf"\b{_PERSON}\s*,\s*(?P<age>(?:now\s+|aged?\s+)?\d{{1,2}}(?:\s*(?:yrs?|years?|months?|mths?))?)\s*,",
+    rf"\b{_PERSON}\s*,\s*(?P<age>(?:(?:now|aged?|both|all|each|only|just)\s+)?\d{{1,2}}(?:\s*(?:yrs?|years?|months?|mths?))?)\s*,",
     re.IGNORECASE)
 # a girl of 14, a child of 6 (not "a mother of 3")
 _AGE_OF = re.compile(
@@ -281,15 +289,15 @@ _AGE_IS = re.compile(
 
 # Words (or characters) each age pattern cannot match without: the scan skips a pattern whose
 # words are all absent, as most are from most responses.
-_AGE_PATTERN_NEEDS = (("age",), ("year", "yr", "month", "mth", "mnth", "week", "wk", "day"), ("yo", "y/o", "y.o"),
-                      ("age",))
+_AGE_PATTERN_NEEDS = (_needs("age"), _needs("year", "yr", "month", "mth", "mnth", "week", "wk", "day"),
+                      _needs("yo", "y/o", "y.o"), _needs("age"))
+_YEARS_WORD, _OF_WORD, _YRS_OR_YO = _needs("yr", "year"), _needs("of"), _needs("yr", "yo", "y/o")
 
 
 def _ages(text: str) -> Iterable[tuple[int, int]]:
-    lowered = text.lower()
     digits = _DIGIT.search(text) is not None
     for pattern, needs in zip(_AGE_PATTERNS, _AGE_PATTERN_NEEDS):
-        if not any(word in lowered for word in needs):
+        if not needs.search(text):
             continue
         for m in pattern.finditer(text):
             before = text[max(0, m.start() - 30):m.start()]
@@ -300,7 +308,7 @@ def _ages(text: str) -> Iterable[tuple[int, int]]:
             if _THING_AFTER.match(text, m.end()):
                 continue  # "our 20-year-old case management system"
             yield m.start(), m.end()
-    for m in _AGE_PERSON_YRS.finditer(text) if "yr" in lowered or "year" in lowered else ():
+    for m in _AGE_PERSON_YRS.finditer(text) if _YEARS_WORD.search(text) else ():
         yield m.start("age"), m.end("age")
     for m in _AGE_PAREN.finditer(text) if digits and "(" in text else ():
         if m.group("letter") is not None:
@@ -311,8 +319,8 @@ def _ages(text: str) -> Iterable[tuple[int, int]]:
             if word[:1].isupper() and not re.fullmatch(_PERSON + "s?", word, re.IGNORECASE):
                 continue  # "Site B (14)", but "Siblings A (5)"
         yield m.start("age"), m.end("age")
-    for pattern, wanted in ((_AGE_COMMAS, digits and "," in text), (_AGE_OF, "of" in lowered),
-                            (_AGE_BARE_YRS, "yr" in lowered or "yo" in lowered or "y/o" in lowered)):
+    for pattern, wanted in ((_AGE_COMMAS, digits and "," in text), (_AGE_OF, _OF_WORD.search(text)),
+                            (_AGE_BARE_YRS, _YRS_OR_YO.search(text))):
         for m in pattern.finditer(text) if wanted else ():
             yield m.start("age"), m.end("age")
     for m in _AGE_IS.finditer(text):
@@ -492,8 +500,7 @@ def scan(text: str, *, case_reference_patterns: Sequence[str] | None = None,
     # Most responses hold no digit at all, and every detector but ages (which may be in words)
     # and a board's own case patterns needs one: skip what cannot match.
     digits = _DIGIT.search(work) is not None
-    lowered = work.lower()
-    numbers = digits or any(word in lowered for word in _NUMBER_WORDS)
+    numbers = digits or _NUMBER_WORD.search(work) is not None
     candidates: list[Finding] = []
     detectors = (
         ("email", _emails(work) if "@" in work else ()),
