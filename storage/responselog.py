@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any, Iterable
 from .protocols import StoreError
 
 SUFFIX = ".jsonl"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -54,7 +56,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as f:
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
@@ -100,7 +102,10 @@ class ResponseLog:
         if log._size != len(raw):
             log._cut_back()
         if log._lines > 2 * len(log._entries) + 64:
-            log.rewrite()
+            try:
+                log.rewrite()
+            except StoreError as exc:  # a full disk, say: what was read is whole, so carry on
+                logger.warning("could not compact a response log: %s", exc)
         return log
 
     def _apply(self, response_id: str, entry: _Entry) -> None:
@@ -175,6 +180,7 @@ class ResponseLog:
         else:
             try:
                 self.path.unlink(missing_ok=True)  # nothing left (a purge): no file either
+                _fsync_dir(self.path.parent)
             except OSError as exc:
                 raise StoreError(f"cannot remove {self.path.name}: {exc.strerror or exc}") from exc
         self._entries, self._active = {}, Counter()

@@ -16,7 +16,6 @@ across shards.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +27,7 @@ from .jsonfile import DataDirLock, KeyedTable, open_db
 from .models import Briefing, Delivery, Discussion, Minutes, Response, Team, stable_id
 from .pending import PendingIndex
 from .protocols import StoreError
-from .responselog import ResponseLogs, write_atomically
+from .responselog import ResponseLogs
 
 T = TypeVar("T")
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
@@ -52,15 +51,16 @@ class _Shards:
         self._open: OrderedDict[str, tuple[Any, dict[str, KeyedTable]]] = OrderedDict()
 
     def table(self, key: str, name: str = "_default") -> KeyedTable:
-        entry = self._open.get(key)
+        stem = _stem(key)  # one entry per file, whether asked for by key or by the stem found on disk
+        entry = self._open.get(stem)
         if entry is None:
-            entry = (open_db(self.directory / f"{_stem(key)}.json"), {})
-            self._open[key] = entry
+            entry = (open_db(self.directory / f"{stem}.json"), {})
+            self._open[stem] = entry
             while len(self._open) > _OPEN_SHARDS:
                 _, (old_db, _) = self._open.popitem(last=False)
                 old_db.close()
         else:
-            self._open.move_to_end(key)
+            self._open.move_to_end(stem)
         db, tables = entry
         if name not in tables:
             tables[name] = KeyedTable(db, name)
@@ -128,25 +128,28 @@ class _State:
         self.lock.release()
 
     def _upgrade_response_shards(self) -> None:
-        """Data written before responses were logs: responses/<id>.json held a discussion's
-        responses and minutes (two TinyDB tables). Each step can be repeated after a crash."""
+        """Data written by a release before responses were logs: responses/<id>.json held a
+        discussion's responses and minutes (two TinyDB tables). Merged into the log and the minutes
+        shard (records the log lacks or holds otherwise are appended; the later minutes kept), so
+        repeating it after a crash, or after running the earlier release again, loses nothing."""
         for old in sorted((self.data_dir / "responses").glob("*.json")):
             db = open_db(old)
             try:
                 responses, minutes = db.table("responses").all(), db.table("minutes").all()
             finally:
                 db.close()
-            log_path = old.with_suffix(".jsonl")
-            if responses and not log_path.exists():
-                lines = "".join(json.dumps(dict(d), ensure_ascii=False, separators=(",", ":")) + "\n"
-                                for d in responses)
-                write_atomically(log_path, lines.encode("utf-8"))
-            if minutes:
-                table = self.minutes_shards.table(old.stem)
-                for doc in minutes:
-                    if not table.contains(doc["id"]):
-                        table.put(dict(doc))
-            old.unlink()
+            log = self.responses.get(old.stem)
+            stored = {doc["id"]: doc for doc in log.docs()}
+            log.append([dict(d) for d in responses if stored.get(d["id"]) != dict(d)])
+            table = self.minutes_shards.table(old.stem)
+            for doc in minutes:
+                kept = table.get(doc["id"])
+                if kept is None or datetime.fromisoformat(kept["compiled_at"]) < datetime.fromisoformat(doc["compiled_at"]):
+                    table.put(dict(doc))
+            try:
+                old.unlink()
+            except OSError as exc:
+                raise StoreError(f"cannot remove {old}: {exc.strerror or exc}") from exc
 
     def _index_discussion(self, discussion_id: str, briefing_id: str, team_id: str) -> None:
         self.discussion_briefing[discussion_id] = briefing_id

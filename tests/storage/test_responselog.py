@@ -142,3 +142,38 @@ async def test_data_from_before_logs_is_carried_over_once(tmp_path):
     assert not (tmp_path / "responses" / "d.json").exists()
     assert [json.loads(line)["idempotency_key"]
             for line in (tmp_path / "responses" / "d.jsonl").read_text().splitlines()] == ["k1", "k2"]
+
+
+async def test_data_written_by_the_earlier_release_after_an_upgrade_is_merged_not_lost(tmp_path):
+    # Upgraded, then the earlier release ran again for a while (it writes responses/<id>.json).
+    s = await opened(tmp_path)
+    await s.responses.add([response("d", "k1", "recorded after the upgrade")])
+    await s.minutes.put(Minutes(discussion_id="d", organisation_id="police", body={}, markdown="first",
+                                compiled_at=utcnow() - timedelta(days=1)))
+    await s.close()
+    old = TinyDB(tmp_path / "responses" / "d.json")
+    old.table("responses").insert(response("d", "k2", "recorded by the earlier release").model_dump(mode="json"))
+    old.table("minutes").insert({"id": "d", **Minutes(discussion_id="d", organisation_id="police", body={},
+                                                       markdown="compiled again").model_dump(mode="json")})
+    old.close()
+
+    s = await opened(tmp_path)
+    assert [r.text for r in await s.responses.list("d")] == ["recorded after the upgrade", "recorded by the earlier release"]
+    assert (await s.minutes.get("d")).markdown == "compiled again"  # the later of the two
+    await s.close()
+    assert not (tmp_path / "responses" / "d.json").exists()
+
+
+async def test_a_log_that_cannot_be_compacted_on_a_full_disk_is_still_read(tmp_path):
+    s = await opened(tmp_path)
+    r = response("d", "k1")
+    await s.responses.add([r])
+    for n in range(100):
+        r.text = f"edit {n}"
+        await s.responses.replace(r)
+    await s.close()
+    s = await opened(tmp_path)
+    with files_cannot_grow_past(50):  # the compacted copy cannot be written
+        assert await s.responses.count("d") == 1
+        assert [x.text for x in await s.responses.list("d")] == ["edit 99"]
+    await s.close()

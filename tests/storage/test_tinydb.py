@@ -82,3 +82,22 @@ async def test_corrupt_file_is_a_store_error(tmp_path):
     (tmp_path / "teams.json").write_text("{not json")
     with pytest.raises(StoreError, match="teams.json"):
         await TinyDBStore(tmp_path).open()
+
+
+async def test_a_shard_named_by_key_or_by_its_hashed_file_name_is_one_shard(tmp_path):
+    from datetime import timedelta
+
+    from storage.models import Minutes, utcnow
+
+    s = TinyDBStore(tmp_path)
+    await s.open()
+    odd = "../not a safe name"
+    await s.minutes.put(Minutes(discussion_id=odd, organisation_id="police", body={}, markdown="m",
+                                compiled_at=utcnow() - timedelta(days=1000)))
+    assert await s.minutes.purge_before(utcnow() - timedelta(days=730)) == 1  # purge finds shards by file name
+    assert await s.minutes.get(odd) is None
+    await s.close()
+    s = TinyDBStore(tmp_path)
+    await s.open()
+    assert await s.minutes.get(odd) is None
+    await s.close()
