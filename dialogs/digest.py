@@ -76,9 +76,10 @@ async def due_digests(deps: Deps, day: str = "MON", time: str = "08:00", now: da
     slot = _last_slot(now, day, time)
     if slot is None or not deps.mail_enabled:
         return []
-    week = slot.strftime("%G-W%V")
-    if ((await deps.store.meta.get("digest:week")) or {}).get("week") == week:
-        return []
+    last = (await deps.store.meta.get("digest:last")) or {}
+    if last.get("slot") and datetime.fromisoformat(last["slot"]) >= slot:
+        return []  # sent for this time already (or for a later one, before the day was changed)
+    when = slot.strftime("%Y-%m-%dT%H:%M")
     queued = []
     for org in deps.directory.organisations:
         digest = await build_digest(deps, {org.id}, now)
@@ -91,11 +92,11 @@ async def due_digests(deps: Deps, day: str = "MON", time: str = "08:00", now: da
                 continue
             greeting = f"Dear {lead.name},"
             queued += await deps.store.outbox.enqueue([Delivery(
-                id=stable_id("digest", week, org.id, lead.email.lower()), group=f"digests-{week}",
+                id=stable_id("digest", when, org.id, lead.email.lower()), group=f"digests-{when[:10]}",
                 kind=DeliveryKind.digest_email, recipient=lead.email,
                 payload={"lead_name": lead.name, "subject": f"Weekly digest: {org.name}, learning briefings",
                          "text": digest_text(digest, greeting), "html": digest_html(digest, greeting)})])
-            await deps.store.meta.put(key, {"fingerprint": fingerprint, "week": week})
-    await deps.store.meta.put("digest:week", {"week": week})
-    log.info("weekly digests queued week=%s count=%d", week, len(queued))
+            await deps.store.meta.put(key, {"fingerprint": fingerprint, "slot": when})
+    await deps.store.meta.put("digest:last", {"slot": slot.isoformat()})
+    log.info("weekly digests queued slot=%s count=%d", when, len(queued))
     return queued

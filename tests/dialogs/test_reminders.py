@@ -127,3 +127,19 @@ def await_discussion(chat):
     from tests.dialogs.test_flows import BRIEFING, TEAM
 
     return Discussion.make_id(BRIEFING, TEAM.id)
+
+
+async def test_changing_the_digest_day_neither_repeats_nor_swallows_a_digest(chat):
+    from dialogs.digest import due_digests
+
+    await post_on(chat)
+    monday = datetime(2026, 3, 23, 8, 30, tzinfo=timezone.utc)
+    assert len(await due_digests(chat.deps, "MON", "08:00", monday)) == 1
+    await chat.send(record(await_discussion(chat), learnt="Started"))
+    assert len(await due_digests(chat.deps, "MON", "08:00", monday + timedelta(days=7))) == 1
+    await chat.send(record(await_discussion(chat), learnt="More"))
+    # Tuesday: the day becomes Friday. Last Friday's time is older than Monday's digest: nothing.
+    assert await due_digests(chat.deps, "FRI", "16:00", monday + timedelta(days=8)) == []
+    # This Friday: the change since Monday goes.
+    friday = await due_digests(chat.deps, "FRI", "16:00", monday + timedelta(days=11, hours=8))
+    assert len(friday) == 1 and "2 responses" in friday[0].payload["text"]
