@@ -48,7 +48,9 @@ class SigningKeysUnavailable(Exception):
 
 
 KEY_FETCH_TIMEOUT = 10.0  # seconds, for each of the two requests
-KEY_RETRY_SECONDS = 300.0  # after a failed refresh, the next attempt waits this long
+KEY_WAIT_SECONDS = 25.0  # the longest a request waits for keys when none are known
+KEY_RETRY_SECONDS = 300.0  # after a failed refresh, while the keys already known still serve
+KEY_RETRY_WITHOUT_KEYS_SECONDS = 10.0  # after a failed fetch with no keys known (requests get 503)
 
 
 def _fetch_signing_keys(metadata_url: str) -> list[dict[str, Any]]:
@@ -63,39 +65,60 @@ def _fetch_signing_keys(metadata_url: str) -> list[dict[str, Any]]:
     return found
 
 
+async def _fetch_into(metadata: _OpenIdMetadata) -> bool:
+    """Fetch the keys on a thread; on success store them, on failure log it and set when to retry."""
+    state = metadata.__dict__
+    try:
+        keys = await asyncio.wait_for(asyncio.to_thread(_fetch_signing_keys, metadata.url), KEY_WAIT_SECONDS)
+    except Exception as exc:
+        wait = KEY_RETRY_SECONDS if metadata.keys else KEY_RETRY_WITHOUT_KEYS_SECONDS
+        state["_retry_at"] = time.monotonic() + wait
+        log.error("could not fetch the channel's signing keys error=%s keeping=%d retry_in=%ds",
+                  type(exc).__name__, len(metadata.keys), wait)
+        return False
+    state.pop("_retry_at", None)
+    metadata.keys = keys
+    metadata.last_updated = datetime.now()
+    return True
+
+
 async def _refresh_signing_keys(self: _OpenIdMetadata) -> None:
     """The SDK's refresh (once a day, or for a key id it does not know) made two `requests.get`
     calls with no timeout on the event loop: every turn stopped while they ran, indefinitely if
-    the endpoint hung, and a failure refused every request. Here: in a thread, with a timeout,
-    one refresh at a time per metadata URL; a failed refresh keeps the keys already known (as
-    Microsoft.IdentityModel keeps its last known good configuration) and is tried again after
-    KEY_RETRY_SECONDS; with no keys at all, SigningKeysUnavailable (answered 503)."""
+    the endpoint hung, and a failed refresh refused every request. Here the fetch runs on a
+    thread. With keys known, it runs in the background and they keep serving meanwhile, and
+    after a failure too (as Microsoft.IdentityModel keeps its last known good configuration),
+    retried after KEY_RETRY_SECONDS. With none known, the request waits for one fetch at a time
+    (at most KEY_WAIT_SECONDS) and gets SigningKeysUnavailable (a 503) if it fails."""
     state = self.__dict__
-    lock = state.setdefault("_refresh_lock", asyncio.Lock())
-    started = self.last_updated
+    retry_later = time.monotonic() < state.get("_retry_at", 0.0)
+    if self.keys:
+        running = state.get("_refreshing")
+        if not retry_later and (running is None or running.done()):
+            state["_refreshing"] = asyncio.get_running_loop().create_task(_fetch_into(self))
+        return
+    lock = state.setdefault("_fetch_lock", asyncio.Lock())
     async with lock:
-        if self.last_updated != started:
-            return  # another turn refreshed while this one waited
-        if time.monotonic() < state.get("_retry_at", 0.0):
-            if self.keys:
-                return
+        if self.keys:
+            return  # fetched while this request waited
+        if time.monotonic() < state.get("_retry_at", 0.0) or not await _fetch_into(self):
             raise SigningKeysUnavailable("the channel's signing keys could not be fetched")
-        try:
-            keys = await asyncio.to_thread(_fetch_signing_keys, self.url)
-        except Exception as exc:
-            state["_retry_at"] = time.monotonic() + KEY_RETRY_SECONDS
-            log.error("could not fetch the channel's signing keys error=%s keeping=%d", type(exc).__name__,
-                      len(self.keys))
-            if self.keys:
-                return
-            raise SigningKeysUnavailable("the channel's signing keys could not be fetched") from None
-        state.pop("_retry_at", None)
-        self.keys = keys
-        self.last_updated = datetime.now()
+
+
+def _find_signing_key(self: _OpenIdMetadata, key_id: str):
+    """The SDK's lookup raised IndexError for a key id it did not know, so its "refresh for an
+    unknown key id" never ran: None lets it (and the token is refused meanwhile)."""
+    if not any(isinstance(k, dict) and k.get("kid") == key_id for k in self.keys):
+        return None
+    return _sdk_find(self, key_id)
+
+
+_sdk_find = _OpenIdMetadata._find
 
 
 def fetch_signing_keys_off_the_loop() -> None:
     _OpenIdMetadata._refresh = _refresh_signing_keys
+    _OpenIdMetadata._find = _find_signing_key
 
 
 def make_adapter(settings: Settings) -> CloudAdapter:

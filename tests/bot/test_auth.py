@@ -11,7 +11,7 @@ import logging
 import shutil
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
@@ -224,6 +224,14 @@ async def test_fetching_the_keys_does_not_stop_the_bot_answering_others(secured,
     assert issuer.hold_timeouts == 0  # a bot blocked on the fetch could not have set it in time
 
 
+async def until(condition, what: str) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"never happened: {what}")
+
+
 async def test_keys_already_known_are_kept_while_the_issuer_is_down(secured, issuer, caplog):
     bot, url = secured, secured.connector.url
     token = bearer(issuer.mint(issuer.claims(APP_ID, url)))
@@ -233,16 +241,44 @@ async def test_keys_already_known_are_kept_while_the_issuer_is_down(secured, iss
     fetched = len(issuer.fetches)
     with caplog.at_level(logging.ERROR):
         assert (await post(bot, t.mention(url, TEAM, ANA, "help"), token))[0] == 200
-    assert any("could not fetch the channel's signing keys" in r.getMessage() for r in caplog.records)
+        await until(lambda: any("could not fetch the channel's signing keys" in r.getMessage() for r in caplog.records),
+                    "the failed refresh logged")
     assert (await post(bot, t.mention(url, TEAM, ANA, "help"), token))[0] == 200
     assert len(issuer.fetches) == fetched + 1  # one attempt, then a pause before the next
+
+
+async def test_a_due_refresh_runs_in_the_background_while_the_known_keys_serve(secured, issuer):
+    bot, url = secured, secured.connector.url
+    token = bearer(issuer.mint(issuer.claims(APP_ID, url)))
+    assert (await post(bot, t.installed(url, TEAM, ANA), token))[0] == 200
+    issuer.hold = threading.Event()
+    _cached_keys(issuer).last_updated = datetime.min
+    assert (await post(bot, t.mention(url, TEAM, ANA, "help"), token))[0] == 200  # not waiting for the refresh
+    await until(lambda: issuer.fetches.count("/keys") == 2, "the refresh reached the key set")
+    assert (await post(bot, t.mention(url, TEAM, ANA, "help"), token))[0] == 200  # still held: known keys serve
+    issuer.hold.set()
+    await until(lambda: _cached_keys(issuer).last_updated > datetime.min, "the refresh stored the keys")
+    assert issuer.hold_timeouts == 0
+
+
+async def test_a_token_signed_by_a_rotated_in_key_is_accepted_once_the_keys_are_refreshed(secured, issuer):
+    bot, url = secured, secured.connector.url
+    assert (await post(bot, t.installed(url, TEAM, ANA), bearer(issuer.mint(issuer.claims(APP_ID, url)))))[0] == 200
+    rotated = new_key()
+    issuer.publish(rotated, "rotated-key")  # Microsoft publishes a new key; the bot has the old set
+    token = bearer(issuer.mint(issuer.claims(APP_ID, url), key=rotated, kid="rotated-key"))
+    cached = _cached_keys(issuer)
+    cached.last_updated = datetime.now() - timedelta(hours=2)  # an unknown key id may refresh hourly
+    assert (await post(bot, t.mention(url, TEAM, ANA, "help"), token))[0] == 401  # refused while it refreshes
+    await until(lambda: any(k.get("kid") == "rotated-key" for k in cached.keys), "the new key fetched")
+    assert (await post(bot, t.mention(url, TEAM, ANA, "help"), token))[0] == 200
 
 
 async def test_with_no_keys_and_the_issuer_down_requests_are_503_until_it_is_back(secured, issuer, monkeypatch):
     import bot.adapter
 
     bot_, url = secured, secured.connector.url
-    monkeypatch.setattr(bot.adapter, "KEY_RETRY_SECONDS", 0.0)
+    monkeypatch.setattr(bot.adapter, "KEY_RETRY_WITHOUT_KEYS_SECONDS", 0.0)
     token = bearer(issuer.mint(issuer.claims(APP_ID, url)))
     issuer.down = True
     status, body = await post(bot_, t.installed(url, TEAM, ANA), token)
