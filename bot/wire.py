@@ -72,7 +72,7 @@ def _dump_value(value: Any, kind: str) -> Any:
             raise Unsupported(kind)
         return [None if item is None else _dump_value(item, kind[1:-1]) for item in value]
     if kind.startswith("{") and kind.endswith("}"):
-        if type(value) is not dict:
+        if type(value) is not dict or not all(type(key) is str for key in value):
             raise Unsupported(kind)
         return {key: None if item is None else _dump_value(item, kind[1:-1]) for key, item in value.items()}
     cls = _MODELS.get(kind)

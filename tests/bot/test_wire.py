@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import (
-    Activity, ActivityTypes, Attachment, ChannelAccount, ConversationAccount, ConversationParameters, Mention,
+    Activity, ActivityTypes, Attachment, ChannelAccount, ConversationAccount, ConversationParameters, Entity, Mention,
+    SemanticAction,
 )
 from msrest import Serializer
 
@@ -137,6 +138,11 @@ def test_what_the_lean_writer_does_not_know_goes_to_msrest():
     assert LeanSerializer(MODELS).body(copy.deepcopy(odd), "Activity") == MSREST.body(copy.deepcopy(odd), "Activity")
     odd = MessageFactory.text("x")
     odd.value = {"when": datetime(2026, 1, 1, tzinfo=timezone.utc), "note": "x"}
+    assert LeanSerializer(MODELS).body(copy.deepcopy(odd), "Activity") == MSREST.body(copy.deepcopy(odd), "Activity")
+    odd = MessageFactory.text("x")
+    odd.semantic_action = SemanticAction(id="a", entities={None: Entity(type="t"), True: Entity(type="u")})
+    with pytest.raises(Unsupported):
+        dump(odd)  # msrest writes such keys as "None" and "True"
     assert LeanSerializer(MODELS).body(copy.deepcopy(odd), "Activity") == MSREST.body(copy.deepcopy(odd), "Activity")
 
 
