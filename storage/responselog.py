@@ -212,11 +212,14 @@ class ResponseLogs:
         self._keep_open = keep_open
         self._logs: OrderedDict[str, ResponseLog] = OrderedDict()
 
-    def get(self, name: str) -> ResponseLog:
-        """The log in `<name>.jsonl` (empty if there is no such file yet)."""
+    def get(self, name: str, *, keep: bool = True) -> ResponseLog:
+        """The log in `<name>.jsonl` (empty if there is no such file yet); `keep=False` reads one
+        that is not in memory without keeping it (a scan of every log leaves the busy ones be)."""
         log = self._logs.get(name)
         if log is None:
             log = ResponseLog.load(self.directory / f"{name}{SUFFIX}")
+            if not keep:
+                return log
             self._logs[name] = log
             while len(self._logs) > self._keep_open:
                 self._logs.popitem(last=False)

@@ -217,15 +217,13 @@ class _State:
     def list_responses(self, discussion_id: str) -> list[Response]:
         return [Response.model_validate(doc) for doc in self.responses.get(_stem(discussion_id)).docs()]
 
-    def purge_responses(self, cutoff: datetime, dry_run: bool) -> int:
-        count = 0
-        for name in self.responses.names_on_disk():
-            log = self.responses.get(name)
-            old = set(log.created_before(cutoff))
-            count += len(old)
-            if old and not dry_run:
-                log.rewrite(keep=[i for i in log.ids() if i not in old])
-        return count
+    def purge_log(self, name: str, cutoff: datetime, dry_run: bool) -> int:
+        """One log's part of a purge (a log not in memory is read without being kept there)."""
+        log = self.responses.get(name, keep=False)
+        old = set(log.created_before(cutoff))
+        if old and not dry_run:
+            log.rewrite(keep=[i for i in log.ids() if i not in old])
+        return len(old)
 
     # minutes
     def put_minutes(self, m: Minutes) -> None:
@@ -235,15 +233,12 @@ class _State:
         doc = self.minutes_shards.table(discussion_id).get(discussion_id)
         return Minutes.model_validate(doc) if doc else None
 
-    def purge_minutes(self, cutoff: datetime, dry_run: bool) -> int:
-        count = 0
-        for key in self.minutes_shards.keys_on_disk():
-            table = self.minutes_shards.table(key)
-            old = [doc["id"] for doc in table.all() if datetime.fromisoformat(doc["compiled_at"]) < cutoff]
-            count += len(old)
-            if old and not dry_run:
-                table.remove(old)
-        return count
+    def purge_minutes_shard(self, key: str, cutoff: datetime, dry_run: bool) -> int:
+        table = self.minutes_shards.table(key)
+        old = [doc["id"] for doc in table.all() if datetime.fromisoformat(doc["compiled_at"]) < cutoff]
+        if old and not dry_run:
+            table.remove(old)
+        return len(old)
 
     # outbox
     def enqueue(self, deliveries: list[Delivery]) -> list[Delivery]:
@@ -359,7 +354,9 @@ class _Responses(_Repo):
         return await self._run(self._s.count_by_question, discussion_id)
 
     async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
-        return await self._run(self._s.purge_responses, cutoff, dry_run)
+        # One call per log, so requests are served between them rather than after all of them.
+        names = await self._run(self._s.responses.names_on_disk)
+        return sum([await self._run(self._s.purge_log, name, cutoff, dry_run) for name in names])
 
 
 class _Minutes(_Repo):
@@ -370,7 +367,8 @@ class _Minutes(_Repo):
         return await self._run(self._s.get_minutes, discussion_id)
 
     async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
-        return await self._run(self._s.purge_minutes, cutoff, dry_run)
+        keys = await self._run(self._s.minutes_shards.keys_on_disk)
+        return sum([await self._run(self._s.purge_minutes_shard, key, cutoff, dry_run) for key in keys])
 
 
 class _Meta(_Repo):
