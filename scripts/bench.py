@@ -13,8 +13,9 @@
 Benchmark 1: for each size N a fresh data directory is seeded through the real TinyDBStore API the
 way a deployment grows: 100 responses per team discussion of the bundled briefing (1,000 responses =
 10 teams and discussions, 100,000 = 1,000). The real app then runs on loopback beside the fake
-Bot Connector, and card submissions ("record" a response) are posted one at a time, in turn
-to up to 10 discussions that already hold 100 responses each. Each POST is timed on the client side; the time
+Bot Connector (digests off; measuring starts once its start-up retention purge is done), and card
+submissions ("record" a response) are posted one at a time, in turn to up to 10 discussions that
+already hold 100 responses each. Each POST is timed on the client side; the time
 includes the bot's acknowledgement sent to the fake connector inside the request.
 Benchmarks 2-5 are described in scripts/bench_throughput.py, bench_broadcast.py, bench_minutes.py
 and bench_coldstart.py.
