@@ -57,7 +57,7 @@ class FileMailer:
         stem = re.sub(r"[^A-Za-z0-9._-]+", "", str(message["Message-ID"]))[:80] or "message"
         path = self._directory / f"{stem}.eml"
         tmp = path.with_suffix(".tmp")
-        with open(tmp, "wb") as f:
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
             f.write(message.as_bytes())
             f.flush()
             os.fsync(f.fileno())

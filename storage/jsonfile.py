@@ -43,7 +43,7 @@ class AtomicJSONStorage(Storage):
             self._path.parent.mkdir(parents=True, exist_ok=True)
             # json.dumps uses the C encoder; json.dump to a file does not (3-4x slower).
             encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            with open(tmp, "wb") as f:
+            with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
                 f.write(encoded)
                 f.flush()
                 os.fsync(f.fileno())
@@ -119,7 +119,8 @@ class DataDirLock:
 
     def acquire(self) -> None:
         try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
+            # Responses and minutes are sensitive: a directory the bot creates is its user's alone.
+            self._path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise StoreError(f"cannot use data directory {self._path.parent}: {exc.strerror or exc}") from exc

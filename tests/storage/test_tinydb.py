@@ -101,3 +101,18 @@ async def test_a_shard_named_by_key_or_by_its_hashed_file_name_is_one_shard(tmp_
     await s.open()
     assert await s.minutes.get(odd) is None
     await s.close()
+
+
+async def test_what_the_store_writes_is_readable_by_its_owner_only(tmp_path):
+    import stat
+
+    data = tmp_path / "data"
+    s = TinyDBStore(data)
+    await s.open()
+    await s.teams.upsert(team(1, "police"))
+    await s.responses.add([response("d-a", "k1")])
+    await s.outbox.enqueue([delivery("x1")])
+    await s.close()
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    for path in (data / "teams.json", data / "responses" / "d-a.jsonl", data / "outbox" / "b1.json", data / ".lock"):
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
