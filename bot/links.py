@@ -52,7 +52,7 @@ def load_secret(configured: str | None, data_dir: Path) -> bytes:
         try:
             return path.read_bytes()
         except FileNotFoundError:
-            data_dir.mkdir(parents=True, exist_ok=True)
+            data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # responses and minutes go here too
             value = secrets.token_hex(32).encode()
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as f:

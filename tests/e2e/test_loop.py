@@ -138,6 +138,7 @@ async def test_without_smtp_minutes_are_written_as_eml_files(tmp_path, connector
         msg = message_from_bytes(files[0].read_bytes(), policy=policy.default)
         assert msg["To"] == "Priya Example <priya@nhs.example.org>"
         assert files[0].stat().st_mode & 0o077 == 0  # minutes: readable by the bot's user only
+        assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700
         assert "Check the child's plan after missed support. (Ana Practitioner)" in msg.get_body(("plain",)).get_content()
         notice = await connector.wait_for(
             lambda: [s for s in connector.in_conversation(thread) if s.text.startswith("Minutes sent to")])
