@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -82,32 +83,49 @@ async def _fetch_into(metadata: _OpenIdMetadata) -> bool:
     return True
 
 
-async def _refresh_signing_keys(self: _OpenIdMetadata) -> None:
-    """The SDK's refresh (once a day, or for a key id it does not know) made two `requests.get`
-    calls with no timeout on the event loop: every turn stopped while they ran, indefinitely if
-    the endpoint hung, and a failed refresh refused every request. Here the fetch runs on a
-    thread. With keys known, it runs in the background and they keep serving meanwhile, and
-    after a failure too (as Microsoft.IdentityModel keeps its last known good configuration),
-    retried after KEY_RETRY_SECONDS. With none known, the request waits for one fetch at a time
-    (at most KEY_WAIT_SECONDS) and gets SigningKeysUnavailable (a 503) if it fails."""
+def _background_refresh(metadata: _OpenIdMetadata) -> asyncio.Task | None:
+    """The refresh under way, or a new one; None while a failed one waits to be tried again."""
+    state = metadata.__dict__
+    running = state.get("_refreshing")
+    if running is not None and not running.done():
+        return running
+    if time.monotonic() < state.get("_retry_at", 0.0):
+        return None
+    state["_refreshing"] = asyncio.get_running_loop().create_task(_fetch_into(metadata))
+    return state["_refreshing"]
+
+
+async def _get_signing_key(self: _OpenIdMetadata, key_id: str):
+    """The key a token names. The SDK's version refreshed (daily, or for an unknown key id at most
+    hourly) with two `requests.get` calls with no timeout on the event loop: every turn stopped
+    while they ran, indefinitely if the endpoint hung, and a failed refresh refused everything;
+    and its lookup raised IndexError for an unknown key id, so that refresh never ran.
+
+    Here the fetch runs on a thread. With no keys known, the request waits for a fetch (one at a
+    time, at most KEY_WAIT_SECONDS) and gets SigningKeysUnavailable (a 503) if it fails. With keys
+    known, a daily refresh runs in the background while they serve, and a failed one keeps them
+    (as Microsoft.IdentityModel keeps its last known good configuration), tried again after
+    KEY_RETRY_SECONDS. A key id not among them waits for a refresh (at most hourly, bounded), so a
+    key Microsoft rotated in is accepted even after a day without traffic."""
     state = self.__dict__
-    retry_later = time.monotonic() < state.get("_retry_at", 0.0)
-    if self.keys:
-        running = state.get("_refreshing")
-        if not retry_later and (running is None or running.done()):
-            state["_refreshing"] = asyncio.get_running_loop().create_task(_fetch_into(self))
-        return
-    lock = state.setdefault("_fetch_lock", asyncio.Lock())
-    async with lock:
-        if self.keys:
-            return  # fetched while this request waited
-        if time.monotonic() < state.get("_retry_at", 0.0) or not await _fetch_into(self):
-            raise SigningKeysUnavailable("the channel's signing keys could not be fetched")
+    if not self.keys:
+        async with state.setdefault("_fetch_lock", asyncio.Lock()):
+            if not self.keys and (time.monotonic() < state.get("_retry_at", 0.0) or not await _fetch_into(self)):
+                raise SigningKeysUnavailable("the channel's signing keys could not be fetched")
+    elif self.last_updated < datetime.now() - timedelta(days=1):
+        _background_refresh(self)
+    key = self._find(key_id)
+    if key is None and key_id and self.last_updated < datetime.now() - timedelta(hours=1):
+        refresh = _background_refresh(self)
+        if refresh is not None:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.shield(refresh), KEY_WAIT_SECONDS)
+            key = self._find(key_id)
+    return key
 
 
 def _find_signing_key(self: _OpenIdMetadata, key_id: str):
-    """The SDK's lookup raised IndexError for a key id it did not know, so its "refresh for an
-    unknown key id" never ran: None lets it (and the token is refused meanwhile)."""
+    """The SDK's lookup, but None (the token is refused) for a key id it does not know."""
     if not any(isinstance(k, dict) and k.get("kid") == key_id for k in self.keys):
         return None
     return _sdk_find(self, key_id)
@@ -117,7 +135,7 @@ _sdk_find = _OpenIdMetadata._find
 
 
 def fetch_signing_keys_off_the_loop() -> None:
-    _OpenIdMetadata._refresh = _refresh_signing_keys
+    _OpenIdMetadata.get = _get_signing_key
     _OpenIdMetadata._find = _find_signing_key
 
 
