@@ -44,11 +44,17 @@ def _encode(doc: dict[str, Any]) -> str:
 
 
 def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
+    """Make a file created, renamed or removed in `directory` durable. If that fails, the file's
+    contents are in place all the same (only a power cut could bring back the directory's previous
+    state, itself whole): a warning, not an error, so the caller's view stays that of the disk."""
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        logger.warning("could not fsync directory %s: %s", directory, exc.strerror or exc)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -151,7 +157,10 @@ class ResponseLog:
         except OSError as exc:
             raise StoreError(f"cannot write {self.path.name}: {exc.strerror or exc}") from exc
         try:
-            if os.fstat(fd).st_size != self._size:
+            size = os.fstat(fd).st_size
+            if size < self._size:
+                raise StoreError(f"{self.path.name} is shorter than this process wrote it; restart to read it again")
+            if size > self._size:
                 os.ftruncate(fd, self._size)  # a failed write left a partial line behind
             view = memoryview(data)
             while view:
@@ -180,9 +189,9 @@ class ResponseLog:
         else:
             try:
                 self.path.unlink(missing_ok=True)  # nothing left (a purge): no file either
-                _fsync_dir(self.path.parent)
             except OSError as exc:
                 raise StoreError(f"cannot remove {self.path.name}: {exc.strerror or exc}") from exc
+            _fsync_dir(self.path.parent)
         self._entries, self._active = {}, Counter()
         for response_id, entry in entries:
             self._apply(response_id, entry)

@@ -177,3 +177,18 @@ async def test_a_log_that_cannot_be_compacted_on_a_full_disk_is_still_read(tmp_p
         assert await s.responses.count("d") == 1
         assert [x.text for x in await s.responses.list("d")] == ["edit 99"]
     await s.close()
+
+
+async def test_a_log_cut_short_underneath_the_store_is_refused_not_padded(tmp_path):
+    s = await opened(tmp_path)
+    await s.responses.add([response("d", "k1"), response("d", "k2")])
+    log = tmp_path / "responses" / "d.jsonl"
+    first = log.read_bytes().split(b"\n")[0] + b"\n"
+    log.write_bytes(first)  # someone else's doing: the store believes it is longer
+    with pytest.raises(StoreError, match="shorter than this process wrote it"):
+        await s.responses.add([response("d", "k3")])
+    assert log.read_bytes() == first  # not extended with zeros
+    await s.close()
+    s = await opened(tmp_path)
+    assert [r.idempotency_key for r in await s.responses.list("d")] == ["k1"]
+    await s.close()
