@@ -184,11 +184,18 @@ _PERSON_BEFORE = re.compile(
     r"they|twins?|eldest|youngest|oldest|parent|parents|partner|carer)\b[^.;]*$", re.IGNORECASE)
 
 
+_GAP_PERSON = re.compile(r"\b(?:for|child|baby|him|her|his|their|mum|dad|mother|father|son|daughter|"
+                         r"brother|sister|sibling|held|noted)\b", re.IGNORECASE)
+
+
 def _dates_of_birth(text: str) -> Iterable[tuple[int, int]]:
     for m in _DOB.finditer(text):
         if m.group("year") and not m.group(0).lower().startswith(("d", "b'", "birthday")) \
                 and not _PERSON_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
             continue  # "the service was born in 2015"
+        gap = m.group("gap")
+        if _GAP_PERSON.search(gap) and ("," in gap or m.group("year")):
+            continue  # "born, mum in 2019 was ...", "DOB was recorded for him in 2018": another clause or event
         yield m.start("date"), m.end("date")
 
 
@@ -267,7 +274,7 @@ _NOT_BEFORE_LETTER = frozenset(
 _PERSON_AHEAD = r"(?:child|boy|girl|baby|son|daughter|brother|sister|mum|dad|sibling|toddler|teenager|person)"
 # her son, 4, was...; Child A, now 12, lives...
 _AGE_COMMAS = re.compile(
-    rf"\b{_PERSON}\s*,\s*(?P<age>(?:(?:now|aged?|both|all|each|only|just)\s+)?\d{{1,2}}(?:\s*(?:yrs?|years?|months?|mths?))?)\s*,",
+    rf"\b{_PERSON}\s*,\s*(?P<age>(?:(?:now|aged?|both|each)\s+)?\d{{1,2}}(?:\s*(?:yrs?|years?|months?|mths?))?)\s*,",
     re.IGNORECASE)
 # a girl of 14, a child of 6 (not "a mother of 3")
 _AGE_OF = re.compile(
@@ -283,6 +290,7 @@ _AGE_IS = re.compile(
     r"(?!\s*(?:%|percent|per\b|of\b|out\b|in\b|times\b|x\b|points?\b|miles?\b|km\b|[ap]\.?m\b|o'clock|"
     r"minutes?\b|mins?\b|hours?\b|hrs?\b|days?\b|weeks?\b|wks?\b|months?\b(?!\s+old)|years?\b(?!\s+old)|"
     r"st\b|nd\b|rd\b|th\b|[:.,]\d|\d|-|–|to\b|cases?\b|children\b|people\b|referrals?\b|sessions?\b|"
+    r"brothers\b|sisters\b|siblings\b|friends\b|kids\b|sons\b|daughters\b|"
     r"visits?\b|staff\b|social\b|practitioners?\b))",
     re.IGNORECASE)
 
