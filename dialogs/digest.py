@@ -79,6 +79,8 @@ async def due_digests(deps: Deps, day: str = "MON", time: str = "08:00", now: da
     last = (await deps.store.meta.get("digest:last")) or {}
     if last.get("slot") and datetime.fromisoformat(last["slot"]) >= slot:
         return []  # sent for this time already (or for a later one, before the day was changed)
+    if not last and ((await deps.store.meta.get("digest:week")) or {}).get("week") == slot.strftime("%G-W%V"):
+        return []  # sent this week by a release that kept only the week
     when = slot.strftime("%Y-%m-%dT%H:%M")
     queued = []
     for org in deps.directory.organisations:

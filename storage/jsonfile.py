@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,8 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from .protocols import StoreError, StoreLocked
+
+log = logging.getLogger(__name__)
 
 
 class AtomicJSONStorage(Storage):
@@ -121,6 +125,7 @@ class DataDirLock:
         try:
             # Responses and minutes are sensitive: a directory the bot creates is its user's alone.
             self._path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            mode = stat.S_IMODE(self._path.parent.stat().st_mode)
             fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise StoreError(f"cannot use data directory {self._path.parent}: {exc.strerror or exc}") from exc
@@ -136,6 +141,9 @@ class DataDirLock:
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
+        if mode & 0o077:
+            log.warning("the data directory %s can be read by other users (mode %o); it holds responses and "
+                        "minutes: chmod 700 it", self._path.parent, mode)
 
     def release(self) -> None:
         if self._fd is not None:

@@ -143,3 +143,13 @@ async def test_changing_the_digest_day_neither_repeats_nor_swallows_a_digest(cha
     # This Friday: the change since Monday goes.
     friday = await due_digests(chat.deps, "FRI", "16:00", monday + timedelta(days=11, hours=8))
     assert len(friday) == 1 and "2 responses" in friday[0].payload["text"]
+
+
+async def test_a_digest_sent_this_week_by_the_earlier_release_is_not_sent_again(chat):
+    from dialogs.digest import due_digests
+
+    await post_on(chat)
+    monday = datetime(2026, 3, 23, 8, 30, tzinfo=timezone.utc)
+    await chat.deps.store.meta.put("digest:week", {"week": "2026-W13"})  # what the earlier release kept
+    assert await due_digests(chat.deps, "MON", "08:00", monday + timedelta(days=2)) == []
+    assert len(await due_digests(chat.deps, "MON", "08:00", monday + timedelta(days=7))) == 1

@@ -116,3 +116,23 @@ async def test_what_the_store_writes_is_readable_by_its_owner_only(tmp_path):
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
     for path in (data / "teams.json", data / "responses" / "d-a.jsonl", data / "outbox" / "b1.json", data / ".lock"):
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+
+
+async def test_a_data_directory_others_can_read_is_pointed_out(tmp_path, caplog):
+    import logging
+
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    data.chmod(0o755)  # as an operator may have made it
+    with caplog.at_level(logging.WARNING):
+        s = TinyDBStore(data)
+        await s.open()
+        await s.close()
+    assert any("can be read by other users (mode 755)" in r.getMessage() and "chmod 700" in r.getMessage()
+               for r in caplog.records)
+    data.chmod(0o700)
+    caplog.clear()
+    s = TinyDBStore(data)
+    await s.open()
+    await s.close()
+    assert not any("other users" in r.getMessage() for r in caplog.records)
