@@ -1,4 +1,5 @@
-"""TinyDB plumbing: an atomic, cached JSON storage, keyed tables, and the data-directory lock."""
+"""File plumbing for the stores: atomic replacement, a cached JSON storage for TinyDB, keyed
+tables, and the data-directory lock."""
 
 from __future__ import annotations
 
@@ -19,10 +20,40 @@ from .protocols import StoreError, StoreLocked
 log = logging.getLogger(__name__)
 
 
-class AtomicJSONStorage(Storage):
-    """Writes go to a temporary file that is fsynced and renamed over the old one.
+def fsync_directory(directory: Path) -> None:
+    """Make a file created, renamed or removed in `directory` durable. If that fails, the file's
+    contents are in place all the same (only a power cut could bring back the directory's previous
+    state, itself whole): a warning, not an error, so the caller's view stays that of the disk."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        log.warning("could not fsync directory %s: %s", directory, exc.strerror or exc)
 
-    A crash mid-write leaves the previous file intact. The parsed data is kept in memory:
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` (owner-only): a temporary file, fsynced, renamed over it. A crash
+    or a failed write leaves the previous file intact."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise StoreError(f"cannot write {path.name}: {exc.strerror or exc}") from exc
+    fsync_directory(path.parent)
+
+
+class AtomicJSONStorage(Storage):
+    """Writes replace the file atomically (`write_atomically`). The parsed data is kept in memory:
     the process owns the data directory (see DataDirLock), so nobody else changes the file.
     """
 
@@ -42,23 +73,15 @@ class AtomicJSONStorage(Storage):
         return self._cache
 
     def write(self, data: dict[str, Any]) -> None:
-        tmp = self._path.with_name(f".{self._path.name}.tmp")
+        # json.dumps uses the C encoder; json.dump to a file does not (3-4x slower).
+        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            # json.dumps uses the C encoder; json.dump to a file does not (3-4x slower).
-            encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
-                f.write(encoded)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self._path)
-        except OSError as exc:
+            write_atomically(self._path, encoded)
+        except StoreError:
             # TinyDB changed the cached dict in place before calling write: drop it so the
             # next read sees what is really on disk.
             self._cache = None
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
-            raise StoreError(f"cannot write {self._path.name}: {exc.strerror or exc}") from exc
+            raise
         self._cache = data
 
     def close(self) -> None:

@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
+from .jsonfile import fsync_directory, write_atomically
 from .protocols import StoreError
 
 SUFFIX = ".jsonl"
@@ -41,37 +42,6 @@ def _entry(doc: dict[str, Any], line: str) -> _Entry:
 
 def _encode(doc: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a file created, renamed or removed in `directory` durable. If that fails, the file's
-    contents are in place all the same (only a power cut could bring back the directory's previous
-    state, itself whole): a warning, not an error, so the caller's view stays that of the disk."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        logger.warning("could not fsync directory %s: %s", directory, exc.strerror or exc)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data`: a temporary file, fsynced, renamed over it."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise StoreError(f"cannot write {path.name}: {exc.strerror or exc}") from exc
 
 
 class ResponseLog:
@@ -135,9 +105,6 @@ class ResponseLog:
     def __contains__(self, response_id: str) -> bool:
         return response_id in self._entries
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
     def append(self, docs: list[dict[str, Any]]) -> None:
         """Store `docs` (new or changed records) durably, in one write and one fsync."""
         if not docs:
@@ -167,7 +134,7 @@ class ResponseLog:
                 view = view[os.write(fd, view):]
             os.fsync(fd)
             if created:
-                _fsync_dir(self.path.parent)
+                fsync_directory(self.path.parent)
         except OSError as exc:
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, self._size)
@@ -191,7 +158,7 @@ class ResponseLog:
                 self.path.unlink(missing_ok=True)  # nothing left (a purge): no file either
             except OSError as exc:
                 raise StoreError(f"cannot remove {self.path.name}: {exc.strerror or exc}") from exc
-            _fsync_dir(self.path.parent)
+            fsync_directory(self.path.parent)
         self._entries, self._active = {}, Counter()
         for response_id, entry in entries:
             self._apply(response_id, entry)
