@@ -171,21 +171,22 @@ _DATE = (
     r"|(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)?\d{2}(?!\d)"  # 12032015
     rf"|(?P<year>{_YEAR})(?![\w])"  # 2015 (year of birth, when a person was born)
     r")")
+# Words between a label and its date: plain ones, and ones about a person ("DOB for the child
+# (14/07/2013)"), which count only before a full date in the same clause (see _dates_of_birth).
+_GAP_PLAIN_WORDS = r"is|was|on|in|as|of|the|given|recorded|listed|shown|being"
+_GAP_PERSON_WORDS = r"for|child|baby|him|her|his|their|mum|dad|mother|father|son|daughter|brother|sister|sibling|held|noted"
 _DOB = re.compile(
     r"(?<![\w])(?:d\.?\s?o\.?\s?b\b\.?|date\s+of\s+birth|birth\s*date|born|birthday|b'?day|b\.(?=\s*\d))"
     # One character or one word at a time, at most 30: no nested repeats, so no runaway backtracking.
-    r"(?P<gap>(?:[\s:\-–=(,]|(?<=[\s:(])(?:is|was|on|in|as|of|the|given|recorded|listed|shown|being|held|noted|for|child|baby|him|her|his|their|mum|dad|mother|father|son|daughter|brother|sister|sibling)\b){0,30})"
+    rf"(?P<gap>(?:[\s:\-–=(,]|(?<=[\s:(])(?:{_GAP_PLAIN_WORDS}|{_GAP_PERSON_WORDS})\b){{0,30}})"
     rf"(?P<date>{_DATE})",
     re.IGNORECASE)
+_GAP_PERSON = re.compile(rf"\b(?:{_GAP_PERSON_WORDS})\b", re.IGNORECASE)
 
 
 _PERSON_BEFORE = re.compile(
     r"\b(?:child|sibling|baby|infant|boy|girl|son|daughter|brother|sister|mother|father|mum|dad|he|she|"
     r"they|twins?|eldest|youngest|oldest|parent|parents|partner|carer)\b[^.;]*$", re.IGNORECASE)
-
-
-_GAP_PERSON = re.compile(r"\b(?:for|child|baby|him|her|his|their|mum|dad|mother|father|son|daughter|"
-                         r"brother|sister|sibling|held|noted)\b", re.IGNORECASE)
 
 
 def _dates_of_birth(text: str) -> Iterable[tuple[int, int]]:
