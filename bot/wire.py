@@ -11,6 +11,7 @@ every activity and card this bot sends or receives.
 from __future__ import annotations
 
 import datetime
+import functools
 from enum import Enum
 from typing import Any
 
@@ -26,27 +27,33 @@ class Unsupported(Exception):
     """Something msrest handles that this module does not: use msrest."""
 
 
-def _plain(cls: type) -> bool:
-    return not getattr(cls, "_subtype_map", None) and not any(
-        rule.get("readonly") or rule.get("constant") for rule in getattr(cls, "_validation", {}).values()) \
-        and all("." not in desc["key"] or "\\." in desc["key"] for desc in cls._attribute_map.values()
-                if desc["key"])
+@functools.cache
+def _fields(cls: type) -> tuple[tuple[str, str, str], ...]:
+    """(attribute, JSON key, type) of a plain model's fields (additional_properties aside), read
+    once per class; Unsupported for a model msrest treats specially."""
+    if getattr(cls, "_subtype_map", None) or any(
+            rule.get("readonly") or rule.get("constant") for rule in getattr(cls, "_validation", {}).values()):
+        raise Unsupported(cls.__name__)
+    fields = []
+    for attr, desc in cls._attribute_map.items():
+        if attr == "additional_properties" and desc["key"] == "":
+            continue
+        if "." in desc["key"].replace("\\.", ""):
+            raise Unsupported(cls.__name__)  # a flattened key
+        fields.append((attr, desc["key"].replace("\\.", "."), desc["type"]))
+    return tuple(fields)
 
 
 def dump(model: Model) -> dict[str, Any]:
     """The JSON object msrest would send for `model`."""
-    cls = type(model)
-    if not _plain(cls):
-        raise Unsupported(cls.__name__)
     out: dict[str, Any] = {}
-    for attr, desc in cls._attribute_map.items():
+    for attr, key, kind in _fields(type(model)):
         value = getattr(model, attr, None)
-        if attr == "additional_properties" and desc["key"] == "":
-            if value:
-                out.update(value)
-            continue
         if value is not None:
-            out[desc["key"].replace("\\.", ".")] = _dump_value(value, desc["type"])
+            out[key] = _dump_value(value, kind)
+    extra = getattr(model, "additional_properties", None)
+    if extra and type(model)._attribute_map.get("additional_properties", {}).get("key") == "":
+        out.update(extra)
     return out
 
 
@@ -98,19 +105,15 @@ def _dump_object(value: Any) -> Any:
 
 def load(cls: type, data: Any) -> Model:
     """The model msrest would read from the JSON object `data`."""
-    if not isinstance(data, dict) or not _plain(cls):
+    if not isinstance(data, dict):
         raise Unsupported(cls.__name__)
+    fields = _fields(cls)
     kwargs: dict[str, Any] = {}
-    known: set[str] = set()
-    for attr, desc in cls._attribute_map.items():
-        if attr == "additional_properties" and desc["key"] == "":
-            continue
-        key = desc["key"].replace("\\.", ".")
-        known.add(key)
+    for attr, key, kind in fields:
         value = data.get(key)
-        kwargs[attr] = None if value is None else _load_value(value, desc["type"])
+        kwargs[attr] = None if value is None else _load_value(value, kind)
     model = cls(**kwargs)
-    extra = {key: data[key] for key in data.keys() - known}
+    extra = {key: data[key] for key in data.keys() - {key for _, key, _ in fields}}
     if extra:
         model.additional_properties = extra
     return model
