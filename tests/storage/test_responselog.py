@@ -20,6 +20,17 @@ async def opened(path) -> TinyDBStore:
     return s
 
 
+async def one_response_edited_100_times(path) -> None:
+    """A log of 101 lines, 100 of them superseded."""
+    s = await opened(path)
+    r = response("d", "k1")
+    await s.responses.add([r])
+    for n in range(100):
+        r.text = f"edit {n}"
+        await s.responses.replace(r)
+    await s.close()
+
+
 async def test_an_edit_and_a_withdrawal_are_appended_and_win_on_reading(tmp_path):
     s = await opened(tmp_path)
     first, second = response("d", "k1", "first"), response("d", "k2", "second")
@@ -93,13 +104,7 @@ async def test_a_write_cut_short_by_a_full_disk_is_reported_and_taken_back(tmp_p
 
 
 async def test_a_log_mostly_of_superseded_lines_is_rewritten_when_read(tmp_path):
-    s = await opened(tmp_path)
-    r = response("d", "k1")
-    await s.responses.add([r])
-    for n in range(100):
-        r.text = f"edit {n}"
-        await s.responses.replace(r)
-    await s.close()
+    await one_response_edited_100_times(tmp_path)
     log = tmp_path / "responses" / "d.jsonl"
     assert len(log.read_text().splitlines()) == 101
     loaded = ResponseLog.load(log)
@@ -165,13 +170,7 @@ async def test_data_written_by_the_earlier_release_after_an_upgrade_is_merged_no
 
 
 async def test_a_log_that_cannot_be_compacted_on_a_full_disk_is_still_read(tmp_path):
-    s = await opened(tmp_path)
-    r = response("d", "k1")
-    await s.responses.add([r])
-    for n in range(100):
-        r.text = f"edit {n}"
-        await s.responses.replace(r)
-    await s.close()
+    await one_response_edited_100_times(tmp_path)
     s = await opened(tmp_path)
     with files_cannot_grow_past(50):  # the compacted copy cannot be written
         assert await s.responses.count("d") == 1
