@@ -78,10 +78,18 @@ def conversation_key(out: Outgoing) -> str | None:
 
 
 class DeliveryWorker:
+    """Claims due outbox rows, sends them, records the outcome.
+
+    A row is claimed in the store (attempt counted, a lease as its next attempt) before anything is
+    sent, so a store that refuses writes sends nothing. An outcome the store refuses is kept here and
+    written again, with backoff, before anything new is claimed: the send is not repeated while this
+    process lives, and at most once after a crash (when the lease runs out).
+    """
+
     def __init__(self, deps: Deps, teams: TeamsTransport, mailer: Mailer, *, limiter: RateLimiter | None = None,
                  concurrency: int = 16,
                  max_attempts: int = 10, base_delay: float = 2.0, max_delay: float = 600.0,
-                 send_timeout: float = 30.0) -> None:
+                 send_timeout: float = 30.0, store_backoff: tuple[float, float] = (0.5, 30.0)) -> None:
         self._deps = deps
         self._teams = teams
         self._mailer = mailer
@@ -90,32 +98,57 @@ class DeliveryWorker:
         self._base_delay = base_delay
         self._max_delay = max_delay
         self._send_timeout = send_timeout
+        # Long enough for a wait at Teams' 30-second limit and a send that takes its whole timeout.
+        self._lease = timedelta(seconds=60 + 2 * send_timeout)
+        self._store_backoff = store_backoff
+        self._store_failures = 0
         self._limiter = limiter or RateLimiter(30)
         self._inflight: set[str] = set()
+        self._unrecorded: dict[str, Delivery] = {}  # settled, but the store refused the outcome
         self._tasks: set[asyncio.Task] = set()
 
     async def run(self) -> None:
-        """Loop until cancelled. Pending rows left by a previous run are due at once."""
+        """Loop until cancelled. Pending rows left by a previous run are due again."""
         outbox = self._deps.store.outbox
         while True:
             try:
+                if self._unrecorded:
+                    await self._record_unrecorded()
+                    continue
                 free = self._concurrency - len(self._inflight)
-                due = [d for d in await outbox.due(self._deps.clock(), limit=self._concurrency * 2)
-                       if d.id not in self._inflight][:max(free, 0)]
-                for delivery in due:
+                claimed = await outbox.claim(self._deps.clock(), max(free, 0), self._lease) if free > 0 else []
+                self._store_failures = 0
+                for delivery in claimed:
                     self._inflight.add(delivery.id)
                     task = asyncio.create_task(self._process(delivery))
                     self._tasks.add(task)
                     task.add_done_callback(self._tasks.discard)
-                if not due:
+                if not claimed:
                     await outbox.wait_for_work(await self._idle_wait())
-                elif free - len(due) <= 0:
+                elif free - len(claimed) <= 0:
                     await asyncio.wait(self._tasks, return_when=asyncio.FIRST_COMPLETED)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # the store may be briefly unavailable: keep going, never die
+            except StoreError as exc:  # e.g. a full disk: nothing is sent until writes succeed again
+                await self._back_off(exc)
+            except Exception:  # never die
                 log.exception("delivery loop error")
                 await asyncio.sleep(1)
+
+    async def _back_off(self, exc: StoreError) -> None:
+        self._store_failures += 1
+        first, most = self._store_backoff
+        delay = min(most, first * 2 ** (self._store_failures - 1))
+        log.warning("the store refuses writes; deliveries wait (retry in %.1f s): %s", delay, exc)
+        await asyncio.sleep(random.uniform(delay / 2, delay))
+
+    async def _record_unrecorded(self) -> None:
+        for delivery_id, delivery in list(self._unrecorded.items()):
+            await self._record(delivery)  # StoreError: the loop backs off and tries again
+            del self._unrecorded[delivery_id]
+            self._inflight.discard(delivery_id)
+        self._store_failures = 0
+        log.info("delivery outcomes recorded after the store accepted writes again")
 
     async def _idle_wait(self) -> float:
         if self._inflight:
@@ -131,19 +164,34 @@ class DeliveryWorker:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _process(self, delivery: Delivery) -> None:
+        keep = False
         try:
-            await self.attempt(delivery)
-        except StoreError:
-            log.exception("could not record delivery outcome id=%s", delivery.id)
+            settled = await self.attempt(delivery)
+            try:
+                await self._record(settled)
+            except StoreError as exc:
+                keep = True  # sent (or failed) but not written down: never send it again for that
+                self._unrecorded[settled.id] = settled
+                log.warning("could not record delivery outcome id=%s; kept until the store accepts writes: %s",
+                            settled.id, exc)
+        except StoreError as exc:  # before sending: the row stays claimed and is tried after its lease
+            log.warning("delivery not attempted id=%s: %s", delivery.id, exc)
         except Exception:
             log.exception("delivery failed unexpectedly id=%s", delivery.id)
         finally:
-            self._inflight.discard(delivery.id)
+            if not keep:
+                self._inflight.discard(delivery.id)
+
+    async def _record(self, d: Delivery) -> None:
+        """Write the outcome (which ends the claim), then, once final, its follow-ups (each safe to repeat)."""
+        d.leased_until = None
+        await self._deps.store.outbox.update(d)
+        if d.final:
+            await after_final(d, self._deps)
 
     async def attempt(self, d: Delivery) -> Delivery:
-        """One attempt at a delivery; records the outcome and runs follow-ups once final."""
+        """One attempt at a claimed delivery (its attempt already counted); returns the outcome."""
         now = self._deps.clock()
-        d.attempts += 1
         try:
             outgoing = await prepare(d, self._deps)
             key = conversation_key(outgoing)
@@ -166,9 +214,6 @@ class DeliveryWorker:
         else:
             d.status, d.sent_at, d.last_error = DeliveryStatus.sent, self._deps.clock(), None
             log.info("delivered id=%s kind=%s attempts=%d", d.id, d.kind, d.attempts)
-        await self._deps.store.outbox.update(d)
-        if d.final:
-            await after_final(d, self._deps)
         return d
 
     def _delay(self, attempts: int, retry_after: float | None) -> float:

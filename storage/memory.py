@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .models import Briefing, Delivery, Discussion, Minutes, Response, Team
 from .pending import PendingIndex
@@ -186,6 +186,13 @@ class _Outbox:
 
     async def due(self, now: datetime, limit: int = 100) -> list[Delivery]:
         return self._pending.due(now, limit)
+
+    async def claim(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
+        claimed = self._pending.claim(now, limit, lease)
+        for d in claimed:
+            self._rows[d.id] = _copy(d)
+            self._pending.track(d)
+        return claimed
 
     async def next_due_at(self) -> datetime | None:
         return self._pending.next_due_at()

@@ -186,6 +186,7 @@ class Delivery(Record):
     status: DeliveryStatus = DeliveryStatus.pending
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow)
+    leased_until: datetime | None = None  # claimed for a send until then (see OutboxRepo.claim)
     last_error: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
@@ -194,3 +195,10 @@ class Delivery(Record):
     @property
     def final(self) -> bool:
         return self.status is not DeliveryStatus.pending
+
+    @property
+    def due_at(self) -> datetime:
+        """When it may be claimed: its next attempt, or the end of a lease on it if later."""
+        if self.leased_until is not None and self.leased_until > self.next_attempt_at:
+            return self.leased_until
+        return self.next_attempt_at

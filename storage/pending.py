@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .models import Delivery
 
@@ -26,12 +26,20 @@ class PendingIndex:
             self._pending[delivery.id] = delivery.model_copy(deep=True)
 
     def due(self, now: datetime, limit: int) -> list[Delivery]:
-        ready = [d for d in self._pending.values() if d.next_attempt_at <= now]
-        ready.sort(key=lambda d: (d.next_attempt_at, d.created_at))
+        ready = [d for d in self._pending.values() if d.due_at <= now]
+        ready.sort(key=lambda d: (d.due_at, d.created_at))
         return [d.model_copy(deep=True) for d in ready[:limit]]
 
+    def claim(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
+        """The due deliveries, each with its attempt counted and its lease set (not yet stored)."""
+        claimed = self.due(now, limit)
+        for d in claimed:
+            d.attempts += 1
+            d.leased_until = now + lease
+        return claimed
+
     def next_due_at(self) -> datetime | None:
-        return min((d.next_attempt_at for d in self._pending.values()), default=None)
+        return min((d.due_at for d in self._pending.values()), default=None)
 
     def notify(self) -> None:
         if self._event is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from .models import Briefing, Delivery, Discussion, Minutes, Response, Team
@@ -96,6 +96,13 @@ class OutboxRepo(Protocol):
     async def update(self, delivery: Delivery) -> None: ...
     async def due(self, now: datetime, limit: int = 100) -> list[Delivery]:
         """Pending deliveries whose next attempt is at or before `now`, oldest first."""
+        ...
+
+    async def claim(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
+        """Take up to `limit` due deliveries for sending, oldest first: each has its attempt counted
+        and its next attempt moved to `now + lease`, durably, before it is returned. A send starts
+        only from a claim, so a claim that cannot be written (StoreError) sends nothing, and a
+        sender that dies leaves the row to be claimed again once the lease runs out."""
         ...
 
     async def next_due_at(self) -> datetime | None: ...

@@ -19,11 +19,11 @@ import asyncio
 import re
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from .jsonfile import DataDirLock, KeyedTable, open_db
+from .jsonfile import DataDirLock, KeyedTable, open_db, write_atomically
 from .models import Briefing, Delivery, Discussion, Minutes, Response, Team, stable_id
 from .pending import PendingIndex
 from .protocols import StoreError
@@ -114,6 +114,9 @@ class _State:
             for group in self.outbox_shards.keys_on_disk():
                 for doc in self.outbox_shards.table(group).all():
                     delivery = Delivery.model_validate(doc)
+                    # Only this process sends (it holds the lock): claims made by one that has
+                    # ended are void, so what it left mid-send is due again at once.
+                    delivery.leased_until = None
                     self.delivery_group[delivery.id] = delivery.group
                     self.groups.add(delivery.group)
                     self.pending.track(delivery)
@@ -266,6 +269,24 @@ class _State:
         self.outbox_shards.table(d.group).put(_dump(d))
         self.pending.track(d)
 
+    def claim(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
+        claimed: list[Delivery] = []
+        for d in self.pending.claim(now, limit, lease):
+            try:
+                self.update_delivery(d)
+            except StoreError:
+                if not claimed:
+                    raise
+                break  # what was written is claimed; the rest stays due
+            claimed.append(d)
+        return claimed
+
+    def probe_write(self) -> None:
+        """Whether a shard-sized file can be written to the data directory (raises StoreError)."""
+        probe = self.data_dir / ".probe"
+        write_atomically(probe, b" " * 65536)
+        probe.unlink(missing_ok=True)
+
     def list_status(self, status: str, limit: int) -> list[Delivery]:
         rows = [Delivery.model_validate(doc) for group in self.groups
                 for doc in self.outbox_shards.table(group).all() if doc.get("status") == status]
@@ -289,10 +310,13 @@ class _Repo:
     async def _run(self, fn: Callable[..., T], *args) -> T:
         return await self._store._run(fn, *args)
 
+    async def _write(self, fn: Callable[..., T], *args) -> T:
+        return await self._store._run(fn, *args, writes=True)
+
 
 class _Teams(_Repo):
     async def upsert(self, team: Team) -> None:
-        await self._run(lambda: self._s.teams.put(_dump(team)))
+        await self._write(lambda: self._s.teams.put(_dump(team)))
 
     async def get(self, team_id: str) -> Team | None:
         doc = await self._run(self._s.teams.get, team_id)
@@ -309,7 +333,7 @@ class _Teams(_Repo):
 
 class _Briefings(_Repo):
     async def put(self, briefing: Briefing) -> None:
-        await self._run(lambda: self._s.briefings.put(_dump(briefing)))
+        await self._write(lambda: self._s.briefings.put(_dump(briefing)))
 
     async def get(self, briefing_id: str) -> Briefing | None:
         doc = await self._run(self._s.briefings.get, briefing_id)
@@ -322,10 +346,10 @@ class _Briefings(_Repo):
 
 class _Discussions(_Repo):
     async def create(self, discussions: list[Discussion]) -> list[Discussion]:
-        return await self._run(self._s.create_discussions, discussions)
+        return await self._write(self._s.create_discussions, discussions)
 
     async def put(self, discussion: Discussion) -> None:
-        await self._run(self._s.put_discussion, discussion)
+        await self._write(self._s.put_discussion, discussion)
 
     async def get(self, discussion_id: str) -> Discussion | None:
         return await self._run(self._s.get_discussion, discussion_id)
@@ -339,13 +363,13 @@ class _Discussions(_Repo):
 
 class _Responses(_Repo):
     async def add(self, responses: list[Response]) -> list[Response]:
-        return await self._run(self._s.add_responses, responses)
+        return await self._write(self._s.add_responses, responses)
 
     async def list(self, discussion_id: str) -> list[Response]:
         return await self._run(self._s.list_responses, discussion_id)
 
     async def replace(self, response: Response) -> None:
-        await self._run(self._s.replace_response, response)
+        await self._write(self._s.replace_response, response)
 
     async def count(self, discussion_id: str) -> int:
         return await self._run(self._s.count_responses, discussion_id)
@@ -361,7 +385,7 @@ class _Responses(_Repo):
 
 class _Minutes(_Repo):
     async def put(self, minutes: Minutes) -> None:
-        await self._run(self._s.put_minutes, minutes)
+        await self._write(self._s.put_minutes, minutes)
 
     async def get(self, discussion_id: str) -> Minutes | None:
         return await self._run(self._s.get_minutes, discussion_id)
@@ -377,10 +401,10 @@ class _Meta(_Repo):
         return doc["value"] if doc else None
 
     async def put(self, key: str, value: dict[str, Any]) -> None:
-        await self._run(self._s.meta.put, {"key": key, "value": value})
+        await self._write(self._s.meta.put, {"key": key, "value": value})
 
     async def audit(self, entry: dict[str, Any]) -> None:
-        await self._run(self._s.audit_db.insert, entry)
+        await self._write(self._s.audit_db.insert, entry)
 
     async def audit_log(self) -> list[dict[str, Any]]:
         return await self._run(lambda: [dict(d) for d in self._s.audit_db.all()])
@@ -388,7 +412,7 @@ class _Meta(_Repo):
 
 class _Outbox(_Repo):
     async def enqueue(self, deliveries: list[Delivery]) -> list[Delivery]:
-        added = await self._run(self._s.enqueue, deliveries)
+        added = await self._write(self._s.enqueue, deliveries)
         if added:
             self._s.pending.notify()
         return added
@@ -397,12 +421,15 @@ class _Outbox(_Repo):
         return await self._run(self._s.get_delivery, delivery_id)
 
     async def update(self, delivery: Delivery) -> None:
-        await self._run(self._s.update_delivery, delivery)
+        await self._write(self._s.update_delivery, delivery)
         if not delivery.final:
             self._s.pending.notify()
 
     async def due(self, now: datetime, limit: int = 100) -> list[Delivery]:
         return await self._run(self._s.pending.due, now, limit)
+
+    async def claim(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
+        return await self._write(self._s.claim, now, limit, lease)
 
     async def next_due_at(self) -> datetime | None:
         return await self._run(self._s.pending.next_due_at)
@@ -421,6 +448,7 @@ class TinyDBStore:
     def __init__(self, data_dir: Path | str) -> None:
         self._state = _State(Path(data_dir))
         self._executor: ThreadPoolExecutor | None = None
+        self._refusing_writes = False  # the last write failed: /healthz says so until one succeeds
         self.teams = _Teams(self)
         self.briefings = _Briefings(self)
         self.discussions = _Discussions(self)
@@ -429,10 +457,18 @@ class TinyDBStore:
         self.outbox = _Outbox(self)
         self.meta = _Meta(self)
 
-    async def _run(self, fn: Callable[..., T], *args) -> T:
+    async def _run(self, fn: Callable[..., T], *args, writes: bool = False) -> T:
         if self._executor is None:
             raise StoreError("the store is not open")
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+        if not writes:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+        try:
+            result = await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+        except StoreError:
+            self._refusing_writes = True
+            raise
+        self._refusing_writes = False
+        return result
 
     async def open(self) -> None:
         # One thread for every TinyDB call: TinyDB is not thread-safe, and the loop never blocks.
@@ -452,8 +488,14 @@ class TinyDBStore:
         self._executor = None
 
     async def status(self) -> dict[str, object]:
-        return {
+        status: dict[str, object] = {
             "backend": "tinydb",
             "ok": self._executor is not None,
             "data_dir": str(self._state.data_dir),
         }
+        if self._executor is not None and self._refusing_writes:
+            try:  # has space come back since the last write failed?
+                await self._run(self._state.probe_write, writes=True)
+            except StoreError:
+                status.update(ok=False, error="the data directory refuses writes (is the disk full?)")
+        return status

@@ -7,6 +7,7 @@ import logging
 from bot.cli import main
 from tests.fakes import teams as t
 from tests.fakes.disk import files_cannot_grow_past
+from tests.harness import eventually
 
 TEAM = t.TeamSpec("19:disk@thread.tacv2", "Disk Team", "11111111-1111-1111-1111-111111111111")
 ANA = t.User("Ana Practitioner", "aaaaaaaa-0000-0000-0000-000000000001")
@@ -39,3 +40,57 @@ def test_an_unusable_data_directory_stops_the_bot_with_a_message(tmp_path, capsy
     assert main(["serve", "--data-dir", str(not_a_dir), "--port", "3"]) == 2
     err = capsys.readouterr().err
     assert "learning-bot: cannot use data directory" in err and "Traceback" not in err
+
+
+SAM = t.User("Sam Example", "00000000-0000-0000-0000-000000000021")  # Sussex Police's lead
+
+
+async def test_a_disk_that_fills_during_a_send_sends_the_minutes_once(running, caplog):
+    """The lead's card is sent, then the disk is full: the outcome cannot be written. The worker
+    keeps it and backs off (no resend, /healthz 503); once space returns the outbox finishes."""
+    url, connector, store = running.connector.url, running.connector, running.deps.store
+    await running.post_activity(t.installed(url, TEAM, ANA))
+    await running.post_activity(t.submit(url, TEAM, ANA, {"verb": "link_organisation", "organisation": "sussex-police"}))
+    await running.admin("POST", "/api/briefings/2019-01-case-file-audit/publish", json={"to": "all"})
+    [post] = await connector.wait_for(lambda: connector.channel_posts())
+    discussion, thread = post.card["actions"][1]["data"]["discussion"], post.response["id"]
+    await running.post_activity(t.submit(url, TEAM, ANA, {"verb": "record", "discussion": discussion,
+                                                          "answer:learnt": "Invite the police formally."}, thread))
+    full = files_cannot_grow_past(512)  # every store file is larger: nothing can be written
+
+    def fill_the_disk(sent):
+        if sent.conversation_id == f"a:personal-{SAM.aad}":
+            full.__enter__()
+
+    connector.on_sent.append(fill_the_disk)
+    try:
+        with caplog.at_level(logging.INFO):
+            await running.post_activity(t.submit(url, TEAM, ANA, {"verb": "close_confirm", "discussion": discussion},
+                                                 thread))
+            await connector.wait_for(lambda: connector.personal_chats(SAM.aad))
+            backoffs = lambda: [r for r in caplog.records if "the store refuses writes" in r.getMessage()]  # noqa: E731
+            assert await eventually(lambda: _true(len(backoffs()) >= 3), timeout=20)
+            async with running.session.get(f"{running.url}/healthz") as resp:
+                assert resp.status == 503 and "refuses writes" in (await resp.json())["store"]["error"]
+            assert len(connector.personal_chats(SAM.aad)) == 1  # not sent again while the outcome waits
+            assert any("could not record delivery outcome" in r.getMessage() for r in caplog.records)
+    finally:
+        connector.on_sent.clear()
+        full.__exit__(None, None, None)  # space again
+
+    async def finished():
+        rows = await store.outbox.list_group(discussion)
+        minutes = [d for d in rows if d.kind.startswith("minutes")]
+        notices = [d for d in rows if d.kind == "thread_notice"]
+        return minutes and all(d.status == "sent" for d in minutes) and notices and notices[0].status == "sent"
+
+    assert await eventually(finished, timeout=40)
+    assert len(connector.personal_chats(SAM.aad)) == 1
+    assert len([m for to, m in running.smtp.inbox.messages if m["Subject"].startswith("Team minutes")]) == len(
+        [d for d in await store.outbox.list_group(discussion) if d.kind == "minutes_email"])
+    async with running.session.get(f"{running.url}/healthz") as resp:
+        assert resp.status == 200
+
+
+async def _true(value: bool) -> bool:
+    return value

@@ -123,6 +123,7 @@ class FakeConnector:
         self._random_429 = random_429
         self._random = random.Random(seed)
         self._retry_after = retry_after
+        self.on_sent: list[Callable[[Sent], None]] = []  # called once a call is taken, before it is answered
 
     @property
     def limited(self) -> bool:
@@ -232,6 +233,8 @@ class FakeConnector:
 
     async def _record(self, sent: Sent) -> web.Response:
         self.sent.append(sent)
+        for hook in self.on_sent:
+            hook(sent)
         async with self._changed:
             self._changed.notify_all()
         return web.json_response(sent.response)

@@ -152,6 +152,27 @@ async def test_outbox_update_finalises(store):
         await store.outbox.update(delivery("unknown"))
 
 
+async def test_outbox_claim_counts_the_attempt_and_leases_the_row(store):
+    now = utcnow()
+    await store.outbox.enqueue([delivery("c1", next_attempt_at=now - timedelta(seconds=2)),
+                                delivery("c2", next_attempt_at=now - timedelta(seconds=1)),
+                                delivery("c3", next_attempt_at=now + timedelta(minutes=5))])
+    [first] = await store.outbox.claim(now, 1, timedelta(minutes=2))
+    assert (first.id, first.attempts, first.leased_until) == ("c1", 1, now + timedelta(minutes=2))
+    stored = await store.outbox.get("c1")
+    assert (stored.attempts, stored.leased_until) == (1, now + timedelta(minutes=2))  # written before it is sent
+    assert [d.id for d in await store.outbox.claim(now, 10, timedelta(minutes=2))] == ["c2"]
+    assert await store.outbox.claim(now, 10, timedelta(minutes=2)) == []  # leased, or not due yet
+    assert await store.outbox.next_due_at() == now + timedelta(minutes=2)
+    again = await store.outbox.claim(now + timedelta(minutes=3), 10, timedelta(minutes=2))
+    assert [(d.id, d.attempts) for d in again] == [("c1", 2), ("c2", 2)]  # a lease that ran out
+    settled = again[0]
+    settled.status, settled.leased_until = DeliveryStatus.sent, None
+    await store.outbox.update(settled)
+    later = await store.outbox.claim(now + timedelta(minutes=6), 10, timedelta(minutes=2))
+    assert {(d.id, d.attempts) for d in later} == {("c2", 3), ("c3", 1)}  # c1 was sent
+
+
 async def test_wait_for_work_wakes_on_enqueue(store):
     import asyncio
 
