@@ -26,6 +26,7 @@ from .transport import TeamsTransport
 
 log = logging.getLogger(__name__)
 RETRYABLE_HTTP = {408, 412, 429, 500, 502, 503, 504}
+MAX_CONVERSATION_WAIT = 1.0  # seconds a send may wait for its conversation while holding a place
 SMTP_RETRY_5XX = {530, 534, 535}
 
 
@@ -106,6 +107,7 @@ class DeliveryWorker:
         self._inflight: set[str] = set()
         self._unrecorded: dict[str, Delivery] = {}  # settled, but the store refused the outcome
         self._tasks: set[asyncio.Task] = set()
+        self._claim_batch = max(1, concurrency // 2)
 
     async def run(self) -> None:
         """Loop until cancelled. Pending rows left by a previous run are due again."""
@@ -116,9 +118,15 @@ class DeliveryWorker:
                     await self._record_unrecorded()
                     continue
                 free = self._concurrency - len(self._inflight)
-                claimed = await outbox.claim(self._deps.clock(), max(free, 0), self._lease) if free > 0 else []
+                if self._tasks and free < self._claim_batch:
+                    # Claim several at once (one write for them all), not one each time a send ends.
+                    await asyncio.wait(self._tasks, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                claimed = await outbox.claim(self._deps.clock(), free, self._lease)
                 self._store_failures = 0
                 for delivery in claimed:
+                    if delivery.id in self._inflight:  # still on its way here after its lease ran out
+                        continue
                     self._inflight.add(delivery.id)
                     task = asyncio.create_task(self._process(delivery))
                     self._tasks.add(task)
@@ -196,6 +204,14 @@ class DeliveryWorker:
             outgoing = await prepare(d, self._deps)
             key = conversation_key(outgoing)
             if key is not None:  # Teams' limits: wait for a slot before the send's own timeout starts
+                wait = self._limiter.expected_wait(key)
+                if wait > MAX_CONVERSATION_WAIT:
+                    # Its conversation is busy for a while: give the place to other conversations
+                    # and come back then (not an attempt).
+                    d.attempts -= 1
+                    d.next_attempt_at = now + timedelta(seconds=wait + random.uniform(0, 0.5))
+                    log.debug("delivery deferred id=%s: its conversation is busy for %.1f s", d.id, wait)
+                    return d
                 await self._limiter.acquire(key)
             d.result = await asyncio.wait_for(self._send(outgoing), self._send_timeout)
         except Undeliverable as exc:

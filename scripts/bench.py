@@ -9,6 +9,8 @@
 4. minutes     compile + HTML + Word of a discussion with 500 responses, under 1 s
 5. cold start  `learning-bot serve` to a healthy /healthz over 100,000 responses, under 2 s,
                under 300 MB resident afterwards
+6. rate limit  one conversation at its Teams limits, 100 others sending: >= 0.9 of the global
+               30 sends/s, an idle conversation waits under 50 ms
 
 Benchmark 1: for each size N a fresh data directory is seeded through the real TinyDBStore API the
 way a deployment grows: 100 responses per team discussion of the bundled briefing (1,000 responses =
@@ -17,10 +19,10 @@ Bot Connector (digests off; measuring starts once its start-up retention purge i
 submissions ("record" a response) are posted one at a time, in turn to up to 10 discussions that
 already hold 100 responses each. Each POST is timed on the client side; the time
 includes the bot's acknowledgement sent to the fake connector inside the request.
-Benchmarks 2-5 are described in scripts/bench_throughput.py, bench_broadcast.py, bench_minutes.py
-and bench_coldstart.py.
+Benchmarks 2-6 are described in scripts/bench_throughput.py, bench_broadcast.py, bench_minutes.py,
+bench_coldstart.py and bench_ratelimit.py.
 
-    cd /work/main && .venv/bin/python scripts/bench.py [--only 1,2,3,4,5] [--quick]
+    cd /work/main && .venv/bin/python scripts/bench.py [--only 1,2,3,4,5,6] [--quick]
         [--sizes 1000,10000,100000] [--requests 2000] [--warmup 50] [--out bench-results.json]
 
 `--quick` runs every benchmark at small sizes (a smoke run of about a minute, figures not
@@ -61,6 +63,7 @@ from tests.fakes.connector import FakeConnector  # noqa: E402
 import bench_broadcast  # noqa: E402
 import bench_coldstart  # noqa: E402
 import bench_minutes  # noqa: E402
+import bench_ratelimit  # noqa: E402
 import bench_throughput  # noqa: E402
 from bench_common import (  # noqa: E402
     ADMIN_TOKEN, BRIEFING, MEMBERS, PER_DISCUSSION, dir_size, percentile, response_text, seed, team_spec, thread_id,
@@ -182,11 +185,13 @@ def report(results: list[dict], ratio: float | None) -> None:
               f"(target <= {TARGET_RATIO:g}x): {verdict(ratio <= TARGET_RATIO)}")
 
 
-BENCHMARKS = {1: "submission", 2: "throughput", 3: "broadcast", 4: "minutes", 5: "cold start"}
+BENCHMARKS = {1: "submission", 2: "throughput", 3: "broadcast", 4: "minutes", 5: "cold start", 6: "rate limit"}
 FULL = {"sizes": "1000,10000,100000", "requests": 2000, "warmup": 50, "clients": 50, "per_client": 40, "warmup_per_client": 2,
-        "teams": 1000, "broadcast_timeout": 240.0, "minutes_runs": 10, "cold_stored": 100_000, "cold_starts": 3}
+        "teams": 1000, "broadcast_timeout": 240.0, "minutes_runs": 10, "cold_stored": 100_000, "cold_starts": 3,
+        "rate_worker_s": 8.0}
 QUICK = {"sizes": "1000,10000", "requests": 100, "warmup": 10, "clients": 50, "per_client": 6, "warmup_per_client": 1,
-         "teams": 200, "broadcast_timeout": 60.0, "minutes_runs": 3, "cold_stored": 10_000, "cold_starts": 2}
+         "teams": 200, "broadcast_timeout": 60.0, "minutes_runs": 3, "cold_stored": 10_000, "cold_starts": 2,
+         "rate_worker_s": 4.0}
 
 
 async def run_submission(options: dict) -> dict:
@@ -217,6 +222,8 @@ async def run_one(number: int, options: dict) -> dict:
         return {"broadcast": await bench_broadcast.run(teams=options["teams"], timeout=options["broadcast_timeout"])}
     if number == 4:
         return {"minutes": bench_minutes.run(runs=options["minutes_runs"])}
+    if number == 6:
+        return {"ratelimit": await bench_ratelimit.run(worker_cap=options["rate_worker_s"])}
     return {"cold_start": await bench_coldstart.run(stored=options["cold_stored"], starts=options["cold_starts"])}
 
 
@@ -253,6 +260,16 @@ def summary_rows(out: dict) -> list[dict]:
             f"< {cs['target']['start_s_below']:g} s", cs["median_s"] < cs["target"]["start_s_below"])
         row(5, "resident memory after start", f"{cs['rss_mb']:.0f} MB", f"< {cs['target']['rss_mb_below']:g} MB",
             cs["rss_mb"] < cs["target"]["rss_mb_below"])
+    if rl := out.get("ratelimit"):
+        lim, idle, target = rl["limiter"], rl["idle"], rl["target"]
+        row(6, f"one conversation saturated, {rl['conversations']} others: rate / allowed",
+            f"{lim['rate_ratio']:.2f} ({lim['rate_per_s']:.1f}/s)", f">= {target['rate_ratio_at_least']:g}",
+            lim["rate_ratio"] >= target["rate_ratio_at_least"])
+        row(6, "most sends in any one second", str(lim["max_in_a_second"]), f"<= {rl['global_rate_per_s']}",
+            lim["max_in_a_second"] <= rl["global_rate_per_s"])
+        row(6, "idle conversation's longest wait", f"{idle['max_wait_s'] * 1000:.1f} ms",
+            f"< {target['idle_max_wait_s_below'] * 1000:g} ms",
+            not idle["timed_out"] and idle["max_wait_s"] < target["idle_max_wait_s_below"])
     for number, message in (out.get("errors") or {}).items():
         row(int(number), f"{BENCHMARKS[int(number)]}: did not complete", message[:60], "", False)
     return rows
@@ -309,7 +326,9 @@ async def main_async(args: argparse.Namespace, selected: list[int], options: dic
                     "broadcast_duplicates": 0, "broadcast_lost": 0,
                     "minutes_s_below": bench_minutes.TARGET_S,
                     "cold_start_s_below": bench_coldstart.TARGET_START_S,
-                    "cold_start_rss_mb_below": bench_coldstart.TARGET_RSS_MB},
+                    "cold_start_rss_mb_below": bench_coldstart.TARGET_RSS_MB,
+                    "ratelimit_rate_ratio_at_least": bench_ratelimit.TARGET_RATE_RATIO,
+                    "ratelimit_idle_wait_s_below": bench_ratelimit.TARGET_IDLE_WAIT_S},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "implementation": platform.python_implementation(), "platform": platform.platform()},
         "settings": {"only": selected, "quick": args.quick, "responses_per_discussion": PER_DISCUSSION, **options},
@@ -322,7 +341,7 @@ async def main_async(args: argparse.Namespace, selected: list[int], options: dic
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", default="1,2,3,4,5", help="which benchmarks to run, comma separated (1-5)")
+    parser.add_argument("--only", default="1,2,3,4,5,6", help="which benchmarks to run, comma separated (1-6)")
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     parser.add_argument("--sizes", help="1: stored responses per run, comma separated (default 1000,10000,100000)")
     parser.add_argument("--requests", type=int, help="1: measured submissions per size (default 2000)")

@@ -120,6 +120,15 @@ class KeyedTable:
         else:
             self._table.update(doc, doc_ids=[doc_id])
 
+    def put_many(self, docs: list[dict[str, Any]]) -> None:
+        """Replace stored documents, in one write (each must be stored already)."""
+        changes = {doc[self._key]: doc for doc in docs}
+        for key in changes:
+            if key not in self._ids:
+                raise KeyError(key)
+        self._table.update_multiple([(lambda doc: doc.update(changes[doc[self._key]]),
+                                      lambda doc: doc.get(self._key) in changes)])
+
     def remove(self, keys: list[str]) -> None:
         doc_ids = [self._ids.pop(k) for k in keys if k in self._ids]
         if doc_ids:

@@ -270,15 +270,20 @@ class _State:
         self.pending.track(d)
 
     def claim(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
-        claimed: list[Delivery] = []
+        by_group: dict[str, list[Delivery]] = {}
         for d in self.pending.claim(now, limit, lease):
+            by_group.setdefault(d.group, []).append(d)
+        claimed: list[Delivery] = []
+        for group, rows in by_group.items():  # one write per shard
             try:
-                self.update_delivery(d)
+                self.outbox_shards.table(group).put_many([_dump(d) for d in rows])
             except StoreError:
                 if not claimed:
                     raise
                 break  # what was written is claimed; the rest stays due
-            claimed.append(d)
+            for d in rows:
+                self.pending.track(d)
+            claimed.extend(rows)
         return claimed
 
     def probe_write(self) -> None:

@@ -130,3 +130,47 @@ async def test_after_a_crash_an_unrecorded_send_goes_at_most_once_more(tmp_path)
 
 async def _value(value: bool) -> bool:
     return value
+
+
+class Replies:
+    """A Teams transport that keeps the conversations it replied in."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def reply(self, thread, activity) -> dict[str, Any]:
+        self.sent.append(thread.conversation_id)
+        return {"activity_id": str(len(self.sent))}
+
+
+async def test_a_send_to_a_busy_conversation_gives_its_place_to_others():
+    from storage.memory import MemoryStore
+    from storage.models import ConversationRef, Discussion
+    from bot.ratelimit import RateLimiter
+
+    class Clock:
+        now = 0.0
+
+        def __call__(self) -> float:
+            return self.now
+
+    clock = Clock()
+    limiter = RateLimiter(30, clock=clock)
+    for second in range(9):  # "busy" reaches its 60-in-30-seconds window
+        clock.now = float(second)
+        for _ in range(7 if second < 8 else 4):
+            await limiter.acquire("busy")
+    store = MemoryStore()
+    for name in ("busy", "idle"):
+        await store.discussions.put(Discussion(id=f"d-{name}", briefing_id="b", team_id=name, thread=ConversationRef(
+            service_url="http://127.0.0.1:9/", conversation_id=name)))
+    teams = Replies()
+    worker = DeliveryWorker(Deps(store=store, directory=load_directory(None)), teams, Inbox(),  # type: ignore[arg-type]
+                            limiter=limiter)
+    notice = lambda name: Delivery(id=f"n-{name}", group=f"d-{name}", kind=DeliveryKind.thread_notice,  # noqa: E731
+                                   discussion_id=f"d-{name}", payload={"text": "Minutes sent."}, attempts=1)
+    deferred = await worker.attempt(notice("busy"))
+    assert deferred.status is DeliveryStatus.pending and deferred.attempts == 0  # not an attempt: it comes back
+    assert (deferred.next_attempt_at - deferred.created_at).total_seconds() > 20  # when "busy" has room again
+    sent = await worker.attempt(notice("idle"))
+    assert sent.status is DeliveryStatus.sent and teams.sent == ["idle"]
