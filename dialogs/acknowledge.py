@@ -9,7 +9,7 @@ from botbuilder.core import TurnContext
 from content import strings
 from content.cards import minutes_card
 from content.minutes import CompiledMinutes
-from content.text import format_datetime
+from content.text import format_datetime, quote
 from storage.models import Acknowledgement, Delivery, DeliveryKind, stable_id
 
 from .deps import Deps
@@ -19,8 +19,10 @@ from .send import say, settle
 log = logging.getLogger(__name__)
 
 
-def document_path(discussion_id: str) -> str:
-    return f"/documents/minutes/{discussion_id}.docx"
+def document_path(discussion_id: str, organisation_id: str) -> str:
+    """The minutes' Word document, for the leads of `organisation_id` (the one they were sent to):
+    a signed link names the organisation it was given for, and the server checks it still is theirs."""
+    return f"/documents/minutes/{organisation_id}/{discussion_id}.docx"
 
 
 async def acknowledge(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
@@ -29,7 +31,7 @@ async def acknowledge(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
     minutes = await deps.store.minutes.get(discussion.id) if discussion else None
     team = await deps.store.teams.get(discussion.team_id) if discussion else None
     if minutes is None or team is None:
-        await say(turn, strings.UNKNOWN_DISCUSSION)
+        await say(turn, strings.unknown_discussion(inbound.scope))
         return
     org = deps.directory.organisation(minutes.organisation_id)
     lead = next((l for l in (org.safeguarding_leads if org else []) if l.aad_object_id and
@@ -54,5 +56,5 @@ async def acknowledge(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
             log.info("minutes acknowledged discussion=%s", discussion.id)
     received = strings.RECEIVED.format(when=format_datetime(existing.at))
     await settle(turn, minutes_card(CompiledMinutes.model_validate(minutes.body), received=received,
-                                    document_url=deps.link(document_path(discussion.id))))
-    await say(turn, strings.THANKS_RECEIVED.format(team=team.name))
+                                    document_url=deps.link(document_path(discussion.id, org.id))))
+    await say(turn, strings.THANKS_RECEIVED.format(team=quote(team.name)))

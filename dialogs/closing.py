@@ -10,7 +10,7 @@ from botbuilder.core import TurnContext
 from content import strings
 from content.cards import minutes_preview_card, sent_minutes_card
 from content.minutes import CompiledMinutes, compile_minutes, render_markdown
-from content.text import format_date, plural
+from content.text import format_date, plural, quote
 from storage.models import Addendum, Author, Minutes
 
 from .deps import Deps
@@ -70,18 +70,21 @@ async def close_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) -> None
             return
         team, discussion = opened.team, opened.discussion
         compiled = await _compile(opened, inbound, deps)
-        await deps.store.minutes.put(Minutes(
+        # The organisation they are sent to is recorded on the minutes, now: it stays theirs (their
+        # digest, corrections, Received, reports) even if the team moves to another one later.
+        minutes = Minutes(
             discussion_id=discussion.id, organisation_id=compiled.organisation_id, compiled_at=compiled.closed_at,
-            body=compiled.model_dump(mode="json"), markdown=render_markdown(compiled)))
+            body=compiled.model_dump(mode="json"), markdown=render_markdown(compiled))
+        await deps.store.minutes.put(minutes)
         discussion.closed_at = compiled.closed_at
         discussion.closed_by = compiled.closed_by
         discussion.closed_by_id = inbound.user_aad
         await deps.store.discussions.put(discussion)
-        await deps.store.outbox.enqueue(plan_forwarding(team, discussion, deps))
+        await deps.store.outbox.enqueue(plan_forwarding(team, discussion, minutes, deps))
     log.info("discussion closed discussion=%s organisation=%s", discussion.id, compiled.organisation_id)
-    await settle(turn, sent_minutes_card(compiled, lead_names(deps, team.organisation_id)))
+    await settle(turn, sent_minutes_card(compiled, lead_names(deps, minutes.organisation_id)))
     await refresh_card(discussion, deps)
-    await say(turn, strings.CLOSED.format(name=compiled.closed_by, leads=lead_names(deps, team.organisation_id)))
+    await say(turn, strings.CLOSED.format(name=quote(compiled.closed_by), leads=lead_names(deps, minutes.organisation_id)))
 
 
 async def close_cancel(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
@@ -107,7 +110,7 @@ async def correction(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
             return
         minutes = await deps.store.minutes.get(opened.discussion.id)
         if minutes is None:
-            await say(turn, strings.UNKNOWN_DISCUSSION)
+            await say(turn, strings.unknown_discussion(inbound.scope))
             return
         addendum = Addendum(id=f"a-{uuid.uuid5(uuid.NAMESPACE_URL, inbound.activity_id or uuid.uuid4().hex).hex[:16]}",
                             text=text, author=Author(aad_object_id=inbound.user_aad, name=inbound.user_name),
@@ -116,6 +119,7 @@ async def correction(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
             return
         minutes.addenda.append(addendum)
         await deps.store.minutes.put(minutes)
-        await deps.store.outbox.enqueue(plan_correction(opened.team, opened.discussion, addendum, deps))
+        # To the leads of the organisation the minutes went to, as the team is told below.
+        await deps.store.outbox.enqueue(plan_correction(opened.team, opened.discussion, minutes, addendum, deps))
     log.info("correction recorded discussion=%s", opened.discussion.id)
     await say(turn, strings.CORRECTION_SENDING.format(leads=lead_names(deps, minutes.organisation_id)))

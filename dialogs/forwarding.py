@@ -6,7 +6,7 @@ from typing import Any
 
 from content import strings
 from content.text import format_time
-from storage.models import Addendum, Delivery, DeliveryKind, DeliveryStatus, Discussion, Team, stable_id
+from storage.models import Addendum, Delivery, DeliveryKind, DeliveryStatus, Discussion, Minutes, Team, stable_id
 
 from .deps import Deps
 
@@ -16,10 +16,13 @@ _LABEL = {DeliveryKind.minutes_teams: "Teams chat", DeliveryKind.minutes_email: 
           DeliveryKind.addendum_teams: "Teams chat", DeliveryKind.addendum_email: "email"}
 
 
-def _plan(team: Team, discussion: Discussion, deps: Deps, kinds: tuple[DeliveryKind, DeliveryKind],
+def _plan(team: Team, discussion: Discussion, minutes: Minutes, deps: Deps, kinds: tuple[DeliveryKind, DeliveryKind],
           key: str, extra: dict[str, Any]) -> list[Delivery]:
-    """One delivery per lead and channel: Teams chat when the lead's id is known, and email."""
-    org = deps.directory.organisation(team.organisation_id)
+    """One delivery per lead and channel: Teams chat when the lead's id is known, and email.
+
+    The leads are those of the organisation the minutes were sent to (recorded on them), not the
+    team's current one: a team that moved since keeps its earlier minutes where they went."""
+    org = deps.directory.organisation(minutes.organisation_id)
     teams_kind, email_kind = kinds
     rows = []
     for lead in org.safeguarding_leads if org else []:
@@ -32,17 +35,53 @@ def _plan(team: Team, discussion: Discussion, deps: Deps, kinds: tuple[DeliveryK
             rows.append(Delivery(
                 id=stable_id(key, discussion.id, kind, recipient), group=discussion.id, kind=kind,
                 team_id=team.id, discussion_id=discussion.id, briefing_id=discussion.briefing_id,
-                recipient=recipient, payload={"lead_name": lead.name, "lead_email": lead.email, **extra},
+                recipient=recipient,
+                payload={"lead_name": lead.name, "lead_email": lead.email, "organisation_id": org.id, **extra},
             ))
     return rows
 
 
-def plan_forwarding(team: Team, discussion: Discussion, deps: Deps) -> list[Delivery]:
-    return _plan(team, discussion, deps, MINUTES_KINDS, "minutes", {})
+def plan_forwarding(team: Team, discussion: Discussion, minutes: Minutes, deps: Deps) -> list[Delivery]:
+    return _plan(team, discussion, minutes, deps, MINUTES_KINDS, "minutes", {})
 
 
-def plan_correction(team: Team, discussion: Discussion, addendum: Addendum, deps: Deps) -> list[Delivery]:
-    return _plan(team, discussion, deps, ADDENDUM_KINDS, f"addendum:{addendum.id}", {"addendum_id": addendum.id})
+def plan_correction(team: Team, discussion: Discussion, minutes: Minutes, addendum: Addendum,
+                    deps: Deps) -> list[Delivery]:
+    return _plan(team, discussion, minutes, deps, ADDENDUM_KINDS, f"addendum:{addendum.id}",
+                 {"addendum_id": addendum.id})
+
+
+def _lead_of(deps: Deps, recipient: str) -> set[str]:
+    """The organisations whose safeguarding leads include this Teams id or email address."""
+    who = recipient.lower()
+    return {o.id for o in deps.directory.organisations for lead in o.safeguarding_leads
+            if who in ((lead.aad_object_id or "").lower(), lead.email.lower())}
+
+
+async def organisation_from_deliveries(deps: Deps, discussion_id: str) -> str | None:
+    """Where a discussion's minutes went, read from its outbox rows (they outlive the minutes,
+    which retention deletes): the organisation recorded on the rows, else the one organisation
+    every recipient is a lead of; None when that cannot be known."""
+    rows = [d for d in await deps.store.outbox.list_group(discussion_id) if d.kind in MINUTES_KINDS]
+    recorded = {d.payload["organisation_id"] for d in rows if d.payload.get("organisation_id")}
+    if recorded:
+        return recorded.pop() if len(recorded) == 1 else None
+    candidates: set[str] | None = None  # rows written before the organisation was recorded on them
+    for d in rows:
+        orgs = _lead_of(deps, d.recipient or "")
+        candidates = orgs if candidates is None else candidates & orgs
+    return candidates.pop() if candidates and len(candidates) == 1 else None
+
+
+async def discussion_organisation(deps: Deps, discussion: Discussion, team: Team | None) -> str | None:
+    """The organisation a discussion belongs to: for one not closed yet, the team's current one
+    (its minutes will go there); once its minutes are sent, the one they were sent to, for good."""
+    if not discussion.closed:
+        return team.organisation_id if team else None
+    minutes = await deps.store.minutes.get(discussion.id)
+    if minutes is not None and minutes.organisation_id:
+        return minutes.organisation_id
+    return await organisation_from_deliveries(deps, discussion.id)
 
 
 def forward_notice(discussion: Discussion, deliveries: list[Delivery], settled: Delivery) -> Delivery | None:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from botbuilder.core import TurnContext
 
 from content import strings
-from content.cards import organisation_card
+from content.cards import Card, organisation_card, organisation_change_card
+from content.directory import Organisation
 from storage.models import Team
 
 from .deps import Deps
+from .forwarding import discussion_organisation
 from .inbound import Inbound
 from .send import say, settle, show
 
@@ -95,22 +98,93 @@ async def organisation_command(turn: TurnContext, inbound: Inbound, deps: Deps) 
     await ask_organisation(turn, team, deps)
 
 
-async def link_organisation(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def _chosen(turn: TurnContext, inbound: Inbound, deps: Deps) -> tuple[Team, Organisation] | None:
+    """The team of this turn and the organisation its card names, checked (card data is client-side)."""
     team = await ensure_team(inbound, deps)
     if team is None:
         await say(turn, strings.NOT_IN_TEAM)
-        return
+        return None
     choice = (inbound.value or {}).get("organisation")
     if not isinstance(choice, str) or not choice:
         await say(turn, strings.CHOOSE_ORGANISATION)
-        return
+        return None
     org = deps.directory.organisation(choice)
     if org is None or org not in deps.directory.organisations_open_to(team.tenant_id):
         await say(turn, strings.UNKNOWN_ORGANISATION)
-        return
+        return None
+    return team, org
+
+
+async def _change_question(team: Team, org: Organisation, deps: Deps) -> Card | None:
+    """The confirmation a move to `org` needs, or None: a team not linked yet, or one with no
+    discussions, moves without a question (nothing it sent or has open changes hands)."""
+    current = deps.directory.organisation(team.organisation_id)
+    discussions = await deps.store.discussions.list_for_team(team.id)
+    if team.organisation_id is None or team.organisation_id == org.id or not discussions:
+        return None
+    sent: Counter[str] = Counter()
+    for d in discussions:
+        if d.closed:  # its minutes stay with the organisation they were sent to
+            where = await discussion_organisation(deps, d, team)
+            known = deps.directory.organisation(where)
+            sent[known.name if known else (where or "another organisation")] += 1
+    open_count = sum(1 for d in discussions if not d.closed)
+    changes = strings.organisation_change(sorted(sent.items()), open_count, lead_names(deps, org.id))
+    return organisation_change_card((team.organisation_id, current.name if current else team.organisation_id),
+                                    (org.id, org.name), changes)
+
+
+async def _link(turn: TurnContext, inbound: Inbound, team: Team, org: Organisation, deps: Deps) -> None:
+    """Move the team: only what it has not sent yet follows (sent minutes name their organisation)."""
+    previous = team.organisation_id
     team.organisation_id = org.id
     team.organisation_prompted = True
     await deps.store.teams.upsert(team)
-    log.info("team linked team=%s organisation=%s", team.id, org.id)
+    if previous is not None and previous != org.id:
+        await deps.store.meta.audit({"event": "organisation_changed", "at": deps.clock().isoformat(), "team": team.id,
+                                     "from": previous, "to": org.id, "by": inbound.user_aad})
+    log.info("team linked team=%s organisation=%s previous=%s", team.id, org.id, previous)
     await settle(turn, f"This team is part of **{org.name}**.")
     await say(turn, strings.LINKED.format(organisation=org.name, leads=lead_names(deps, org.id)))
+
+
+async def link_organisation(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+    """The organisation card's Save: links the team, or first asks when it moves a team with discussions."""
+    chosen = await _chosen(turn, inbound, deps)
+    if chosen is None:
+        return
+    team, org = chosen
+    async with deps.lock(f"team:{team.id}"):
+        team = await deps.store.teams.get(team.id) or team
+        question = await _change_question(team, org, deps)
+        if question is not None:
+            await show(turn, question, f"Move this team to {org.name}?")
+            return
+        await _link(turn, inbound, team, org, deps)
+
+
+async def organisation_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+    """Confirm on the move question: everything checked again, and the team must still be where it
+    was when asked (someone may have moved it since), else the question is asked afresh."""
+    chosen = await _chosen(turn, inbound, deps)
+    if chosen is None:
+        return
+    team, org = chosen
+    async with deps.lock(f"team:{team.id}"):
+        team = await deps.store.teams.get(team.id) or team
+        if team.organisation_id == org.id:  # a second click, or moved there meanwhile: nothing to do
+            await settle(turn, f"This team is part of **{org.name}**.")
+            return
+        if (inbound.value or {}).get("current") != team.organisation_id:
+            question = await _change_question(team, org, deps)
+            if question is not None:
+                await say(turn, strings.ORGANISATION_CHANGED_MEANWHILE)
+                await show(turn, question, f"Move this team to {org.name}?")
+                return
+        await _link(turn, inbound, team, org, deps)
+
+
+async def organisation_cancel(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+    team = await deps.store.teams.get(inbound.team_id or "")
+    org = deps.directory.organisation(team.organisation_id if team else None)
+    await settle(turn, strings.ORGANISATION_KEPT.format(organisation=org.name if org else "no organisation yet"))

@@ -147,6 +147,9 @@ class Acknowledgement(Record):
 
 class Minutes(Record):
     discussion_id: str
+    # The organisation the minutes were sent to, set when they are sent and never changed: their
+    # corrections, Received, digests and reports stay with it if the team moves (required since the
+    # first release, which set it the same way, so there is nothing older without it).
     organisation_id: str
     compiled_at: datetime = Field(default_factory=utcnow)
     body: dict[str, Any]  # the compiled minutes (content.minutes.CompiledMinutes as JSON)
