@@ -19,7 +19,7 @@ from msrest.universal_http.requests import ClientRetryPolicy
 
 from storage.protocols import StoreError
 
-from .connectors import CachingAuthentication
+from .connectors import CachingAuthentication, connector_failed
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -157,6 +157,12 @@ def make_adapter(settings: Settings) -> CloudAdapter:
 async def on_turn_error(turn: TurnContext, error: Exception) -> None:
     """A failure inside a turn: log it (type only, never message text) and tell the user."""
     activity = turn.activity
+    if connector_failed(error):
+        # Expected (the network, Teams, or in local mode a caller's service URL), not a bug: one
+        # line. Telling the user would go the same way.
+        log.warning("turn failed: a call to the Bot Connector failed type=%s activity=%s error=%s",
+                    activity.type, activity.id, type(error).__name__)
+        return
     log.error("turn failed type=%s activity=%s error=%s", activity.type, activity.id, type(error).__name__,
               exc_info=not isinstance(error, StoreError))
     if activity.type == "message":

@@ -27,7 +27,8 @@ from .keys import ADAPTER, BOT, DEPS, SETTINGS, SIGNER, STORE, WORKER
 from .links import LinkSigner, load_secret
 from .ratelimit import RateLimiter
 from .mail import make_mailer
-from .http_errors import json_errors
+from .http_errors import BODY_TIMEOUT, json_errors, read_body_in_time, request_ids
+from .logs import ServerLog
 from .messages import messages
 from .settings import Settings
 from .teams import LearningBot
@@ -39,9 +40,12 @@ MAX_BODY = 1024 * 1024
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """200 "ok"; 200 "degraded" while it serves but needs a person (e.g. `store.damaged`: response
+    logs with lines it skipped); 503 "degraded" when the store is not usable."""
     store = await request.app[STORE].status()
-    return web.json_response({"status": "ok" if store.get("ok") else "degraded",
-                              "version": __version__, "store": store}, status=200 if store.get("ok") else 503)
+    ok = bool(store.get("ok"))
+    return web.json_response({"status": "ok" if ok and not store.get("damaged") else "degraded",
+                              "version": __version__, "store": store}, status=200 if ok else 503)
 
 
 async def run_schedules(deps: Deps, settings: Settings, interval: float = 900.0) -> None:
@@ -68,11 +72,15 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
     mailer = make_mailer(settings)
     signer = LinkSigner(load_secret(settings.link_secret.get_secret_value() if settings.link_secret else None,
                                     settings.data_dir), settings.public_url, timedelta(days=settings.link_days))
-    deps = Deps(store=store, directory=directory, mail_from=settings.mail_from)
+    deps = Deps(store=store, directory=directory, mail_from=settings.mail_from,
+                purge_mail=lambda cutoff, dry_run: mailer.purge_before(cutoff, dry_run=dry_run))
     deps.link = lambda path: signer.sign(path, deps.clock())
     adapter = make_adapter(settings)
 
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[json_errors])
+    # ServerLog: what aiohttp refuses before a route runs (e.g. a header over 8 KB) is one WARNING line.
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[request_ids, json_errors, read_body_in_time],
+                          handler_args={"logger": ServerLog()})
+    app[BODY_TIMEOUT] = settings.body_timeout
     app[SETTINGS] = settings
     app[STORE] = store
     app[SIGNER] = signer

@@ -167,6 +167,28 @@ def privacy_scan(args: argparse.Namespace) -> int:
     return 0
 
 
+def privacy_concern(args: argparse.Namespace) -> int:
+    """Which lines of stdin the bot would hold as a possible live concern (content/concern_signals.yaml)."""
+    import json
+
+    from content.concern import reads_like_live_concern
+
+    try:
+        text = sys.stdin.read()
+    except UnicodeDecodeError:
+        return _fail("the input is not UTF-8 text", 1)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    for number, line in enumerate(lines, start=1):
+        held = reads_like_live_concern(line.removesuffix("\r"))
+        if args.jsonl:
+            print(json.dumps({"line": number, "held": held}))
+        elif held:  # the text is not printed: the output may end up in a log, and the input is at hand
+            print(f"{number}: held")
+    return 0
+
+
 def _token(args: argparse.Namespace) -> str | None:
     return args.token or os.environ.get("LEARNING_BOT_ADMIN_TOKEN")
 
@@ -210,12 +232,15 @@ def export(args: argparse.Namespace) -> int:
 
 
 def purge(args: argparse.Namespace) -> int:
+    from content.text import plural
+
     code, body = _api(args, "POST", f"/api/purge?dry_run={'true' if args.dry_run else 'false'}")
     if code == 0:
         result = json.loads(body)
         verb = "would delete" if result["dry_run"] else "deleted"
-        print(f"{verb} {result['responses']} responses and {result['minutes']} minutes older than "
-              f"{result['retention_days']} days (before {result['cutoff'][:10]})")
+        print(f"{verb} {plural(result['responses'], 'response')}, the minutes of "
+              f"{plural(result['minutes'], 'discussion')} and {plural(result.get('emails', 0), 'email')} kept as "
+              f"files, older than {result['retention_days']} days (before {result['cutoff'][:10]})")
     return code
 
 
@@ -269,6 +294,12 @@ def build_parser() -> argparse.ArgumentParser:
     ps.add_argument("--allow", action="append", default=[], metavar="VALUE",
                     help="a public contact (e.g. a published phone number) not to report (repeatable)")
     ps.set_defaults(func=privacy_scan)
+    pc = privacy.add_parser("concern", help="which lines on stdin would be held as a possible live concern",
+                            description="Read lines from stdin; print LINE: held for each line the bot would hold "
+                            "as a possible live worry about a child (content/concern_signals.yaml). The text is "
+                            "not printed. Exit status 0 whether or not any is held.")
+    pc.add_argument("--jsonl", action="store_true", help='one JSON object per input line: {"line": N, "held": true}')
+    pc.set_defaults(func=privacy_concern)
 
     rep = commands.add_parser("report", help="the board's report on a briefing (from the running bot)")
     rep.add_argument("briefing", metavar="BRIEFING_ID")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientPayloadError, web
+from aiohttp.http_exceptions import HttpProcessingError
+
+from .logs import new_request_id
 
 log = logging.getLogger(__name__)
+BODY_TIMEOUT = web.AppKey("body_timeout", float)  # seconds a request's whole body may take to arrive
 
 
 def error(status: int, message: str, **extra: Any) -> web.Response:
@@ -28,6 +33,13 @@ async def read_json(request: web.Request) -> Any:
 
 
 @web.middleware
+async def request_ids(request: web.Request, handler) -> web.StreamResponse:
+    """Every request's log lines carry an id of its own (bot/logs.py)."""
+    new_request_id()
+    return await handler(request)
+
+
+@web.middleware
 async def json_errors(request: web.Request, handler) -> web.StreamResponse:
     """Errors under /api/ are JSON with a reason; an unexpected one is logged and never shows a trace."""
     try:
@@ -39,3 +51,32 @@ async def json_errors(request: web.Request, handler) -> web.StreamResponse:
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return error(500, "internal error; the bot's log has the details")
+
+
+@web.middleware
+async def read_body_in_time(request: web.Request, handler) -> web.StreamResponse:
+    """Read a request's body before its route runs (routes then read it from memory), within
+    `app[BODY_TIMEOUT]` seconds: a body that trickles in or stalls is answered 408, and a client
+    that goes away mid-upload is one WARNING line. A reverse proxy in front still does this best."""
+    if request.body_exists:
+        try:
+            async with asyncio.timeout(request.app[BODY_TIMEOUT]):
+                await request.read()
+        except TimeoutError:
+            log.warning("request body not received within %ss on %s %s", request.app[BODY_TIMEOUT],
+                        request.method, request.path)
+            # Answered now, and the connection closed: the rest of the body is not waited for (aiohttp
+            # would otherwise go on reading it for up to 10 s, its "lingering" time).
+            timed_out = error(408, "the request body took too long to arrive")
+            timed_out.force_close()
+            await timed_out.prepare(request)
+            await timed_out.write_eof()
+            if request.transport is not None:
+                request.transport.close()
+            return timed_out
+        except (ConnectionError, ClientPayloadError, HttpProcessingError) as exc:
+            log.warning("request body not received on %s %s: %s (the client went away or sent a broken body)",
+                        request.method, request.path, type(exc).__name__)
+            raise web.HTTPBadRequest(text='{"error": "the request body was cut short or malformed"}',
+                                     content_type="application/json") from None
+    return await handler(request)

@@ -4,13 +4,41 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import os
+import re
 import secrets
+from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
 from storage.protocols import StoreError
+
+SECRET_BITS = 256  # as many as the random secret the bot makes itself (32 bytes)
+_ALPHABETS = ((re.compile(r"[0-9a-fA-F]+"), 16), (re.compile(r"[A-Za-z0-9+/_=-]+"), 64))
+
+
+def secret_strength(secret: str) -> float:
+    """A cautious estimate of the bits of entropy in `secret`: the lower of its length times the
+    bits per character of the smallest usual alphabet it is written in (hex, base64, printable),
+    and its length times the entropy of its characters as they occur (so "aaaa..." counts as 0)."""
+    if not secret:
+        return 0.0
+    alphabet = next((size for pattern, size in _ALPHABETS if pattern.fullmatch(secret)), 95)
+    counts = Counter(secret)
+    observed = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    # Random 32 bytes score 256 the first way; the second way they score about 190 to 250, so it
+    # is held to half the bits: it is there to catch repetition, not to rank random strings.
+    return min(len(secret) * math.log2(alphabet), 2 * len(secret) * observed)
+
+
+def secret_problem(secret: str) -> str | None:
+    """Why `secret` is too weak to sign links with, or None. Never says what the secret is."""
+    if secret_strength(secret) >= SECRET_BITS:
+        return None
+    return ("is too weak to sign links: it needs at least 32 random bytes (256 bits), e.g. the 64 hex "
+            "digits of `openssl rand -hex 32`")
 
 
 class LinkSigner:
@@ -50,7 +78,11 @@ def load_secret(configured: str | None, data_dir: Path) -> bytes:
     path = data_dir / "link-secret"
     try:
         try:
-            return path.read_bytes()
+            stored = path.read_bytes()
+            if secret_problem(stored.decode("utf-8", errors="replace")):
+                raise StoreError(f"the link secret in {path} is too weak or damaged; delete the file and the bot "
+                                 "makes a new one (links already sent stop working)")
+            return stored
         except FileNotFoundError:
             data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # responses and minutes go here too
             value = secrets.token_hex(32).encode()

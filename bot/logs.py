@@ -8,8 +8,12 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import sys
 import uuid
 from datetime import datetime, timezone
+from typing import Any
+
+from aiohttp.http_exceptions import HttpProcessingError
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
@@ -18,6 +22,25 @@ def new_request_id() -> str:
     value = uuid.uuid4().hex[:12]
     request_id.set(value)
     return value
+
+
+class ServerLog(logging.LoggerAdapter):
+    """aiohttp's server log (its `logger` handler argument). A request it refuses itself before any
+    route runs (a header over the size limit, a malformed request line) is the client's mistake,
+    answered 400: one WARNING line with a request id and the kind of problem, no traceback, and
+    not the message (it quotes what was sent, e.g. the start of an Authorization header)."""
+
+    def __init__(self, logger: logging.Logger | None = None) -> None:
+        super().__init__(logger or logging.getLogger("aiohttp.server"), {})
+
+    def exception(self, msg: Any, *args: Any, exc_info: Any = True, **kwargs: Any) -> None:
+        exc = exc_info if isinstance(exc_info, BaseException) else sys.exc_info()[1]
+        if isinstance(exc, HttpProcessingError):
+            if request_id.get() == "-":
+                new_request_id()  # the handler's own task: the id is this request's alone
+            self.warning("request refused before it reached a route: %s (HTTP %s)", type(exc).__name__, exc.code)
+            return
+        super().exception(msg, *args, exc_info=exc_info, **kwargs)
 
 
 class _RequestId(logging.Filter):

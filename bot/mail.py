@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol
@@ -13,9 +15,15 @@ import aiosmtplib
 
 from .settings import Settings
 
+log = logging.getLogger(__name__)
+
 
 class Mailer(Protocol):
     async def send(self, message: EmailMessage) -> dict[str, Any]: ...
+
+    async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
+        """Delete (or, dry, count) the copies of messages it keeps that were sent before `cutoff`."""
+        ...
 
 
 class SmtpMailer:
@@ -38,6 +46,9 @@ class SmtpMailer:
             timeout=30,
         )
         return {"message_id": message["Message-ID"]}
+
+    async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
+        return 0  # sent messages are not kept here
 
 
 class FileMailer:
@@ -63,6 +74,28 @@ class FileMailer:
             os.fsync(f.fileno())
         os.replace(tmp, path)
         return {"message_id": message["Message-ID"], "file": path.name}
+
+    async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
+        """The .eml files written before `cutoff` (by the time each was written): minutes carry
+        responses, so they go with the retention purge."""
+        return await asyncio.to_thread(self._purge, cutoff.timestamp(), dry_run)
+
+    def _purge(self, cutoff: float, dry_run: bool) -> int:
+        try:
+            old = [p for p in self._directory.iterdir()
+                   if p.suffix in (".eml", ".tmp") and p.is_file() and p.stat().st_mtime < cutoff]
+        except FileNotFoundError:
+            return 0
+        if dry_run:
+            return len(old)
+        deleted = 0
+        for path in old:
+            try:
+                path.unlink(missing_ok=True)
+                deleted += 1
+            except OSError as exc:  # the rest still go; this one is tried again at the next purge
+                log.warning("could not delete %s: %s", path.name, exc.strerror or exc)
+        return deleted
 
 
 def make_mailer(settings: Settings) -> Mailer:

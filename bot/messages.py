@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from .adapter import SigningKeysUnavailable
 from .http_errors import error, read_json
-from .logs import new_request_id
 from .keys import ADAPTER, BOT
 from .wire import read_activity
 
 log = logging.getLogger(__name__)
 
 
+def _http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
 async def messages(request: web.Request) -> web.Response:
-    new_request_id()
     body = await read_json(request)
     if not isinstance(body, dict):
         return error(400, "an activity must be a JSON object")
@@ -30,6 +37,8 @@ async def messages(request: web.Request) -> web.Response:
         return error(400, "the body is not a valid activity")
     if not activity.type or not activity.service_url or not activity.conversation:
         return error(400, "an activity needs type, serviceUrl and conversation")
+    if not _http_url(activity.service_url):
+        return error(400, "serviceUrl must be an http or https URL")  # replies go there
 
     adapter = request.app[ADAPTER]
     auth_header = request.headers.get("Authorization", "")

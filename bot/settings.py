@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .links import secret_problem
+
 LOCAL_BOT_APP_ID = "local-bot"  # a placeholder some SDK calls need when there is no app id
 
 
@@ -26,7 +28,8 @@ def _env(name: str, default=None, **kw):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
+    # hide_input_in_errors: a bad value is never repeated in an error (it may be a secret).
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True, hide_input_in_errors=True)
 
     app_id: str = _env("MicrosoftAppId", "")
     app_password: SecretStr = _env("MicrosoftAppPassword", SecretStr(""))
@@ -51,6 +54,8 @@ class Settings(BaseSettings):
     link_days: int = _env("LEARNING_BOT_LINK_DAYS", 7, ge=1, le=90)  # how long document links work
     link_secret: SecretStr | None = _env("LEARNING_BOT_LINK_SECRET", None)
     retention_days: int = _env("LEARNING_BOT_RETENTION_DAYS", 730, ge=30)
+    # Seconds a request's whole body may take to arrive (a reverse proxy in front is still expected).
+    body_timeout: float = _env("LEARNING_BOT_BODY_TIMEOUT", 30.0, gt=0, le=600)
     digest_day: Literal["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN", "OFF"] = _env("LEARNING_BOT_DIGEST_DAY", "MON")
     digest_time: str = _env("LEARNING_BOT_DIGEST_TIME", "08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -97,6 +102,9 @@ class Settings(BaseSettings):
                 )
         if self.admin_token is not None and len(self.admin_token.get_secret_value()) < 16:
             raise ValueError("LEARNING_BOT_ADMIN_TOKEN must be at least 16 characters")
+        if self.link_secret is not None and (problem := secret_problem(self.link_secret.get_secret_value())):
+            raise ValueError(f"LEARNING_BOT_LINK_SECRET {problem}; or leave it unset, and the bot keeps a "
+                             "random one in its data directory")
         if bool(self.smtp_username) != bool(self.smtp_password):
             raise ValueError("SMTP_USERNAME and SMTP_PASSWORD go together: set both or neither")
         return self

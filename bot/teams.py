@@ -5,13 +5,17 @@ from __future__ import annotations
 import logging
 
 from botbuilder.core import ActivityHandler, TurnContext
-from botbuilder.schema import ActivityTypes
+from botbuilder.schema import Activity, ActivityTypes
 
 from dialogs import meetings, registration, router
 from dialogs.deps import Deps
-from dialogs.inbound import Inbound
+from dialogs.inbound import Inbound, MalformedAction, execute_value
+from dialogs.send import PRIVATE_CARD
+
+from . import card_actions
 
 log = logging.getLogger(__name__)
+FAILED = "Sorry, something went wrong on my side and that may not have been saved. Please try again in a minute."
 
 
 class LearningBot(ActivityHandler):
@@ -23,13 +27,17 @@ class LearningBot(ActivityHandler):
         activity = turn_context.activity
         if activity.channel_id and activity.channel_id != "msteams":
             log.info("ignored activity from channel %s", activity.channel_id)
+            await self._refuse_card_action(turn_context)
             return
         inbound = Inbound.from_activity(activity)
         if not self.deps.directory.tenant_allowed(inbound.tenant_id):
             self._refuse(inbound.tenant_id)
+            await self._refuse_card_action(turn_context)
             return
         if activity.type == ActivityTypes.message:
             await router.on_message(turn_context, inbound, self.deps)
+        elif card_actions.is_card_action(activity):
+            await self._card_action(turn_context, inbound)
         elif activity.type == ActivityTypes.conversation_update:
             await self._conversation_update(turn_context, inbound)
         elif activity.type == ActivityTypes.event and activity.name == meetings.MEETING_START:
@@ -44,6 +52,33 @@ class LearningBot(ActivityHandler):
                     await registration.on_installed(turn_context, inbound, self.deps)
         else:
             log.debug("activity type %s not handled", activity.type)
+
+    async def _card_action(self, turn: TurnContext, inbound: Inbound) -> None:
+        """An Action.Execute: the flow an Action.Submit with that verb runs, and its reply also as
+        the invoke's answer. Never an HTTP error: a malformed one is answered with an error body."""
+        try:
+            value = execute_value(turn.activity.value)
+        except MalformedAction as exc:
+            log.info("card action refused: %s", exc)
+            await card_actions.answer(turn, card_actions.error(400, f"This action cannot be carried out: {exc}."))
+            return
+        # Stands if the flow fails (the adapter's on_turn_error logs that): 200 with an error body.
+        await card_actions.answer(turn, card_actions.error(500, FAILED))
+        said: list[str] = []
+
+        async def keep_text(_turn: TurnContext, activities: list[Activity], send):
+            said.extend(a.text for a in activities if a.type == ActivityTypes.message and a.text)
+            return await send()
+
+        turn.on_send_activities(keep_text)
+        await router.on_card_action(turn, inbound.with_value(value), self.deps)
+        private = turn.turn_state.get(PRIVATE_CARD)
+        await card_actions.answer(turn, card_actions.adaptive_card(private) if private
+                                  else card_actions.message(" ".join(said) or "Done."))
+
+    async def _refuse_card_action(self, turn: TurnContext) -> None:
+        if card_actions.is_card_action(turn.activity):
+            await card_actions.answer(turn, card_actions.error(400, "This bot cannot act on cards here."))
 
     def _refuse(self, tenant_id: str | None) -> None:
         """Activities from tenants the directory does not know: no reply, nothing stored, logged once."""

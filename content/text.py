@@ -27,9 +27,21 @@ def format_time(moment: datetime) -> str:
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+    """'1 team', '5,000 teams'; `plural_form` for irregular nouns ('1 person', '2 people').
+
+    "Minutes" has no singular: say "minutes from 1 team" rather than count the minutes."""
+    return f"{count:,} {singular if count == 1 else (plural_form or singular + 's')}"
 
 
 def escape_md(text: str) -> str:
     """User text shown in a card: no Markdown links, emphasis or mentions can be injected."""
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def quote(text: object, limit: int = 100) -> str:
+    """What a user typed (or a card sent back), repeated in a reply: on one line, at most `limit`
+    characters, and escaped, so it reads as text and never renders as a link, emphasis or a mention."""
+    flat = " ".join(str(text).split())
+    if len(flat) > limit:
+        flat = flat[:limit - 1] + "\u2026"
+    return escape_md(flat)

@@ -6,11 +6,15 @@ import asyncio
 import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from typing import Awaitable, Callable
 
 from content.directory import Directory
 from storage.models import utcnow
 from storage.protocols import Store
+
+
+async def _no_mail_kept(cutoff: datetime, dry_run: bool) -> int:
+    return 0
 
 
 @dataclass
@@ -22,6 +26,9 @@ class Deps:
     mail_from: str = "Safeguarding Learning Bot <learning-bot@localhost>"
     # An absolute, signed, expiring URL for a path on the bot's server; None when it has no public URL.
     link: Callable[[str], str | None] = lambda path: None
+    # Deletes (or, dry, counts) the copies of emails kept on disk sent before a time (the .eml files
+    # of local mode): the retention purge covers them too. Returns how many.
+    purge_mail: Callable[[datetime, bool], Awaitable[int]] = _no_mail_kept
     _locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
 
     def lock(self, key: str) -> asyncio.Lock:

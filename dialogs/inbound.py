@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from botbuilder.schema import Activity
@@ -17,6 +17,34 @@ _SPACE = re.compile(r"(?:\s|&nbsp;)+")
 def strip_leading_mention(text: str | None) -> str:
     """'<at>Learning Bot</at> status' -> 'status' (only the leading mention, see DESIGN.md)."""
     return _SPACE.sub(" ", _LEADING_MENTION.sub("", text or "")).strip()
+
+
+class MalformedAction(ValueError):
+    """An Action.Execute invoke that cannot be acted on; the message says why (for the client)."""
+
+
+def execute_value(value: Any) -> dict[str, Any]:
+    """An Action.Execute's card data with its verb (`adaptiveCard/action`: value.action.verb and
+    value.action.data), shaped as an Action.Submit's value is, so both reach the same flows."""
+    if not isinstance(value, dict):
+        raise MalformedAction("the invoke has no value")
+    action = value.get("action")
+    if not isinstance(action, dict):
+        raise MalformedAction("the invoke's value has no action")
+    if action.get("type") != "Action.Execute":
+        raise MalformedAction("only Action.Execute is answered as adaptiveCard/action")
+    if value.get("trigger", "manual") != "manual":
+        # A card refresh: this bot's cards have none, and a refresh must never act for the user.
+        raise MalformedAction("this bot's cards are not refreshed automatically")
+    verb = action.get("verb")
+    if not isinstance(verb, str) or not verb:
+        raise MalformedAction("the action has no verb")
+    data = action.get("data")
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise MalformedAction("the action's data must be an object")
+    return {**data, "verb": verb}
 
 
 def _get(data: Any, *path: str) -> Any:
@@ -69,6 +97,10 @@ class Inbound:
             bot_id=activity.recipient.id if activity.recipient else None,
             bot_name=activity.recipient.name if activity.recipient else None,
         )
+
+    def with_value(self, value: dict[str, Any]) -> "Inbound":
+        """The same turn carrying card data from elsewhere than the activity's value (an invoke's)."""
+        return replace(self, value=value)
 
     @property
     def verb(self) -> str | None:

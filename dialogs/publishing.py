@@ -12,7 +12,7 @@ from content import strings
 from content.briefing import Briefing as BriefingDoc
 from content.briefing import parse_briefing, parse_cached
 from content.cards import check_fits, publish_preview_card
-from content.text import LONDON, format_date
+from content.text import LONDON, format_date, quote
 from storage.models import Briefing, BriefingStatus, Delivery, DeliveryKind, Discussion, stable_id
 
 from .deps import Deps
@@ -147,7 +147,7 @@ async def publish_command(turn: TurnContext, inbound: Inbound, deps: Deps, brief
         return
     loaded = await load_briefing(briefing_id, deps)
     if loaded is None:
-        await say(turn, strings.UNKNOWN_BRIEFING.format(id=briefing_id))
+        await say(turn, strings.unknown_briefing(briefing_id, inbound.scope))
         return
     team_count = len(await deps.store.teams.list())
     await show(turn, publish_preview_card(loaded[1], audiences(deps), team_count, identifier_findings(loaded[0], deps)),
@@ -161,13 +161,13 @@ async def publish_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) -> No
     value = inbound.value or {}
     briefing_id, to = value.get("briefing"), value.get("to") or "all"
     if not isinstance(briefing_id, str) or not isinstance(to, str):
-        await say(turn, strings.UNKNOWN_BRIEFING.format(id=briefing_id))
+        await say(turn, strings.unknown_briefing(briefing_id, inbound.scope))
         return
     try:
         discuss_by = parse_discuss_by(value.get("discuss_by"), deps.clock().astimezone(LONDON).date())
         result = await publish(briefing_id, to, deps, discuss_by, value.get("allow_identifiers") is True)
     except PublishError as exc:
-        await say(turn, f"Not published: {exc}.")
+        await say(turn, f"Not published: {quote(exc, limit=300)}.")  # it may name what the card sent back
         return
     if result.queued + result.skipped == 0:
         await say(turn, strings.PUBLISH_NO_TEAMS)
@@ -183,7 +183,7 @@ async def discuss_command(turn: TurnContext, inbound: Inbound, deps: Deps, team_
         return
     record = await deps.store.briefings.get(briefing_id)
     if record is None:
-        await say(turn, strings.UNKNOWN_BRIEFING.format(id=briefing_id))
+        await say(turn, strings.unknown_briefing(briefing_id, inbound.scope))
         return
     existing = await deps.store.outbox.get(delivery_id(briefing_id, team_id))
     if existing is not None:

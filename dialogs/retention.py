@@ -1,4 +1,5 @@
-"""Retention: responses and minutes older than the retention period are deleted, and it is audited."""
+"""Retention: responses and minutes older than the retention period are deleted (with the emails
+of minutes kept on disk), and it is audited."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ async def purge(deps: Deps, retention_days: int, *, dry_run: bool = False) -> di
     cutoff = now - timedelta(days=retention_days)
     responses = await deps.store.responses.purge_before(cutoff, dry_run=dry_run)
     minutes = await deps.store.minutes.purge_before(cutoff, dry_run=dry_run)
+    emails = await deps.purge_mail(cutoff, dry_run)
     result = {"event": "purge", "at": now.isoformat(), "cutoff": cutoff.isoformat(), "dry_run": dry_run,
-              "retention_days": retention_days, "responses": responses, "minutes": minutes}
+              "retention_days": retention_days, "responses": responses, "minutes": minutes, "emails": emails}
     if not dry_run:
         await deps.store.meta.audit(result)
-    log.info("purge dry_run=%s responses=%d minutes=%d", dry_run, responses, minutes)
+    log.info("purge dry_run=%s responses=%d minutes=%d emails=%d", dry_run, responses, minutes, emails)
     return result

@@ -12,6 +12,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
@@ -52,13 +53,49 @@ def write_atomically(path: Path, data: bytes) -> None:
     fsync_directory(path.parent)
 
 
+def _shape_problem(data: Any) -> str | None:
+    """What is wrong with TinyDB's layout, {table: {"<document id>": {document}}}, if anything
+    (said without quoting the file: it may hold responses)."""
+    if not isinstance(data, dict):
+        return f"not a table of records: the file holds {_kind(data)}, not an object"
+    for docs in data.values():
+        if not isinstance(docs, dict):
+            return f"not a table of records: a table is {_kind(docs)}, not an object"
+        for doc_id, doc in docs.items():
+            if not doc_id.isdigit():
+                return "not a table of records: a record id is not a number"
+            if not isinstance(doc, dict):
+                return f"not a table of records: record {doc_id} is {_kind(doc)}, not an object"
+    return None
+
+
+def _record_problem(data: dict[str, Any], model: type[BaseModel] | None) -> str | None:
+    """The first record of the default table that is not a `model` (named by its field, not its value)."""
+    if model is None:
+        return None
+    for doc_id, doc in data.get("_default", {}).items():
+        try:
+            model.model_validate(doc)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "the record"
+            return f"record {doc_id} is not a valid {model.__name__.lower()} ({where}: {first['msg'].lower()})"
+    return None
+
+
+def _kind(value: Any) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true or false",
+            type(None): "null"}.get(type(value), type(value).__name__)
+
+
 class AtomicJSONStorage(Storage):
     """Writes replace the file atomically (`write_atomically`). The parsed data is kept in memory:
     the process owns the data directory (see DataDirLock), so nobody else changes the file.
     """
 
-    def __init__(self, path: str | os.PathLike) -> None:
+    def __init__(self, path: str | os.PathLike, model: type[BaseModel] | None = None) -> None:
         self._path = Path(path)
+        self._model = model  # what each record of the default table must be, checked when the file is read
         self._cache: dict[str, Any] | None = None
 
     def read(self) -> dict[str, Any] | None:
@@ -70,6 +107,10 @@ class AtomicJSONStorage(Storage):
                 return None
             except (OSError, ValueError) as exc:
                 raise StoreError(f"cannot read {self._path}: {exc}") from exc
+            problem = _shape_problem(self._cache) or _record_problem(self._cache, self._model)
+            if problem:
+                self._cache = None
+                raise StoreError(f"cannot read {self._path}: valid JSON, but {problem}")
         return self._cache
 
     def write(self, data: dict[str, Any]) -> None:
@@ -88,8 +129,9 @@ class AtomicJSONStorage(Storage):
         self._cache = None
 
 
-def open_db(path: Path) -> TinyDB:
-    return TinyDB(path, storage=AtomicJSONStorage)
+def open_db(path: Path, model: type[BaseModel] | None = None) -> TinyDB:
+    """A TinyDB file; with `model`, a file whose records are not all one is refused when read."""
+    return TinyDB(path, storage=AtomicJSONStorage, model=model)
 
 
 class KeyedTable:

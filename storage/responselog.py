@@ -4,7 +4,9 @@ Recording a response appends one line and fsyncs; it never rewrites what is alre
 its cost does not grow with the discussion. A changed response (an edit, a withdrawal) is
 appended again and the later line wins. Counts are kept in memory as the log is read.
 
-After a crash the last line may be torn (the write was never acknowledged): reading drops it.
+After a crash the last line may be torn, without its newline (the write was never acknowledged):
+reading drops it, and logs that it did. A whole line that cannot be read (damaged on disk, or by
+hand) is skipped, kept in the file for a person to look at, and reported; the rest is served.
 A write that fails part way is cut back to the last whole line before the error is reported.
 A log with many superseded lines is rewritten (to a temporary file, fsynced, renamed) when read.
 """
@@ -19,9 +21,10 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .jsonfile import fsync_directory, write_atomically
+from .models import Response
 from .protocols import StoreError
 
 SUFFIX = ".jsonl"
@@ -51,8 +54,9 @@ class ResponseLog:
         self.path = path
         self._entries: dict[str, _Entry] = {}
         self._active: Counter[str] = Counter()
-        self._lines = 0  # lines in the file, superseded ones included
+        self._lines = 0  # lines in the file, superseded and damaged ones included
         self._size = 0  # bytes up to the end of the last whole line
+        self._damaged: list[tuple[int, bytes]] = []  # (line number, the line) of lines that cannot be read
 
     @classmethod
     def load(cls, path: Path) -> "ResponseLog":
@@ -68,16 +72,21 @@ class ResponseLog:
         for number, line in enumerate(lines[:whole], start=1):
             try:
                 doc = json.loads(line)
+                Response.model_validate(doc)  # what the log serves must read as a response later
                 log._apply(doc["id"], _entry(doc, line.decode("utf-8")))
-            except (ValueError, KeyError, TypeError) as exc:
-                if number < whole:
-                    raise StoreError(f"cannot read {path}: line {number} is damaged ({exc})") from None
-                break  # a torn last line: its write was never acknowledged
+            except (ValueError, KeyError, TypeError):
+                # A whole line is never what an unfinished append leaves (that lacks its newline), so
+                # this was damaged after it was written (the disk, or a hand): skipped, and kept in
+                # the file for a person to look at; the rest of the log is served. Never its content.
+                logger.warning("response log %s: line %d is damaged; skipped, and kept in the file", path.name, number)
+                log._damaged.append((number, line))
             log._size += len(line) + 1
             log._lines += 1
         if log._size != len(raw):
+            logger.warning("response log %s: dropped 1 torn last line (%d bytes) left by a write that never finished",
+                           path.name, len(raw) - log._size)
             log._cut_back()
-        if log._lines > 2 * len(log._entries) + 64:
+        if log._lines > 2 * len(log._entries) + 64 and not log._damaged:  # damaged lines stay where reported
             try:
                 log.rewrite()
             except StoreError as exc:  # a full disk, say: what was read is whole, so carry on
@@ -150,7 +159,9 @@ class ResponseLog:
         """Write only the live records (those in `keep`, when given) to a fresh file."""
         wanted = None if keep is None else set(keep)
         entries = [(i, e) for i, e in self._entries.items() if wanted is None or i in wanted]
-        data = "".join(f"{e.line}\n" for _, e in entries).encode("utf-8")
+        # Damaged lines stay, first, until a person has looked at them (their age is unknown).
+        kept = b"".join(line + b"\n" for _, line in self._damaged)
+        data = kept + "".join(f"{e.line}\n" for _, e in entries).encode("utf-8")
         if data:
             write_atomically(self.path, data)
         else:
@@ -162,10 +173,16 @@ class ResponseLog:
         self._entries, self._active = {}, Counter()
         for response_id, entry in entries:
             self._apply(response_id, entry)
-        self._size, self._lines = len(data), len(entries)
+        self._damaged = [(number, line) for number, (_, line) in enumerate(self._damaged, start=1)]
+        self._size, self._lines = len(data), len(self._damaged) + len(entries)
 
     def ids(self) -> list[str]:
         return list(self._entries)
+
+    @property
+    def damaged(self) -> list[int]:
+        """The numbers of the lines that cannot be read (skipped, kept in the file)."""
+        return [number for number, _ in self._damaged]
 
     def docs(self) -> list[dict[str, Any]]:
         return [json.loads(e.line) for e in self._entries.values()]
@@ -183,10 +200,13 @@ class ResponseLog:
 class ResponseLogs:
     """The logs of a directory; those read most recently stay in memory (a bounded number)."""
 
-    def __init__(self, directory: Path, keep_open: int = 256) -> None:
+    def __init__(self, directory: Path, keep_open: int = 256,
+                 on_damaged: Callable[[str, list[int]], None] | None = None) -> None:
         self.directory = directory
         self._keep_open = keep_open
         self._logs: OrderedDict[str, ResponseLog] = OrderedDict()
+        self.damaged: dict[str, list[int]] = {}  # log name -> its damaged lines, as last read
+        self._on_damaged = on_damaged  # told once per log found damaged (e.g. to audit it)
 
     def get(self, name: str, *, keep: bool = True) -> ResponseLog:
         """The log in `<name>.jsonl` (empty if there is no such file yet); `keep=False` reads one
@@ -194,6 +214,7 @@ class ResponseLogs:
         log = self._logs.get(name)
         if log is None:
             log = ResponseLog.load(self.directory / f"{name}{SUFFIX}")
+            self._note_damage(name, log)
             if not keep:
                 return log
             self._logs[name] = log
@@ -202,6 +223,15 @@ class ResponseLogs:
         else:
             self._logs.move_to_end(name)
         return log
+
+    def _note_damage(self, name: str, log: ResponseLog) -> None:
+        if not log.damaged:
+            self.damaged.pop(name, None)
+            return
+        first_time = name not in self.damaged
+        self.damaged[name] = log.damaged
+        if first_time and self._on_damaged is not None:
+            self._on_damaged(f"{name}{SUFFIX}", log.damaged)
 
     def names_on_disk(self) -> list[str]:
         if not self.directory.exists():

@@ -16,6 +16,7 @@ across shards.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -24,12 +25,13 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from .jsonfile import DataDirLock, KeyedTable, open_db, write_atomically
-from .models import Briefing, Delivery, Discussion, Minutes, Response, Team, stable_id
+from .models import Briefing, Delivery, Discussion, Minutes, Response, Team, stable_id, utcnow
 from .pending import PendingIndex
 from .protocols import StoreError
 from .responselog import ResponseLogs
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
 _OPEN_SHARDS = 256
 
@@ -46,15 +48,16 @@ def _dump(record) -> dict[str, Any]:
 class _Shards:
     """Open TinyDB shards, least recently used closed first so memory stays bounded."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, model: type | None = None) -> None:
         self.directory = directory
+        self._model = model  # what each shard's records are (a file of anything else is refused)
         self._open: OrderedDict[str, tuple[Any, dict[str, KeyedTable]]] = OrderedDict()
 
     def table(self, key: str, name: str = "_default") -> KeyedTable:
         stem = _stem(key)  # one entry per file, whether asked for by key or by the stem found on disk
         entry = self._open.get(stem)
         if entry is None:
-            entry = (open_db(self.directory / f"{stem}.json"), {})
+            entry = (open_db(self.directory / f"{stem}.json", self._model), {})
             self._open[stem] = entry
             while len(self._open) > _OPEN_SHARDS:
                 _, (old_db, _) = self._open.popitem(last=False)
@@ -87,10 +90,10 @@ class _State:
         self.meta: KeyedTable | None = None
         self.audit_db = None
         self.briefings: KeyedTable | None = None
-        self.discussion_shards = _Shards(data_dir / "discussions")
-        self.responses = ResponseLogs(data_dir / "responses", keep_open=_OPEN_SHARDS)
-        self.minutes_shards = _Shards(data_dir / "minutes")
-        self.outbox_shards = _Shards(data_dir / "outbox")
+        self.discussion_shards = _Shards(data_dir / "discussions", Discussion)
+        self.responses = ResponseLogs(data_dir / "responses", keep_open=_OPEN_SHARDS, on_damaged=self._audit_damage)
+        self.minutes_shards = _Shards(data_dir / "minutes", Minutes)
+        self.outbox_shards = _Shards(data_dir / "outbox", Delivery)
         self.discussion_briefing: dict[str, str] = {}  # discussion id -> briefing id
         self.team_discussions: dict[str, set[str]] = {}
         self.briefings_discussed: set[str] = set()
@@ -104,10 +107,10 @@ class _State:
             for tmp in self.data_dir.rglob(".*.tmp"):
                 tmp.unlink(missing_ok=True)  # a write that never completed
             self._upgrade_response_shards()
-            self.teams = KeyedTable(open_db(self.data_dir / "teams.json"))
+            self.teams = KeyedTable(open_db(self.data_dir / "teams.json", Team))
             self.meta = KeyedTable(open_db(self.data_dir / "meta.json"), key="key")
             self.audit_db = open_db(self.data_dir / "audit.json")
-            self.briefings = KeyedTable(open_db(self.data_dir / "briefings.json"))
+            self.briefings = KeyedTable(open_db(self.data_dir / "briefings.json", Briefing))
             for briefing_id in self.discussion_shards.keys_on_disk():
                 for doc in self.discussion_shards.table(briefing_id).all():
                     self._index_discussion(doc["id"], doc["briefing_id"], doc["team_id"])
@@ -153,6 +156,17 @@ class _State:
                 old.unlink()
             except OSError as exc:
                 raise StoreError(f"cannot remove {old}: {exc.strerror or exc}") from exc
+
+    def _audit_damage(self, file: str, lines: list[int]) -> None:
+        """A response log with damaged lines, found on reading it: in the audit log (once a run)."""
+        entry = {"event": "damaged", "at": utcnow().isoformat(), "file": f"responses/{file}", "lines": lines,
+                 "action": "skipped; kept in the file for a person to look at"}
+        if self.audit_db is None:  # found while upgrading older data, before the audit log is open
+            return
+        try:
+            self.audit_db.insert(entry)
+        except StoreError as exc:  # the read goes on; the warning is in the log already
+            logger.warning("could not audit a damaged response log: %s", exc)
 
     def _index_discussion(self, discussion_id: str, briefing_id: str, team_id: str) -> None:
         self.discussion_briefing[discussion_id] = briefing_id
@@ -498,6 +512,8 @@ class TinyDBStore:
             "ok": self._executor is not None,
             "data_dir": str(self._state.data_dir),
         }
+        if self._state.responses.damaged:  # lines skipped, kept for a person to look at (served: still ok)
+            status["damaged"] = [f"responses/{name}.jsonl" for name in sorted(self._state.responses.damaged)]
         if self._executor is not None and self._refusing_writes:
             try:  # has space come back since the last write failed?
                 await self._run(self._state.probe_write, writes=True)

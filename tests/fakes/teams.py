@@ -68,6 +68,16 @@ def submit(service_url: str, team: TeamSpec, user: User, value: dict[str, Any], 
                      _team_data(team), type="message", value=value, replyToId="card-1")
 
 
+def press(service_url: str, team: TeamSpec, user: User, action: dict[str, Any], inputs: dict[str, Any] | None = None,
+          conversation_id: str | None = None) -> dict[str, Any]:
+    """A click on a card's button in a channel as Teams sends it, with the card's input values:
+    an Action.Execute is an invoke, an Action.Submit a message."""
+    data = {**action.get("data", {}), **(inputs or {})}
+    if action["type"] == "Action.Execute":
+        return execute(service_url, team, user, action["verb"], data, conversation_id)
+    return submit(service_url, team, user, data, conversation_id)
+
+
 def personal(service_url: str, user: User, tenant: str, text: str | None = None, value: dict[str, Any] | None = None) -> dict[str, Any]:
     extra: dict[str, Any] = {"text": text} if text is not None else {"value": value}
     return _activity(service_url, user, {"id": f"a:personal-{user.aad}", "conversationType": "personal"},
@@ -87,3 +97,17 @@ def meeting_event(service_url: str, team: TeamSpec, user: User, name: str, *, wi
     return _activity(service_url, user, {"id": f"{team.id};messageid=555", "isGroup": True,
                                           "conversationType": "channel", "tenantId": team.tenant},
                      channel_data, type="event", name=name, value=value)
+
+
+def invoke(service_url: str, team: TeamSpec, user: User, value: Any, name: str = "adaptiveCard/action",
+           conversation_id: str | None = None) -> dict[str, Any]:
+    """An invoke from a card in a channel (or a thread of it), with `value` as given."""
+    return _activity(service_url, user, {"id": conversation_id or team.id, "conversationType": "channel", "isGroup": True},
+                     _team_data(team), type="invoke", name=name, value=value, replyToId="card-1")
+
+
+def execute(service_url: str, team: TeamSpec, user: User, verb: str, data: dict[str, Any] | None = None,
+            conversation_id: str | None = None) -> dict[str, Any]:
+    """An Action.Execute click (Universal Actions): the verb, and the action's data as the card holds it."""
+    value = {"action": {"type": "Action.Execute", "verb": verb, "data": data or {}}, "trigger": "manual"}
+    return invoke(service_url, team, user, value, conversation_id=conversation_id)

@@ -1,0 +1,40 @@
+"""Answers to Action.Execute (`adaptiveCard/action` invokes) in the Universal Actions format.
+
+The HTTP status of the invoke is always 200; the outcome is the body's `statusCode`: 200 with a
+message for the person who pressed, or 400/500 with an error (see DESIGN.md, "More platform facts").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.schema import Activity, ActivityTypes
+
+CARD_ACTION = "adaptiveCard/action"
+MESSAGE = "application/vnd.microsoft.activity.message"
+CARD = "application/vnd.microsoft.card.adaptive"
+ERROR = "application/vnd.microsoft.error"
+
+
+def is_card_action(activity: Activity) -> bool:
+    return activity.type == ActivityTypes.invoke and activity.name == CARD_ACTION
+
+
+def adaptive_card(card: dict[str, Any]) -> dict[str, Any]:
+    """A card that replaces the one pressed, for the person who pressed only."""
+    return {"statusCode": 200, "type": CARD, "value": card}
+
+
+def message(text: str) -> dict[str, Any]:
+    return {"statusCode": 200, "type": MESSAGE, "value": text}
+
+
+def error(status: int, message_text: str) -> dict[str, Any]:
+    code = "BadRequest" if status == 400 else "InternalServerError"
+    return {"statusCode": status, "type": ERROR, "value": {"code": code, "message": message_text}}
+
+
+async def answer(turn: TurnContext, body: dict[str, Any]) -> None:
+    """Set what the invoke is answered with (the last answer set in a turn is the one sent)."""
+    await turn.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body)))
