@@ -10,8 +10,9 @@ from aiohttp import web
 
 from content.yamlfile import ContentError
 from content.text import LONDON
+from dialogs.forwarding import discussion_organisation
 from dialogs.publishing import PublishError, parse_discuss_by, publish, upload_briefing
-from storage.models import DeliveryKind, DeliveryStatus
+from storage.models import DeliveryKind, DeliveryStatus, Discussion
 
 from .http_errors import error, read_json
 from .keys import DEPS, SETTINGS
@@ -96,7 +97,10 @@ async def deliveries(request: web.Request) -> web.Response:
         if d.kind is not DeliveryKind.briefing_post:
             continue
         team = await deps.store.teams.get(d.team_id or "")
-        org = deps.directory.organisation(team.organisation_id if team else None)
+        discussion = await deps.store.discussions.get(Discussion.make_id(briefing_id, d.team_id or ""))
+        # Once its minutes are sent, a team's discussion stays with the organisation they went to.
+        org = deps.directory.organisation(await discussion_organisation(deps, discussion, team) if discussion
+                                          else team.organisation_id if team else None)
         rows.append({
             "team_id": d.team_id, "team_name": team.name if team else None,
             "organisation": org.id if org else None, "status": d.status, "attempts": d.attempts,

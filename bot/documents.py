@@ -1,5 +1,5 @@
-"""Documents on the bot's own server: minutes (Word) and the board's report, by signed link or admin token;
-and the admin routes for reports, exports and purging."""
+"""Documents on the bot's own server: minutes (Word), the board's report, a lead's full digest and the
+outstanding teams, by signed link or admin token; and the admin routes for reports, exports and purging."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from content.documents import minutes_docx, report_docx
 from content.email import minutes_file_name
 from content.minutes import CompiledMinutes
 from content.report_render import report_csv, report_html, report_markdown, responses_csv
+from dialogs.digest import digest_page_html
+from dialogs.outstanding import outstanding_page_html
+from dialogs.pages import parse_scope
 from dialogs.reports import build_report
 from dialogs.retention import purge
 
@@ -36,12 +39,20 @@ def _refused() -> web.Response:
 
 
 async def minutes_document(request: web.Request) -> web.Response:
-    if not (_signed(request) or has_admin_token(request)):
+    """The minutes for the leads of the organisation they were sent to: a signed link names the
+    organisation it was given for and opens the minutes only while they are that organisation's.
+    Links of the earlier form named none (one was given to another organisation's lead after a team
+    moved), so they are refused: the lead asks again. The admin token opens either form."""
+    organisation_id = request.match_info.get("organisation_id")
+    if not ((organisation_id is not None and _signed(request)) or has_admin_token(request)):
         return _refused()
     deps = request.app[DEPS]
     minutes = await deps.store.minutes.get(request.match_info["discussion_id"])
     if minutes is None:
         return web.Response(status=404, content_type="text/plain", text="These minutes are no longer kept.")
+    if organisation_id is not None and organisation_id != minutes.organisation_id:
+        log.warning("minutes link refused: not the organisation the minutes were sent to")
+        return _refused()
     compiled = CompiledMinutes.model_validate(minutes.body)
     name = minutes_file_name(compiled)
     # Building a document takes up to half a second: off the event loop, so turns are not held up.
@@ -62,6 +73,46 @@ async def report_page(request: web.Request) -> web.Response:
         return web.Response(status=404, content_type="text/plain", text="No such briefing.")
     return web.Response(text=await asyncio.to_thread(_page, report), content_type="text/html",
                         headers={"Cache-Control": "private, no-store"})
+
+
+PAGE_HEADERS = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
+
+
+def _page_response(page: str) -> web.Response:
+    response = web.Response(text=page, content_type="text/html", headers=PAGE_HEADERS)
+    response.enable_compression()  # thousands of teams make megabytes of HTML; it compresses twentyfold
+    return response
+
+
+def _no_page() -> web.Response:
+    return web.Response(status=404, content_type="text/plain", text="There is no such page.")
+
+
+async def digest_page(request: web.Request) -> web.Response:
+    """The full digest for the organisations in the (signed) path."""
+    if not (_signed(request) or has_admin_token(request)):
+        return _refused()
+    deps = request.app[DEPS]
+    try:
+        scope = parse_scope(request.match_info["organisations"], deps.directory, allow_all=False)
+    except ValueError:
+        return _no_page()
+    return _page_response(await digest_page_html(deps, scope or set()))
+
+
+async def outstanding_page(request: web.Request) -> web.Response:
+    """Every outstanding team of the organisations in the (signed) path, or of all for board staff."""
+    if not (_signed(request) or has_admin_token(request)):
+        return _refused()
+    deps = request.app[DEPS]
+    briefing_id = request.match_info.get("briefing_id")
+    try:
+        scope = parse_scope(request.match_info["scope"], deps.directory, allow_all=True)
+    except ValueError:
+        return _no_page()
+    if briefing_id and await deps.store.briefings.get(briefing_id) is None:
+        return _no_page()
+    return _page_response(await outstanding_page_html(deps, scope, briefing_id))
 
 
 @admin_only
@@ -100,8 +151,12 @@ async def purge_api(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    app.router.add_get("/documents/minutes/{discussion_id}.docx", minutes_document)
+    app.router.add_get("/documents/minutes/{organisation_id}/{discussion_id}.docx", minutes_document)
+    app.router.add_get("/documents/minutes/{discussion_id}.docx", minutes_document)  # admin token only
     app.router.add_get("/reports/{briefing_id}", report_page)
+    app.router.add_get("/pages/digest/{organisations}", digest_page)
+    app.router.add_get("/pages/outstanding/{scope}", outstanding_page)
+    app.router.add_get("/pages/outstanding/{scope}/{briefing_id}", outstanding_page)
     app.router.add_get("/api/briefings/{briefing_id}/report", report_api)
     app.router.add_get("/api/briefings/{briefing_id}/export", export_api)
     app.router.add_post("/api/purge", purge_api)

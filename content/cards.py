@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from .briefing import Briefing
 from .minutes import CompiledMinutes, header_facts
-from .digest import Digest, outstanding_line, summary_line
-from .report import BriefingReport
 from .text import escape_md, format_datetime, plural
 from .yamlfile import ContentError, Problem
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 ANSWER_PREFIX = "answer:"
+AT_RISK_NOW = "at_risk_now"  # the response form's tick box: a child at risk now, so nothing is recorded
 MAX_CARD_BYTES = 28 * 1024  # a message under ~28 KB is safe in every Teams client
 MINUTES_BUDGET = 22_000  # bytes of card JSON for the minutes, leaving room for the rest
+ATTACHMENT = "application/vnd.microsoft.card.adaptive"
 
 Card = dict[str, Any]
+T = TypeVar("T")
 
 
 class Verb(StrEnum):
@@ -30,6 +31,8 @@ class Verb(StrEnum):
     close_confirm = "close_confirm"
     close_cancel = "close_cancel"
     link_organisation = "link_organisation"
+    organisation_confirm = "organisation_confirm"  # move a team that has discussions to another organisation
+    organisation_cancel = "organisation_cancel"
     publish_confirm = "publish_confirm"
     publish_cancel = "publish_cancel"
     my_responses = "my_responses"  # show a member's own responses to edit or withdraw
@@ -38,6 +41,7 @@ class Verb(StrEnum):
     confirm_findings = "confirm_findings"  # the responder confirms a privacy finding identifies nobody
     discard = "discard"  # a response that was a live concern, not learning: not recorded
     acknowledge = "acknowledge"  # a lead has received the minutes
+    show_thread = "show_thread"  # back to the briefing's card, for the person who pressed
 
 
 def card(body: list[Card], actions: list[Card] | None = None) -> Card:
@@ -64,6 +68,57 @@ def submit(title: str, verb: Verb, style: str | None = None, **data: Any) -> Car
     if style:
         action["style"] = style
     return action
+
+
+def execute(title: str, verb: Verb, style: str | None = None, **data: Any) -> Card:
+    """A Universal Action: Teams sends it to the bot as an invoke, and the card the bot answers
+    with replaces this one for the person who pressed alone (a private view in a channel)."""
+    action: Card = {"type": "Action.Execute", "title": title, "verb": str(verb), "data": data}
+    if style:
+        action["style"] = style
+    return action
+
+
+def back_to_briefing(discussion_id: str) -> Card:
+    return execute("Back to the briefing", Verb.show_thread, discussion=discussion_id)
+
+
+def card_bytes(body: Card) -> int:
+    """A card's size as the bot sends it: the activity attachment as JSON (non-ASCII escaped), in bytes."""
+    return len(json.dumps({"contentType": ATTACHMENT, "content": body}).encode())
+
+
+def room(body: Card, reserve: int = 1024) -> int:
+    """Bytes still free in `body` for a list, keeping `reserve` for what follows it."""
+    return MAX_CARD_BYTES - card_bytes(body) - reserve
+
+
+def take(items: Sequence[T], render: Callable[[T], Card | list[Card]], budget: int,
+         limit: int | None = None) -> tuple[list[Card], int]:
+    """The elements of the first `items` (at most `limit`) that fit in `budget` bytes, in order:
+    (elements, how many items were left out)."""
+    shown: list[Card] = []
+    count = 0
+    for item in items[:limit]:
+        rendered = render(item)
+        elements = rendered if isinstance(rendered, list) else [rendered]
+        cost = len(json.dumps(elements))  # ASCII-escaped, so characters are bytes (brackets pay for commas)
+        if cost > budget:
+            break
+        budget -= cost
+        shown.extend(elements)
+        count += 1
+    return shown, len(items) - count
+
+
+def fitting_choices(pairs: Sequence[tuple[str, str]], budget: int) -> list[Card] | None:
+    """(value, title) choices for a ChoiceSet within `budget` bytes, titles shortened if need be
+    (a long directory); None when even short titles do not fit."""
+    for limit in (200, 100, 60, 40, 24):
+        choices = [{"title": _clip(title, limit), "value": value} for value, title in pairs]
+        if len(json.dumps(choices)) <= budget:
+            return choices
+    return None
 
 
 def markdown_blocks(body: str) -> list[Card]:
@@ -106,16 +161,29 @@ def _prompts(briefing: Briefing, counts: dict[str, int] | None = None) -> list[C
 
 
 def check_fits(briefing: Briefing) -> None:
-    """Refuse a briefing whose card Teams would not accept (checked at upload and by validate)."""
-    size = len(json.dumps(briefing_card(briefing, "d-" + "0" * 20)).encode())
+    """Refuse a briefing whose card Teams would not accept (checked at upload and by validate), as it
+    is at its largest: a discuss-by date, and every question's count of responses."""
+    largest = briefing_card(briefing, "d-" + "0" * 20, discuss_by="30 September 2026",
+                            counts={q.id: 10_000 for q in briefing.questions()})
+    size = card_bytes(largest)
     if size > MAX_CARD_BYTES:
         raise ContentError([Problem(1, f"too long for a Teams card ({size / 1024:.0f} KB, at most "
                                        f"{MAX_CARD_BYTES // 1024} KB): shorten the sections")])
 
 
+def _route_line(briefing: Briefing) -> Card:
+    """The briefing's referral route in one line, in sight wherever responses are typed."""
+    route = briefing.urgent_contact or "your organisation's safeguarding referral route"
+    return text(f"**A child at risk now?** Don't record it here: contact {route}. In immediate danger, call 999.",
+                size="Small", color="Attention")
+
+
 def response_form(briefing: Briefing, discussion_id: str) -> Card:
     body: list[Card] = [text("Record your team's responses. Each answer is kept with your name; "
-                             "anyone in the team can add more until the minutes are sent.", isSubtle=True)]
+                             "anyone in the team can add more until the minutes are sent.", isSubtle=True),
+                        _route_line(briefing),
+                        {"type": "Input.Toggle", "id": AT_RISK_NOW, "title": "This is about a child at risk now",
+                         "valueOn": "true", "valueOff": "false", "value": "false"}]
     for theme in briefing.prompts:
         body.append(text(f"**{theme.theme}**", spacing="Medium"))
         for q in theme.questions:
@@ -130,44 +198,69 @@ def response_form(briefing: Briefing, discussion_id: str) -> Card:
         {"type": "Input.Text", "id": "roles", "label": "Note-taker: roles present (optional, no names)",
          "maxLength": 300, "placeholder": "e.g. two social workers, a health visitor, a team manager"},
     ]})
-    return card(body, [submit("Submit responses", Verb.record, "positive", discussion=discussion_id)])
+    # Action.Execute: what the bot answers (a live-concern question, say) is seen by this person only.
+    return card(body, [execute("Submit responses", Verb.record, "positive", discussion=discussion_id)])
 
 
 def privacy_review_card(discussion_id: str, items: Sequence[tuple[str, str, list[str], str]]) -> Card:
     """After recording: responses (id, question, kinds found, text with those parts removed) that
-    may identify someone. The values found are never shown again."""
+    may identify someone. The values found are never shown again. As many as fit; the rest are
+    counted, and can be changed from My responses."""
     body: list[Card] = [
         heading("Check before these go further"),
         text("Recorded, but something in these responses looks like it could identify a child or family. "
              "The minutes will show [removed: ...] in its place unless you change the response, or confirm "
              "that it identifies nobody.", wrap=True),
     ]
-    for response_id, question, found, masked in items:
-        body += [
-            text(f"**{question}**: looks like {' and '.join(found)}", spacing="Medium"),
-            {"type": "Input.Text", "id": f"edit:{response_id}", "label": "Your response (what was found is removed)",
-             "isMultiline": True, "maxLength": 4000, "value": masked},
-        ]
+
+    def review(item: tuple[str, str, list[str], str]) -> list[Card]:
+        response_id, question, found, masked = item
+        return [text(f"**{question}**: looks like {' and '.join(found)}", spacing="Medium"),
+                {"type": "Input.Text", "id": f"edit:{response_id}", "isMultiline": True, "maxLength": 4000,
+                 "label": "Your response (what was found is removed)", "value": masked}]
+
+    shown, left_out = take(items, review, room(card(body), 2048))
+    body += shown
+    if left_out:
+        body.append(text(f"{plural(left_out, 'more response')} to check, not shown here for length: change "
+                         "them from **My responses** on the briefing's thread.", weight="Bolder", spacing="Medium"))
+    ids = [item[0] for item in items[:len(items) - left_out]]
     return card(body, [
         submit("Save my changes", Verb.edit_responses, "positive", discussion=discussion_id),
-        submit("It identifies nobody", Verb.confirm_findings, discussion=discussion_id,
-               responses=[item[0] for item in items]),
+        submit("It identifies nobody", Verb.confirm_findings, discussion=discussion_id, responses=ids),
     ])
 
 
-def concern_card(discussion_id: str, urgent_contact: str, resubmit: dict[str, Any]) -> Card:
-    """A response that reads like a live worry about a child: the referral route first."""
+def concern_card(discussion_id: str, urgent_contact: str, resubmit: dict[str, Any] | None,
+                 verb: Verb = Verb.record) -> Card:
+    """A response that reads like a live worry about a child: the referral route first, and a button
+    to record it after all (`resubmit`: the form's values, sent back with `verb`) if it is learning.
+    Without `resubmit`, the responder ticked "a child at risk now": the route, and nothing to record."""
     route = urgent_contact or "your organisation's safeguarding referral route"
-    return card([
+    if resubmit is None:
+        return card([
+            heading("Please use the referral route now"),
+            text(f"Don't wait for the minutes: contact {route} now. "
+                 "If a child is in immediate danger, call 999.", color="Attention"),
+            text("Nothing has been recorded: the minutes are for the team's learning, not for referrals."),
+        ], [back_to_briefing(discussion_id)])
+    body = [
         heading("Is this about a child at risk now?"),
         text(f"If you are worried about a child now, don't wait for the minutes: contact {route}. "
              "If a child is in immediate danger, call 999.", color="Attention"),
         text("Minutes are for the team's learning, not for referrals. Nothing has been recorded yet."),
-    ], [
-        submit("It's learning: record it", Verb.record, **{**resubmit, "discussion": discussion_id,
-                                                            "learning_confirmed": "true"}),
-        submit("Don't record it", Verb.discard, discussion=discussion_id),
-    ])
+    ]
+    # Only the person who wrote it may choose (checked again when it comes back).
+    discard = execute("Don't record it", Verb.discard, discussion=discussion_id,
+                      **({"held_for": resubmit["held_for"]} if "held_for" in resubmit else {}))
+    learning = execute("It's learning: record it", verb,
+                       **{**resubmit, "discussion": discussion_id, "learning_confirmed": "true"})
+    whole = card(body, [learning, discard])
+    if len(json.dumps(whole).encode()) <= MAX_CARD_BYTES:
+        return whole
+    # Too much text to carry back on a card Teams accepts: it can be sent again in parts.
+    return card(body + [text("If it is learning, submit it again in shorter parts: there is too much to "
+                             "carry back on this card.", isSubtle=True)], [discard])
 
 
 def correction_form(discussion_id: str) -> Card:
@@ -208,22 +301,50 @@ def briefing_card(briefing: Briefing, discussion_id: str, *, discuss_by: str | N
     return card(body, actions)
 
 
-def my_responses_card(discussion_id: str, responses: Sequence[tuple[str, str, str]]) -> Card:
-    """A member's own responses (id, question, text), to edit or withdraw until the minutes are sent."""
+def my_responses_card(discussion_id: str, responses: Sequence[tuple[str, str, str]], start: int = 0) -> Card:
+    """A member's own responses (id, question, text), to edit or withdraw until the minutes are sent:
+    from `start`, as many as fit, with a button for the next ones."""
     if not responses:
         return card([text("You haven't recorded any responses to this briefing yet.")])
+    start = min(max(start, 0), len(responses) - 1)
     body: list[Card] = [heading("Your responses"),
                         text("Change the text, or tick Withdraw, then save. This is possible until the minutes are "
                              "sent.", isSubtle=True)]
-    for response_id, question, value in responses:
-        body += [
-            text(f"**{question}**", spacing="Medium"),
-            {"type": "Input.Text", "id": f"edit:{response_id}", "label": "Your response", "isMultiline": True,
-             "maxLength": 4000, "value": value},
-            {"type": "Input.Toggle", "id": f"withdraw:{response_id}", "title": "Withdraw this response",
-             "valueOn": "true", "valueOff": "false", "value": "false"},
-        ]
-    return card(body, [submit("Save changes", Verb.edit_responses, "positive", discussion=discussion_id)])
+
+    def editable(item: tuple[str, str, str]) -> list[Card]:
+        response_id, question, value = item
+        return [text(f"**{question}**", spacing="Medium"),
+                {"type": "Input.Text", "id": f"edit:{response_id}", "label": "Your response", "isMultiline": True,
+                 "maxLength": 4000, "value": value},
+                {"type": "Input.Toggle", "id": f"withdraw:{response_id}", "title": "Withdraw this response",
+                 "valueOn": "true", "valueOff": "false", "value": "false"}]
+
+    def withdraw_only(item: tuple[str, str, str]) -> list[Card]:
+        """A response too long to edit within a card (text that is not plain ASCII counts several times):
+        shown shortened; it can be withdrawn and recorded again."""
+        response_id, question, value = item
+        return [text(f"**{question}**", spacing="Medium"),
+                text(escape_md(_clip(value, 600)) + " _(too long to change here: withdraw it and record it again)_",
+                     spacing="Small"),
+                {"type": "Input.Toggle", "id": f"withdraw:{response_id}", "title": "Withdraw this response",
+                 "valueOn": "true", "valueOff": "false", "value": "false"}]
+
+    page = responses[start:]
+    budget = room(card(body), 2048)
+    shown, left_out = take(page, editable, budget)
+    if not shown:  # the first alone is too long for a card
+        shown, _ = take(page[:1], withdraw_only, budget)
+        left_out = len(page) - 1
+    if start or left_out:
+        body.insert(2, text(f"Showing {start + 1:,} to {len(page) - left_out + start:,} of your "
+                            f"{plural(len(responses), 'response')}. Save your changes before moving on.",
+                            isSubtle=True, spacing="None"))
+    body += shown
+    actions = [submit("Save changes", Verb.edit_responses, "positive", discussion=discussion_id)]
+    if left_out:
+        actions.append(submit("Show the next ones", Verb.my_responses, discussion=discussion_id,
+                              start=start + len(page) - left_out))
+    return card(body, actions)
 
 
 def meeting_card(briefing: Briefing, discussion_id: str) -> Card:
@@ -235,6 +356,7 @@ def meeting_card(briefing: Briefing, discussion_id: str) -> Card:
         *_prompts(briefing),
         text("Record the team's responses here. When you're done, close the discussion on the briefing's "
              "thread in the channel to send the minutes.", size="Small", isSubtle=True),
+        _route_line(briefing),
     ]
     return card(body, [{"type": "Action.ShowCard", "title": "Record responses",
                         "card": response_form(briefing, discussion_id)}])
@@ -242,6 +364,21 @@ def meeting_card(briefing: Briefing, discussion_id: str) -> Card:
 
 def _clip(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "\u2026"
+
+
+def clip_bytes(value: str, limit: int) -> str:
+    """`value`, shortened with an ellipsis if need be, taking at most `limit` bytes of a card's JSON
+    (where a character that is not ASCII takes 6 or 12)."""
+    if len(json.dumps(value)) <= limit:
+        return value
+    low, high = 0, len(value)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if len(json.dumps(value[:mid] + "\u2026")) <= limit:
+            low = mid
+        else:
+            high = mid - 1
+    return value[:low].rstrip() + "\u2026"
 
 
 def minutes_body(m: CompiledMinutes, overflow: str) -> list[Card]:
@@ -310,8 +447,9 @@ def minutes_card(m: CompiledMinutes, *, discussion_id: str | None = None, docume
     """The minutes in a lead's chat: a link to the Word document, and a Received button (or who
     received them, once they have)."""
     intro = text(f"{escape_md(m.team_name)} has discussed a learning briefing and sent you its minutes.")
-    body = [intro, *minutes_body(m, "\u2026and {count}, not shown here for length: the full minutes are in the "
-                                    "Word document and the email sent to you.")]
+    where = "the Word document and the email sent to you" if document_url else "the email sent to you"
+    body = [intro, *minutes_body(m, "\u2026and {count}, not shown here for length: the full minutes are in "
+                                    + where + ".")]
     actions: list[Card] = []
     if document_url:
         actions.append({"type": "Action.OpenUrl", "title": "Open the minutes (Word)", "url": document_url})
@@ -329,22 +467,38 @@ def addendum_card(m: CompiledMinutes, correction: str, author: str, when: str) -
         heading(m.briefing_title, "Medium"),
         facts([("Team", escape_md(m.team_name)), ("Organisation", m.organisation_name),
                ("Minutes sent", format_datetime(m.closed_at)), ("Correction", f"{escape_md(author)}, {when}")]),
-        text(escape_md(_clip(correction, 4000)), spacing="Medium"),
+        text(escape_md(clip_bytes(_clip(correction, 4000), 8000)), spacing="Medium"),
     ])
 
 
 def organisation_card(team_name: str, organisations: Sequence[tuple[str, str]], current: str | None = None) -> Card:
     body = [
         heading("Which organisation is this team part of?"),
-        text(f"Minutes from **{escape_md(team_name)}** go to that organisation's safeguarding lead, "
+        text(f"Minutes from **{escape_md(_clip(team_name, 300))}** go to that organisation's safeguarding lead, "
              "and nobody else's."),
-        {
-            "type": "Input.ChoiceSet", "id": "organisation", "label": "Organisation", "isRequired": True,
-            "errorMessage": "Choose an organisation", "style": "expanded", "value": current or "",
-            "choices": [{"title": name, "value": org_id} for org_id, name in organisations],
-        },
     ]
+    choices = fitting_choices([(org_id, name) for org_id, name in organisations], room(card(body), 2048))
+    if choices is None:  # a directory too long to list: the organisation's id, as the board gives it
+        body.append({"type": "Input.Text", "id": "organisation", "label": "Your organisation's id (the board can "
+                     "tell you it)", "isRequired": True, "errorMessage": "Type your organisation's id",
+                     "maxLength": 64, "value": current or ""})
+    else:
+        body.append({
+            "type": "Input.ChoiceSet", "id": "organisation", "label": "Organisation", "isRequired": True,
+            "errorMessage": "Choose an organisation", "style": "expanded" if len(choices) <= 12 else "compact",
+            "value": current or "", "choices": choices,
+        })
     return card(body, [submit("Save", Verb.link_organisation, "positive")])
+
+
+def organisation_change_card(current: tuple[str, str], new: tuple[str, str], changes: Sequence[str]) -> Card:
+    """Before a team with discussions moves to another organisation: what changes and what stays.
+    The buttons carry the organisation the team was in when asked, so a stale answer is caught."""
+    (current_id, current_name), (new_id, new_name) = current, new
+    body = [heading(f"Move this team from {escape_md(current_name)} to {escape_md(new_name)}?")]
+    body += [text(line) for line in changes]
+    return card(body, [submit("Confirm", Verb.organisation_confirm, "positive", organisation=new_id, current=current_id),
+                       submit("Cancel", Verb.organisation_cancel)])
 
 
 def publish_preview_card(briefing: Briefing, audiences: Sequence[tuple[str, str]], team_count: int,
@@ -355,18 +509,25 @@ def publish_preview_card(briefing: Briefing, audiences: Sequence[tuple[str, str]
         text(f"Issued {briefing.issued_label} \u00B7 {plural(len(briefing.sections), 'section')} \u00B7 "
              f"{plural(len(briefing.questions()), 'discussion question')}", isSubtle=True, spacing="None"),
         text(briefing.short_summary),
-        {
-            "type": "Input.ChoiceSet", "id": "to", "label": "Send to", "value": "all", "isRequired": True,
-            "errorMessage": "Choose who to send it to",
-            "choices": [{"title": title, "value": value} for value, title in audiences],
-        },
         {"type": "Input.Date", "id": "discuss_by", "label": "Discuss by (optional)"},
         text(f"{plural(team_count, 'team')} registered. Each gets the briefing as a new thread in its "
              "General channel; a team that already has it is not sent it again.", size="Small", isSubtle=True),
     ]
     if findings:
-        body.insert(4, text("**This briefing contains what looks like " + "; ".join(findings) + ".** Publish it only "
-                            "if none of it identifies a child or family.", color="Attention"))
+        shown = list(findings[:10])
+        more = f"; and {len(findings) - len(shown):,} more" if len(findings) > len(shown) else ""
+        body.insert(4, text("**This briefing contains what looks like " + "; ".join(shown) + more + ".** Publish "
+                            "it only if none of it identifies a child or family.", color="Attention"))
+    choices = fitting_choices(audiences, room(card(body), 2048))
+    if choices is None:  # more organisations than a card can list
+        audience: Card = {"type": "Input.Text", "id": "to", "label": "Send to: all, or org: followed by an "
+                          "organisation's id", "value": "all", "isRequired": True,
+                          "errorMessage": "Say who to send it to", "maxLength": 80}
+    else:
+        audience = {"type": "Input.ChoiceSet", "id": "to", "label": "Send to", "value": "all", "isRequired": True,
+                    "errorMessage": "Choose who to send it to", "choices": choices}
+    body.insert(5 if findings else 4, audience)
+    if findings:
         return card(body, [
             submit("Publish anyway: it identifies nobody", Verb.publish_confirm, "destructive", briefing=briefing.id,
                    allow_identifiers=True),
@@ -378,53 +539,8 @@ def publish_preview_card(briefing: Briefing, audiences: Sequence[tuple[str, str]
     ])
 
 
-def report_card(report: BriefingReport, url: str | None) -> Card:
-    """The board's summary of one briefing, with a link to the full report when there is one."""
-    body = [
-        text("Report for the board", size="Small", isSubtle=True),
-        heading(report.title, "Large"),
-        facts([
-            ("Reach", f"{plural(report.teams_delivered, 'team')} in {plural(report.organisations_delivered, 'organisation')}"),
-            ("Discussed", f"{report.teams_discussed} of {report.teams_delivered} teams, "
-                          f"{plural(report.responses, 'response')}"),
-            ("Minutes sent", f"{report.minutes_sent}" + (f" ({report.on_time} on time)" if report.discuss_by else "")),
-            ("Received by leads", str(report.acknowledged)),
-        ]),
-        facts([(o.organisation_name, f"{o.teams_delivered} delivered, {o.teams_discussed} discussed, "
-                                     f"{o.minutes_sent} minutes sent") for o in report.organisations]),
-    ]
-    if not url:
-        body.append(text("Set LEARNING_BOT_PUBLIC_URL for a link to the full report.", size="Small", isSubtle=True))
-        return card(body)
-    return card(body, [{"type": "Action.OpenUrl", "title": "Open the full report", "url": url}])
-
-
-def digest_card(d: Digest) -> Card:
-    """A lead's digest in chat: for their organisation only."""
-    body: list[Card] = [text("Digest", size="Small", isSubtle=True), heading(", ".join(d.organisations), "Large")]
-    if not d.briefings:
-        body.append(text("No briefings have reached your organisation's teams yet.", isSubtle=True))
-    for b in d.briefings:
-        items: list[Card] = [heading(b.title, "Medium"), text(summary_line(b), spacing="Small")]
-        for m in b.minutes:
-            label = text(f"Minutes: {escape_md(m.team)}, {m.closed}", spacing="Small",
-                         **({"color": "Accent"} if m.url else {}))
-            items.append({"type": "Container", "items": [label],
-                          **({"selectAction": {"type": "Action.OpenUrl", "title": "Open the minutes", "url": m.url}}
-                             if m.url else {})})
-        if b.outstanding:
-            items.append(text("**Outstanding**", spacing="Medium"))
-            items.append(text("\n".join(f"- {escape_md(outstanding_line(o))}" for o in b.outstanding), spacing="Small"))
-        body.append({"type": "Container", "separator": True, "spacing": "Medium", "items": items})
-    return card(body)
-
-
 def help_card(title: str, commands: Sequence[tuple[str, str]], footer: str = "") -> Card:
     body = [heading(title), facts(commands)]
     if footer:
         body.append(text(footer, size="Small", isSubtle=True))
     return card(body)
-
-
-def list_card(title: str, rows: Sequence[tuple[str, str]], empty: str) -> Card:
-    return card([heading(title), facts(rows) if rows else text(empty, isSubtle=True)])

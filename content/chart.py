@@ -125,7 +125,8 @@ def chart_description(report: BriefingReport) -> str:
         for o in _bars(report)[0]
     ]
     left_out = _bars(report)[1]
-    more = f" {plural(left_out, 'more organisation')} are in the table by organisation." if left_out else ""
+    more = (f" {plural(left_out, 'more organisation')} {'is' if left_out == 1 else 'are'} in the table by "
+            "organisation." if left_out else "")
     return f"Bar chart, {TITLE.lower()}. " + "; ".join(parts) + "." + more
 
 
@@ -199,7 +200,8 @@ def reach_chart_png(report: BriefingReport) -> bytes:
     # Gridlines and integer ticks.
     draw.text((_MARGIN - 6, top - 26), "Teams", font=small_font, fill=MUTED)
     if left_out:
-        note = f"The {len(orgs)} organisations most teams were reached in; {left_out} more are in the table"
+        note = (f"The {len(orgs)} organisations most teams were reached in; {left_out:,} more "
+                f"{'is' if left_out == 1 else 'are'} in the table")
         draw.text((right, top - 26), note, font=small_font, fill=MUTED, anchor="ra")
     for tick in range(0, y_max + 1, step):
         y = round(bottom - tick * scale)

@@ -5,22 +5,39 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+from datetime import datetime
+from typing import Sequence
 
 from pydantic import BaseModel
 
+from .report_render import html_page
 from .text import plural
 
+NO_BRIEFINGS = "No briefings have reached your organisation's teams yet."
 
 class Outstanding(BaseModel):
     team: str
     days: int
     responses: int
+    organisation: str = ""  # set when a digest covers several organisations
 
 
 class SentMinutes(BaseModel):
     team: str
     closed: str  # date
     url: str | None = None
+    organisation: str = ""
+    closed_at: datetime | None = None  # for "latest first"
+
+
+class StateCounts(BaseModel):
+    """One organisation's teams for one briefing, by state."""
+
+    organisation: str
+    delivered: int
+    discussed: int
+    minutes: int
+    outstanding: int
 
 
 class DigestBriefing(BaseModel):
@@ -30,6 +47,19 @@ class DigestBriefing(BaseModel):
     discussed: int
     minutes: list[SentMinutes]
     outstanding: list[Outstanding]
+    by_organisation: list[StateCounts] = []
+
+    def counts(self) -> list[StateCounts]:
+        """Per organisation (one row for a digest of one organisation)."""
+        return self.by_organisation or [StateCounts(organisation="", delivered=self.delivered,
+                                                    discussed=self.discussed, minutes=len(self.minutes),
+                                                    outstanding=len(self.outstanding))]
+
+    def most_overdue(self) -> list[Outstanding]:
+        return sorted(self.outstanding, key=lambda o: -o.days)
+
+    def latest_minutes(self) -> list[SentMinutes]:
+        return sorted(self.minutes, key=lambda m: m.closed_at.timestamp() if m.closed_at else 0.0, reverse=True)
 
 
 class Digest(BaseModel):
@@ -45,14 +75,39 @@ class Digest(BaseModel):
         return hashlib.sha256(json.dumps([self.organisations, state]).encode()).hexdigest()
 
 
+def combine(parts: Sequence[tuple[str, Digest]]) -> Digest:
+    """One digest from each organisation's own (name, digest): totals, and counts per organisation."""
+    rows: dict[str, DigestBriefing] = {}
+    for name, digest in parts:
+        tag = name if len(parts) > 1 else ""  # rows name their organisation only when there are several
+        for b in digest.briefings:
+            row = rows.setdefault(b.briefing_id, DigestBriefing(
+                briefing_id=b.briefing_id, title=b.title, delivered=0, discussed=0, minutes=[], outstanding=[]))
+            row.delivered += b.delivered
+            row.discussed += b.discussed
+            row.minutes += [m.model_copy(update={"organisation": tag}) for m in b.minutes]
+            row.outstanding += [o.model_copy(update={"organisation": tag}) for o in b.outstanding]
+            row.by_organisation.append(StateCounts(organisation=name, delivered=b.delivered, discussed=b.discussed,
+                                                   minutes=len(b.minutes), outstanding=len(b.outstanding)))
+    for row in rows.values():
+        row.outstanding.sort(key=lambda o: -o.days)  # most overdue first
+    return Digest(organisations=[name for name, _ in parts], briefings=list(rows.values()))
+
+
+def counts_line(c: StateCounts) -> str:
+    return (f"{plural(c.delivered, 'team')} received it, {c.discussed:,} discussed it, "
+            f"minutes from {plural(c.minutes, 'team')}, {c.outstanding:,} outstanding")
+
+
 def summary_line(b: DigestBriefing) -> str:
-    return (f"{plural(b.delivered, 'team')} received it, {b.discussed} discussed it, "
-            f"{len(b.minutes)} sent minutes, {len(b.outstanding)} outstanding")
+    return counts_line(StateCounts(organisation="", delivered=b.delivered, discussed=b.discussed,
+                                   minutes=len(b.minutes), outstanding=len(b.outstanding)))
 
 
 def outstanding_line(o: Outstanding) -> str:
     started = plural(o.responses, "response") if o.responses else "not started"
-    return f"{o.team}: {plural(o.days, 'day')} since it arrived, {started}"
+    where = f" ({o.organisation})" if o.organisation else ""
+    return f"{o.team}{where}: {plural(o.days, 'day')} since it arrived, {started}"
 
 
 def digest_text(d: Digest, greeting: str) -> str:
@@ -63,7 +118,7 @@ def digest_text(d: Digest, greeting: str) -> str:
         lines += [f"  Outstanding: {outstanding_line(o)}" for o in b.outstanding]
         lines.append("")
     if not d.briefings:
-        lines.append("No briefings have reached your organisation's teams yet.")
+        lines.append(NO_BRIEFINGS)
     return "\n".join(lines)
 
 
@@ -83,6 +138,38 @@ def digest_html(d: Digest, greeting: str) -> str:
             items = "".join(f"<li>{e(outstanding_line(o))}</li>" for o in b.outstanding)
             parts.append(f"<h3>Outstanding</h3><ul>{items}</ul>")
     if not d.briefings:
-        parts.append("<p>No briefings have reached your organisation's teams yet.</p>")
+        parts.append(f"<p>{e(NO_BRIEFINGS)}</p>")
     parts.append("</body></html>")
     return "".join(parts)
+
+
+def digest_page(d: Digest, generated: str) -> str:
+    """The full digest as a page (a card shows only the start): every team, every value escaped."""
+    e = html.escape
+    page_title = f"Digest: {', '.join(d.organisations)}"
+    parts = [f"<h1>{e(page_title)}</h1>",
+             f"<p>How {e(', '.join(d.organisations))} teams are getting on with the board's learning briefings, "
+             f"most recent briefing first. Generated {e(generated)}.</p>"]
+    if not d.briefings:
+        parts.append(f"<p class=\"none\">{e(NO_BRIEFINGS)}</p>")
+    for b in reversed(d.briefings):
+        parts.append(f"<h2>{e(b.title)}</h2>")
+        parts.append("<ul class=\"teams\">" + "".join(
+            f"<li><strong>{e(c.organisation or ', '.join(d.organisations))}</strong>: {e(counts_line(c))}</li>"
+            for c in b.counts()) + "</ul>")
+        parts.append(f"<h3>Minutes sent, latest first ({len(b.minutes):,})</h3>")
+        if b.minutes:
+            items = "".join(
+                f"<li>{e(m.team)}" + (f" ({e(m.organisation)})" if m.organisation else "") + f", {e(m.closed)}"
+                + (f": <a href=\"{e(m.url, quote=True)}\">open the minutes</a>" if m.url else "") + "</li>"
+                for m in b.latest_minutes())
+            parts.append(f"<ul class=\"teams\">{items}</ul>")
+        else:
+            parts.append("<p class=\"none\">None yet.</p>")
+        parts.append(f"<h3>Outstanding, most overdue first ({len(b.outstanding):,})</h3>")
+        if b.outstanding:
+            items = "".join(f"<li>{e(outstanding_line(o))}</li>" for o in b.most_overdue())
+            parts.append(f"<ul class=\"teams\">{items}</ul>")
+        else:
+            parts.append("<p class=\"none\">Every team that received it has sent its minutes.</p>")
+    return html_page(page_title, "".join(parts))

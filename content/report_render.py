@@ -187,11 +187,21 @@ ul.responses li{margin:0 0 .75rem;padding:.5rem .75rem;border-left:4px solid #56
 .response{margin:0;white-space:pre-line;overflow-wrap:anywhere}
 .by{margin:.25rem 0 0;color:#454545;font-size:.925rem}
 .none{font-style:italic;color:#454545}
+ul.teams{margin:0 0 1rem;padding-left:1.25rem}
+ul.teams li{margin:0 0 .35rem;overflow-wrap:anywhere}
 footer{margin-top:3rem;color:#454545;font-size:.925rem}
 @media (max-width:40rem){h1{font-size:1.45rem}dl.about{grid-template-columns:1fr}dl.about dd{margin-bottom:.5rem}
 th,td{padding:.35rem .4rem}.table-wrap table{font-size:.9rem}}
 @media print{.table-wrap{overflow:visible}h2,h3,h4{break-after:avoid}li{break-inside:avoid}}
 """.strip()
+
+
+def html_page(page_title: str, main: str) -> str:
+    """A complete page around `main` (already escaped HTML): readable on a phone, no scripts or external resources."""
+    return ("<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            "<meta name=\"robots\" content=\"noindex\">"
+            f"<title>{html.escape(page_title)}</title><style>{_CSS}</style></head><body><main>{main}</main></body></html>")
 
 
 def report_html(report: BriefingReport, chart_src: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .text import plural
+from .text import plural, quote
 
 WELCOME_LINKED = (
     "Hello {team}. I carry learning briefings from the {board} to this team, and your team's "
@@ -11,13 +11,16 @@ WELCOME_LINKED = (
 LINKED = "This team is now linked to **{organisation}**. Minutes will go to {leads}."
 UNKNOWN_ORGANISATION = "I don't know that organisation. Choose one from the list, or ask the board to add it to the directory."
 CHOOSE_ORGANISATION = "Choose an organisation from the list, then select Save."
+ORGANISATION_KEPT = "Nothing changed: this team is still part of **{organisation}**."
+ORGANISATION_CHANGED_MEANWHILE = ("Someone changed this team's organisation since that question was asked, so "
+                                  "nothing was moved. Here is the question again.")
 NOT_IN_TEAM = "That only works in a team channel. Add me to a team and mention me there."
 LINK_FIRST = (
     "Before the minutes can go anywhere, tell me which organisation this team belongs to. "
     "Everything recorded so far is kept ({responses})."
 )
 WRONG_TEAM = "That form belongs to another team's discussion, so I have not recorded anything."
-UNKNOWN_DISCUSSION = "I can't find that discussion any more. Mention me with **briefings** to see what is open."
+UNKNOWN_DISCUSSION = "I can't find that discussion any more. {ask} to see what is open."
 ALREADY_CLOSED = "The minutes for this discussion were sent on {date}; it is closed, so nothing more can be added."
 EMPTY_SUBMISSION = "Nothing to record: type the team's response in at least one box, then select Submit responses."
 TOO_LONG = "One response is longer than {limit} characters. Please shorten it and submit again; nothing was recorded."
@@ -26,7 +29,8 @@ CLOSE_CANCELLED = "The discussion stays open. Add more responses and close it wh
 CLOSED = "Discussion closed by {name}. Sending the minutes to {leads}."
 ALREADY_POSTED = "**{title}** was already posted in this team on {date}. Scroll up to its thread, or mention me with **status**."
 POSTING = "Posting **{title}** here as a new thread now."
-UNKNOWN_BRIEFING = "There is no briefing with the id '{id}'. Mention me with **briefings** to see them all."
+UNKNOWN_BRIEFING = "There is no briefing with the id '{id}'. {ask} to see them all."
+OLD_BUTTON = "That button is from an older version of this card. {ask} to see what I can do."
 BRIEFING_ID_NEEDED = "Which briefing? For example: **{command} {example}**."
 STAFF_ONLY = (
     "Sorry, only {board} staff can publish briefings. If you think you should be able to, "
@@ -41,6 +45,7 @@ MEETING_ENDED = (
 OUTSTANDING_REFUSED = "Only board staff and safeguarding leads can see which teams are outstanding."
 DISCARDED = "Not recorded. Thank you for acting on it."
 RECORDED_AS_LEARNING = "Recorded as learning for the minutes."
+HELD_FOR_SOMEONE_ELSE = "Only the person who wrote that response can choose what happens to it. Nothing was recorded."
 FINDINGS_CONFIRMED = "Thanks: {count} kept as written in the minutes."
 CORRECTION_HAS_IDENTIFIERS = ("The correction looks like it contains {kinds}. Corrections go straight to the "
                               "safeguarding lead, so please leave it out and send it again; nothing was sent.")
@@ -60,10 +65,47 @@ ATTRIBUTION_LABEL = {"name": "by name (each response shows who recorded it)",
 ATTRIBUTION_NOW = ("This team's minutes attribute responses {now}. Mention me with **attribution names** or "
                    "**attribution team** to change it.")
 ATTRIBUTION_SET = "From now on this team's minutes attribute responses {now}."
+# Where a card would link to a page on the bot's server and no link can be made (the operator is told in the log).
+NO_LINK_LIST = ("The full list can't be linked from this chat at the moment. Ask the board's administrator to "
+                "turn on links to the bot's pages.")
+NO_LINK_REPORT = ("The full report can't be linked from this chat at the moment. Ask the board's administrator "
+                  "for it, or to turn on links to the bot's pages.")
+
+
+def ask(scope: str, command: str) -> str:
+    """How to give `command` where the user is: in a channel or a group chat the bot hears only an
+    @mention; in a personal chat there is no mention to make."""
+    return f"Say **{command}**" if scope == "personal" else f"Mention me with **{command}**"
+
+
+def unknown_briefing(briefing_id: object, scope: str) -> str:
+    return UNKNOWN_BRIEFING.format(id=quote(briefing_id), ask=ask(scope, "briefings"))
+
+
+def unknown_discussion(scope: str) -> str:
+    return UNKNOWN_DISCUSSION.format(ask=ask(scope, "briefings"))
+
+
+def old_button(scope: str) -> str:
+    return OLD_BUTTON.format(ask=ask(scope, "help"))
+
+
+def organisation_change(sent: list[tuple[str, int]], open_count: int, leads: str) -> list[str]:
+    """What moving a team to another organisation changes: minutes already sent stay where they went
+    (`sent`: organisation name and how many discussions), the rest go to the new one's `leads`."""
+    lines = [f"Minutes already sent to {name} ({plural(count, 'discussion')}) stay with {name}: "
+             "its safeguarding lead keeps them, and corrections to them go there too." for name, count in sent]
+    if open_count:
+        its = "its" if open_count == 1 else "their"
+        lines.append(f"The {plural(open_count, 'open discussion')} will send {its} minutes to {leads}, "
+                     "as will every discussion from now on.")
+    else:
+        lines.append(f"From now on this team's minutes go to {leads}.")
+    return lines
 
 
 def recorded(name: str, added: int, total: int) -> str:
-    who = f", {name}" if name else ""
+    who = f", {quote(name)}" if name else ""
     return f"Thanks{who}: {plural(added, 'response')} recorded. The team has {plural(total, 'response')} so far."
 
 
@@ -89,7 +131,7 @@ def forwarded(what: str, parts: list[str], failures: list[str]) -> str:
 
 
 def recorded_for_team(name: str, added: int, total: int) -> str:
-    who = f", {name}" if name else ""
+    who = f", {quote(name)}" if name else ""
     return (f"Thanks{who}: {plural(added, 'response')} recorded as the team's agreed answers. "
             f"The team has {plural(total, 'response')} so far.")
 

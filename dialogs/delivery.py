@@ -111,7 +111,8 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
     if d.kind is DeliveryKind.minutes_teams:
         team = await _team(d, deps)
         m = await _minutes(d, deps)
-        card = minutes_card(m, discussion_id=d.discussion_id, document_url=deps.link(document_path(d.discussion_id or "")))
+        url = deps.link(document_path(d.discussion_id or "", m.organisation_id))
+        card = minutes_card(m, discussion_id=d.discussion_id, document_url=url)
         return PersonalMessage(d.recipient or "", team.general, _card_activity(card, f"Team minutes from {m.team_name}"))
     if d.kind is DeliveryKind.minutes_email:
         m = await _minutes(d, deps)

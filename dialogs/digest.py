@@ -8,14 +8,17 @@ from datetime import datetime, timedelta
 from botbuilder.core import TurnContext
 
 from content import strings
-from content.cards import digest_card
-from content.digest import Digest, DigestBriefing, Outstanding, SentMinutes, digest_html, digest_text
-from content.text import LONDON, format_date
+from content.digest import (Digest, DigestBriefing, Outstanding, SentMinutes, combine, digest_html, digest_page,
+                            digest_text)
+from content.list_cards import digest_card
+from content.text import LONDON, format_date, format_datetime
 from storage.models import Delivery, DeliveryKind, stable_id
 
 from .acknowledge import document_path
 from .deps import Deps
+from .forwarding import discussion_organisation
 from .inbound import Inbound
+from .pages import digest_path, page_link
 from .send import say, show
 
 log = logging.getLogger(__name__)
@@ -31,14 +34,18 @@ async def build_digest(deps: Deps, organisation_ids: set[str], now: datetime | N
                              minutes=[], outstanding=[])
         for d in await deps.store.discussions.list_for_briefing(briefing.id):
             team = await deps.store.teams.get(d.team_id)
-            if d.thread is None or team is None or team.organisation_id not in organisation_ids:
+            if d.thread is None or team is None:
+                continue
+            # Sent minutes stay with the organisation they went to; open discussions follow the team.
+            organisation_id = await discussion_organisation(deps, d, team)
+            if organisation_id not in organisation_ids:
                 continue
             row.delivered += 1
             count = await deps.store.responses.count(d.id)
             row.discussed += 1 if count else 0
             if d.closed:
-                row.minutes.append(SentMinutes(team=team.name, closed=format_date(d.closed_at),
-                                               url=deps.link(document_path(d.id))))
+                row.minutes.append(SentMinutes(team=team.name, closed=format_date(d.closed_at), closed_at=d.closed_at,
+                                               url=deps.link(document_path(d.id, organisation_id))))
             else:
                 row.outstanding.append(Outstanding(team=team.name, days=max(0, (now - d.opened_at).days),
                                                    responses=count))
@@ -53,8 +60,19 @@ async def digest_command(turn: TurnContext, inbound: Inbound, deps: Deps) -> Non
     if not orgs:
         await say(turn, strings.DIGEST_LEADS_ONLY)
         return
-    digest = await build_digest(deps, {o.id for o in orgs})
-    await show(turn, digest_card(digest), "Your digest")
+    digest = await lead_digest(deps, {o.id for o in orgs})
+    await show(turn, digest_card(digest, page_link(deps, digest_path(o.id for o in orgs))), "Your digest")
+
+
+async def lead_digest(deps: Deps, organisation_ids: set[str]) -> Digest:
+    """A digest of several organisations, with counts for each (a lead of more than one)."""
+    return combine([(o.name, await build_digest(deps, {o.id})) for o in deps.directory.organisations
+                    if o.id in organisation_ids])
+
+
+async def digest_page_html(deps: Deps, organisation_ids: set[str]) -> str:
+    """The full digest behind the card (the signed page)."""
+    return digest_page(await lead_digest(deps, organisation_ids), format_datetime(deps.clock()))
 
 
 def _last_slot(now: datetime, day: str, time: str) -> datetime | None:

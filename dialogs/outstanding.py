@@ -8,12 +8,16 @@ from datetime import datetime
 from botbuilder.core import TurnContext
 
 from content import strings
-from content.cards import list_card
-from content.text import escape_md, plural
+from content.list_cards import outstanding_card
+from content.outstanding import OutstandingTeam, OutstandingView, outstanding_page
+from content.text import format_datetime
 
 from .deps import Deps
 from .inbound import Inbound
+from .pages import outstanding_path, page_link
 from .send import say, show
+
+NO_ORGANISATION = "no organisation yet"
 
 
 @dataclass(frozen=True)
@@ -50,20 +54,38 @@ async def outstanding(deps: Deps, *, organisation_ids: set[str] | None = None,
     return sorted(rows, key=lambda r: r.posted_at)
 
 
+async def outstanding_view(deps: Deps, organisation_ids: set[str] | None, briefing_id: str | None) -> OutstandingView:
+    """What the card and the page show: `organisation_ids` None for board staff (every organisation)."""
+    if organisation_ids is None:
+        title = "Outstanding teams, all organisations"
+    else:
+        title = "Outstanding teams, " + ", ".join(o.name for o in deps.directory.organisations
+                                                   if o.id in organisation_ids)
+    now = deps.clock()
+    rows = []
+    for r in await outstanding(deps, organisation_ids=organisation_ids, briefing_id=briefing_id or None):
+        org = deps.directory.organisation(r.organisation_id)
+        rows.append(OutstandingTeam(briefing_title=r.briefing_title, team=r.team_name,
+                                    organisation=org.name if org else NO_ORGANISATION, days=r.days(now),
+                                    responses=r.responses))
+    return OutstandingView(title=title, rows=rows)
+
+
+async def outstanding_page_html(deps: Deps, organisation_ids: set[str] | None, briefing_id: str | None) -> str:
+    """The full list behind the card (the signed page)."""
+    view = await outstanding_view(deps, organisation_ids, briefing_id)
+    return outstanding_page(view, format_datetime(deps.clock()))
+
+
 async def outstanding_command(turn: TurnContext, inbound: Inbound, deps: Deps, briefing_id: str) -> None:
     if deps.directory.is_board_staff(inbound.user_aad):
-        scope, title = None, "Outstanding teams, all organisations"
+        scope = None
     else:
         orgs = deps.directory.lead_organisations(inbound.user_aad)
         if not orgs:
             await say(turn, strings.OUTSTANDING_REFUSED)
             return
-        scope, title = {o.id for o in orgs}, "Outstanding teams, " + ", ".join(o.name for o in orgs)
-    now = deps.clock()
-    rows = []
-    for r in await outstanding(deps, organisation_ids=scope, briefing_id=briefing_id or None):
-        org = deps.directory.organisation(r.organisation_id)
-        started = plural(r.responses, "response") if r.responses else "not started"
-        rows.append((f"{escape_md(r.team_name)} ({org.name if org else 'no organisation yet'})",
-                     f"{r.briefing_title}: posted {plural(r.days(now), 'day')} ago, {started}"))
-    await show(turn, list_card(title, rows, "Every team has sent its minutes."), title)
+        scope = {o.id for o in orgs}
+    view = await outstanding_view(deps, scope, briefing_id)
+    url = page_link(deps, outstanding_path(scope, briefing_id or None)) if view.rows else None
+    await show(turn, outstanding_card(view, url), view.title)

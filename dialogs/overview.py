@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from botbuilder.core import TurnContext
 
-from content.cards import help_card, list_card
+from content.cards import help_card
+from content.list_cards import list_card
 from content.text import escape_md, format_date, plural
 from storage.models import DeliveryStatus
 
@@ -55,7 +56,9 @@ async def briefings(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
             where = f" \u00B7 posted here {format_date(d.sent_at)}" if d and d.status is DeliveryStatus.sent else (
                 " \u00B7 on its way here" if d and d.status is DeliveryStatus.pending else " \u00B7 not posted here")
         rows.append((b.id, f"{b.title} ({b.issued}){where}"))
-    await show(turn, list_card("Learning briefings", rows, "No briefings yet."), "Learning briefings")
+    await show(turn, list_card("Learning briefings", rows, "No briefings yet.",
+                               lambda n: f"\u2026and {plural(n, 'earlier briefing')}, not shown here."),
+               "Learning briefings")
 
 
 async def status(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
@@ -64,7 +67,10 @@ async def status(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
     if team is not None:
         org = deps.directory.organisation(team.organisation_id)
         rows.append(("Organisation", org.name if org else "Not linked yet: mention me with organisation"))
-        for d in await deps.store.discussions.list_for_team(team.id):
+        # The latest first: a team that has had many briefings sees its current ones.
+        discussions = sorted(await deps.store.discussions.list_for_team(team.id),
+                             key=lambda d: (d.closed, -d.opened_at.timestamp()))
+        for d in discussions:
             record = await deps.store.briefings.get(d.briefing_id)
             count = await deps.store.responses.count(d.id)
             if d.closed:
@@ -74,4 +80,6 @@ async def status(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
             else:
                 state = f"open since {format_date(d.opened_at)}, {plural(count, 'response')}"
             rows.append((record.title if record else d.briefing_id, state))
-    await show(turn, list_card("This team's discussions", rows, "Nothing yet."), "This team's discussions")
+    await show(turn, list_card("This team's discussions", rows, "Nothing yet.",
+                               lambda n: f"\u2026and {plural(n, 'earlier discussion')}, not shown here."),
+               "This team's discussions")

@@ -8,12 +8,14 @@ from botbuilder.core import TurnContext
 
 from content import strings
 from content.briefing import parse_cached
-from content.cards import report_card
+from content.list_cards import report_card
 from content.report import BriefingReport, OrganisationReach, QuestionResponses, ReportResponse, ThemeResponses
 from content.text import LONDON
 
 from .deps import Deps
+from .forwarding import discussion_organisation
 from .inbound import Inbound
+from .pages import page_link
 from .privacy_gate import for_minutes
 from .send import say, show
 
@@ -37,8 +39,11 @@ async def build_report(deps: Deps, briefing_id: str) -> BriefingReport | None:
         if d.thread is None:  # never delivered
             continue
         team = await deps.store.teams.get(d.team_id)
-        org = deps.directory.organisation(team.organisation_id if team else None)
-        key, name = (org.id, org.name) if org else ("", NO_ORGANISATION)
+        # Sent minutes (and the responses in them) count for the organisation they were sent to,
+        # even if the team has moved since; discussions not closed yet, for the team's current one.
+        organisation_id = await discussion_organisation(deps, d, team)
+        org = deps.directory.organisation(organisation_id)
+        key, name = (org.id, org.name) if org else (organisation_id or "", organisation_id or NO_ORGANISATION)
         row = reach.setdefault(key, OrganisationReach(organisation_id=key, organisation_name=name))
         row.teams_delivered += 1
         discuss_by = discuss_by or d.discuss_by
@@ -78,6 +83,6 @@ async def report_command(turn: TurnContext, inbound: Inbound, deps: Deps, briefi
         return
     report = await build_report(deps, briefing_id)
     if report is None:
-        await say(turn, strings.UNKNOWN_BRIEFING.format(id=briefing_id))
+        await say(turn, strings.unknown_briefing(briefing_id, inbound.scope))
         return
-    await show(turn, report_card(report, deps.link(report_path(briefing_id))), f"Report: {report.title}")
+    await show(turn, report_card(report, page_link(deps, report_path(briefing_id))), f"Report: {report.title}")

@@ -23,13 +23,15 @@ from typing import Any
 
 import pytest
 
-from content import cards
+from content import cards, list_cards
 from content.briefing import bundled_briefings, parse_briefing
 from content.directory import load_directory
 from content.minutes import compile_minutes
 from dialogs.overview import PERSONAL_COMMANDS, STAFF_COMMANDS, TEAM_COMMANDS
+from content.outstanding import OutstandingTeam, OutstandingView
 from dialogs.publishing import audiences
 from storage.models import Author, Discussion, Response
+from tests.content.large_cards import large_cards
 
 REPO = Path(__file__).resolve().parents[2]
 VALIDATOR = REPO / "tests" / "js" / "validate_cards.js"
@@ -175,16 +177,24 @@ def all_cards() -> dict[str, cards.Card]:
         "briefing_card[long, counts]": cards.briefing_card(LONG_BRIEFING, D_LONG, counts={}),
         "response_form[bundled]": cards.response_form(BRIEFING, D_BUNDLED),
         "correction_form": cards.correction_form(D_BUNDLED),
-        "report_card[link]": cards.report_card(_report(12), "https://bot.example.org/reports/x?expires=1&sig=abc"),
-        "report_card[no link]": cards.report_card(_report(0), None),
-        "digest_card[empty]": cards.digest_card(_digest(0)),
-        "digest_card[busy]": cards.digest_card(_digest(6)),
+        "report_card[link]": list_cards.report_card(_report(12), "https://bot.example.org/reports/x?expires=1&sig=abc"),
+        "report_card[no link]": list_cards.report_card(_report(0), None),
+        "digest_card[empty]": list_cards.digest_card(_digest(0), None),
+        "digest_card[busy]": list_cards.digest_card(_digest(6), "https://bot.example.org/pages/digest/o?expires=1&sig=ab"),
+        "outstanding_card[none]": list_cards.outstanding_card(OutstandingView(title="Outstanding teams, Sussex Police",
+                                                                              rows=[]), None),
+        "outstanding_card[few]": list_cards.outstanding_card(OutstandingView(title="Outstanding teams, Sussex Police", rows=[
+            OutstandingTeam(briefing_title=BRIEFING.title, team=f"Team {n} {LINK} {MENTION}", organisation="Sussex Police",
+                            days=20 - n, responses=n) for n in range(3)]), None),
         "sent_minutes_card[60x4000]": cards.sent_minutes_card(LONGEST_MINUTES, f"Lead {MENTION} (Sussex Police)"),
         "privacy_review_card": cards.privacy_review_card(D_BUNDLED, [
             (f"r-{i}", q.text, ["an NHS number", "a postcode"], _long_text(i, 700) + " [removed: NHS number]")
             for i, q in enumerate(BRIEFING.questions())]),
         "concern_card": cards.concern_card(D_BUNDLED, BRIEFING.urgent_contact, {
             "answer:learnt": _long_text(3, 3000) + f" {LINK} {MENTION}", "for_team": "false"}),
+        "concern_card[at risk now]": cards.concern_card(D_BUNDLED, BRIEFING.urgent_contact, None),
+        "concern_card[too much to carry]": cards.concern_card(D_BUNDLED, BRIEFING.urgent_contact, {
+            f"answer:{q.id}": _long_text(i, 4000) + " \u00e9" * 500 for i, q in enumerate(LONG_BRIEFING.questions())}),
         "addendum_card[long]": cards.addendum_card(MANY_MINUTES, _long_text(1, 4000) + f" {LINK} {MENTION}",
                                                    f"Ana {MENTION}", "4 March 2026, 09:15"),
         "my_responses_card[none]": cards.my_responses_card(D_BUNDLED, []),
@@ -214,10 +224,12 @@ def all_cards() -> dict[str, cards.Card]:
         "help_card[staff]": cards.help_card("In this chat you can say:", PERSONAL_COMMANDS + STAFF_COMMANDS,
                                             f"I carry learning briefings from the {DIRECTORY.board.name} to "
                                             "practitioner teams, and their minutes to safeguarding leads."),
-        "list_card[briefings, empty]": cards.list_card("Learning briefings", [], "No briefings yet."),
-        "list_card[briefings, full]": cards.list_card("Learning briefings", BRIEFING_ROWS, "No briefings yet."),
-        "list_card[status, empty]": cards.list_card("This team's discussions", [], "Nothing yet."),
-        "list_card[status, full]": cards.list_card("This team's discussions", STATUS_ROWS, "Nothing yet."),
+        "list_card[briefings, empty]": list_cards.list_card("Learning briefings", [], "No briefings yet."),
+        "list_card[briefings, full]": list_cards.list_card("Learning briefings", BRIEFING_ROWS, "No briefings yet."),
+        "list_card[status, empty]": list_cards.list_card("This team's discussions", [], "Nothing yet."),
+        "list_card[status, full]": list_cards.list_card("This team's discussions", STATUS_ROWS, "Nothing yet."),
+        # At their largest (5,000 teams, hundreds of organisations, 500 long responses): see large_cards.py.
+        **large_cards(),
     }
 
 
@@ -225,7 +237,9 @@ CARDS = all_cards()
 
 # Cards that show text users typed (responses, their names, team names): it must be escaped.
 USER_TEXT_CARDS = [name for name in CARDS
-                   if name.startswith(("minutes", "organisation_card[new]", "addendum", "sent_minutes", "digest_card[busy]"))]
+                   if name.startswith(("minutes", "organisation_card[new]", "addendum", "sent_minutes", "digest_card[",
+                                       "outstanding_card[few]", "outstanding_card[5000"))
+                   and name not in ("digest_card[empty]", "addendum_card[not ASCII]", "minutes_card[500x4000, not ASCII]")]
 
 # Deliberately broken cards: the validator must report each (name -> the event or failure expected).
 BAD_CARDS: dict[str, tuple[str, cards.Card]] = {
@@ -249,6 +263,7 @@ BAD_CARDS: dict[str, tuple[str, cards.Card]] = {
 
 
 from tests.content.test_cards import walk  # noqa: E402 (one tree walker for the card tests)
+from tests.content.test_cards_at_scale import sent_bytes  # noqa: E402 (one measure of a card's size)
 
 
 def shown_texts(card: cards.Card) -> list[str]:
@@ -265,7 +280,8 @@ def version(value: str) -> tuple[int, ...]:
 
 
 def size(card: cards.Card) -> int:
-    return len(json.dumps(card).encode())
+    """As the bot sends it: the activity's attachment (see test_cards_at_scale.sent_bytes)."""
+    return sent_bytes(card)
 
 
 def run_validator(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -306,11 +322,15 @@ def test_every_public_builder_is_covered():
     built = {name.split("[")[0] for name in CARDS}
     builders = {"briefing_card", "response_form", "minutes_card", "minutes_preview_card", "organisation_card",
                 "publish_preview_card", "help_card", "list_card", "correction_form", "my_responses_card",
-                "meeting_card", "addendum_card", "privacy_review_card", "concern_card", "sent_minutes_card", "report_card", "digest_card"}
+                "meeting_card", "addendum_card", "privacy_review_card", "concern_card", "sent_minutes_card", "report_card",
+                "digest_card", "outstanding_card", "organisation_change_card"}
     assert built == builders
     # A new card builder (a public function returning a Card, other than the element helpers) needs a case here.
-    helpers = {"card", "text", "heading", "facts", "submit", "markdown_blocks", "minutes_body", "check_fits"}
-    public = {name for name, f in vars(cards).items() if callable(f) and getattr(f, "__module__", "") == cards.__name__
+    helpers = {"card", "text", "heading", "facts", "submit", "execute", "back_to_briefing", "markdown_blocks",
+               "minutes_body", "check_fits",
+               "card_bytes", "room", "take", "fitting_choices", "clip_bytes"}
+    public = {name for module in (cards, list_cards) for name, f in vars(module).items()
+              if callable(f) and getattr(f, "__module__", "") == module.__name__
               and not name.startswith("_") and not isinstance(f, type)}
     assert public - helpers == builders
 
@@ -382,5 +402,6 @@ def test_a_briefing_too_long_for_a_card_is_refused():
     with pytest.raises(ContentError) as caught:
         cards.check_fits(TOO_LONG_BRIEFING)
     [problem] = caught.value.problems
-    assert problem.message.startswith("too long for a Teams card (38 KB, at most 28 KB)")
+    # measured as the card is at its largest: a discuss-by date and every question's count of responses
+    assert problem.message.startswith("too long for a Teams card (39 KB, at most 28 KB)")
     cards.check_fits(LONG_BRIEFING)  # 11.5 KB of Markdown still fits

@@ -58,13 +58,14 @@ async def test_outstanding_for_staff_and_leads_only(chat):
     discussion = await post_on(chat)
     chat.deps.clock = lambda: POSTED + timedelta(days=16)
     staff = await chat.say(t.personal(URL, STAFF, TENANT, "outstanding"))
-    facts = staff.card["body"][1]["facts"]
-    assert staff.card["body"][0]["text"] == "Outstanding teams, all organisations"
-    assert facts == [{"title": "Team A (Sussex Police)", "value": "Regular Case File Audit: Summary for Practitioners "
-                                                                   "& Managers: posted 16 days ago, not started"}]
+    by_org, teams = [n["facts"] for n in staff.card["body"] if n["type"] == "FactSet"]
+    assert staff.card_texts[:2] == ["Outstanding teams, all organisations", "1 team has not sent its minutes yet."]
+    assert by_org == [{"title": "Sussex Police", "value": "1 team: 1 not started, 0 started"}]
+    assert teams == [{"title": "Team A (Sussex Police)", "value": "Regular Case File Audit: Summary for Practitioners "
+                                                                 "& Managers: posted 16 days ago, not started"}]
     lead = t.User("Sam Example", "00000000-0000-0000-0000-000000000021")
     own = await chat.say(t.personal(URL, lead, TENANT, "outstanding"))
-    assert own.card["body"][0]["text"] == "Outstanding teams, Sussex Police" and len(own.card["body"][1]["facts"]) == 1
+    assert own.card_texts[:2] == ["Outstanding teams, Sussex Police", "1 team has not sent its minutes yet."]
     other_lead = t.User("Priya Example", "00000000-0000-0000-0000-000000000022")
     others = await chat.say(t.personal(URL, other_lead, TENANT, "outstanding"))
     assert others.card["body"][1]["text"] == "Every team has sent its minutes."

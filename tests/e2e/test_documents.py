@@ -118,7 +118,7 @@ async def test_staff_get_a_report_card_with_a_working_link(bot):
     await bot.post_activity(t.personal(bot.connector.url, STAFF, TEAM.tenant, f"report {BRIEFING}"))
     card = bot.connector.in_conversation(f"a:personal-{STAFF.aad}")[-1].card
     facts = {f["title"]: f["value"] for f in card["body"][2]["facts"]}
-    assert facts["Reach"] == "1 team in 1 organisation" and facts["Minutes sent"] == "1"
+    assert facts["Reach"] == "1 team in 1 organisation" and facts["Minutes"] == "from 1 team"
     status, body, _ = await get(bot, card["actions"][0]["url"])
     assert status == 200 and b"Regular Case File Audit" in body
     await bot.post_activity(t.personal(bot.connector.url, ANA, TEAM.tenant, f"report {BRIEFING}"))
@@ -145,7 +145,7 @@ async def test_a_leads_digest_covers_only_their_organisation(bot):
     await bot.post_activity(t.personal(bot.connector.url, SAM, TEAM.tenant, "digest"))
     card = bot.connector.in_conversation(f"a:personal-{SAM.aad}")[-1].card
     assert card["body"][1]["text"] == "Sussex Police"
-    assert "1 team received it, 1 discussed it, 1 sent minutes, 0 outstanding" in str(card)
+    assert "1 team received it, 1 discussed it, minutes from 1 team, 0 outstanding" in str(card)
     await bot.post_activity(t.personal(bot.connector.url, PRIYA, TEAM.tenant, "digest"))
     theirs = bot.connector.in_conversation(f"a:personal-{PRIYA.aad}")[-1].card
     assert "No briefings have reached your organisation's teams yet." in str(theirs)
