@@ -24,25 +24,34 @@ CARD_VERBS: dict[str, Flow] = {
     Verb.edit_responses: discussion.edit_responses,
     Verb.confirm_findings: discussion.confirm_findings,
     Verb.discard: discussion.discard,
+    Verb.show_thread: discussion.show_thread,
     Verb.close: closing.close,
     Verb.close_confirm: closing.close_confirm,
     Verb.close_cancel: closing.close_cancel,
     Verb.correction: closing.correction,
     Verb.link_organisation: registration.link_organisation,
+    Verb.organisation_confirm: registration.organisation_confirm,
+    Verb.organisation_cancel: registration.organisation_cancel,
     Verb.publish_confirm: publishing.publish_confirm,
     Verb.acknowledge: acknowledge.acknowledge,
     Verb.publish_cancel: lambda turn, inbound, deps: settle(turn, strings.PUBLISH_CANCELLED),
 }
 
 
+async def on_card_action(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+    """A card's button, by its verb: an Action.Submit (a message with a value) or an Action.Execute
+    (an `adaptiveCard/action` invoke, its data read into `inbound.value`) reach the same flow."""
+    flow = CARD_VERBS.get(inbound.verb or "")
+    if flow is None:
+        log.info("unknown card verb ignored")
+        await say(turn, strings.old_button(inbound.scope))
+        return
+    await flow(turn, inbound, deps)
+
+
 async def on_message(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
     if inbound.value is not None:
-        flow = CARD_VERBS.get(inbound.verb or "")
-        if flow is None:
-            log.info("unknown card verb ignored")
-            await say(turn, "That button is from an older version of this card. Mention me with **help**.")
-            return
-        await flow(turn, inbound, deps)
+        await on_card_action(turn, inbound, deps)
         return
     word, rest = inbound.command
     if inbound.scope == "team":

@@ -36,10 +36,11 @@ def lock(inbound: Inbound, deps: Deps):
     return deps.lock(f"discussion:{(inbound.value or {}).get('discussion')}")
 
 
-async def open_discussion(turn: TurnContext, inbound: Inbound, deps: Deps, *, closed: bool = False) -> Opened | None:
+async def open_discussion(turn: TurnContext, inbound: Inbound, deps: Deps, *,
+                          closed: bool | None = False) -> Opened | None:
     """The team, discussion and briefing a card action names, after checking it is this team's
     (card data comes from the client, so every id in it is checked again) and that the
-    discussion is open (or, with `closed`, that it is closed)."""
+    discussion is open (or, with `closed`, that it is closed; with None, either)."""
     team = await ensure_team(inbound, deps)
     if team is None:
         await say(turn, strings.NOT_IN_TEAM)
@@ -47,21 +48,21 @@ async def open_discussion(turn: TurnContext, inbound: Inbound, deps: Deps, *, cl
     discussion_id = (inbound.value or {}).get("discussion")
     discussion = await deps.store.discussions.get(discussion_id) if isinstance(discussion_id, str) else None
     if discussion is None:
-        await say(turn, strings.UNKNOWN_DISCUSSION)
+        await say(turn, strings.unknown_discussion(inbound.scope))
         return None
     if discussion.team_id != team.id:
         log.warning("card action for another team's discussion refused team=%s", team.id)
         await say(turn, strings.WRONG_TEAM)
         return None
-    if discussion.closed and not closed:
+    if discussion.closed and closed is False:
         await say(turn, strings.ALREADY_CLOSED.format(date=format_date(discussion.closed_at)))
         return None
-    if closed and not discussion.closed:
+    if closed is True and not discussion.closed:
         await say(turn, strings.NOT_CLOSED_YET)
         return None
     record = await deps.store.briefings.get(discussion.briefing_id)
     if record is None:
-        await say(turn, strings.UNKNOWN_DISCUSSION)
+        await say(turn, strings.unknown_discussion(inbound.scope))
         return None
     return Opened(team, discussion, parse_cached(record.source))
 

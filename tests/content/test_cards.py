@@ -51,12 +51,14 @@ def test_briefing_card_has_sections_prompts_and_actions():
     hidden = [n for n in walk(card) if n.get("isVisible") is False]
     assert len(hidden) == len(BRIEFING.sections)
     inputs = [n["id"] for n in walk(card) if n.get("type", "").startswith("Input.")]
-    assert inputs == ["answer:learnt", "answer:apply", "answer:hsv-when", "answer:hsv-experience",
+    assert inputs == ["at_risk_now", "answer:learnt", "answer:apply", "answer:hsv-when", "answer:hsv-experience",
                       "for_team", "present", "roles"]
     assert [a["title"] for a in card["actions"]] == ["Record responses", "My responses", "Close and send minutes"]
     submits = [n["data"] for n in walk(card) if n.get("type") == "Action.Submit"]
-    assert submits == [{"verb": "record", "discussion": "d-123"}, {"verb": "my_responses", "discussion": "d-123"},
-                       {"verb": "close", "discussion": "d-123"}]
+    assert submits == [{"verb": "my_responses", "discussion": "d-123"}, {"verb": "close", "discussion": "d-123"}]
+    # Responses go by Action.Execute: what the bot answers (a held worry) is for the person who pressed.
+    executes = [(n["verb"], n["data"]) for n in walk(card) if n.get("type") == "Action.Execute"]
+    assert executes == [("record", {"discussion": "d-123"})]
 
 
 def test_briefing_card_counts_and_closed_state():

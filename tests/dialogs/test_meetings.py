@@ -15,7 +15,8 @@ async def test_meeting_start_posts_the_prompts_and_records_the_meeting_date(chat
     [reply] = await chat.send(t.meeting_event(URL, TEAM, ANA, MEETING_START))
     assert reply.card_texts[1] == "For this meeting: Regular Case File Audit: Summary for Practitioners & Managers"
     form = reply.card["actions"][0]["card"]
-    assert form["actions"][0]["data"] == {"verb": "record", "discussion": discussion}
+    assert form["actions"][0] == {"type": "Action.Execute", "title": "Submit responses", "verb": "record",
+                                  "data": {"discussion": discussion}, "style": "positive"}
     assert (await chat.store.discussions.get(discussion)).meeting_date == "2 March 2026"
     assert await chat.send(t.meeting_event(URL, TEAM, ANA, MEETING_START)) == []  # the same meeting again
 

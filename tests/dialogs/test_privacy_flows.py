@@ -77,13 +77,12 @@ async def test_a_live_concern_is_pointed_to_the_referral_route_before_anything_i
     assert "SPoA (Monday to Friday, 8.30am to 5pm): phone 01323 464222" in card.card_texts[1]
     assert "call 999" in card.card_texts[1]
     assert await chat.store.responses.count(discussion) == 0
-    dont = card.card["actions"][1]["data"]
-    assert await chat.send(t.submit(URL, TEAM, ANA, dont)) == []
-    assert chat.last_settled().card_texts == ["Not recorded. Thank you for acting on it."]
+    [dont] = await chat.send(t.press(URL, TEAM, ANA, card.card["actions"][1]))
+    assert dont.card_texts == ["Not recorded. Thank you for acting on it."]
     assert await chat.store.responses.count(discussion) == 0
-    learning = card.card["actions"][0]["data"]
-    assert learning["answer:learnt"] == text and learning["learning_confirmed"] == "true"
-    stored = await chat.send(t.submit(URL, TEAM, ANA, learning))
+    learning = card.card["actions"][0]
+    assert learning["data"]["answer:learnt"] == text and learning["data"]["learning_confirmed"] == "true"
+    stored = await chat.send(t.press(URL, TEAM, ANA, learning))
     assert stored[0].text.startswith("Thanks, Ana: 1 response recorded")
     assert await chat.store.responses.count(discussion) == 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from botbuilder.core import BotAdapter, TurnContext
-from botbuilder.schema import Activity, ConversationReference, ResourceResponse
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationReference, ResourceResponse
 
 from bot.teams import LearningBot
 from content.directory import Directory, load_directory
@@ -69,13 +69,22 @@ class Chat:
         self.deps = Deps(store=self.store, directory=directory or load_directory(None))
         self.bot = LearningBot(self.deps)
         self.adapter = RecordingAdapter()
+        self.answer: dict[str, Any] | None = None  # what the last Action.Execute was answered with
 
     async def send(self, activity: dict[str, Any]) -> list[Reply]:
-        """Run one turn; returns what the bot replied in it."""
+        """Run one turn; returns what the bot replied in it. For an Action.Execute, a card it was
+        answered with (seen by the person who pressed alone) comes last; `answer` holds the answer."""
         before = len(self.adapter.sent)
         context = TurnContext(self.adapter, Activity().deserialize(activity))
         await self.adapter.run_pipeline(context, self.bot.on_turn)
-        return [Reply(a) for a in self.adapter.sent[before:]]
+        sent = self.adapter.sent[before:]
+        answers = [a.value.body for a in sent if a.type == ActivityTypes.invoke_response]
+        self.answer = answers[-1] if answers else None
+        replies = [Reply(a) for a in sent if a.type != ActivityTypes.invoke_response]
+        if self.answer and self.answer.get("type") == "application/vnd.microsoft.card.adaptive":
+            replies.append(Reply(Activity(type=ActivityTypes.message, attachments=[
+                Attachment(content_type="application/vnd.microsoft.card.adaptive", content=self.answer["value"])])))
+        return replies
 
     def last_settled(self) -> Reply:
         """The last card replaced in place (a clicked one-off card, or a thread card)."""

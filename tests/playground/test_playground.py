@@ -11,6 +11,7 @@ import re
 from email import message_from_bytes, policy
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 expect.set_options(timeout=20_000)
 
@@ -18,6 +19,7 @@ BOT = "Learning Bot"
 BRIEFING_TITLE = "Regular Case File Audit: Summary for Practitioners & Managers"
 LEARNT = "Invite the police formally so that a strategy discussion is quorate."
 WHEN = "Hoarding, or smoking where there is a baby in the home."
+WORRY = "mum was drunk at pick-up just now and drove off with the twins"
 
 
 def say_in_chat(page: Page, text: str) -> None:
@@ -32,6 +34,14 @@ def open_chat(page: Page) -> None:
 
 def open_general(page: Page) -> None:
     page.get_by_role("treeitem", name="My Team - General").click()
+
+
+def appears(locator, timeout_ms: float) -> bool:
+    try:
+        locator.last.wait_for(state="visible", timeout=timeout_ms)
+    except PlaywrightTimeoutError:
+        return False
+    return True
 
 
 def mention_in_channel(page: Page, text: str) -> None:
@@ -61,7 +71,16 @@ def test_the_whole_loop_in_the_playground(page: Page, playground):
 
     # In the channel, the bot answers a mention.
     mention_in_channel(page, "status")
-    expect(page.locator(".ac-adaptiveCard", has_text="This team's discussions").last).to_contain_text("Sussex Police")
+    status = page.locator(".ac-adaptiveCard", has_text="This team's discussions")
+    if not appears(status, 8_000):
+        # Now and then (1 run in 3 on a cold machine) the emulator does not show a reply that the
+        # bot sent (its log shows the 201) to a post it has just made: show the channel again,
+        # and if the reply is still not there, ask again.
+        open_chat(page)
+        open_general(page)
+        if not appears(status, 5_000):
+            mention_in_channel(page, "status")
+    expect(status.last).to_contain_text("Sussex Police")
 
     # Board staff publish from the personal chat: preview, then Publish.
     open_chat(page)
@@ -87,7 +106,27 @@ def test_the_whole_loop_in_the_playground(page: Page, playground):
     boxes.nth(0).fill(LEARNT)
     boxes.nth(2).fill(WHEN)
     card.get_by_role("button", name="Submit responses").click()
-    expect(thread.get_by_text("Thanks, Alex: 2 responses recorded. The team has 2 responses so far.")).to_be_visible()
+    expect(thread.locator("p", has_text="Thanks, Alex: 2 responses recorded. The team has 2 responses so far.")) \
+        .to_be_visible()
+
+    # A live worry typed into the form: the question and the route replace the card for Alex alone
+    # (an Action.Execute answer); nothing is posted in the thread, nothing is recorded.
+    # (The counts' update from the submission above replaces the card for everyone, a private view
+    # included: wait for it first, or it may land on top of the view being checked.)
+    expect(card).to_contain_text("(1 response)")
+    replies = thread.locator("p").count()
+    card.get_by_role("button", name="Record responses").click()
+    card.locator("textarea").nth(0).fill(WORRY)
+    card.get_by_role("button", name="Submit responses").click()
+    held = page.locator(".ac-adaptiveCard", has_text="Is this about a child at risk now?")
+    expect(held).to_contain_text("01323 464222")
+    held.screenshot(path=str(playground["data"].parent / "held.png"))
+    held.get_by_role("button", name="Don't record it").click()
+    outcome = page.locator(".ac-adaptiveCard", has_text="Not recorded. Thank you for acting on it.")
+    outcome.screenshot(path=str(playground["data"].parent / "not-recorded.png"))
+    outcome.get_by_role("button", name="Back to the briefing").click()
+    expect(card).to_contain_text("Points for discussion")
+    assert thread.locator("p").count() == replies
 
     # Close: the minutes for review, then confirm.
     card.get_by_role("button", name="Close and send minutes").click()
@@ -109,7 +148,7 @@ def test_the_whole_loop_in_the_playground(page: Page, playground):
     expect(page.locator(".ac-adaptiveCard", has_text="Received by you on").last).to_be_visible()
     say_in_chat(page, "digest")
     expect(page.locator(".ac-adaptiveCard", has_text="Digest").last).to_contain_text(
-        "1 team received it, 1 discussed it, 1 sent minutes, 0 outstanding")
+        "1 team received it, 1 discussed it, minutes from 1 team, 0 outstanding")
     open_general(page)
     expect(thread.get_by_text(re.compile(r"Alex Example \(safeguarding lead, Sussex Police\) received the minutes"))) \
         .to_be_visible()

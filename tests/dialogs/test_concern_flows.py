@@ -1,0 +1,209 @@
+"""A live worry about a child in the flows: the referral route always in sight, the "child at risk
+now" tick box, a held response never stored, logged, mailed or shown beyond its writer's card."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from content.briefing import bundled_briefings
+from dialogs.meetings import MEETING_START
+from tests.dialogs.test_discussion_more import BEN, posted, record
+from tests.dialogs.test_flows import ANA, TEAM, URL, linked_team
+from tests.fakes import teams as t
+from tests.fakes.chat import Chat
+
+ROUTE = "SPoA (Monday to Friday, 8.30am to 5pm): phone 01323 464222, email 0-19.SPOA@eastsussex.gov.uk"
+WORRY = "mum was drunk at pick-up just now and drove off with the twins"
+WORRY_WORDS = ("drunk", "twins", "drove")  # none of them may appear in a log, the store or a mail
+THREAD = f"{TEAM.id};messageid=77"
+
+
+def execute_record(discussion: str, user: t.User = ANA, **fields: str) -> dict:
+    """Submit on the response form as Teams sends it now: an Action.Execute."""
+    return t.execute(URL, TEAM, user, "record", {"discussion": discussion, **fields}, THREAD)
+
+
+def press(action: dict, user: t.User = ANA) -> dict:
+    return t.press(URL, TEAM, user, action, conversation_id=THREAD)
+
+
+@pytest.fixture(params=["memory", "tinydb"])
+async def chat(request, tmp_path):
+    """A team with the bundled briefing, on the in-memory store and on the TinyDB files."""
+    from dialogs.publishing import upload_briefing
+
+    store = None
+    if request.param == "tinydb":
+        from storage.tinydb_store import TinyDBStore
+
+        store = TinyDBStore(tmp_path / "data")
+        await store.open()
+    c = Chat(store=store)
+    c.data_dir = tmp_path / "data" if store else None
+    await upload_briefing(bundled_briefings()[0][1], c.deps)
+    await linked_team(c)
+    yield c
+    if store is not None:
+        await store.close()
+
+
+def on_disk(chat: Chat) -> str:
+    """Everything the store has written (TinyDB), as text; '' for the in-memory store."""
+    if chat.data_dir is None:
+        return ""
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in Path(chat.data_dir).rglob("*") if p.is_file())
+
+
+async def deliveries_text(chat: Chat, discussion: str) -> str:
+    """What is queued to be sent for the discussion (card updates, minutes to the lead's chat, mail),
+    as the worker would send it."""
+    from dialogs.delivery import Email, prepare
+
+    out = []
+    for d in await chat.store.outbox.list_group(discussion):
+        sent = await prepare(d, chat.deps)
+        if isinstance(sent, Email):
+            out.append(sent.message.as_string())
+            for part in sent.message.walk():  # the Word document too
+                payload = part.get_payload(decode=True)
+                out.append(payload.decode("utf-8", "replace") if isinstance(payload, bytes) else "")
+        else:
+            out.append(str(sent))
+    return " ".join(out)
+
+
+def form_of(card: dict) -> dict:
+    return next(a["card"] for a in card["actions"] if a["type"] == "Action.ShowCard")
+
+
+# --- the route in sight ------------------------------------------------------------------------
+
+def check_form(form: dict) -> None:
+    """The route in one line, then the tick box, both above the first answer box."""
+    body = form["body"]
+    first_input = next(i for i, n in enumerate(body) if n["type"] == "Input.Text")
+    route = next(i for i, n in enumerate(body) if n["type"] == "TextBlock" and ROUTE in n["text"])
+    toggle = next(i for i, n in enumerate(body) if n.get("id") == "at_risk_now")
+    assert route < toggle < first_input
+    assert "call 999" in body[route]["text"]
+    assert body[toggle]["type"] == "Input.Toggle" and body[toggle]["title"] == "This is about a child at risk now"
+    assert body[toggle]["value"] == "false"
+
+
+async def test_the_route_is_in_sight_on_the_thread_form_and_the_meeting_prompts(chat):
+    from dialogs.delivery import prepare
+
+    discussion = await posted(chat)
+    await chat.send(record(discussion, learnt="A lesson"))  # the thread's card is updated: render it as sent
+    [update] = await chat.store.outbox.list_group(discussion)
+    check_form(form_of((await prepare(update, chat.deps)).activity.attachments[0].content))
+    [meeting] = await chat.send(t.meeting_event(URL, TEAM, ANA, MEETING_START))
+    assert any(ROUTE in x and "call 999" in x for x in meeting.card_texts[:-1])  # above the form, in the prompts
+    check_form(form_of(meeting.card))
+
+
+# --- ticked: a child at risk now --------------------------------------------------------------
+
+@pytest.mark.parametrize("answers", [{"learnt": WORRY}, {}])
+async def test_ticked_stores_nothing_and_gives_the_route(chat, caplog, answers):
+    discussion = await posted(chat)
+    with caplog.at_level(logging.DEBUG):
+        reply = await chat.say(execute_record(discussion, at_risk_now="true",
+                                              **{f"answer:{k}": v for k, v in answers.items()}))
+    assert chat.answer["type"] == "application/vnd.microsoft.card.adaptive"  # for the person who pressed alone
+    assert reply.card_texts[0] == "Please use the referral route now"
+    assert ROUTE in reply.card_texts[1] and "call 999" in reply.card_texts[1]
+    assert "Nothing has been recorded" in reply.card_texts[2]
+    assert [a["title"] for a in reply.card["actions"]] == ["Back to the briefing"]  # nothing else to press
+    assert WORRY not in str(reply.card)  # nothing carried
+    assert await chat.store.responses.count(discussion) == 0
+    assert await deliveries_text(chat, discussion) == ""  # not even a card update
+    assert not any(w in caplog.text or w in on_disk(chat) for w in WORRY_WORDS)
+
+
+# --- held: reads like a worry ------------------------------------------------------------------
+
+async def test_a_held_worry_is_not_stored_logged_mailed_or_shown(chat, caplog):
+    discussion = await posted(chat)
+    with caplog.at_level(logging.DEBUG):
+        card = await chat.say(execute_record(discussion, **{"answer:learnt": WORRY,
+                                                           "answer:apply": "We will share concerns sooner"}))
+    assert chat.answer["type"] == "application/vnd.microsoft.card.adaptive"  # nothing posted in the thread
+    assert card.card_texts[0] == "Is this about a child at risk now?"
+    assert ROUTE in card.card_texts[1] and "call 999" in card.card_texts[1]
+    # The log says that a response was held, and nothing else about it: not the text, not what was found.
+    about = [r for r in caplog.records if "concern" in r.getMessage()]
+    assert [r.getMessage() for r in about] == ["a response was held as a possible live concern"]
+    assert not any(w in caplog.text for w in WORRY_WORDS)
+    assert not any(name in caplog.text for name in ("near_time", "harm", "specific_child", "score"))
+    # Nothing stored, nothing queued to be sent (so nothing mailed), nothing on disk.
+    assert await chat.store.responses.count(discussion) == 0
+    assert await deliveries_text(chat, discussion) == ""
+    assert not any(w in on_disk(chat) for w in WORRY_WORDS)
+    # The card shows the route, never the text; the text is only carried back for its writer.
+    assert not any(w in " ".join(card.card_texts) for w in WORRY_WORDS)
+    learning = card.card["actions"][0]["data"]
+    assert learning["answer:learnt"] == WORRY and learning["held_for"] == ANA.aad
+
+    settled = len(chat.adapter.updated)
+    [dont] = await chat.send(press(card.card["actions"][1]))
+    assert dont.card_texts == ["Not recorded. Thank you for acting on it."]  # for Ana alone
+    assert len(chat.adapter.updated) == settled  # the briefing's card is left as everyone sees it
+    # The team carries on; its minutes go to the lead without the held worry.
+    await chat.send(record(discussion, BEN, learnt="A lesson about home safety visits"))
+    await chat.send(t.submit(URL, TEAM, BEN, {"verb": "close_confirm", "discussion": discussion}))
+    minutes = (await chat.store.minutes.get(discussion)).markdown
+    assert "A lesson about home safety visits" in minutes
+    queued = await deliveries_text(chat, discussion)
+    assert "A lesson about home safety visits" in queued  # the minutes, queued for the lead's chat and mail
+    assert not any(w in minutes or w in queued or w in on_disk(chat) for w in WORRY_WORDS)
+
+
+async def test_only_its_writer_can_record_or_set_aside_a_held_response(chat):
+    discussion = await posted(chat)
+    card = await chat.say(execute_record(discussion, **{"answer:learnt": WORRY}))
+    learning, dont = card.card["actions"]
+    settled = len(chat.adapter.updated)
+    for action in (learning, dont):  # Ben presses the buttons on Ana's card (its data reached him)
+        reply = await chat.say(press(action, BEN))
+        assert reply.text == "Only the person who wrote that response can choose what happens to it. Nothing was recorded."
+    assert await chat.store.responses.count(discussion) == 0
+    stored = await chat.send(press(learning))
+    assert stored[0].text.startswith("Thanks, Ana: 1 response recorded")
+    assert stored[-1].card_texts == ["Recorded as learning for the minutes."]  # Ana's view, with a way back
+    assert [a["verb"] for a in stored[-1].card["actions"]] == ["show_thread"]
+    assert len(chat.adapter.updated) == settled  # no card replaced for everyone
+    [r] = await chat.store.responses.list(discussion)
+    assert r.text == WORRY and r.author.aad_object_id == ANA.aad
+
+
+async def test_an_edit_that_reads_like_a_worry_is_held_too(chat):
+    discussion = await posted(chat)
+    await chat.send(record(discussion, learnt="A lesson"))
+    [r] = await chat.store.responses.list(discussion)
+    card = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "edit_responses", "discussion": discussion,
+                                                    f"edit:{r.id}": WORRY}))
+    assert card.card_texts[0] == "Is this about a child at risk now?"
+    assert (await chat.store.responses.list(discussion))[0].text == "A lesson"
+    learning = card.card["actions"][0]
+    assert learning["verb"] == "edit_responses" and learning["data"][f"edit:{r.id}"] == WORRY
+    replies = await chat.send(press(learning))
+    assert [x.text for x in replies[:-1]] == ["1 response updated."]
+    assert replies[-1].card_texts == ["1 response updated."]  # in place of the question, for Ana
+    assert (await chat.store.responses.list(discussion))[0].text == WORRY
+
+
+def test_a_held_response_too_long_to_carry_back_still_gets_the_route():
+    import json
+
+    from content.cards import MAX_CARD_BYTES, concern_card
+
+    long = {f"answer:q{i}": "\u00e9" * 4000 for i in range(3)} | {"held_for": ANA.aad}  # 72 KB as card JSON
+    card = concern_card("d-1", ROUTE, long)
+    assert len(json.dumps(card).encode()) <= MAX_CARD_BYTES
+    assert [a["title"] for a in card["actions"]] == ["Don't record it"]
+    assert card["actions"][0]["data"]["held_for"] == ANA.aad
+    assert ROUTE in card["body"][1]["text"] and "submit it again in shorter parts" in card["body"][-1]["text"]
