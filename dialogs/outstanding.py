@@ -86,6 +86,9 @@ async def outstanding_command(turn: TurnContext, inbound: Inbound, deps: Deps, b
             await say(turn, strings.OUTSTANDING_REFUSED)
             return
         scope = {o.id for o in orgs}
+    if briefing_id and await deps.store.briefings.get(briefing_id) is None:
+        await say(turn, strings.unknown_briefing(briefing_id, inbound.scope))  # and never into a link's path
+        return
     view = await outstanding_view(deps, scope, briefing_id)
     url = page_link(deps, outstanding_path(scope, briefing_id or None)) if view.rows else None
     await show(turn, outstanding_card(view, url), view.title)

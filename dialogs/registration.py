@@ -10,6 +10,7 @@ from botbuilder.core import TurnContext
 from content import strings
 from content.cards import Card, organisation_card, organisation_change_card
 from content.directory import Organisation
+from content.text import quote
 from storage.models import Team
 
 from .deps import Deps
@@ -67,7 +68,7 @@ async def on_installed(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
                 await deps.store.teams.upsert(team)
                 org = deps.directory.organisation(team.organisation_id)
                 await say(turn, strings.WELCOME_LINKED.format(
-                    team=team.name or "team", board=deps.directory.board.name,
+                    team=quote(team.name or "team"), board=deps.directory.board.name,
                     organisation=org.name if org else team.organisation_id))
             return
         if not team.organisation_prompted:

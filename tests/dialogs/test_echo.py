@@ -62,3 +62,25 @@ async def test_a_lead_pressing_received_on_gone_minutes_is_not_told_to_mention_t
     lead = t.User("Sam Example", "00000000-0000-0000-0000-000000000021")
     reply = await chat.say(t.personal(URL, lead, TENANT, value={"verb": "acknowledge", "discussion": "d-gone"}))
     assert reply.text == "I can't find that discussion any more. Say **briefings** to see what is open."
+
+
+async def test_a_team_name_in_the_welcome_is_repeated_as_text():
+    from content.directory import parse_directory
+    from tests.fakes.chat import Chat
+
+    linked = Chat(parse_directory(f"""
+board: {{name: Board}}
+organisations:
+  - id: police
+    name: Police
+    tenant_ids: [{TEAM.tenant}]
+    safeguarding_leads: [{{name: Sam, email: sam@example.org}}]
+"""))
+    team = t.TeamSpec(TEAM.id, "[Win a prize](https://evil.example) Team", TEAM.tenant)
+    welcome = await linked.say(t.installed(URL, team, STAFF))
+    assert welcome.text.startswith(r"Hello \[Win a prize\]\(https://evil.example\) Team.")
+
+
+async def test_outstanding_for_an_unknown_briefing_says_so_and_links_nothing(chat):
+    reply = await chat.say(t.personal(URL, STAFF, TENANT, f"outstanding {LINK}"))
+    assert reply.text == f"There is no briefing with the id '{ESCAPED}'. Say **briefings** to see them all."
