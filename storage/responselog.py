@@ -19,7 +19,7 @@ import logging
 import os
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -43,6 +43,11 @@ def _entry(doc: dict[str, Any], line: str) -> _Entry:
     return _Entry(line, doc["question_id"], doc.get("withdrawn_at") is None, doc["created_at"])
 
 
+def _written_at(doc: dict[str, Any]) -> datetime:
+    """When a record's line was appended: its latest time (an edit or a withdrawal is appended then)."""
+    return max(datetime.fromisoformat(doc[k]) for k in ("created_at", "edited_at", "withdrawn_at") if doc.get(k))
+
+
 def _encode(doc: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
@@ -57,6 +62,9 @@ class ResponseLog:
         self._lines = 0  # lines in the file, superseded and damaged ones included
         self._size = 0  # bytes up to the end of the last whole line
         self._damaged: list[tuple[int, bytes]] = []  # (line number, the line) of lines that cannot be read
+        # When each damaged line was written at the latest (the next whole line's time, or the
+        # file's): its own date cannot be read, and the retention purge must still reach it.
+        self._damaged_by: list[datetime] = []
 
     @classmethod
     def load(cls, path: Path) -> "ResponseLog":
@@ -74,6 +82,9 @@ class ResponseLog:
                 doc = json.loads(line)
                 Response.model_validate(doc)  # what the log serves must read as a response later
                 log._apply(doc["id"], _entry(doc, line.decode("utf-8")))
+                if len(log._damaged_by) < len(log._damaged):
+                    written = _written_at(doc)
+                    log._damaged_by += [written] * (len(log._damaged) - len(log._damaged_by))
             except (ValueError, KeyError, TypeError):
                 # A whole line is never what an unfinished append leaves (that lacks its newline), so
                 # this was damaged after it was written (the disk, or a hand): skipped, and kept in
@@ -82,6 +93,9 @@ class ResponseLog:
                 log._damaged.append((number, line))
             log._size += len(line) + 1
             log._lines += 1
+        if len(log._damaged_by) < len(log._damaged):  # damaged lines at the end: the file's time
+            modified = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+            log._damaged_by += [modified] * (len(log._damaged) - len(log._damaged_by))
         if log._size != len(raw):
             logger.warning("response log %s: dropped 1 torn last line (%d bytes) left by a write that never finished",
                            path.name, len(raw) - log._size)
@@ -155,11 +169,15 @@ class ResponseLog:
         for doc, line in zip(docs, lines):
             self._apply(doc["id"], _entry(doc, line))
 
-    def rewrite(self, keep: Iterable[str] | None = None) -> None:
-        """Write only the live records (those in `keep`, when given) to a fresh file."""
+    def rewrite(self, keep: Iterable[str] | None = None, damaged_before: datetime | None = None) -> None:
+        """Write only the live records (those in `keep`, when given) to a fresh file. Damaged lines
+        stay, first, for a person to look at, unless written before `damaged_before` (a purge)."""
         wanted = None if keep is None else set(keep)
         entries = [(i, e) for i, e in self._entries.items() if wanted is None or i in wanted]
-        # Damaged lines stay, first, until a person has looked at them (their age is unknown).
+        if damaged_before is not None:
+            stay = [k for k, by in enumerate(self._damaged_by) if by >= damaged_before]
+            self._damaged = [self._damaged[k] for k in stay]
+            self._damaged_by = [self._damaged_by[k] for k in stay]
         kept = b"".join(line + b"\n" for _, line in self._damaged)
         data = kept + "".join(f"{e.line}\n" for _, e in entries).encode("utf-8")
         if data:
@@ -193,6 +211,10 @@ class ResponseLog:
     def count_by_question(self) -> dict[str, int]:
         return {q: n for q, n in self._active.items() if n > 0}
 
+    def damaged_before(self, cutoff: datetime) -> int:
+        """How many damaged lines were written before `cutoff` (so hold nothing newer)."""
+        return sum(1 for by in self._damaged_by if by < cutoff)
+
     def created_before(self, cutoff: datetime) -> list[str]:
         return [i for i, e in self._entries.items() if datetime.fromisoformat(e.created_at) < cutoff]
 
@@ -214,7 +236,7 @@ class ResponseLogs:
         log = self._logs.get(name)
         if log is None:
             log = ResponseLog.load(self.directory / f"{name}{SUFFIX}")
-            self._note_damage(name, log)
+            self.note_damage(name, log)
             if not keep:
                 return log
             self._logs[name] = log
@@ -224,7 +246,8 @@ class ResponseLogs:
             self._logs.move_to_end(name)
         return log
 
-    def _note_damage(self, name: str, log: ResponseLog) -> None:
+    def note_damage(self, name: str, log: ResponseLog) -> None:
+        """Keep the damaged lines of `name` (as just read or rewritten) for the status."""
         if not log.damaged:
             self.damaged.pop(name, None)
             return

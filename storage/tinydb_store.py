@@ -238,9 +238,11 @@ class _State:
         """One log's part of a purge (a log not in memory is read without being kept there)."""
         log = self.responses.get(name, keep=False)
         old = set(log.created_before(cutoff))
-        if old and not dry_run:
-            log.rewrite(keep=[i for i in log.ids() if i not in old])
-        return len(old)
+        damaged = log.damaged_before(cutoff)  # unreadable, but written before the cutoff: purged too
+        if (old or damaged) and not dry_run:
+            log.rewrite(keep=[i for i in log.ids() if i not in old], damaged_before=cutoff)
+            self.responses.note_damage(name, log)
+        return len(old) + damaged
 
     # minutes
     def put_minutes(self, m: Minutes) -> None:
@@ -467,7 +469,7 @@ class TinyDBStore:
     def __init__(self, data_dir: Path | str) -> None:
         self._state = _State(Path(data_dir))
         self._executor: ThreadPoolExecutor | None = None
-        self._refusing_writes = False  # the last write failed: /healthz says so until one succeeds
+        self._refusing_writes = False  # a write failed: /healthz says so until a probe write succeeds
         self.teams = _Teams(self)
         self.briefings = _Briefings(self)
         self.discussions = _Discussions(self)
@@ -482,12 +484,10 @@ class TinyDBStore:
         if not writes:
             return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
         try:
-            result = await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+            return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
         except StoreError:
-            self._refusing_writes = True
+            self._refusing_writes = True  # until a probe succeeds (status); a call may write nothing
             raise
-        self._refusing_writes = False
-        return result
 
     async def open(self) -> None:
         # One thread for every TinyDB call: TinyDB is not thread-safe, and the loop never blocks.
@@ -516,7 +516,8 @@ class TinyDBStore:
             status["damaged"] = [f"responses/{name}.jsonl" for name in sorted(self._state.responses.damaged)]
         if self._executor is not None and self._refusing_writes:
             try:  # has space come back since the last write failed?
-                await self._run(self._state.probe_write, writes=True)
+                await self._run(self._state.probe_write)
+                self._refusing_writes = False
             except StoreError:
                 status.update(ok=False, error="the data directory refuses writes (is the disk full?)")
         return status

@@ -93,20 +93,21 @@ async def test_a_damaged_line_is_skipped_kept_logged_audited_and_shown(tmp_path,
     await s.close()
 
 
-async def test_the_purge_skips_a_damaged_line_and_purges_the_rest(tmp_path):
+async def test_the_purge_skips_a_damaged_line_it_cannot_date_and_purges_the_rest(tmp_path):
     old_lines = await a_log_of(tmp_path, "d-old", ["k1", "k2", "k3"], age_days=800)
     await a_log_of(tmp_path, "d-other", ["k1", "k2"], age_days=800)
     await a_log_of(tmp_path, "d-new", ["k1"])
     log = tmp_path / "responses" / "d-old.jsonl"
-    log.write_bytes(b"\n".join([old_lines[0], b"{damaged", old_lines[2]]) + b"\n")
+    # Line 2 is damaged, and so is the last line: written after everything else, as far as is known.
+    log.write_bytes(b"\n".join([old_lines[0], b"{damaged", old_lines[2], b"{damaged at the end"]) + b"\n")
     s = await opened(tmp_path)
     cutoff = utcnow() - timedelta(days=730)
-    assert await s.responses.purge_before(cutoff, dry_run=True) == 4
-    assert await s.responses.purge_before(cutoff) == 4
+    assert await s.responses.purge_before(cutoff, dry_run=True) == 5
+    assert await s.responses.purge_before(cutoff) == 5  # line 2 was written before line 3, 800 days ago
     assert [await s.responses.count(d) for d in ("d-old", "d-other", "d-new")] == [0, 0, 1]
     assert (await s.status())["damaged"] == ["responses/d-old.jsonl"]
     await s.close()
-    assert log.read_bytes() == b"{damaged\n"  # for a person to look at: its age cannot be read
+    assert log.read_bytes() == b"{damaged at the end\n"  # the file's time is today: it may be new
     assert not (tmp_path / "responses" / "d-other.jsonl").exists()
     s = await opened(tmp_path)
     assert await s.responses.purge_before(cutoff) == 0
@@ -131,10 +132,10 @@ async def test_a_damaged_line_stays_where_it_was_reported_until_a_purge_rewrites
     assert log.read_bytes() == damaged  # not compacted: line 2 is where the log and the audit say
     s = await opened(tmp_path)
     assert await s.responses.purge_before(utcnow() - timedelta(days=1)) == 0  # nothing old: not rewritten
-    assert await s.responses.purge_before(utcnow() + timedelta(days=1)) == 1
-    assert (await s.status())["damaged"] == ["responses/d.jsonl"]
+    assert await s.responses.purge_before(utcnow() + timedelta(days=1)) == 2  # the response and the damaged line
+    assert "damaged" not in await s.status() or not (await s.status())["damaged"]
     await s.close()
-    assert log.read_bytes() == b"{damaged\n"
+    assert not log.exists()  # nothing of it is kept past the retention period
 
 
 async def test_a_sound_store_reports_nothing_damaged(tmp_path):

@@ -136,3 +136,24 @@ async def test_a_data_directory_others_can_read_is_pointed_out(tmp_path, caplog)
     await s.open()
     await s.close()
     assert not any("other users" in r.getMessage() for r in caplog.records)
+
+
+async def test_status_says_the_store_refuses_writes_until_one_can_be_made(tmp_path):
+    from datetime import timedelta
+
+    from storage.models import Team, utcnow
+    from tests.fakes.disk import files_cannot_grow_past
+
+    store = TinyDBStore(tmp_path / "data")
+    await store.open()
+    try:
+        team = Team(id="19:t@thread.tacv2", name="T" * 200, general={"service_url": "http://x", "conversation_id": "c"})
+        with files_cannot_grow_past(64):
+            with pytest.raises(StoreError):
+                await store.teams.upsert(team)
+            assert await store.outbox.claim(utcnow(), 8, timedelta(minutes=2)) == []  # writes nothing
+            status = await store.status()
+            assert status["ok"] is False and "refuses writes" in status["error"]
+        assert (await store.status())["ok"] is True  # space again: the probe succeeds
+    finally:
+        await store.close()
