@@ -12,6 +12,7 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from content.briefing import bundled_briefings
+from content.concern import bundled_rules
 from content.directory import load_directory
 from dialogs.deps import Deps
 from dialogs.publishing import PublishError, upload_briefing
@@ -68,6 +69,7 @@ async def run_schedules(deps: Deps, settings: Settings, interval: float = 900.0)
 def create_app(settings: Settings, *, store: Store | None = None) -> web.Application:
     """Build the app. Nothing is opened until it starts (see `_lifecycle`)."""
     directory = load_directory(settings.directory)  # a bad file stops here, naming the line
+    bundled_rules()  # the live-concern rules, compiled now (not in a turn); a bad file stops here too
     store = store or TinyDBStore(settings.data_dir)
     mailer = make_mailer(settings)
     signer = LinkSigner(load_secret(settings.link_secret.get_secret_value() if settings.link_secret else None,

@@ -25,6 +25,7 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
 def serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
+    from content.concern import SIGNALS_FILE
     from content.yamlfile import ContentError
     from storage.protocols import StoreError
 
@@ -42,7 +43,8 @@ def serve(args: argparse.Namespace) -> int:
     try:
         app = create_app(settings)
     except ContentError as exc:
-        return _fail("the directory file is not valid:\n" + "\n".join(p.render(exc.path) for p in exc.problems))
+        what = "the directory file" if exc.path != SIGNALS_FILE else "the live-concern rules file"
+        return _fail(f"{what} is not valid:\n" + "\n".join(p.render(exc.path) for p in exc.problems))
     except StoreError as exc:
         return _fail(str(exc))
     if settings.local_mode:

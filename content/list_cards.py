@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from . import strings
-from .cards import Card, card, facts, heading, room, take, text
+from .cards import Card, _clip, card, facts, heading, room, take, text
 from .digest import NO_BRIEFINGS, Digest, DigestBriefing, counts_line, outstanding_line, summary_line
 from .outstanding import NONE_OUTSTANDING, OutstandingView, headline, row_state, state_line
 from .report import BriefingReport
@@ -22,10 +22,6 @@ MAX_OVERDUE = 5  # the most overdue teams, per briefing in a digest
 MAX_TEAMS = 10  # the most overdue teams in the outstanding card
 MAX_ROWS = 30  # rows of a plain list
 NAME_CHARS = 120  # team names are clipped in cards (the pages show them whole)
-
-
-def _clip(value: str, limit: int = NAME_CHARS) -> str:
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "\u2026"
 
 
 def _fact(title: str, value: str) -> Card:
@@ -58,7 +54,7 @@ def report_card(report: BriefingReport, url: str | None) -> Card:
     ]
     ranked = sorted(report.organisations, key=lambda o: (-o.teams_delivered, o.organisation_name))
     rows, left_out = take(ranked, lambda o: _fact(
-        _clip(o.organisation_name), f"{plural(o.teams_delivered, 'team')} reached, {o.teams_discussed:,} discussed, "
+        _clip(o.organisation_name, NAME_CHARS), f"{plural(o.teams_delivered, 'team')} reached, {o.teams_discussed:,} discussed, "
                                     f"minutes from {o.minutes_sent:,}"), room(card(body), 2048), MAX_ORGANISATIONS)
     if rows:
         body.append(_fact_set(rows))
@@ -86,7 +82,7 @@ def _digest_briefing(b: DigestBriefing, several: bool) -> Card:
         items.append(text("**Latest minutes**", spacing="Medium"))
     for m in latest:
         where = f" ({m.organisation})" if several and m.organisation else ""
-        label = text(f"{escape_md(_clip(m.team))}{where}, {m.closed}", spacing="Small",
+        label = text(f"{escape_md(_clip(m.team, NAME_CHARS))}{where}, {m.closed}", spacing="Small",
                      **({"color": "Accent"} if m.url else {}))
         items.append({"type": "Container", "items": [label],
                       **({"selectAction": _open(m.url, "Open the minutes")} if m.url else {})})
@@ -96,7 +92,7 @@ def _digest_briefing(b: DigestBriefing, several: bool) -> Card:
     if b.outstanding:
         items.append(text("**Most overdue**", spacing="Medium"))
         shown = b.most_overdue()[:MAX_OVERDUE]
-        lines = [f"- {escape_md(outstanding_line(o.model_copy(update={'team': _clip(o.team)})))}" for o in shown]
+        lines = [f"- {escape_md(outstanding_line(o.model_copy(update={'team': _clip(o.team, NAME_CHARS)})))}" for o in shown]
         if len(b.outstanding) > len(shown):
             lines.append(f"\u2026and {plural(len(b.outstanding) - len(shown), 'more outstanding team')}")
         items.append(text("\n".join(lines), spacing="Small"))
@@ -135,12 +131,12 @@ def outstanding_card(view: OutstandingView, url: str | None) -> Card:
         body[1] = text(NONE_OUTSTANDING, isSubtle=True)
         return card(body)
     by_org = view.by_organisation()
-    rows, orgs_left = take(by_org, lambda c: _fact(_clip(c.organisation), state_line(c)), 6000, MAX_ORGANISATIONS)
+    rows, orgs_left = take(by_org, lambda c: _fact(_clip(c.organisation, NAME_CHARS), state_line(c)), 6000, MAX_ORGANISATIONS)
     body.append(_fact_set(rows))
     if orgs_left:
         body.append(text(f"\u2026and {plural(orgs_left, 'more organisation')}", size="Small", spacing="None"))
     body.append(text("**Most overdue**", spacing="Medium"))
-    teams, left_out = take(view.most_overdue(), lambda r: _fact(f"{escape_md(_clip(r.team))} ({_clip(r.organisation)})",
+    teams, left_out = take(view.most_overdue(), lambda r: _fact(f"{escape_md(_clip(r.team, NAME_CHARS))} ({_clip(r.organisation, NAME_CHARS)})",
                                                       row_state(r)), room(card(body), 1536), MAX_TEAMS)
     body.append(_fact_set(teams))
     if left_out:

@@ -163,3 +163,13 @@ async def test_report_export_and_purge_commands(running, tmp_path, capsys):
             in capsys.readouterr().out)
     assert await run("report", "nope") == 1
     assert "404 no briefing with id 'nope'" in capsys.readouterr().err
+
+
+def test_serve_refuses_to_start_on_a_broken_live_concern_rules_file(tmp_path, capsys, monkeypatch):
+    import bot.app
+    from content.concern import SIGNALS_FILE, compile_rules
+
+    monkeypatch.setattr(bot.app, "bundled_rules", lambda: compile_rules("threshold: three\n", SIGNALS_FILE))
+    assert main(["serve", "--data-dir", str(tmp_path / "data"), "--port", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "the live-concern rules file is not valid" in err and "concern_signals.yaml:" in err and "Traceback" not in err
