@@ -77,11 +77,21 @@ def nhs_check_digit_ok(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
+# After an "NHS" label the ten digits may be grouped any way ("NHS No.: 2527 601 898"); the
+# check digit still has to hold.
+_NHS_LABELLED = re.compile(
+    r"\bNHS(?:\s*(?:no\.?|number|num|#))?\s*[:#\-]?\s*(?:is\s+|was\s+)?(?P<v>\d(?:[ \-]?\d){9})(?![\w])",
+    re.IGNORECASE)
+
+
 def _nhs(text: str) -> Iterable[tuple[int, int]]:
     for m in _NHS.finditer(text):
         digits = re.sub(r"\D", "", m.group(0))
         if nhs_check_digit_ok(digits):
             yield m.start(), m.end()
+    for m in _NHS_LABELLED.finditer(text):
+        if nhs_check_digit_ok(re.sub(r"\D", "", m.group("v"))):
+            yield m.start("v"), m.end("v")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,14 +99,15 @@ def _nhs(text: str) -> Iterable[tuple[int, int]]:
 
 _NI_STRICT = re.compile(
     r"(?<![A-Za-z0-9])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
-    r"[ ]?(?:\d{2}[ ]?\d{2}[ ]?\d{2}|\d{3}[ ]\d{3})[ ]?[A-D](?![A-Za-z0-9])",
+    r"(?:[ ]?(?:\d{2}[ ]?\d{2}[ ]?\d{2}|\d{3}[ ]\d{3})[ ]?|-\d{2}-\d{2}-\d{2}-?)[A-D](?![A-Za-z0-9])",
     re.IGNORECASE)
 # With an explicit label the prefix rules are relaxed (HMRC's own example is QQ 12 34 56 C) and
-# the suffix may be left off.
+# the suffix may be left off. Pairs may be split by spaces or, all of them, by dashes.
 _NI_LABELLED = re.compile(
-    r"\b(?:N\.?I\.?(?:N\.?O\.?)?|national\s+insurance)(?:\s*(?:no\.?|number|num|#))?\s*[:\-]?\s*"
+    r"\b(?:N\.?I\.?(?:N\.?O\.?)?|national\s+insurance|nat\.?\s+ins\.?)(?:\s*(?:no\.?|number|num|#))?\s*[:\-]?\s*"
     r"(?:is\s+|was\s+)?[(]?"
-    r"(?P<v>[A-Z]{2}[ ]?(?:\d{2}[ ]?\d{2}[ ]?\d{2}|\d{3}[ ]\d{3})(?:[ ]?[A-D])?)(?![A-Za-z0-9])",
+    r"(?P<v>[A-Z]{2}(?:[ ]?(?:\d{2}[ ]?\d{2}[ ]?\d{2}|\d{3}[ ]\d{3})(?:[ ]?[A-D])?"
+    r"|-\d{2}-\d{2}-\d{2}(?:-?[A-D])?))(?![A-Za-z0-9])",
     re.IGNORECASE)
 
 
@@ -115,13 +126,16 @@ _AREAS = (
     "E EC EH EN EX FK FY G GL GY GU HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY L LA LD LE LL "
     "LN LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN "
     "SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE").split()
-_AREA = "(?:" + "|".join(sorted(_AREAS, key=len, reverse=True)) + ")"
-_OUTWARD = rf"{_AREA}(?:\d[A-Z]|\d\d|\d)"
+# The patterns take any one or two letters and the area is checked afterwards: an alternation of
+# 120 areas tried at every position of the text made postcodes the slowest detector. (A one-letter
+# area cannot hide behind a rejected two-letter one: it would have a letter before it.)
+_AREA = re.compile("(?:" + "|".join(_AREAS) + r")\Z", re.IGNORECASE)
 _INWARD = r"\d[ABD-HJLNP-UW-Z]{2}"
 _POSTCODE_FULL = re.compile(
-    rf"(?<![A-Za-z0-9])(?:{_OUTWARD}[ ]?{_INWARD}|GIR[ ]?0AA)(?![A-Za-z0-9])", re.IGNORECASE)
+    rf"(?<![A-Za-z0-9])(?:(?P<area>[A-Z]{{1,2}})(?:\d[A-Z]|\d\d|\d)[ ]?{_INWARD}|GIR[ ]?0AA)(?![A-Za-z0-9])",
+    re.IGNORECASE)
 _POSTCODE_OUTWARD = re.compile(
-    rf"(?<![A-Za-z0-9\-/.])(?P<area>{_AREA})(?:\d[A-Z]|\d\d|\d)(?![A-Za-z0-9\-/])", re.IGNORECASE)
+    r"(?<![A-Za-z0-9\-/.])(?P<area>[A-Z]{1,2})(?:\d[A-Z]|\d\d|\d)(?![A-Za-z0-9\-/])", re.IGNORECASE)
 # What comes before an outward code that makes it a place. Strong contexts say so outright;
 # weak ones (prepositions) only count for two-letter areas such as BN or TN, since "in B12"
 # (the vitamin) or "in L3" (training level) read otherwise.
@@ -135,13 +149,27 @@ _OUT_BEFORE_WEAK = re.compile(r"\b(?:in|at|from|near|nr|around|of|to|within|into
 _OUT_AFTER = re.compile(
     r"^\s*(?:(?:is|was|as)\s+(?:(?:her|his|their|the|a|my|our)\s+)?)?(?:area|areas|postcode|post\s*code|district)\b",
     re.IGNORECASE)
+# "Our office in BN21", "the clinic at TN34", "hub staff in RH16": a weak context that places a
+# service or workplace, not a home, unless the clause also speaks of where someone lives
+# ("lives near the clinic in RH16", "the family home in BN9").
+_OUT_WORKPLACE_BEFORE = re.compile(
+    r"\b(?:office|offices|hub|hubs|clinic|clinics|centre|centres|center|surgery|surgeries|staff|team|teams|"
+    r"colleagues|base|HQ|headquarters|depot|branch|library|premises|venue|campus)"
+    r"\s+(?:(?:is|are|was|were|based|located|situated|now|also)\s+)*"
+    r"(?:in|at|near|nr|within|of)\s+(?:(?-i:[A-Z][a-z]{2,})(?:,\s*|\s*\(\s*))?$",
+    re.IGNORECASE)
+_OUT_HOME_CLAUSE = re.compile(
+    r"\b(?:live|lives|living|lived|reside|resides|residing|home|house|flat|address|property|accommodation|"
+    r"accom|staying|stays|moved|moving|relocated|placed|placement)\b[^.;!?]*$",
+    re.IGNORECASE)
 
 
 def _postcodes(text: str) -> Iterable[tuple[int, int]]:
-    full = [(m.start(), m.end()) for m in _POSTCODE_FULL.finditer(text)]
+    full = [(m.start(), m.end()) for m in _POSTCODE_FULL.finditer(text)
+            if m.group("area") is None or _AREA.match(m.group("area"))]
     yield from full
     for m in _POSTCODE_OUTWARD.finditer(text):
-        if any(s <= m.start() < e for s, e in full):
+        if any(s <= m.start() < e for s, e in full) or not _AREA.match(m.group("area")):
             continue
         before, after = text[max(0, m.start() - 40):m.start()], text[m.end():m.end() + 20]
         single = len(m.group("area")) == 1
@@ -150,6 +178,9 @@ def _postcodes(text: str) -> Iterable[tuple[int, int]]:
         elif _OUT_BEFORE_STRONG.search(before):
             yield m.start(), m.end()
         elif not single and (_OUT_BEFORE_WEAK.search(before) or _OUT_BEFORE_TOWN.search(before)):
+            if _OUT_WORKPLACE_BEFORE.search(before) and not _OUT_HOME_CLAUSE.search(
+                    text[max(0, m.start() - 80):m.start()]):
+                continue
             yield m.start(), m.end()
 
 
@@ -160,9 +191,19 @@ _MONTH = (r"(?:january|february|march|april|may|june|july|august|september|octob
           r"(?:jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?)")
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d{2}"
+# A date with day, month and year (what a label may be separated from by other words).
+_FULL_DATE = (
+    r"(?:"
+    r"(?:[12]\d|3[01]|0?[1-9])[/.\-](?:1[0-2]|0?[1-9])[/.\-](?:\d{4}|\d{2})(?![\d/.\-]?\d)"  # 12/03/2015
+    rf"|(?:[12]\d|3[01]|0?[1-9])\s/\s(?:1[0-2]|0?[1-9])\s/\s{_YEAR}(?!\d)"  # 25 / 12 / 2011
+    rf"|{_YEAR}-(?:1[0-2]|0[1-9])-(?:[12]\d|3[01]|0[1-9])(?!\d)"  # 2015-03-12
+    rf"|{_DAY}\s*(?:of\s+)?{_MONTH},?\s*{_YEAR}(?![\w])"  # 12th of March 2015
+    rf"|{_MONTH}\s+{_DAY},?\s+{_YEAR}(?![\w])"  # March 12, 2015
+    r")")
 _DATE = (
     r"(?:"
     r"(?:[12]\d|3[01]|0?[1-9])[/.\-](?:1[0-2]|0?[1-9])[/.\-](?:\d{4}|\d{2})(?![\d/.\-]?\d)"  # 12/03/2015
+    rf"|(?:[12]\d|3[01]|0?[1-9])\s/\s(?:1[0-2]|0?[1-9])\s/\s{_YEAR}(?!\d)"  # 25 / 12 / 2011
     r"|(?:[12]\d|3[01]|0?[1-9])/(?:1[0-2]|0?[1-9])(?![\d/.\-]?\d|\s*(?:weeks?|days?|months?|hours?|years?))"  # 4/7
     rf"|{_YEAR}-(?:1[0-2]|0[1-9])-(?:[12]\d|3[01]|0[1-9])(?!\d)"  # 2015-03-12
     rf"|{_DAY}\s*(?:of\s+)?{_MONTH}(?:,?\s*{_YEAR}|\s+'?\d{{2}})?(?![\w])"  # 12th of March 2015
@@ -176,12 +217,33 @@ _DATE = (
 _GAP_PLAIN_WORDS = r"is|was|on|in|as|of|the|given|recorded|listed|shown|being"
 _GAP_PERSON_WORDS = r"for|child|baby|him|her|his|their|mum|dad|mother|father|son|daughter|brother|sister|sibling|held|noted"
 _DOB = re.compile(
-    r"(?<![\w])(?:d\.?\s?o\.?\s?b\b\.?|date\s+of\s+birth|birth\s*date|born|birthday|b'?day|b\.(?=\s*\d))"
-    # One character or one word at a time, at most 30: no nested repeats, so no runaway backtracking.
-    rf"(?P<gap>(?:[\s:\-–=(,]|(?<=[\s:(])(?:{_GAP_PLAIN_WORDS}|{_GAP_PERSON_WORDS})\b){{0,30}})"
+    r"(?<![\w])(?:d\.?\s?o\.?\s?b\b\.?|date\s+of\s+birth|birth\s*date|birthday|b'?day|b\.(?=\s*\d)"
+    # "born in Eastbourne on 6th August 2014": a capitalised place (not a month) before "on"/"in".
+    rf"|born(?:\s+(?:in|at)\s+(?:the\s+)?(?:(?!{_MONTH}\b)(?-i:[A-Z][\w'’\-]*)\s*){{1,3}},?(?=\s*(?:on|in)\b))?)"
+    # One character, one word or one aside ("(per GP)") at a time, at most 30: an aside ends at
+    # its own ")", which nothing else matches, so there is no runaway backtracking.
+    rf"(?P<gap>(?:[\s:\-–=(,]|(?<=[\s:(])(?:{_GAP_PLAIN_WORDS}|{_GAP_PERSON_WORDS})\b|\([^()\d]{{1,30}}\)){{0,30}})"
     rf"(?P<date>{_DATE})",
     re.IGNORECASE)
 _GAP_PERSON = re.compile(rf"\b(?:{_GAP_PERSON_WORDS})\b", re.IGNORECASE)
+# "DoB unknown for dad but mum's is 30/06/1994", "the DOB we have for him is 04 March 2006": after
+# "DOB" or "date of birth", up to eight words of any kind, then "is", "was", "as", ":" or "-" and a
+# full date (day, month and year). Words and separators never overlap, so each split is unique.
+_DOB_LOOSE = re.compile(
+    r"(?<![\w])(?:d\.?\s?o\.?\s?b\b\.?|date\s+of\s+birth|birth\s*date)"
+    r"(?P<words>(?:[\s,]+[A-Za-z][A-Za-z'’]*){1,8}?)"
+    r"\s*(?:[:=\-–]|\b(?:is|was|as)\b)\s*(?:the\s+)?"
+    rf"(?P<date>{_FULL_DATE})",
+    re.IGNORECASE)
+# ... but not when the label names a thing ("the DOB field: ...") or the words are about an event
+# whose date follows ("DOB checks at the meeting - 12/03/2024").
+_DOB_LOOSE_THING = re.compile(
+    r"^[\s,]*(?:field|fields|section|sections|box|column|check|checks|checking|mismatch|mismatches|"
+    r"data|format|template|question|error|errors|discrepancy|discrepancies)\b", re.IGNORECASE)
+_DOB_LOOSE_EVENT = re.compile(
+    r"\b(?:meeting|meetings|conference|conferences|visit|visits|visited|appointment|appointments|hearing|"
+    r"hearings|incident|incidents|session|sessions|deadline|training|audit|audits|review|reviews)\b",
+    re.IGNORECASE)
 
 
 _PERSON_BEFORE = re.compile(
@@ -197,6 +259,11 @@ def _dates_of_birth(text: str) -> Iterable[tuple[int, int]]:
         gap = m.group("gap")
         if _GAP_PERSON.search(gap) and ("," in gap or m.group("year")):
             continue  # "born, mum in 2019 was ...", "DOB was recorded for him in 2018": another clause or event
+        yield m.start("date"), m.end("date")
+    for m in _DOB_LOOSE.finditer(text):
+        words = m.group("words")
+        if _DOB_LOOSE_THING.match(words) or _DOB_LOOSE_EVENT.search(words):
+            continue
         yield m.start("date"), m.end("date")
 
 
@@ -286,7 +353,7 @@ _AGE_BARE_YRS = re.compile(
     rf"(?:^|(?<=[,(;:\-–])|(?<=[,(;:\-–]\s))(?P<age>{_NUM}\s*(?:yrs?|y/o|yo))\s*(?=[,);]|$)", re.IGNORECASE)
 # She was 13 when..., He is 9 and..., the eldest is 15, the girl, who is 14, ...
 _AGE_IS = re.compile(
-    rf"(?:\b{_PERSON}|\b{_PERSON_AHEAD}s?,\s*who)(?:\s+(?:is|was|are|were)|['’]s)\s+"
+    rf"(?:\b{_PERSON}|\b{_PERSON_AHEAD}s?,\s*who)(?:\s+(?:is|was|are|were|will\s+be)|['’](?:s|ll\s+be))\s+"
     rf"(?:now\s+|only\s+|just\s+|nearly\s+|almost\s+)?(?P<n>{_NUM})\b"
     r"(?!\s*(?:%|percent|per\b|of\b|out\b|in\b|times\b|x\b|points?\b|miles?\b|km\b|[ap]\.?m\b|o'clock|"
     r"minutes?\b|mins?\b|hours?\b|hrs?\b|days?\b|weeks?\b|wks?\b|months?\b(?!\s+old)|years?\b(?!\s+old)|"
@@ -428,6 +495,16 @@ DEFAULT_CASE_REFERENCE_PATTERNS: list[str] = [
     r"(?<![\w/])(?P<ref>47\d{9})(?!\w)",
     # family court case numbers: BN24C00123
     r"(?<![\w/])(?P<ref>[A-Z]{2}\d{2}[CPZ]\d{5})(?!\w)",
+    # letters, a serial of four to six digits (not a year) and the year after a slash: CR 48213/24,
+    # SC 1123/2023, MA-20931/24, sc 4410/22. The letters are capitals, or two small letters that are
+    # not a short word of prose ("up 1250/80"); "in 2023/24" is a year range, not a serial.
+    r"(?<![\w/])(?=[A-Z]{1,4}[ \-]?\d{4})(?P<ref>(?!(?:in|on|at|of|to|by|or|is|as|an|up|no|so|we|be|it|if|vs|pp)\b)"
+    r"(?-i:[A-Z]{1,4}|[a-z]{2})[ \-]?(?!(?:19|20)\d\d/)\d{4,6}/(?:(?:19|20)\d{2}|\d{2}))(?![\w/])",
+    # case 2024-00871, file: 2023-0098 (a year, a dash and a serial that is not another year)
+    r"\b(?:case|client|child|family|file|referral|record)\s*[:#]?\s*"
+    r"(?P<ref>(?:19|20)\d{2}-(?!(?:19|20)\d\d(?!\d))\d{3,6})(?![\w/\-])",
+    # ID 3348820: a long number after a bare "ID" (a staff or system identifier alike)
+    r"\bID\s*(?:no\.?|number|#)?\s*(?:is\s+|was\s+)?[:#]?\s*(?P<ref>\d{6,10})(?![\w/])",
 ]
 
 
@@ -461,6 +538,12 @@ def compile_patterns(patterns: Sequence[str]) -> list[re.Pattern[str]]:
 _DEFAULT_CASE_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in DEFAULT_CASE_REFERENCE_PATTERNS)
 
 
+# "her Mosaic no is 4019928, her brother's is 4019931": later in the sentence of a reference that
+# is a bare number, a number of the same length is another reference of the same system.
+_BARE_NUMBER = re.compile(r"(?<![\w/.,\-])\d{6,}(?![\w/\-]|[.,]\d)")
+_SENTENCE_END = re.compile(r"[.;!?](?:\s|$)|\n")
+
+
 def _case_references(text: str, patterns: Sequence[re.Pattern[str]]) -> Iterable[tuple[int, int]]:
     for regex in patterns:
         for m in regex.finditer(text):
@@ -470,6 +553,11 @@ def _case_references(text: str, patterns: Sequence[re.Pattern[str]]) -> Iterable
                 start, end = m.span()
             if end > start:
                 yield start, end
+                if end - start >= 6 and text[start:end].isdigit():
+                    stop = _SENTENCE_END.search(text, end)
+                    for n in _BARE_NUMBER.finditer(text, end, stop.start() if stop else len(text)):
+                        if n.end() - n.start() == end - start:
+                            yield n.start(), n.end()
 
 
 # ---------------------------------------------------------------------------------------------

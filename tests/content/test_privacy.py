@@ -57,8 +57,8 @@ def test_recall_and_false_positive_rate_on_the_corpus():
     report = quality.evaluate(quality.load(CORPUS))
     misses = "\n".join(f"{n}: missing {m}: {t}" for n, t, m, _ in report.misses)
     false_positives = "\n".join(f"{n}: {f}: {t}" for n, t, f in report.false_positives)
-    assert report.recall >= 0.95, misses
-    assert report.false_positive_rate <= 0.02, false_positives
+    assert report.recall >= 0.98, misses
+    assert report.false_positive_rate <= 0.01, false_positives
     for kind in KINDS:
         assert report.kind_recall(kind) >= 0.9, kind
 
@@ -87,6 +87,9 @@ def test_nhs_check_digit():
     ("nhs number 9434765919", "9434765919"),
     ("the test patient 999 000 0018 still counts", "999 000 0018"),
     ("remainder 11 gives check digit 0: 731 234 5670", "731 234 5670"),
+    # after an NHS label, any grouping of the ten digits
+    ("NHS number: 9434 765 919", "9434 765 919"),
+    ("NHS no. 94347 65919 (baby)", "94347 65919"),
 ])
 def test_nhs_numbers(text, value):
     assert ("nhs_number", value) in found(text)
@@ -96,6 +99,7 @@ def test_nhs_numbers(text, value):
     "NHS no 943 476 5918",  # wrong check digit
     "the reference 1234567890",  # check digit would be 10
     "9434 7659 19",  # not grouped 3-3-4
+    "NHS number: 9434 765 918",  # grouped otherwise after a label, but a wrong check digit
     "49434765919",  # eleven digits
 ])
 def test_not_nhs_numbers(text):
@@ -117,6 +121,11 @@ def test_an_nhs_number_is_not_also_a_phone_number():
     ("NI: QQ 12 34 56 C", "QQ 12 34 56 C"),  # HMRC's example prefix: reported when labelled
     ("NI number AB 123 456 C", "AB 123 456 C"),
     ("NINO JT 48 72 19", "JT 48 72 19"),  # suffix left off, but labelled
+    # dashes between the pairs
+    ("The DWP letter quoted WL-12-34-56-B.", "WL-12-34-56-B"),
+    ("NI number: ce-12-34-56-a", "ce-12-34-56-a"),
+    ("his NI is JT-48-72-19", "JT-48-72-19"),
+    ("NI: QQ-12-34-56-C", "QQ-12-34-56-C"),
 ])
 def test_ni_numbers(text, value):
     assert ("ni_number", value) in found(text)
@@ -129,6 +138,9 @@ def test_ni_numbers(text, value):
     "GB 12 34 56 C",  # a prefix not used
     "TN 12 34 56 A",
     "AB 12 34 56 E",  # suffix A-D only
+    "QQ-12-34-56-C",  # dashed, the prefix rules still apply without a label
+    "AB-12 34-56 C",  # dashes between some pairs only
+    "Use form AB-12-34 for the claim.",
     "NI numbers are not needed on the referral form.",
 ])
 def test_not_ni_numbers(text):
@@ -148,6 +160,8 @@ def test_not_ni_numbers(text):
     ("postcode: BN22", "BN22"),
     ("a friend's flat in Bexhill, TN39", "TN39"),
     ("Dad lives in M23 now.", "M23"),  # one-letter areas need a strong context
+    ("The family home in BN21 was visited.", "BN21"),
+    ("Mum lives near the clinic in RH16.", "RH16"),  # a workplace, but the clause is about a home
 ])
 def test_postcodes(text, value):
     assert ("postcode", value) in found(text)
@@ -170,6 +184,19 @@ def test_not_postcodes(text):
     assert "postcode" not in kinds(text)
 
 
+@pytest.mark.parametrize("office, home", [
+    ("Our office in BN21 is closed on Friday afternoons.", "Our family lives in BN21 with nan."),
+    ("The BN1 team has picked up the neglect referrals.", "The children are now staying in BN1."),
+    ("The clinic at TN34 runs a drop-in.", "The flat at TN34 has no working heating."),
+    ("Hub staff in RH16 cover Haywards Heath.", "Mum and the baby are in RH16 with a friend."),
+    ("Conferences are at the civic centre in TN34.", "The family home in TN34 was visited."),
+    ("Colleagues in Eastbourne, BN21 said the same.", "They moved to a house in Eastbourne, BN21."),
+])
+def test_an_outward_code_naming_an_office_is_not_a_postcode_but_one_naming_a_home_is(office, home):
+    assert "postcode" not in kinds(office)
+    assert "postcode" in kinds(home)
+
+
 # --- dates of birth ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, value", [
@@ -183,6 +210,15 @@ def test_not_postcodes(text):
     ("dob 2010-05-23", "2010-05-23"),
     ("DOB 12032015", "12032015"),
     ("Child C was born in 2016.", "2016"),
+    # other words between the label and the date, then "is", "was", "as", ":" or "-"
+    ("DOB not known for the baby but dad's is 02/11/1991", "02/11/1991"),
+    ("the DOB we hold for her is 4 May 2016, school has another", "4 May 2016"),
+    ("dob for the eldest - 03/04/2012", "03/04/2012"),
+    ("date of birth recorded by school as 12.09.2014", "12.09.2014"),
+    ("DOB (per school) 12 June 2019", "12 June 2019"),  # an aside
+    ("D.O.B: 3 / 4 / 2016", "3 / 4 / 2016"),  # spaced slashes
+    ("Born in St Leonards on 3 June 2018.", "3 June 2018"),  # a place between
+    ("born at the Conquest on 5 May 2015", "5 May 2015"),
 ])
 def test_dates_of_birth(text, value):
     assert ("date_of_birth", value) in found(text)
@@ -199,6 +235,13 @@ def test_dates_of_birth(text, value):
     "The date of birth was recorded in 96% of cases.",
     "He was born 1-2 weeks early.",
     "Unborn baby assessments should start by 20 weeks.",
+    # the label names a thing, or the date is of an event
+    "We confirmed the DOB with the GP before the conference on 12/03/2024.",
+    "The DOB field was blank: 12/03/2024 was the date of the contact.",
+    "DOB checks at the meeting - 12/03/2024.",
+    "Please check the DOB is correct before the review: 14/05/2024.",
+    "The date of birth section was added to the form on 1 April 2023.",
+    "He was born at the Conquest Hospital site in March.",
 ])
 def test_not_dates_of_birth(text):
     assert "date_of_birth" not in kinds(text)
@@ -223,6 +266,8 @@ def test_not_dates_of_birth(text):
     ("A child of 6 was left in charge.", "6"),
     ("Baby (8 wks) was not weighed.", "8 wks"),
     ("She's 15 and pregnant.", "15"),
+    ("She'll be 12 next month.", "12"),
+    ("He will be 4 next week.", "4"),
 ])
 def test_ages(text, value):
     assert ("age", value) in found(text)
@@ -243,6 +288,7 @@ def test_ages(text, value):
     "She was 20 minutes late; she is 1 of 3 social workers.",
     "Recommendations (5) and (6) were accepted.",
     "A mother of 3 children; Site B (14) returned its audit.",
+    "She'll be 10 minutes late; they will be 3 of the panel.",
 ])
 def test_not_ages(text):
     assert "age" not in kinds(text)
@@ -296,6 +342,19 @@ def test_email_addresses():
     ("Mosaic ID 123456", "123456"),
     ("ref: ABC-12345", "ABC-12345"),
     ("ref CSC/2024/0456", "CSC/2024/0456"),
+    # letters, a serial and the year after a slash
+    ("Police gave CR 55123/23 for the assault.", "CR 55123/23"),
+    ("cr 20931/24 still open", "cr 20931/24"),
+    ("Ref SC-4471/2022 covers the older sibling.", "SC-4471/2022"),
+    ("YJ 0871/23 ends in June", "YJ 0871/23"),
+    # a year, a dash and a serial after "case" and the like
+    ("The file is case 2021-004417.", "2021-004417"),
+    ("Opened as referral 2024-00931 on Monday.", "2024-00931"),
+    # a bare number after a case system's name or "ID"
+    ("EMIS number is 4478120", "4478120"),
+    ("LCS 4471902 for the baby", "4471902"),
+    ("ID 4471902 is the child's record.", "4471902"),
+    ("Her ID: 12345678.", "12345678"),
 ])
 def test_case_references(text, value):
     assert ("case_reference", value) in found(text)
@@ -307,9 +366,21 @@ def test_case_references(text, value):
     "Action log ref BRD/2024/03 was updated.",
     "The LCS upgrade in 2022 moved the chronology tab.",
     "Police log numbers were not recorded.",
+    "Referrals rose in 2023/24 and fell in Q1 2024/25; FY 2023/24 closed.",
+    "BP 120/80; scored 1250/2000 on the audit tool; up 1250/80 on last year.",
+    "The case 2019-2021 review found drift; case 2023-24 figures are out.",
+    "ID checks for 2 visitors were missing; staff ID badges last 3 years.",
 ])
 def test_not_case_references(text):
     assert "case_reference" not in kinds(text)
+
+
+def test_a_second_number_like_a_reference_in_its_sentence_is_one_too():
+    assert found("Mosaic no is 4019928, her brother's is 4019931") == [
+        ("case_reference", "4019928"), ("case_reference", "4019931")]
+    # Not another length, a decimal, or past the end of the sentence.
+    assert found("LCS 1234567 had 12345678 and 1234567.5 views. Then 7654321 more.") == [
+        ("case_reference", "1234567")]
 
 
 def test_custom_case_reference_patterns_replace_the_defaults():
@@ -390,6 +461,9 @@ def test_finding_rejects_unknown_kinds_and_empty_spans():
 
 @pytest.mark.parametrize("text", [
     "DOB" + " - " * 3000 + "x",
+    "DOB" + " word," * 5000 + " is 12",
+    "DOB " + "(is is is" * 3000,
+    "born in " + "Abc " * 5000 + "x",
     "aged" + " " * 20000,
     "ref " + "A-" * 10000,
     "a@" + "b-" * 10000,
