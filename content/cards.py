@@ -226,17 +226,25 @@ def privacy_review_card(discussion_id: str, items: Sequence[tuple[str, str, list
                          "them from **My responses** on the briefing's thread.", weight="Bolder", spacing="Medium"))
     ids = [item[0] for item in items[:len(items) - left_out]]
     return card(body, [
-        submit("Save my changes", Verb.edit_responses, "positive", discussion=discussion_id),
+        execute("Save my changes", Verb.edit_responses, "positive", discussion=discussion_id),
         submit("It identifies nobody", Verb.confirm_findings, discussion=discussion_id, responses=ids),
     ])
 
 
 def concern_card(discussion_id: str, urgent_contact: str, resubmit: dict[str, Any] | None,
-                 verb: Verb = Verb.record) -> Card:
+                 verb: Verb = Verb.record, *, in_the_open: bool = False) -> Card:
     """A response that reads like a live worry about a child: the referral route first, and a button
     to record it after all (`resubmit`: the form's values, sent back with `verb`) if it is learning.
     Without `resubmit`, the responder ticked "a child at risk now": the route, and nothing to record."""
     route = urgent_contact or "your organisation's safeguarding referral route"
+    if in_the_open:  # a reply the whole conversation sees: it carries nothing of what was typed
+        return card([
+            heading("Is this about a child at risk now?"),
+            text(f"If you are worried about a child now, don't wait for the minutes: contact {route}. "
+                 "If a child is in immediate danger, call 999.", color="Attention"),
+            text("Nothing has been recorded. If it is learning, not a referral, record it again from the "
+                 "briefing's card: you will be asked there, privately."),
+        ], [back_to_briefing(discussion_id)])
     if resubmit is None:
         return card([
             heading("Please use the referral route now"),
@@ -263,13 +271,15 @@ def concern_card(discussion_id: str, urgent_contact: str, resubmit: dict[str, An
                              "carry back on this card.", isSubtle=True)], [discard])
 
 
-def correction_form(discussion_id: str) -> Card:
+def correction_form(briefing: Briefing, discussion_id: str) -> Card:
     return card([
         text("The minutes have been sent and are final. A correction goes to the same safeguarding "
              "leads as an addendum.", isSubtle=True),
+        _route_line(briefing),
         {"type": "Input.Text", "id": "correction", "label": "Correction", "isMultiline": True, "isRequired": True,
          "errorMessage": "Write the correction", "maxLength": 4000},
-    ], [submit("Send the correction", Verb.correction, "positive", discussion=discussion_id)])
+    # Action.Execute: a correction held as a possible live concern is answered to its writer alone.
+    ], [execute("Send the correction", Verb.correction, "positive", discussion=discussion_id)])
 
 
 def briefing_card(briefing: Briefing, discussion_id: str, *, discuss_by: str | None = None,
@@ -290,7 +300,7 @@ def briefing_card(briefing: Briefing, discussion_id: str, *, discuss_by: str | N
     if closed:
         body.append(text(closed, weight="Bolder", color="Good"))
         return card(body, [{"type": "Action.ShowCard", "title": "Send a correction",
-                            "card": correction_form(discussion_id)}])
+                            "card": correction_form(briefing, discussion_id)}])
     body.append(text("Discuss these in your team meeting, record the team's responses here, then close the "
                      "discussion to send the minutes to your safeguarding lead.", size="Small", isSubtle=True))
     actions = [
@@ -340,7 +350,7 @@ def my_responses_card(discussion_id: str, responses: Sequence[tuple[str, str, st
                             f"{plural(len(responses), 'response')}. Save your changes before moving on.",
                             isSubtle=True, spacing="None"))
     body += shown
-    actions = [submit("Save changes", Verb.edit_responses, "positive", discussion=discussion_id)]
+    actions = [execute("Save changes", Verb.edit_responses, "positive", discussion=discussion_id)]
     if left_out:
         actions.append(submit("Show the next ones", Verb.my_responses, discussion=discussion_id,
                               start=start + len(page) - left_out))
@@ -431,7 +441,9 @@ def minutes_preview_card(m: CompiledMinutes, discussion_id: str, lead_names: Seq
                  f"minutes to {escape_md(to)} ({m.organisation_name}).", color="Attention"),
             *minutes_body(m, "\u2026and {count}, not shown here for length; all of them will be sent.")]
     return card(body, [
-        submit("Confirm and send", Verb.close_confirm, "positive", discussion=discussion_id),
+        # The organisation named above: if the team has moved since, the minutes are not sent there.
+        submit("Confirm and send", Verb.close_confirm, "positive", discussion=discussion_id,
+               organisation=m.organisation_id),
         submit("Not yet", Verb.close_cancel, discussion=discussion_id),
     ])
 

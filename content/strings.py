@@ -27,6 +27,8 @@ TOO_LONG = "One response is longer than {limit} characters. Please shorten it an
 NOTHING_TO_CLOSE = "No responses have been recorded yet. Use **Record responses** on the briefing first."
 CLOSE_CANCELLED = "The discussion stays open. Add more responses and close it when you're ready."
 CLOSED = "Discussion closed by {name}. Sending the minutes to {leads}."
+CLOSE_ORGANISATION_CHANGED = ("This team's organisation changed since that preview, so nothing was sent. "
+                              "Check the minutes again before they go.")
 ALREADY_POSTED = "**{title}** was already posted in this team on {date}. Scroll up to its thread, or mention me with **status**."
 POSTING = "Posting **{title}** here as a new thread now."
 UNKNOWN_BRIEFING = "There is no briefing with the id '{id}'. {ask} to see them all."
@@ -80,6 +82,11 @@ def ask(scope: str, command: str) -> str:
 
 def unknown_briefing(briefing_id: object, scope: str) -> str:
     return UNKNOWN_BRIEFING.format(id=quote(briefing_id), ask=ask(scope, "briefings"))
+
+
+def personal_only(command: str) -> str:
+    return (f"I answer **{command}** only in a personal chat with me, as what it shows is for you: "
+            "open a chat with me and say it there.")
 
 
 def unknown_discussion(scope: str) -> str:

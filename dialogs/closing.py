@@ -8,13 +8,14 @@ import uuid
 from botbuilder.core import TurnContext
 
 from content import strings
-from content.cards import minutes_preview_card, sent_minutes_card
+from content.cards import Verb, minutes_preview_card, sent_minutes_card
 from content.minutes import CompiledMinutes, compile_minutes, render_markdown
 from content.text import format_date, plural, quote
 from storage.models import Addendum, Author, Minutes
 
 from .deps import Deps
 from .forwarding import plan_correction, plan_forwarding
+from .hold import held, settle_view
 from .inbound import Inbound
 from .privacy_gate import findings_in, for_minutes, kinds
 from .registration import ask_organisation, lead_names
@@ -53,22 +54,36 @@ async def _ready_to_close(turn: TurnContext, inbound: Inbound, deps: Deps) -> Op
     return opened
 
 
+async def _preview(turn: TurnContext, opened: Opened, inbound: Inbound, deps: Deps) -> None:
+    """The minutes as they would go now, to the leads of the team's organisation now."""
+    minutes = await _compile(opened, inbound, deps)
+    leads = [lead.name for lead in deps.directory.organisation(minutes.organisation_id).safeguarding_leads]
+    await show(turn, minutes_preview_card(minutes, opened.discussion.id, leads), "Check the minutes before they go")
+
+
 async def close(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
     opened = await _ready_to_close(turn, inbound, deps)
-    if opened is None:
-        return
-    minutes = await _compile(opened, inbound, deps)
-    org = deps.directory.organisation(opened.team.organisation_id)
-    await show(turn, minutes_preview_card(minutes, opened.discussion.id, [lead.name for lead in org.safeguarding_leads]),
-               "Check the minutes before they go")
+    if opened is not None:
+        await _preview(turn, opened, inbound, deps)
 
 
 async def close_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
-    async with lock(inbound, deps):
+    # The team's lock too, so that a move to another organisation (registration takes it) cannot
+    # happen between the check below and the minutes being sent. Always the team's first, then the
+    # discussion's: nothing takes them the other way round, so they cannot deadlock.
+    async with deps.lock(f"team:{inbound.team_id}"), lock(inbound, deps):
         opened = await _ready_to_close(turn, inbound, deps)
         if opened is None:
             return
         team, discussion = opened.team, opened.discussion
+        shown = (inbound.value or {}).get("organisation")  # absent on a preview of an earlier release
+        if shown is not None and shown != team.organisation_id:
+            # The team confirmed minutes for the leads of the organisation it was in then.
+            log.info("close not confirmed: the team's organisation changed since its preview discussion=%s",
+                     discussion.id)
+            await say(turn, strings.CLOSE_ORGANISATION_CHANGED)
+            await _preview(turn, opened, inbound, deps)
+            return
         compiled = await _compile(opened, inbound, deps)
         # The organisation they are sent to is recorded on the minutes, now: it stays theirs (their
         # digest, corrections, Received, reports) even if the team moves to another one later.
@@ -104,6 +119,10 @@ async def correction(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
         if len(text) > MAX_CORRECTION_CHARS:
             await say(turn, strings.TOO_LONG.format(limit=MAX_CORRECTION_CHARS))
             return
+        # As a response is: what reads like a live worry is not stored or sent unless its writer says
+        # it is learning (the route first: the identifiers, if any, are asked about when it comes back).
+        if await held(turn, inbound, opened, [text], ("correction",), Verb.correction, "correction"):
+            return
         found = findings_in(text, deps, opened.briefing)
         if found:  # a correction is forwarded as written, so it must not carry identifiers
             await say(turn, strings.CORRECTION_HAS_IDENTIFIERS.format(kinds=" and ".join(kinds(found))))
@@ -122,4 +141,7 @@ async def correction(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
         # To the leads of the organisation the minutes went to, as the team is told below.
         await deps.store.outbox.enqueue(plan_correction(opened.team, opened.discussion, minutes, addendum, deps))
     log.info("correction recorded discussion=%s", opened.discussion.id)
-    await say(turn, strings.CORRECTION_SENDING.format(leads=lead_names(deps, minutes.organisation_id)))
+    sending = strings.CORRECTION_SENDING.format(leads=lead_names(deps, minutes.organisation_id))
+    if str((inbound.value or {}).get("learning_confirmed")) == "true":  # clicked on the live-concern card
+        await settle_view(turn, opened.discussion.id, sending)
+    await say(turn, sending)

@@ -8,17 +8,16 @@ from botbuilder.core import TurnContext
 
 from content import strings
 from content.briefing import Briefing as BriefingDoc
-from content.cards import (ANSWER_PREFIX, AT_RISK_NOW, Verb, back_to_briefing, card, concern_card, my_responses_card,
-                           privacy_review_card, text)
-from content.concern import reads_like_live_concern
+from content.cards import ANSWER_PREFIX, AT_RISK_NOW, Verb, concern_card, my_responses_card, privacy_review_card
 from content.text import plural
 from storage.models import Author, Response
 
 from .deps import Deps
+from .hold import held, holder, settle_view
 from .inbound import Inbound
 from .privacy_gate import findings_in, kinds, redacted_text, unconfirmed
 from .registration import ensure_team
-from .send import pressed_privately, say, settle, show, show_privately
+from .send import say, settle, show, show_privately
 from .thread import Opened, lock, open_discussion, refresh_card, thread_card
 
 log = logging.getLogger(__name__)
@@ -59,34 +58,6 @@ async def record(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
             await _record(turn, inbound, deps, opened)
 
 
-def _holder(inbound: Inbound) -> str:
-    return inbound.user_aad or inbound.user_id
-
-
-async def _held(turn: TurnContext, inbound: Inbound, opened: Opened, texts: list[str], keep: tuple[str, ...],
-                verb: Verb) -> bool:
-    """True when nothing may be stored: `texts` read like a live worry about a child (the route is
-    shown, and a card that sends the form's `keep` fields back with `verb` if it is learning), or
-    someone else pressed "It's learning" on another person's held response.
-
-    What was typed goes nowhere but back to the card: not stored, not logged (not even a score or
-    what was found), not mailed."""
-    value = inbound.value or {}
-    if str(value.get("learning_confirmed")) == "true":
-        held_for = value.get("held_for")  # absent on cards posted before it was added
-        if held_for is None or held_for == _holder(inbound):
-            return False
-        await say(turn, strings.HELD_FOR_SOMEONE_ELSE)
-        return True
-    if not any(map(reads_like_live_concern, texts)):
-        return False
-    resubmit = {k: v for k, v in value.items() if k.startswith(keep)} | {"held_for": _holder(inbound)}
-    log.info("a response was held as a possible live concern")
-    await show_privately(turn, concern_card(opened.discussion.id, opened.briefing.urgent_contact, resubmit, verb),
-                         "Is this about a child at risk now?")
-    return True
-
-
 async def _record(turn: TurnContext, inbound: Inbound, deps: Deps, opened: Opened) -> None:
     discussion, briefing = opened.discussion, opened.briefing
     if str((inbound.value or {}).get(AT_RISK_NOW)).lower() == "true":
@@ -107,8 +78,8 @@ async def _record(turn: TurnContext, inbound: Inbound, deps: Deps, opened: Opene
     if problem:
         await say(turn, problem)
         return
-    if await _held(turn, inbound, opened, list(answers.values()), (ANSWER_PREFIX, "for_team", "present", "roles"),
-                   Verb.record):
+    if await held(turn, inbound, opened, list(answers.values()), (ANSWER_PREFIX, "for_team", "present", "roles"),
+                  Verb.record):
         return
     author = Author(aad_object_id=inbound.user_aad, name=inbound.user_name)
     now = deps.clock()
@@ -132,7 +103,7 @@ async def _record(turn: TurnContext, inbound: Inbound, deps: Deps, opened: Opene
         return
     await refresh_card(discussion, deps)
     if str(value.get("learning_confirmed")) == "true":  # clicked on the live-concern card
-        await _settle_view(turn, discussion.id, strings.RECORDED_AS_LEARNING)
+        await settle_view(turn, discussion.id, strings.RECORDED_AS_LEARNING)
     first_name = inbound.user_name.split(" ")[0]
     await say(turn, strings.recorded_for_team(first_name, len(added), total) if for_team
               else strings.recorded(first_name, len(added), total))
@@ -194,7 +165,7 @@ async def edit_responses(turn: TurnContext, inbound: Inbound, deps: Deps) -> Non
         now = deps.clock()
         flagged: list[Response] = []
         own = await _own(opened, inbound, deps)  # only ids of this member's own responses count
-        if await _held(turn, inbound, opened, _edited_texts(value, own), ("edit:", "withdraw:"), Verb.edit_responses):
+        if await held(turn, inbound, opened, _edited_texts(value, own), ("edit:", "withdraw:"), Verb.edit_responses):
             return
         for r in own:
             if str(value.get(f"withdraw:{r.id}", "")).lower() == "true":
@@ -241,19 +212,10 @@ async def confirm_findings(turn: TurnContext, inbound: Inbound, deps: Deps) -> N
 
 async def discard(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
     held_for = (inbound.value or {}).get("held_for")
-    if held_for is not None and held_for != _holder(inbound):
+    if held_for is not None and held_for != holder(inbound):
         await say(turn, strings.HELD_FOR_SOMEONE_ELSE)
         return
-    await _settle_view(turn, str((inbound.value or {}).get("discussion") or ""), strings.DISCARDED)
-
-
-async def _settle_view(turn: TurnContext, discussion_id: str, outcome: str) -> None:
-    """The outcome of a button on a private view (a held response): there, with a way back to the
-    briefing; on a card posted in the conversation (an earlier release), in its place."""
-    if pressed_privately(turn) and discussion_id:
-        await settle(turn, card([text(outcome)], [back_to_briefing(discussion_id)]))
-    else:
-        await settle(turn, outcome)
+    await settle_view(turn, str((inbound.value or {}).get("discussion") or ""), strings.DISCARDED)
 
 
 async def show_thread(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:

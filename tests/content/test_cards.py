@@ -68,7 +68,9 @@ def test_briefing_card_counts_and_closed_state():
            "apply that learning? **(1 response)**" in texts
     closed = cards.briefing_card(BRIEFING, "d", counts={"learnt": 3}, closed="Minutes sent on 3 March 2026 by Ben.")
     assert [a["title"] for a in closed["actions"]] == ["Send a correction"]
-    assert closed["actions"][0]["card"]["actions"][0]["data"] == {"verb": "correction", "discussion": "d"}
+    correction = closed["actions"][0]["card"]["actions"][0]
+    assert (correction["type"], correction["verb"], correction["data"]) == ("Action.Execute", "correction",
+                                                                            {"discussion": "d"})
     assert "Minutes sent on 3 March 2026 by Ben." in [n["text"] for n in walk(closed) if n.get("type") == "TextBlock"]
 
 

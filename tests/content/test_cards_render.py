@@ -176,7 +176,7 @@ def all_cards() -> dict[str, cards.Card]:
             BRIEFING, D_BUNDLED, counts={"learnt": 3}, closed="Minutes sent on 3 March 2026 by Ben Nurse."),
         "briefing_card[long, counts]": cards.briefing_card(LONG_BRIEFING, D_LONG, counts={}),
         "response_form[bundled]": cards.response_form(BRIEFING, D_BUNDLED),
-        "correction_form": cards.correction_form(D_BUNDLED),
+        "correction_form": cards.correction_form(BRIEFING, D_BUNDLED),
         "report_card[link]": list_cards.report_card(_report(12), "https://bot.example.org/reports/x?expires=1&sig=abc"),
         "report_card[no link]": list_cards.report_card(_report(0), None),
         "digest_card[empty]": list_cards.digest_card(_digest(0), None),

@@ -184,8 +184,17 @@ async def test_an_edit_that_reads_like_a_worry_is_held_too(chat):
     discussion = await posted(chat)
     await chat.send(record(discussion, learnt="A lesson"))
     [r] = await chat.store.responses.list(discussion)
-    card = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "edit_responses", "discussion": discussion,
-                                                    f"edit:{r.id}": WORRY}))
+    # From a card of an earlier release (Action.Submit) the question is a reply everyone sees: it
+    # carries nothing of what was typed, and nothing is stored.
+    public = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "edit_responses", "discussion": discussion,
+                                                      f"edit:{r.id}": WORRY}))
+    assert public.card_texts[0] == "Is this about a child at risk now?" and WORRY not in str(public.card)
+    assert [a["verb"] for a in public.card["actions"]] == ["show_thread"]
+    assert (await chat.store.responses.list(discussion))[0].text == "A lesson"
+    # Save changes is an Action.Execute now: the question is for Ana alone, and can carry it back.
+    card = await chat.say(t.execute(URL, TEAM, ANA, "edit_responses", {"discussion": discussion,
+                                                                       f"edit:{r.id}": WORRY}, THREAD))
+    assert chat.answer["type"] == "application/vnd.microsoft.card.adaptive"
     assert card.card_texts[0] == "Is this about a child at risk now?"
     assert (await chat.store.responses.list(discussion))[0].text == "A lesson"
     learning = card.card["actions"][0]

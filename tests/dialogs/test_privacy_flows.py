@@ -72,7 +72,7 @@ async def test_saving_the_masked_version_removes_the_identifier(chat):
 async def test_a_live_concern_is_pointed_to_the_referral_route_before_anything_is_stored(chat):
     discussion = await posted(chat)
     text = "I'm worried about the boy we saw, he is not safe tonight"
-    card = await chat.say(record(discussion, learnt=text))
+    card = await chat.say(t.execute(URL, TEAM, ANA, "record", {"discussion": discussion, "answer:learnt": text}))
     assert card.card_texts[0] == "Is this about a child at risk now?"
     assert "SPoA (Monday to Friday, 8.30am to 5pm): phone 01323 464222" in card.card_texts[1]
     assert "call 999" in card.card_texts[1]
