@@ -17,6 +17,7 @@ from .send import say, settle
 
 log = logging.getLogger(__name__)
 Flow = Callable[[TurnContext, Inbound, Deps], Awaitable[None]]
+PERSONAL_ONLY = {"publish", "outstanding", "report", "digest"}
 
 CARD_VERBS: dict[str, Flow] = {
     Verb.record: discussion.record,
@@ -74,4 +75,9 @@ async def on_message(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
             "report": lambda t, i, d: reports.report_command(t, i, d, rest),
             "digest": digest.digest_command,
         }
+        if inbound.scope == "groupChat" and word in PERSONAL_ONLY:
+            # Their cards carry signed links to one organisation's minutes and pages: never into a
+            # chat that may hold people of another organisation.
+            await say(turn, strings.personal_only(word))
+            return
     await commands.get(word, overview.help_)(turn, inbound, deps)

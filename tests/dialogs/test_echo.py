@@ -84,3 +84,10 @@ organisations:
 async def test_outstanding_for_an_unknown_briefing_says_so_and_links_nothing(chat):
     reply = await chat.say(t.personal(URL, STAFF, TENANT, f"outstanding {LINK}"))
     assert reply.text == f"There is no briefing with the id '{ESCAPED}'. Say **briefings** to see them all."
+
+
+@pytest.mark.parametrize("command", ["digest", "outstanding", "report 2019-01-case-file-audit", "publish x"])
+async def test_commands_whose_cards_carry_signed_links_answer_only_in_a_personal_chat(chat, command):
+    reply = await chat.say(t.group_chat(URL, STAFF, TENANT, command))
+    word = command.split()[0]
+    assert reply.text.startswith(f"I answer **{word}** only in a personal chat with me") and reply.card is None

@@ -78,6 +78,13 @@ def press(service_url: str, team: TeamSpec, user: User, action: dict[str, Any], 
     return submit(service_url, team, user, data, conversation_id)
 
 
+def group_chat(service_url: str, user: User, tenant: str, text: str) -> dict[str, Any]:
+    """A message in a group chat (the bot mentioned, as a group chat needs)."""
+    return _activity(service_url, user, {"id": "19:group-chat@unq.gbl.spaces", "conversationType": "groupChat",
+                                         "isGroup": True}, {"tenant": {"id": tenant}}, type="message",
+                     text=f"<at>Learning Bot</at> {text}")
+
+
 def personal(service_url: str, user: User, tenant: str, text: str | None = None, value: dict[str, Any] | None = None) -> dict[str, Any]:
     extra: dict[str, Any] = {"text": text} if text is not None else {"value": value}
     return _activity(service_url, user, {"id": f"a:personal-{user.aad}", "conversationType": "personal"},
