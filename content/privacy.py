@@ -222,7 +222,8 @@ _DOB = re.compile(
     rf"|born(?:\s+(?:in|at)\s+(?:the\s+)?(?:(?!{_MONTH}\b)(?-i:[A-Z][\w'’\-]*)\s*){{1,3}},?(?=\s*(?:on|in)\b))?)"
     # One character, one word or one aside ("(per GP)") at a time, at most 30: an aside ends at
     # its own ")", which nothing else matches, so there is no runaway backtracking.
-    rf"(?P<gap>(?:[\s:\-–=(,]|(?<=[\s:(])(?:{_GAP_PLAIN_WORDS}|{_GAP_PERSON_WORDS})\b|\([^()\d]{{1,30}}\)){{0,30}})"
+    rf"(?P<gap>(?:[\s:\-‐‑‒–—―=(,]|(?<=[\s:(])(?:{_GAP_PLAIN_WORDS}|{_GAP_PERSON_WORDS})\b"
+    r"|\([^()\d]{1,30}\)){0,30})"
     rf"(?P<date>{_DATE})",
     re.IGNORECASE)
 _GAP_PERSON = re.compile(rf"\b(?:{_GAP_PERSON_WORDS})\b", re.IGNORECASE)
@@ -232,7 +233,7 @@ _GAP_PERSON = re.compile(rf"\b(?:{_GAP_PERSON_WORDS})\b", re.IGNORECASE)
 _DOB_LOOSE = re.compile(
     r"(?<![\w])(?:d\.?\s?o\.?\s?b\b\.?|date\s+of\s+birth|birth\s*date)"
     r"(?P<words>(?:[\s,]+[A-Za-z][A-Za-z'’]*){1,8}?)"
-    r"\s*(?:[:=\-–]|\b(?:is|was|as)\b)\s*(?:the\s+)?"
+    r"\s*(?:[:=\-‐‑‒–—―]|\b(?:is|was|as)\b)\s*(?:the\s+)?"
     rf"(?P<date>{_FULL_DATE})",
     re.IGNORECASE)
 # ... but not when the label names a thing ("the DOB field: ...") or the words are about an event
@@ -351,23 +352,62 @@ _AGE_OF = re.compile(
 # "..., 15yrs, last seen", "(15 yrs)"
 _AGE_BARE_YRS = re.compile(
     rf"(?:^|(?<=[,(;:\-–])|(?<=[,(;:\-–]\s))(?P<age>{_NUM}\s*(?:yrs?|y/o|yo))\s*(?=[,);]|$)", re.IGNORECASE)
+# "in" after the number reads as a proportion ("1 in 4"), unless a time follows ("he'll be 4 in Jan",
+# "she is 2 in a few weeks").
+_IN_TIME = (rf"in\s+(?:{_MONTH}(?!\w)|(?:a\s+few|a\s+couple\s+of|a|few|two|three|four|five|six)\s+"
+            r"(?:days?|weeks?|months?)\b|(?:the\s+)?(?:new\s+year|spring|summer|autumn|winter)\b)")
 # She was 13 when..., He is 9 and..., the eldest is 15, the girl, who is 14, ...
 _AGE_IS = re.compile(
     rf"(?:\b{_PERSON}|\b{_PERSON_AHEAD}s?,\s*who)(?:\s+(?:is|was|are|were|will\s+be)|['’](?:s|ll\s+be))\s+"
     rf"(?:now\s+|only\s+|just\s+|nearly\s+|almost\s+)?(?P<n>{_NUM})\b"
-    r"(?!\s*(?:%|percent|per\b|of\b|out\b|in\b|times\b|x\b|points?\b|miles?\b|km\b|[ap]\.?m\b|o'clock|"
+    rf"(?!\s*(?:%|percent|per\b|of\b|out\b|(?!{_IN_TIME})in\b|times\b|x\b|points?\b|miles?\b|km\b|[ap]\.?m\b|o'clock|"
     r"minutes?\b|mins?\b|hours?\b|hrs?\b|days?\b|weeks?\b|wks?\b|months?\b(?!\s+old)|years?\b(?!\s+old)|"
     r"st\b|nd\b|rd\b|th\b|[:.,]\d|\d|-|–|to\b|cases?\b|children\b|people\b|referrals?\b|sessions?\b|"
     r"brothers\b|sisters\b|siblings\b|friends\b|kids\b|sons\b|daughters\b|"
     r"visits?\b|staff\b|social\b|practitioners?\b))",
     re.IGNORECASE)
 
+# "turned 8 on Sunday", "turns 12 next week", "will turn 5 in May": a birthday, so only with a time
+# after it ("when he turned sixteen." and "turns 18 soon" say when, not how old).
+_AGE_TURNS = re.compile(
+    rf"(?<![\w-])(?:turns|turned|turning|(?:will|to|would|(?<=['’])ll)\s+turn)\s+(?!\d{{3}})(?P<n>{_NUM})"
+    r"(?![\w.,]\d|\w)(?=\s+(?:next|this|last|on|at|over|during|before|by|tomorrow|today|yesterday|tonight|"
+    r"in(?!\s+\d{1,3}\b))\b)", re.IGNORECASE)
+# ... but not when a thing has the birthday ("the service turns 10 next year").
+_TURNS_THING_BEFORE = re.compile(
+    rf"\b(?:{_NOT_FOR_PEOPLE}|service|services|charity|centre|center|organisation|organization|team|board|"
+    r"partnership|school|hospital|company|business|unit|project|network|club|magazine|newsletter|nursery|"
+    r"church|council|website|app|clock|counter|score|it|this|that)['’]?s?"
+    r"\s+(?:(?:has|have|had|just|recently|finally|also)\s+)*$",
+    re.IGNORECASE)
+# "born 2/12/2013 - nearly 11", "DOB 04.05.2012 (now 12)": an age after a date of birth in the same
+# sentence (dots inside "D.O.B." or a date do not end it).
+_AGE_SINCE_BIRTH = re.compile(
+    rf"\b(?:nearly|almost|now|just\s+turned|recently\s+turned)\s+(?P<n>{_NUM})(?![\w.,]\d|\w)"
+    r"(?=\s*(?:[,;:)\-–—.!?]|$|(?:and|so|but|with|yrs?|years?|months?|mths?|weeks?|wks?|y/?o)\b))",
+    re.IGNORECASE)
+_BIRTH_DATE_BEFORE = re.compile(
+    r"(?:\bborn|\bd\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth|\bbirth\s*date)(?:[^.;!?\n\d]|\.(?=\S))*\d"
+    r"(?:[^.;!?\n]|\.(?=\S))*$", re.IGNORECASE)
+# "Kayden 14yrs, ...": a capitalised word that is not a word of prose (a name), then an age.
+_AGE_NAME_YRS = re.compile(
+    r"\b(?P<word>(?-i:[A-Z][a-z]+))\s+(?P<age>\d{1,2}\s*(?:yrs?|y/o|yo))"
+    r"(?=\s*(?:[,;)]|$)|\s+(?:and|who|is|was|has|had|lives|with)\b)", re.IGNORECASE)
+_NOT_NAMES = _NOT_BEFORE_LETTER | frozenset(
+    "under over for in on at by to last next past after before within about around approx aged age only just "
+    "nearly almost the a an some all each every first total took spent served lasted waited lived worked been "
+    "since until from of up down sentence contract lease term period placement service experience employment "
+    "tenancy order orders duration custody prison probation licence ban gap absence wait delay history "
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday adults children kids people pupils students "
+    "teens teenagers".split())
 
 # Words (or characters) each age pattern cannot match without: the scan skips a pattern whose
 # words are all absent, as most are from most responses.
 _AGE_PATTERN_NEEDS = (_needs("age"), _needs("year", "yr", "month", "mth", "mnth", "week", "wk", "day"),
                       _needs("yo", "y/o", "y.o"), _needs("age"))
 _YEARS_WORD, _OF_WORD, _YRS_OR_YO = _needs("yr", "year"), _needs("of"), _needs("yr", "yo", "y/o")
+_TURN_OR_SINCE_BIRTH = _needs("turn", "nearly", "almost", "now")  # one test for the two patterns below
 
 
 def _ages(text: str) -> Iterable[tuple[int, int]]:
@@ -395,14 +435,30 @@ def _ages(text: str) -> Iterable[tuple[int, int]]:
             if word[:1].isupper() and not re.fullmatch(_PERSON + "s?", word, re.IGNORECASE):
                 continue  # "Site B (14)", but "Siblings A (5)"
         yield m.start("age"), m.end("age")
+    yrs = _YRS_OR_YO.search(text) is not None
     for pattern, wanted in ((_AGE_COMMAS, digits and "," in text), (_AGE_OF, _OF_WORD.search(text)),
-                            (_AGE_BARE_YRS, _YRS_OR_YO.search(text))):
+                            (_AGE_BARE_YRS, yrs)):
         for m in pattern.finditer(text) if wanted else ():
             yield m.start("age"), m.end("age")
     for m in _AGE_IS.finditer(text):
         if _AGE_RANGE_AFTER.match(text[m.end("n"):m.end("n") + 20]):
             continue
         yield m.start("n"), m.end("n")
+    turn_or_since = _TURN_OR_SINCE_BIRTH.search(text) is not None
+    for m in _AGE_TURNS.finditer(text) if turn_or_since else ():
+        if not _TURNS_THING_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+            yield m.start("n"), m.end("n")
+    for m in _AGE_SINCE_BIRTH.finditer(text) if digits and turn_or_since else ():
+        if _BIRTH_DATE_BEFORE.search(text, max(0, m.start() - 60), m.start()) \
+                and not _AGE_RANGE_AFTER.match(text[m.end("n"):m.end("n") + 20]):
+            yield m.start("n"), m.end("n")
+    for m in _AGE_NAME_YRS.finditer(text) if digits and yrs else ():
+        word = m.group("word").lower()
+        if word in _NOT_NAMES or word.endswith(("ed", "ing", "ly")) \
+                or _AGE_THRESHOLD_BEFORE.search(text, max(0, m.start() - 30), m.end("word")) \
+                or _AGE_RANGE_AFTER.match(text[m.end("age"):m.end("age") + 20]):
+            continue
+        yield m.start("age"), m.end("age")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -472,18 +528,23 @@ _LABEL_TAIL = r"(?:\s*(?:ref(?:erence)?|no|num(?:ber)?|id|#))?\.?(?:\s*(?:no\.?|
 
 DEFAULT_CASE_REFERENCE_PATTERNS: list[str] = [
     # crime ref 47/12345/24, crime reference number: 47240098765, occurrence 47230011223
-    rf"\b(?:crime|occurrence|police|incident)(?:\s*(?:ref(?:erence)?|no|num(?:ber)?|id|#|log))+\.?"
+    rf"\b(?:crime|occurrence|occ|police|incident)(?:\s*(?:ref(?:erence)?|no|num(?:ber)?|id|#|log))+\.?"
     rf"(?:\s*(?:no\.?|number))?\s*(?:is\s+|was\s+)?[:#]?\s*(?P<ref>{_REF})",
     rf"\boccurrence\s*[:#]?\s*(?P<ref>{_REF})",
+    # Niche occ no. 23*118842, Niche 22/ 90117: a police system's year, "*" or "/" and a serial (the
+    # scan reads "*" as a space)
+    r"\b(?:Niche|Athena|occurrence|occ|crime|police)(?:\s+(?:occ(?:urrence)?|crime|ref(?:erence)?))?"
+    r"(?:\s*(?:no|num(?:ber)?|ref|#))?\.?\s*[:#]?\s*(?P<ref>\d{2}\s?[*/ ]\s?\d{5,7})(?![\w/])",
     # CAD 1234 12/03/24, serial 0456 of 12/03/2024, incident 1234 of 03/02
     r"\b(?:CAD|serial|incident|log)\s*(?:no\.?|number|ref)?\s*[:#]?\s*"
     r"(?P<ref>\d{3,5}\s*(?:of\s+)?\d{1,2}/\d{1,2}(?:/(?:\d{4}|\d{2}))?)(?![\d/])",
     # case no. 12345678, case number: 2023-004567, EHM case ID 998877, child ID 123456
     rf"\b(?:case|client|person|child|family|file|referral)(?:\s*(?:ref(?:erence)?|no|num(?:ber)?|id|#))+"
     rf"\.?(?:\s*(?:no\.?|number))?\s*(?:is\s+|was\s+)?[:#]?\s*(?P<ref>{_REF})",
-    # LCS ref 1234567, Mosaic ID 123456, Mosaic 1234567, SystmOne 123456789
+    # LCS ref 1234567, Mosaic ID 123456, Mosaic 1234567, SystmOne 123456789, Liquidlogic case 00392817
     r"\b(?:LCS|Mosaic|EHM|SystmOne|EMIS|RiO|Carenotes|CareFirst|Liquidlogic|ContrOCC|Niche|Athena|CRIS|"
-    rf"PARIS|Lorenzo|Careflow){_LABEL_TAIL}(?P<ref>{_REF})",
+    r"PARIS|Lorenzo|Careflow)(?:\s+(?:case|client|person|child|family|file|record|episode|occ(?:urrence)?|crime))?"
+    rf"{_LABEL_TAIL}(?P<ref>{_REF})",
     # hospital number K1234567, MRN 12345678
     rf"\b(?:hospital|unit|MRN|PAS|patient|MPI){_LABEL_TAIL}(?P<ref>{_REF})",
     # our ref: ABC-12345, ref CSC/2024/0456
@@ -503,8 +564,10 @@ DEFAULT_CASE_REFERENCE_PATTERNS: list[str] = [
     # case 2024-00871, file: 2023-0098 (a year, a dash and a serial that is not another year)
     r"\b(?:case|client|child|family|file|referral|record)\s*[:#]?\s*"
     r"(?P<ref>(?:19|20)\d{2}-(?!(?:19|20)\d\d(?!\d))\d{3,6})(?![\w/\-])",
-    # ID 3348820: a long number after a bare "ID" (a staff or system identifier alike)
-    r"\bID\s*(?:no\.?|number|#)?\s*(?:is\s+|was\s+)?[:#]?\s*(?P<ref>\d{6,10})(?![\w/])",
+    # ID 3348820, ID 49302: a number of five digits or more after a bare "ID" (a staff or system
+    # identifier alike), but not a meeting's, a ticket's or a job's
+    r"\bID(?<!meeting\sID)(?<!ticket\sID)(?<!job\sID)\s*(?:no\.?|number|#)?\s*(?:is\s+|was\s+)?[:#]?\s*"
+    r"(?P<ref>\d{5,10})(?![\w/]|[.,]\d)",
 ]
 
 

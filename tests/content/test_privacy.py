@@ -219,6 +219,11 @@ def test_an_outward_code_naming_an_office_is_not_a_postcode_but_one_naming_a_hom
     ("D.O.B: 3 / 4 / 2016", "3 / 4 / 2016"),  # spaced slashes
     ("Born in St Leonards on 3 June 2018.", "3 June 2018"),  # a place between
     ("born at the Conquest on 5 May 2015", "5 May 2015"),
+    # any dash between the label and the date
+    ("DOB—30 June 2012—check w/ birth cert", "30 June 2012"),
+    ("DOB — 14/07/2013", "14/07/2013"),
+    ("date of birth‑14.07.2013", "14.07.2013"),
+    ("the DOB we hold for him — 04 March 2006", "04 March 2006"),
 ])
 def test_dates_of_birth(text, value):
     assert ("date_of_birth", value) in found(text)
@@ -242,6 +247,7 @@ def test_dates_of_birth(text, value):
     "Please check the DOB is correct before the review: 14/05/2024.",
     "The date of birth section was added to the form on 1 April 2023.",
     "He was born at the Conquest Hospital site in March.",
+    "DOB checks at the meeting — 12/03/2024.",
 ])
 def test_not_dates_of_birth(text):
     assert "date_of_birth" not in kinds(text)
@@ -268,6 +274,24 @@ def test_not_dates_of_birth(text):
     ("She's 15 and pregnant.", "15"),
     ("She'll be 12 next month.", "12"),
     ("He will be 4 next week.", "4"),
+    # "in" and a time after the number ("1 in 4" is a proportion)
+    ("he'll be 4 in Jan, not yet registered", "4"),
+    ("She will be 2 in a few weeks.", "2"),
+    ("He is 16 in the summer.", "16"),
+    # turning an age, when a time follows
+    ("Sophie turned 8 on sunday, party cancelled", "8"),
+    ("turns 12 next week so transition needs planning", "12"),
+    ("He will turn five in May.", "five"),
+    ("she's turning 16 at the weekend", "16"),
+    ("Jay turned 14 last month.", "14"),
+    # an age after a date of birth in the same sentence
+    ("born 2/12/2013 - nearly 11, very small for age", "11"),
+    ("D.O.B. 04.05.2012 (now 12)", "12"),
+    ("DOB 1 May 2010, just turned 14 and excluded", "14"),
+    # a name, then an age in years
+    ("Kayden 14yrs, NHS 3423667125, excluded twice", "14yrs"),
+    ("Mia 9 yrs and her brother", "9 yrs"),
+    ("Jade 15yr who lives with nan", "15yr"),
 ])
 def test_ages(text, value):
     assert ("age", value) in found(text)
@@ -289,6 +313,22 @@ def test_ages(text, value):
     "Recommendations (5) and (6) were accepted.",
     "A mother of 3 children; Site B (14) returned its audit.",
     "She'll be 10 minutes late; they will be 3 of the panel.",
+    # "in" that is a proportion, not a time
+    "She is 1 in 4 children on the list; he was 1 in 3 who replied.",
+    # turning a number: no time after it, not a person, or not an age at all
+    "The NINo was issued when he turned sixteen.",
+    "Her DOB is 30/11/2007 so she turns 18 soon.",
+    "The charity turned 50 last year; our website turns 5 this month.",
+    "The clock turns 12 at midnight; the car turned 180 on the bend.",
+    "It turned 4 in 10 referrals around; the tide turned in our favour.",
+    # "nearly", "now" after a label with no date, or in another sentence
+    "DOB checks now 3 days overdue.",
+    "DOB 3/4/2010. Nearly 40 referrals came in that week.",
+    "The service was born 2/3/2015 - now 9 teams and 30 staff.",
+    # a capitalised word of prose, a threshold or a range before years
+    "Sentenced 3 yrs, released on licence; Wait 2 yrs, then review.",
+    "Contract 2 yrs, Term 3 yrs; Over 18yrs, no consent needed.",
+    "Brighton 2 yrs ago; Players 18yrs and over; Jade 9yrs or older.",
 ])
 def test_not_ages(text):
     assert "age" not in kinds(text)
@@ -355,6 +395,15 @@ def test_email_addresses():
     ("LCS 4471902 for the baby", "4471902"),
     ("ID 4471902 is the child's record.", "4471902"),
     ("Her ID: 12345678.", "12345678"),
+    ("ID 49302 on the EH module", "49302"),
+    # a record word after a case system's name
+    ("Liquidlogic case 00392817, transferred from CIN", "00392817"),
+    ("Mosaic person 2209314", "2209314"),
+    # a police system's year, "*" or "/" and a serial
+    ("Niche occ no. 23*118842 - DA call out", "23*118842"),
+    ("NRM referral made, Niche 22/ 90117", "22/ 90117"),
+    ("Athena 24*330198 MFH", "24*330198"),
+    ("occurrence 23 / 118842", "23 / 118842"),
 ])
 def test_case_references(text, value):
     assert ("case_reference", value) in found(text)
@@ -370,6 +419,9 @@ def test_case_references(text, value):
     "BP 120/80; scored 1250/2000 on the audit tool; up 1250/80 on last year.",
     "The case 2019-2021 review found drift; case 2023-24 figures are out.",
     "ID checks for 2 visitors were missing; staff ID badges last 3 years.",
+    "Teams meeting ID 84512 for the review; Job ID 40312 failed; ID 1234 badge; ID 2024 cohort.",
+    "Liquidlogic case notes are due; Mosaic case 2024 review.",
+    "Niche 2 / 3 items; occ 23 1188 was logged; the crime rate 22 / 10000.",
 ])
 def test_not_case_references(text):
     assert "case_reference" not in kinds(text)
