@@ -139,6 +139,18 @@ def app_package(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stdin_lines() -> list[str] | None:
+    """Standard input as lines (no line ends; None when it is not UTF-8 text)."""
+    try:
+        text = sys.stdin.read()
+    except UnicodeDecodeError:
+        return None
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def privacy_scan(args: argparse.Namespace) -> int:
     import json
 
@@ -150,15 +162,10 @@ def privacy_scan(args: argparse.Namespace) -> int:
             compile_patterns(patterns)
         except ValueError as exc:
             return _fail(str(exc))
-    try:
-        text = sys.stdin.read()
-    except UnicodeDecodeError:
+    lines = _stdin_lines()
+    if lines is None:
         return _fail("the input is not UTF-8 text", 1)
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
     for number, line in enumerate(lines, start=1):
-        line = line.removesuffix("\r")
         findings = scan(line, case_reference_patterns=patterns, allow=args.allow)
         if args.jsonl:
             print(json.dumps({"line": number, "findings": [f.as_dict() for f in findings]}))
@@ -175,15 +182,11 @@ def privacy_concern(args: argparse.Namespace) -> int:
 
     from content.concern import reads_like_live_concern
 
-    try:
-        text = sys.stdin.read()
-    except UnicodeDecodeError:
+    lines = _stdin_lines()
+    if lines is None:
         return _fail("the input is not UTF-8 text", 1)
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
     for number, line in enumerate(lines, start=1):
-        held = reads_like_live_concern(line.removesuffix("\r"))
+        held = reads_like_live_concern(line)
         if args.jsonl:
             print(json.dumps({"line": number, "held": held}))
         elif held:  # the text is not printed: the output may end up in a log, and the input is at hand
