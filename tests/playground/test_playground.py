@@ -103,6 +103,7 @@ def test_the_whole_loop_in_the_playground(page: Page, playground):
     card.get_by_role("button", name="Record responses").click()
     boxes = card.locator("textarea")
     expect(boxes).to_have_count(4)
+    card.screenshot(path=str(playground["data"].parent / "form.png"))
     boxes.nth(0).fill(LEARNT)
     boxes.nth(2).fill(WHEN)
     card.get_by_role("button", name="Submit responses").click()
