@@ -15,7 +15,7 @@ from dialogs.publishing import PublishError, parse_discuss_by, publish, upload_b
 from storage.models import DeliveryKind, DeliveryStatus, Discussion
 
 from .http_errors import error, read_json
-from .keys import DEPS, SETTINGS
+from .app_keys import DEPS, SETTINGS
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -22,9 +22,9 @@ from dialogs.retention import purge
 from storage.protocols import Store
 from storage.tinydb_store import TinyDBStore
 
-from . import __version__, admin, documents
+from . import __version__, admin, document_routes
 from .adapter import make_adapter
-from .keys import ADAPTER, BOT, DEPS, SETTINGS, SIGNER, STORE, WORKER
+from .app_keys import ADAPTER, BOT, DEPS, SETTINGS, SIGNER, STORE, WORKER
 from .links import LinkSigner, load_secret
 from .ratelimit import RateLimiter
 from .mail import make_mailer
@@ -125,5 +125,5 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     admin.add_routes(app)
-    documents.add_routes(app)
+    document_routes.add_routes(app)
     return app

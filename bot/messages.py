@@ -10,7 +10,7 @@ from aiohttp import web
 
 from .adapter import SigningKeysUnavailable
 from .http_errors import error, read_json
-from .keys import ADAPTER, BOT
+from .app_keys import ADAPTER, BOT
 from .wire import read_activity
 
 log = logging.getLogger(__name__)

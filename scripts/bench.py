@@ -54,7 +54,7 @@ import aiohttp  # noqa: E402
 from aiohttp.test_utils import TestServer  # noqa: E402
 
 from bot.app import create_app  # noqa: E402
-from bot.keys import DEPS  # noqa: E402
+from bot.app_keys import DEPS  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from storage.models import Discussion  # noqa: E402
 from tests.fakes import teams as t  # noqa: E402

@@ -10,7 +10,7 @@ import aiohttp
 from aiohttp.test_utils import TestServer
 
 from bot.app import create_app
-from bot.keys import DEPS
+from bot.app_keys import DEPS
 from bot.settings import Settings
 from tests.fakes.connector import FakeConnector
 from tests.fakes.smtp import SmtpServer

@@ -109,7 +109,7 @@ async def _some_attempted(bot):
 
 def worker_backoff(bot) -> None:
     """Shorten the backoff so the test does not wait minutes (the delays' shape is unchanged)."""
-    from bot.keys import WORKER
+    from bot.app_keys import WORKER
 
     bot.server.app[WORKER]._base_delay = 0.01
 

@@ -9,7 +9,7 @@ from collections import Counter
 
 from aiohttp import web
 
-from bot.keys import WORKER
+from bot.app_keys import WORKER
 from tests.fakes import teams as t
 from tests.fakes.connector import FakeConnector
 from tests.harness import eventually, start_bot

@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from bot.keys import WORKER
+from bot.app_keys import WORKER
 from tests.fakes import teams as t
 from tests.fakes.smtp import SmtpServer, free_port
 from tests.harness import eventually, start_bot

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from bot.keys import SIGNER
+from bot.app_keys import SIGNER
 from tests.dialogs.test_organisation_change import ANA, BRIEFING, DIRECTORY, LEARNT, MORGAN, PRIYA, TEAM
 from tests.fakes import teams as t
 from tests.fakes.smtp import free_port

@@ -22,7 +22,7 @@ from dialogs.retention import purge
 
 from .admin import admin_only, has_admin_token
 from .http_errors import error
-from .keys import DEPS, SETTINGS, SIGNER
+from .app_keys import DEPS, SETTINGS, SIGNER
 
 log = logging.getLogger(__name__)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
