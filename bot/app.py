@@ -24,7 +24,7 @@ from storage.tinydb_store import TinyDBStore
 
 from . import __version__, admin, document_routes
 from .adapter import make_adapter
-from .app_keys import ADAPTER, BOT, DEPS, SETTINGS, SIGNER, STORE, WORKER
+from .app_keys import ADAPTER, BOT, DEPS, MAILER, SETTINGS, SIGNER, STORE, WORKER
 from .links import LinkSigner, load_secret
 from .ratelimit import RateLimiter
 from .mail import make_mailer
@@ -66,8 +66,62 @@ async def run_schedules(deps: Deps, settings: Settings, interval: float = 900.0)
         await asyncio.sleep(interval)
 
 
+async def _store(app: web.Application) -> AsyncIterator[None]:
+    """The store, open for the app's life, with the bundled briefings loaded into it."""
+    store, deps = app[STORE], app[DEPS]
+    await store.open()
+    try:
+        for name, text in bundled_briefings():
+            try:
+                record, created = await upload_briefing(text, deps)
+            except PublishError as exc:  # the package's copy changed after it was published here
+                log.warning("bundled briefing %s not reloaded: %s; the stored copy stays", name, exc)
+                continue
+            if created:
+                log.info("bundled briefing loaded id=%s from %s", record.id, name)
+        yield
+    finally:
+        await store.close()
+
+
+async def _signing_keys(app: web.Application) -> AsyncIterator[None]:
+    """The channel's signing keys are refreshed in the background; stopped at the end."""
+    yield
+    await app[ADAPTER].bot_framework_authentication.close()
+
+
+async def _background(coro, name: str) -> AsyncIterator[None]:
+    task = asyncio.create_task(coro, name=name)
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _delivery_worker(app: web.Application) -> AsyncIterator[None]:
+    async for _ in _background(app[WORKER].run(), "delivery-worker"):
+        yield
+    await app[WORKER].stop()
+
+
+async def _schedules(app: web.Application) -> AsyncIterator[None]:
+    async for _ in _background(run_schedules(app[DEPS], app[SETTINGS]), "schedules"):
+        yield
+
+
+async def _ready(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    log.info("ready: store=%s mail=%s auth=%s", (await app[STORE].status())["backend"], app[MAILER].describe(),
+             "off (local mode, loopback only)" if settings.local_mode else "on")
+    # What exists now lives as long as the process: keep it out of the collector's
+    # full passes, which otherwise pause turns for tens of milliseconds.
+    gc.collect()
+    gc.freeze()
+    yield
+
+
 def create_app(settings: Settings, *, store: Store | None = None) -> web.Application:
-    """Build the app. Nothing is opened until it starts (see `_lifecycle`)."""
+    """Build the app. Nothing is opened until it starts (the cleanup contexts above, one per resource)."""
     directory = load_directory(settings.directory)  # a bad file stops here, naming the line
     bundled_rules()  # the live-concern rules, compiled now (not in a turn); a bad file stops here too
     store = store or TinyDBStore(settings.data_dir)
@@ -89,39 +143,12 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
     app[DEPS] = deps
     app[ADAPTER] = adapter
     app[BOT] = LearningBot(deps)
-    worker = app[WORKER] = DeliveryWorker(deps, TeamsTransport(adapter, settings.bot_app_id), mailer,
+    app[WORKER] = DeliveryWorker(deps, TeamsTransport(adapter, settings.bot_app_id), mailer,
                                           limiter=RateLimiter(settings.send_rate))
 
-    async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
-        await store.open()
-        try:
-            for name, text in bundled_briefings():
-                try:
-                    record, created = await upload_briefing(text, deps)
-                except PublishError as exc:  # the package's copy changed after it was published here
-                    log.warning("bundled briefing %s not reloaded: %s; the stored copy stays", name, exc)
-                    continue
-                if created:
-                    log.info("bundled briefing loaded id=%s from %s", record.id, name)
-            task = asyncio.create_task(worker.run(), name="delivery-worker")
-            reminders = asyncio.create_task(run_schedules(deps, settings), name="schedules")
-            log.info("ready: store=%s mail=%s auth=%s", (await store.status())["backend"], mailer.describe(),
-                     "off (local mode, loopback only)" if settings.local_mode else "on")
-            # What exists now lives as long as the process: keep it out of the collector's
-            # full passes, which otherwise pause turns for tens of milliseconds.
-            gc.collect()
-            gc.freeze()
-            yield
-            for background in (task, reminders):
-                background.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await background
-            await worker.stop()
-            await adapter.bot_framework_authentication.close()
-        finally:
-            await store.close()
-
-    app.cleanup_ctx.append(_lifecycle)
+    app[MAILER] = mailer
+    # One cleanup context per resource: opened in this order, closed in the reverse one.
+    app.cleanup_ctx.extend([_store, _signing_keys, _delivery_worker, _schedules, _ready])
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     admin.add_routes(app)

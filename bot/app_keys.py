@@ -9,6 +9,7 @@ from dialogs.deps import Deps
 from storage.protocols import Store
 
 from .links import LinkSigner
+from .mail import Mailer
 from .settings import Settings
 from .teams import LearningBot
 from .worker import DeliveryWorker
@@ -20,3 +21,4 @@ ADAPTER = web.AppKey("adapter", CloudAdapter)
 BOT = web.AppKey("bot", LearningBot)
 WORKER = web.AppKey("worker", DeliveryWorker)
 SIGNER = web.AppKey("signer", LinkSigner)
+MAILER = web.AppKey("mailer", Mailer)

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 
 class Mailer(Protocol):
+    def describe(self) -> str: ...
     async def send(self, message: EmailMessage) -> dict[str, Any]: ...
 
     async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
