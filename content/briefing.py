@@ -62,7 +62,7 @@ class FrontMatter(_Strict):
         return text
 
 
-class Briefing(FrontMatter):
+class BriefingDoc(FrontMatter):
     sections: list[Section]
 
     def questions(self) -> list[Question]:
@@ -132,7 +132,7 @@ def _sections(body: str, first_line: int) -> tuple[list[Section], list[Problem]]
     return sections, problems
 
 
-def parse_briefing(text: str) -> Briefing:
+def parse_briefing(text: str) -> BriefingDoc:
     """Parse a briefing file; raise ContentError listing every problem found."""
     front, body, body_line = _split_front_matter(text)
     problems: list[Problem] = []
@@ -153,11 +153,11 @@ def parse_briefing(text: str) -> Briefing:
                 seen.add(question.id)
     if problems:
         raise ContentError(sorted(problems, key=lambda p: p.line))
-    return Briefing(**meta.model_dump(), sections=sections)
+    return BriefingDoc(**meta.model_dump(), sections=sections)
 
 
 @functools.lru_cache(maxsize=64)
-def parse_cached(text: str) -> Briefing:
+def parse_cached(text: str) -> BriefingDoc:
     """Parsed briefings are immutable, so stored sources are parsed once."""
     return parse_briefing(text)
 

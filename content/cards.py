@@ -6,7 +6,7 @@ import json
 from enum import StrEnum
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
-from .briefing import Briefing
+from .briefing import BriefingDoc
 from .minutes import CompiledMinutes, header_facts
 from .text import escape_md, format_datetime, plural
 from .yamlfile import ContentError, Problem
@@ -149,7 +149,7 @@ def _section_toggle(index: int, title: str, body: str) -> list[Card]:
     ]
 
 
-def _prompts(briefing: Briefing, counts: dict[str, int] | None = None) -> list[Card]:
+def _prompts(briefing: BriefingDoc, counts: dict[str, int] | None = None) -> list[Card]:
     """The discussion questions; with `counts`, how many responses each has so far."""
     items: list[Card] = [heading("Points for discussion", "Medium")]
     for theme in briefing.prompts:
@@ -160,7 +160,7 @@ def _prompts(briefing: Briefing, counts: dict[str, int] | None = None) -> list[C
     return items
 
 
-def check_fits(briefing: Briefing) -> None:
+def check_fits(briefing: BriefingDoc) -> None:
     """Refuse a briefing whose card Teams would not accept (checked at upload and by validate), as it
     is at its largest: a discuss-by date, and every question's count of responses."""
     largest = briefing_card(briefing, "d-" + "0" * 20, discuss_by="30 September 2026",
@@ -171,14 +171,14 @@ def check_fits(briefing: Briefing) -> None:
                                        f"{MAX_CARD_BYTES // 1024} KB): shorten the sections")])
 
 
-def _route_line(briefing: Briefing) -> Card:
+def _route_line(briefing: BriefingDoc) -> Card:
     """The briefing's referral route in one line, in sight wherever responses are typed."""
     route = briefing.urgent_contact or "your organisation's safeguarding referral route"
     return text(f"**A child at risk now?** Don't record it here: contact {route}. In immediate danger, call 999.",
                 size="Small", color="Attention")
 
 
-def response_form(briefing: Briefing, discussion_id: str) -> Card:
+def response_form(briefing: BriefingDoc, discussion_id: str) -> Card:
     body: list[Card] = [text("Record your team's responses. Each answer is kept with your name; "
                              "anyone in the team can add more until the minutes are sent.", isSubtle=True),
                         _route_line(briefing),
@@ -271,7 +271,7 @@ def concern_card(discussion_id: str, urgent_contact: str, resubmit: dict[str, An
                              "carry back on this card.", isSubtle=True)], [discard])
 
 
-def correction_form(briefing: Briefing, discussion_id: str) -> Card:
+def correction_form(briefing: BriefingDoc, discussion_id: str) -> Card:
     return card([
         text("The minutes have been sent and are final. A correction goes to the same safeguarding "
              "leads as an addendum.", isSubtle=True),
@@ -282,7 +282,7 @@ def correction_form(briefing: Briefing, discussion_id: str) -> Card:
     ], [execute("Send the correction", Verb.correction, "positive", discussion=discussion_id)])
 
 
-def briefing_card(briefing: Briefing, discussion_id: str, *, discuss_by: str | None = None,
+def briefing_card(briefing: BriefingDoc, discussion_id: str, *, discuss_by: str | None = None,
                   counts: dict[str, int] | None = None, closed: str | None = None) -> Card:
     """The briefing's thread card. `counts` (responses per question) once the team has started;
     `closed` (who sent the minutes, when) once the discussion is closed."""
@@ -357,7 +357,7 @@ def my_responses_card(discussion_id: str, responses: Sequence[tuple[str, str, st
     return card(body, actions)
 
 
-def meeting_card(briefing: Briefing, discussion_id: str) -> Card:
+def meeting_card(briefing: BriefingDoc, discussion_id: str) -> Card:
     """Posted in a channel meeting's chat when it starts: the prompts and the response form."""
     body: list[Card] = [
         text(f"Learning briefing \u00B7 {briefing.board}", size="Small", isSubtle=True),
@@ -513,7 +513,7 @@ def organisation_change_card(current: tuple[str, str], new: tuple[str, str], cha
                        submit("Cancel", Verb.organisation_cancel)])
 
 
-def publish_preview_card(briefing: Briefing, audiences: Sequence[tuple[str, str]], team_count: int,
+def publish_preview_card(briefing: BriefingDoc, audiences: Sequence[tuple[str, str]], team_count: int,
                          findings: Sequence[str] = ()) -> Card:
     body = [
         text("Publish a learning briefing", size="Small", isSubtle=True),

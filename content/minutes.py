@@ -8,7 +8,7 @@ from typing import Iterable, Protocol
 
 from pydantic import BaseModel
 
-from .briefing import Briefing
+from .briefing import BriefingDoc
 from .text import format_datetime, plural
 
 OTHER_THEME = "Other responses"
@@ -73,7 +73,7 @@ class CompiledMinutes(BaseModel):
 
 
 def compile_minutes(
-    briefing: Briefing,
+    briefing: BriefingDoc,
     responses: Iterable[ResponseLike],
     *,
     team_name: str,

@@ -7,7 +7,7 @@ import logging
 from botbuilder.core import TurnContext
 
 from content import strings
-from content.briefing import Briefing as BriefingDoc
+from content.briefing import BriefingDoc
 from content.cards import ANSWER_PREFIX, AT_RISK_NOW, Verb, concern_card, my_responses_card, privacy_review_card
 from content.text import plural
 from storage.models import Author, Response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from content.briefing import Briefing as BriefingDoc
+from content.briefing import BriefingDoc
 from content.privacy import LABELS, Finding, redact, scan
 from storage.models import PrivacyFinding, Response
 

@@ -9,7 +9,7 @@ from datetime import date
 from botbuilder.core import TurnContext
 
 from content import strings
-from content.briefing import Briefing as BriefingDoc
+from content.briefing import BriefingDoc
 from content.briefing import parse_briefing, parse_cached
 from content.cards import check_fits, publish_preview_card
 from content.text import LONDON, format_date, quote

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from botbuilder.core import TurnContext
 
 from content import strings
-from content.briefing import Briefing as BriefingDoc
+from content.briefing import BriefingDoc
 from content.briefing import parse_cached
 from content.cards import briefing_card
 from content.text import escape_md, format_date
