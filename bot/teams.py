@@ -10,9 +10,9 @@ from botbuilder.schema import Activity, ActivityTypes
 from dialogs import meetings, registration, router
 from dialogs.deps import Deps
 from dialogs.inbound import Inbound, MalformedAction, execute_value
-from dialogs.send import PRIVATE_CARD
 
 from . import card_actions
+from .turn import TeamsTurn, inbound_from
 
 log = logging.getLogger(__name__)
 FAILED = "Sorry, something went wrong on my side and that may not have been saved. Please try again in a minute."
@@ -29,51 +29,53 @@ class LearningBot(ActivityHandler):
             log.info("ignored activity from channel %s", activity.channel_id)
             await self._refuse_card_action(turn_context)
             return
-        inbound = Inbound.from_activity(activity)
+        inbound = inbound_from(activity)
+        turn = TeamsTurn(turn_context)
         if not self.deps.directory.tenant_allowed(inbound.tenant_id):
             self._refuse(inbound.tenant_id)
             await self._refuse_card_action(turn_context)
             return
         if activity.type == ActivityTypes.message:
-            await router.on_message(turn_context, inbound, self.deps)
+            await router.on_message(turn, inbound, self.deps)
         elif card_actions.is_card_action(activity):
-            await self._card_action(turn_context, inbound)
+            await self._card_action(turn, inbound)
         elif activity.type == ActivityTypes.conversation_update:
-            await self._conversation_update(turn_context, inbound)
+            await self._conversation_update(turn, inbound)
         elif activity.type == ActivityTypes.event and activity.name == meetings.MEETING_START:
-            await meetings.on_meeting_start(turn_context, inbound, activity.value, self.deps)
+            await meetings.on_meeting_start(turn, inbound, activity.value, self.deps)
         elif activity.type == ActivityTypes.event and activity.name == meetings.MEETING_END:
-            await meetings.on_meeting_end(turn_context, inbound, activity.value, self.deps)
+            await meetings.on_meeting_end(turn, inbound, activity.value, self.deps)
         elif activity.type == ActivityTypes.installation_update:
             if inbound.scope == "team":
                 if (activity.action or "").startswith("remove"):
                     await registration.on_removed(inbound, self.deps)
                 else:
-                    await registration.on_installed(turn_context, inbound, self.deps)
+                    await registration.on_installed(turn, inbound, self.deps)
         else:
             log.debug("activity type %s not handled", activity.type)
 
-    async def _card_action(self, turn: TurnContext, inbound: Inbound) -> None:
+    async def _card_action(self, turn: TeamsTurn, inbound: Inbound) -> None:
         """An Action.Execute: the flow an Action.Submit with that verb runs, and its reply also as
         the invoke's answer. Never an HTTP error: a malformed one is answered with an error body."""
+        context = turn.context
         try:
-            value = execute_value(turn.activity.value)
+            value = execute_value(context.activity.value)
         except MalformedAction as exc:
             log.info("card action refused: %s", exc)
-            await card_actions.answer(turn, card_actions.error(400, f"This action cannot be carried out: {exc}."))
+            await card_actions.answer(context, card_actions.error(400, f"This action cannot be carried out: {exc}."))
             return
         # Stands if the flow fails (the adapter's on_turn_error logs that): 200 with an error body.
-        await card_actions.answer(turn, card_actions.error(500, FAILED))
+        await card_actions.answer(context, card_actions.error(500, FAILED))
         said: list[str] = []
 
         async def keep_text(_turn: TurnContext, activities: list[Activity], send):
             said.extend(a.text for a in activities if a.type == ActivityTypes.message and a.text)
             return await send()
 
-        turn.on_send_activities(keep_text)
+        context.on_send_activities(keep_text)
         await router.on_card_action(turn, inbound.with_value(value), self.deps)
-        private = turn.turn_state.get(PRIVATE_CARD)
-        await card_actions.answer(turn, card_actions.adaptive_card(private) if private
+        private = turn.private_card
+        await card_actions.answer(context, card_actions.adaptive_card(private) if private
                                   else card_actions.message(" ".join(said) or "Done."))
 
     async def _refuse_card_action(self, turn: TurnContext) -> None:
@@ -87,8 +89,8 @@ class LearningBot(ActivityHandler):
             self._refused_tenants.add(key)
             log.warning("ignoring activities from tenant %s: no organisation in the directory lists it", key)
 
-    async def _conversation_update(self, turn: TurnContext, inbound: Inbound) -> None:
-        activity = turn.activity
+    async def _conversation_update(self, turn: TeamsTurn, inbound: Inbound) -> None:
+        activity = turn.context.activity
         if inbound.scope != "team":
             return
         bot_id = activity.recipient.id if activity.recipient else None

@@ -23,6 +23,7 @@ from storage.protocols import StoreError
 from .mail import Mailer
 from .ratelimit import RateLimiter
 from .transport import TeamsTransport
+from .turn import to_activity
 
 log = logging.getLogger(__name__)
 RETRYABLE_HTTP = {408, 412, 429, 500, 502, 503, 504}
@@ -241,13 +242,13 @@ class DeliveryWorker:
 
     async def _send(self, out: Outgoing) -> dict[str, Any]:
         if isinstance(out, ChannelPost):
-            return await self._teams.post_new_thread(out.channel, out.activity)
+            return await self._teams.post_new_thread(out.channel, to_activity(out.message))
         if isinstance(out, PersonalMessage):
-            return await self._teams.send_personal(out.user_aad, out.via, out.activity)
+            return await self._teams.send_personal(out.user_aad, out.via, to_activity(out.message))
         if isinstance(out, ThreadReply):
-            return await self._teams.reply(out.thread, out.activity)
+            return await self._teams.reply(out.thread, to_activity(out.message))
         if isinstance(out, CardUpdate):
-            return await self._teams.update(out.thread, out.activity_id, out.activity)
+            return await self._teams.update(out.thread, out.activity_id, to_activity(out.message))
         if isinstance(out, Email):
             return await self._mailer.send(out.message)
         raise Undeliverable(f"cannot send {type(out).__name__}")

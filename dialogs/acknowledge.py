@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from botbuilder.core import TurnContext
-
 from content import strings
 from content.cards import minutes_card
 from content.minutes import CompiledMinutes
@@ -15,6 +13,7 @@ from storage.models import Acknowledgement, Delivery, DeliveryKind, stable_id
 from .deps import Deps
 from .inbound import Inbound
 from .send import say, settle
+from .turn import Turn
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +24,7 @@ def document_path(discussion_id: str, organisation_id: str) -> str:
     return f"/documents/minutes/{organisation_id}/{discussion_id}.docx"
 
 
-async def acknowledge(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def acknowledge(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     discussion_id = (inbound.value or {}).get("discussion")
     discussion = await deps.store.discussions.get(discussion_id) if isinstance(discussion_id, str) else None
     minutes = await deps.store.minutes.get(discussion.id) if discussion else None

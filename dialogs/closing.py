@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 import uuid
 
-from botbuilder.core import TurnContext
-
 from content import strings
 from content.cards import Verb, minutes_preview_card, sent_minutes_card
 from content.minutes import CompiledMinutes, compile_minutes, render_markdown
@@ -21,6 +19,7 @@ from .privacy_gate import findings_in, for_minutes, kinds
 from .registration import ask_organisation, lead_names
 from .send import say, settle, show
 from .thread import Opened, lock, open_discussion, refresh_card
+from .turn import Turn
 
 log = logging.getLogger(__name__)
 MAX_CORRECTION_CHARS = 4000
@@ -39,7 +38,7 @@ async def _compile(opened: Opened, inbound: Inbound, deps: Deps) -> CompiledMinu
     )
 
 
-async def _ready_to_close(turn: TurnContext, inbound: Inbound, deps: Deps) -> Opened | None:
+async def _ready_to_close(turn: Turn, inbound: Inbound, deps: Deps) -> Opened | None:
     opened = await open_discussion(turn, inbound, deps)
     if opened is None:
         return None
@@ -54,20 +53,20 @@ async def _ready_to_close(turn: TurnContext, inbound: Inbound, deps: Deps) -> Op
     return opened
 
 
-async def _preview(turn: TurnContext, opened: Opened, inbound: Inbound, deps: Deps) -> None:
+async def _preview(turn: Turn, opened: Opened, inbound: Inbound, deps: Deps) -> None:
     """The minutes as they would go now, to the leads of the team's organisation now."""
     minutes = await _compile(opened, inbound, deps)
     leads = [lead.name for lead in deps.directory.organisation(minutes.organisation_id).safeguarding_leads]
     await show(turn, minutes_preview_card(minutes, opened.discussion.id, leads), "Check the minutes before they go")
 
 
-async def close(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def close(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     opened = await _ready_to_close(turn, inbound, deps)
     if opened is not None:
         await _preview(turn, opened, inbound, deps)
 
 
-async def close_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def close_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     # The team's lock too, so that a move to another organisation (registration takes it) cannot
     # happen between the check below and the minutes being sent. Always the team's first, then the
     # discussion's: nothing takes them the other way round, so they cannot deadlock.
@@ -102,11 +101,11 @@ async def close_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) -> None
     await say(turn, strings.CLOSED.format(name=quote(compiled.closed_by), leads=lead_names(deps, minutes.organisation_id)))
 
 
-async def close_cancel(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def close_cancel(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     await settle(turn, strings.CLOSE_CANCELLED)
 
 
-async def correction(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def correction(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     """An addendum to minutes already sent: stored with them and forwarded to the same leads."""
     async with lock(inbound, deps):
         opened = await open_discussion(turn, inbound, deps, closed=True)

@@ -6,9 +6,6 @@ import asyncio
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from botbuilder.core import CardFactory, MessageFactory
-from botbuilder.schema import Activity
-
 from content.briefing import parse_cached
 from content.cards import addendum_card, minutes_card
 from content.email import addendum_email, minutes_email, plain_email
@@ -27,10 +24,18 @@ class Undeliverable(Exception):
 
 
 @dataclass(frozen=True)
+class Message:
+    """What is said, whatever carries it: a text, or a card with its summary (bot/ makes the activity)."""
+    text: str | None = None
+    card: dict | None = None
+    summary: str = ""
+
+
+@dataclass(frozen=True)
 class ChannelPost:
     """A new thread in a team channel."""
     channel: ConversationRef
-    activity: Activity
+    message: Message
 
 
 @dataclass(frozen=True)
@@ -38,13 +43,13 @@ class PersonalMessage:
     """A 1:1 chat with a user (created if needed), reached through a team of the same tenant."""
     user_aad: str
     via: ConversationRef
-    activity: Activity
+    message: Message
 
 
 @dataclass(frozen=True)
 class ThreadReply:
     thread: ConversationRef
-    activity: Activity
+    message: Message
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,7 @@ class CardUpdate:
     """Replace a card already posted (the thread's briefing card)."""
     thread: ConversationRef
     activity_id: str
-    activity: Activity
+    message: Message
 
 
 @dataclass(frozen=True)
@@ -63,10 +68,8 @@ class Email:
 Outgoing = ChannelPost | PersonalMessage | ThreadReply | CardUpdate | Email
 
 
-def _card_activity(card: dict, summary: str) -> Activity:
-    activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
-    activity.summary = summary
-    return activity
+def _card(card: dict, summary: str) -> Message:
+    return Message(card=card, summary=summary)
 
 
 async def _team(d: Delivery, deps: Deps):
@@ -107,13 +110,13 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
         discussion = await deps.store.discussions.get(Discussion.make_id(doc.id, team.id)) or Discussion(
             id=Discussion.make_id(doc.id, team.id), briefing_id=doc.id, team_id=team.id)
         card = await thread_card(discussion, doc, deps)
-        return ChannelPost(team.general, _card_activity(card, f"Learning briefing: {doc.title}"))
+        return ChannelPost(team.general, _card(card, f"Learning briefing: {doc.title}"))
     if d.kind is DeliveryKind.minutes_teams:
         team = await _team(d, deps)
         m = await _minutes(d, deps)
         url = deps.link(document_path(d.discussion_id or "", m.organisation_id))
         card = minutes_card(m, discussion_id=d.discussion_id, document_url=url)
-        return PersonalMessage(d.recipient or "", team.general, _card_activity(card, f"Team minutes from {m.team_name}"))
+        return PersonalMessage(d.recipient or "", team.general, _card(card, f"Team minutes from {m.team_name}"))
     if d.kind is DeliveryKind.minutes_email:
         m = await _minutes(d, deps)
         # The Word attachment takes up to half a second to build: off the event loop.
@@ -124,7 +127,7 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
         team = await _team(d, deps)
         m, text, author, when = await _addendum(d, deps)
         return PersonalMessage(d.recipient or "", team.general,
-                               _card_activity(addendum_card(m, text, author, when), f"Correction from {m.team_name}"))
+                               _card(addendum_card(m, text, author, when), f"Correction from {m.team_name}"))
     if d.kind is DeliveryKind.addendum_email:
         m, text, author, when = await _addendum(d, deps)
         return Email(addendum_email(m, text, author=author, when=when, to_name=d.payload.get("lead_name", ""),
@@ -139,12 +142,12 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
         if discussion is None or record is None or discussion.thread is None or not discussion.card_activity_id:
             raise Undeliverable("discussion thread not found")
         card = await thread_card(discussion, parse_cached(record.source), deps)
-        return CardUpdate(discussion.thread, discussion.card_activity_id, _card_activity(card, "Learning briefing"))
+        return CardUpdate(discussion.thread, discussion.card_activity_id, _card(card, "Learning briefing"))
     if d.kind is DeliveryKind.thread_notice:
         discussion = await deps.store.discussions.get(d.discussion_id or "")
         if discussion is None or discussion.thread is None:
             raise Undeliverable("discussion thread not found")
-        return ThreadReply(discussion.thread, MessageFactory.text(d.payload.get("text", "")))
+        return ThreadReply(discussion.thread, Message(text=d.payload.get("text", "")))
     raise Undeliverable(f"unknown delivery kind {d.kind}")
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from botbuilder.core import TurnContext
-
 from content import strings
 from content.digest import (Digest, DigestBriefing, Outstanding, SentMinutes, combine, digest_html, digest_page,
                             digest_text)
@@ -20,6 +18,7 @@ from .forwarding import discussion_organisation
 from .inbound import Inbound
 from .pages import digest_path, page_link
 from .send import say, show
+from .turn import Turn
 
 log = logging.getLogger(__name__)
 DAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
@@ -55,7 +54,7 @@ async def build_digest(deps: Deps, organisation_ids: set[str], now: datetime | N
     return Digest(organisations=names, briefings=rows)
 
 
-async def digest_command(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def digest_command(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     orgs = deps.directory.lead_organisations(inbound.user_aad)
     if not orgs:
         await say(turn, strings.DIGEST_LEADS_ONLY)

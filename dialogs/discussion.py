@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from botbuilder.core import TurnContext
-
 from content import strings
 from content.briefing import BriefingDoc
 from content.cards import ANSWER_PREFIX, AT_RISK_NOW, Verb, concern_card, my_responses_card, privacy_review_card
@@ -19,6 +17,7 @@ from .privacy_gate import findings_in, kinds, redacted_text, unconfirmed
 from .registration import ensure_team
 from .send import say, settle, show, show_privately
 from .thread import Opened, lock, open_discussion, refresh_card, thread_card
+from .turn import Turn
 
 log = logging.getLogger(__name__)
 MAX_RESPONSE_CHARS = 4000
@@ -51,14 +50,14 @@ def _note_taker(value: dict) -> tuple[bool, int | None, str | None, str | None]:
     return for_team, present, roles, None
 
 
-async def record(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def record(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     async with lock(inbound, deps):
         opened = await open_discussion(turn, inbound, deps)
         if opened is not None:
             await _record(turn, inbound, deps, opened)
 
 
-async def _record(turn: TurnContext, inbound: Inbound, deps: Deps, opened: Opened) -> None:
+async def _record(turn: Turn, inbound: Inbound, deps: Deps, opened: Opened) -> None:
     discussion, briefing = opened.discussion, opened.briefing
     if str((inbound.value or {}).get(AT_RISK_NOW)).lower() == "true":
         # Ticked "a child at risk now": the route, in this person's reply; nothing is stored or logged.
@@ -110,7 +109,7 @@ async def _record(turn: TurnContext, inbound: Inbound, deps: Deps, opened: Opene
     await _review_findings(turn, opened, [r for r in added if unconfirmed(r)])
 
 
-async def _review_findings(turn: TurnContext, opened: Opened, flagged: list[Response]) -> None:
+async def _review_findings(turn: Turn, opened: Opened, flagged: list[Response]) -> None:
     """Tell the responder what kind of identifier was found (never the value) and offer to edit or confirm."""
     if not flagged:
         return
@@ -131,7 +130,7 @@ async def _own(opened: Opened, inbound: Inbound, deps: Deps) -> list[Response]:
             if r.active and r.author.aad_object_id == inbound.user_aad]
 
 
-async def my_responses(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def my_responses(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     opened = await open_discussion(turn, inbound, deps)
     if opened is None:
         return
@@ -155,7 +154,7 @@ def _edited_texts(value: dict, own: list[Response]) -> list[str]:
     return out
 
 
-async def edit_responses(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def edit_responses(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     async with lock(inbound, deps):
         opened = await open_discussion(turn, inbound, deps)
         if opened is None:
@@ -191,7 +190,7 @@ async def edit_responses(turn: TurnContext, inbound: Inbound, deps: Deps) -> Non
         await _review_findings(turn, opened, flagged)
 
 
-async def confirm_findings(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def confirm_findings(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     """The responder confirms that what was found identifies nobody: the minutes keep it as written."""
     async with lock(inbound, deps):
         opened = await open_discussion(turn, inbound, deps)
@@ -210,7 +209,7 @@ async def confirm_findings(turn: TurnContext, inbound: Inbound, deps: Deps) -> N
         await say(turn, strings.FINDINGS_CONFIRMED.format(count=plural(confirmed, "response")))
 
 
-async def discard(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def discard(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     held_for = (inbound.value or {}).get("held_for")
     if held_for is not None and held_for != holder(inbound):
         await say(turn, strings.HELD_FOR_SOMEONE_ELSE)
@@ -218,14 +217,14 @@ async def discard(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
     await settle_view(turn, str((inbound.value or {}).get("discussion") or ""), strings.DISCARDED)
 
 
-async def show_thread(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def show_thread(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     """Back to the briefing's card, as it is now, for the person who pressed."""
     opened = await open_discussion(turn, inbound, deps, closed=None)
     if opened is not None:
         await show_privately(turn, await thread_card(opened.discussion, opened.briefing, deps))
 
 
-async def attribution_command(turn: TurnContext, inbound: Inbound, deps: Deps, choice: str) -> None:
+async def attribution_command(turn: Turn, inbound: Inbound, deps: Deps, choice: str) -> None:
     """`attribution names` or `attribution team`: how this team's minutes attribute responses."""
     team = await ensure_team(inbound, deps)
     if team is None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from botbuilder.core import TurnContext
-
 from content import strings
 from content.cards import Verb, back_to_briefing, card, concern_card, text
 from content.concern import reads_like_live_concern
@@ -13,6 +11,7 @@ from content.concern import reads_like_live_concern
 from .inbound import Inbound
 from .send import pressed_privately, say, settle, show_privately
 from .thread import Opened
+from .turn import Turn
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +21,7 @@ def holder(inbound: Inbound) -> str:
     return inbound.user_aad or inbound.user_id
 
 
-async def held(turn: TurnContext, inbound: Inbound, opened: Opened, texts: list[str], keep: tuple[str, ...],
+async def held(turn: Turn, inbound: Inbound, opened: Opened, texts: list[str], keep: tuple[str, ...],
                verb: Verb, what: str = "response") -> bool:
     """True when nothing may be stored: `texts` read like a live worry about a child (the route is
     shown, and a card that sends the form's `keep` fields back with `verb` if it is learning), or
@@ -49,7 +48,7 @@ async def held(turn: TurnContext, inbound: Inbound, opened: Opened, texts: list[
     return True
 
 
-async def settle_view(turn: TurnContext, discussion_id: str, outcome: str) -> None:
+async def settle_view(turn: Turn, discussion_id: str, outcome: str) -> None:
     """The outcome of a button on a private view (a held response): there, with a way back to the
     briefing; on a card posted in the conversation (an earlier release), in its place."""
     if pressed_privately(turn) and discussion_id:

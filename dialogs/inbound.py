@@ -1,12 +1,10 @@
-"""What a turn is about, read once from a Teams activity (tenant, team, user, command or card data)."""
+"""What a turn is about (tenant, team, user, command or card data), as bot/ reads it from a Teams activity."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
 from typing import Any
-
-from botbuilder.schema import Activity
 
 from storage.models import ConversationRef
 
@@ -47,14 +45,6 @@ def execute_value(value: Any) -> dict[str, Any]:
     return {**data, "verb": verb}
 
 
-def _get(data: Any, *path: str) -> Any:
-    for key in path:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
-
 @dataclass(frozen=True)
 class Inbound:
     activity_id: str
@@ -71,32 +61,6 @@ class Inbound:
     service_url: str
     bot_id: str | None
     bot_name: str | None
-
-    @classmethod
-    def from_activity(cls, activity: Activity) -> "Inbound":
-        channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-        conversation = activity.conversation
-        sender = activity.from_property
-        team_id = _get(channel_data, "team", "id")
-        conv_type = (conversation.conversation_type if conversation else None) or ""
-        scope = "team" if team_id else ("groupChat" if conv_type == "groupChat" else "personal")
-        value = activity.value if isinstance(activity.value, dict) else None
-        return cls(
-            activity_id=activity.id or "",
-            scope=scope,
-            text=strip_leading_mention(activity.text),
-            value=value,
-            user_id=(sender.id if sender else "") or "",
-            user_aad=((sender.aad_object_id if sender else None) or None),
-            user_name=((sender.name if sender else None) or "").strip(),
-            tenant_id=_get(channel_data, "tenant", "id"),
-            team_id=team_id,
-            team_name=_get(channel_data, "team", "name"),
-            conversation_id=(conversation.id if conversation else "") or "",
-            service_url=activity.service_url or "",
-            bot_id=activity.recipient.id if activity.recipient else None,
-            bot_name=activity.recipient.name if activity.recipient else None,
-        )
 
     def with_value(self, value: dict[str, Any]) -> "Inbound":
         """The same turn carrying card data from elsewhere than the activity's value (an invoke's)."""

@@ -7,8 +7,6 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from botbuilder.core import TurnContext
-
 from content import strings
 from content.briefing import parse_cached
 from content.cards import meeting_card
@@ -19,6 +17,7 @@ from .deps import Deps
 from .inbound import Inbound
 from .registration import lead_names
 from .send import say, show
+from .turn import Turn
 
 log = logging.getLogger(__name__)
 MEETING_START = "application/vnd.microsoft.meetingStart"
@@ -50,7 +49,7 @@ async def _open_discussions(team: Team, deps: Deps) -> list[Discussion]:
     return sorted(found, key=lambda d: d.opened_at, reverse=True)[:MAX_BRIEFINGS]
 
 
-async def on_meeting_start(turn: TurnContext, inbound: Inbound, value: Any, deps: Deps) -> None:
+async def on_meeting_start(turn: Turn, inbound: Inbound, value: Any, deps: Deps) -> None:
     team = await _team(inbound, deps)
     if team is None:
         return
@@ -70,7 +69,7 @@ async def on_meeting_start(turn: TurnContext, inbound: Inbound, value: Any, deps
         log.info("meeting prompts posted team=%s discussion=%s", team.id, discussion.id)
 
 
-async def on_meeting_end(turn: TurnContext, inbound: Inbound, value: Any, deps: Deps) -> None:
+async def on_meeting_end(turn: Turn, inbound: Inbound, value: Any, deps: Deps) -> None:
     team = await _team(inbound, deps)
     if team is None:
         return

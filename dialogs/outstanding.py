@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from botbuilder.core import TurnContext
-
 from content import strings
 from content.list_cards import outstanding_card
 from content.outstanding import OutstandingTeam, OutstandingView, outstanding_page
@@ -16,6 +14,7 @@ from .deps import Deps
 from .inbound import Inbound
 from .pages import outstanding_path, page_link
 from .send import say, show
+from .turn import Turn
 
 NO_ORGANISATION = "no organisation yet"
 
@@ -77,7 +76,7 @@ async def outstanding_page_html(deps: Deps, organisation_ids: set[str] | None, b
     return outstanding_page(view, format_datetime(deps.clock()))
 
 
-async def outstanding_command(turn: TurnContext, inbound: Inbound, deps: Deps, briefing_id: str) -> None:
+async def outstanding_command(turn: Turn, inbound: Inbound, deps: Deps, briefing_id: str) -> None:
     if deps.directory.is_board_staff(inbound.user_aad):
         scope = None
     else:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from botbuilder.core import TurnContext
-
 from content.cards import help_card
 from content.list_cards import list_card
 from content.text import escape_md, format_date, plural
@@ -13,6 +11,7 @@ from .deps import Deps
 from .inbound import Inbound
 from .publishing import delivery_id
 from .send import show
+from .turn import Turn
 
 TEAM_COMMANDS = [
     ("help", "What I can do"),
@@ -32,7 +31,7 @@ LEAD_COMMANDS = [("outstanding", "Teams that have not sent their minutes yet (ad
                  ("digest", "Your organisation's teams: briefings received, discussed, minutes sent (leads)")]
 
 
-async def help_(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def help_(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     if inbound.scope == "team":
         await show(turn, help_card("In a channel, mention me with:", TEAM_COMMANDS,
                                    "To record, edit or withdraw responses, or close a discussion, use the buttons "
@@ -47,7 +46,7 @@ async def help_(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
                                "teams, and their minutes to safeguarding leads."), "What I can do")
 
 
-async def briefings(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def briefings(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     rows = []
     for b in reversed(await deps.store.briefings.list()):
         where = ""
@@ -61,7 +60,7 @@ async def briefings(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
                "Learning briefings")
 
 
-async def status(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def status(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     team = await deps.store.teams.get(inbound.team_id or "")
     rows = []
     if team is not None:

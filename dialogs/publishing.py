@@ -6,8 +6,6 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from botbuilder.core import TurnContext
-
 from content import strings
 from content.briefing import BriefingDoc
 from content.briefing import parse_briefing, parse_cached
@@ -19,6 +17,7 @@ from .deps import Deps
 from .inbound import Inbound
 from .privacy_gate import briefing_findings
 from .send import say, settle, show
+from .turn import Turn
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +136,7 @@ async def publish(briefing_id: str, to: str, deps: Deps, discuss_by: date | None
     return Published(record, len(added), len(rows) - len(added))
 
 
-async def publish_command(turn: TurnContext, inbound: Inbound, deps: Deps, briefing_id: str) -> None:
+async def publish_command(turn: Turn, inbound: Inbound, deps: Deps, briefing_id: str) -> None:
     if not deps.directory.is_board_staff(inbound.user_aad):
         log.info("publish refused: not board staff")
         await say(turn, strings.STAFF_ONLY.format(board=deps.directory.board.name))
@@ -154,7 +153,7 @@ async def publish_command(turn: TurnContext, inbound: Inbound, deps: Deps, brief
                f"Publish {loaded[0].title}?")
 
 
-async def publish_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def publish_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     if not deps.directory.is_board_staff(inbound.user_aad):
         await say(turn, strings.STAFF_ONLY.format(board=deps.directory.board.name))
         return
@@ -176,7 +175,7 @@ async def publish_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) -> No
     await say(turn, strings.published(result.briefing.title, result.queued, result.skipped))
 
 
-async def discuss_command(turn: TurnContext, inbound: Inbound, deps: Deps, team_id: str, briefing_id: str) -> None:
+async def discuss_command(turn: Turn, inbound: Inbound, deps: Deps, team_id: str, briefing_id: str) -> None:
     """Post a briefing into this team's channel now (a team asking for it itself)."""
     if not briefing_id:
         await say(turn, strings.BRIEFING_ID_NEEDED.format(command="discuss", example=await _example_id(deps)))

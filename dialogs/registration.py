@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
-from botbuilder.core import TurnContext
-
 from content import strings
 from content.cards import Card, organisation_card, organisation_change_card
 from content.directory import Organisation
@@ -17,6 +15,7 @@ from .deps import Deps
 from .forwarding import discussion_organisation
 from .inbound import Inbound
 from .send import say, settle, show
+from .turn import Turn
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,7 @@ async def ensure_team(inbound: Inbound, deps: Deps) -> Team | None:
     return team
 
 
-async def on_installed(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def on_installed(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     async with deps.lock(f"team:{inbound.team_id}"):
         team = await ensure_team(inbound, deps)
         if team is None:
@@ -85,13 +84,13 @@ async def on_removed(inbound: Inbound, deps: Deps) -> None:
         log.info("team removed the bot team=%s", team.id)
 
 
-async def ask_organisation(turn: TurnContext, team: Team, deps: Deps) -> None:
+async def ask_organisation(turn: Turn, team: Team, deps: Deps) -> None:
     organisations = [(o.id, o.name) for o in deps.directory.organisations_open_to(team.tenant_id)]
     await show(turn, organisation_card(team.name or "this team", organisations, team.organisation_id),
                "Which organisation is this team part of?")
 
 
-async def organisation_command(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def organisation_command(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     team = await ensure_team(inbound, deps)
     if team is None:
         await say(turn, strings.NOT_IN_TEAM)
@@ -99,7 +98,7 @@ async def organisation_command(turn: TurnContext, inbound: Inbound, deps: Deps) 
     await ask_organisation(turn, team, deps)
 
 
-async def _chosen(turn: TurnContext, inbound: Inbound, deps: Deps) -> tuple[Team, Organisation] | None:
+async def _chosen(turn: Turn, inbound: Inbound, deps: Deps) -> tuple[Team, Organisation] | None:
     """The team of this turn and the organisation its card names, checked (card data is client-side)."""
     team = await ensure_team(inbound, deps)
     if team is None:
@@ -135,7 +134,7 @@ async def _change_question(team: Team, org: Organisation, deps: Deps) -> Card | 
                                     (org.id, org.name), changes)
 
 
-async def _link(turn: TurnContext, inbound: Inbound, team: Team, org: Organisation, deps: Deps) -> None:
+async def _link(turn: Turn, inbound: Inbound, team: Team, org: Organisation, deps: Deps) -> None:
     """Move the team: only what it has not sent yet follows (sent minutes name their organisation)."""
     previous = team.organisation_id
     team.organisation_id = org.id
@@ -149,7 +148,7 @@ async def _link(turn: TurnContext, inbound: Inbound, team: Team, org: Organisati
     await say(turn, strings.LINKED.format(organisation=org.name, leads=lead_names(deps, org.id)))
 
 
-async def link_organisation(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def link_organisation(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     """The organisation card's Save: links the team, or first asks when it moves a team with discussions."""
     chosen = await _chosen(turn, inbound, deps)
     if chosen is None:
@@ -164,7 +163,7 @@ async def link_organisation(turn: TurnContext, inbound: Inbound, deps: Deps) -> 
         await _link(turn, inbound, team, org, deps)
 
 
-async def organisation_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def organisation_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     """Confirm on the move question: everything checked again, and the team must still be where it
     was when asked (someone may have moved it since), else the question is asked afresh."""
     chosen = await _chosen(turn, inbound, deps)
@@ -185,7 +184,7 @@ async def organisation_confirm(turn: TurnContext, inbound: Inbound, deps: Deps) 
         await _link(turn, inbound, team, org, deps)
 
 
-async def organisation_cancel(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def organisation_cancel(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     team = await deps.store.teams.get(inbound.team_id or "")
     org = deps.directory.organisation(team.organisation_id if team else None)
     await settle(turn, strings.ORGANISATION_KEPT.format(organisation=org.name if org else "no organisation yet"))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from botbuilder.core import TurnContext
-
 from content import strings
 from content.briefing import parse_cached
 from content.list_cards import report_card
@@ -18,6 +16,7 @@ from .inbound import Inbound
 from .pages import page_link
 from .privacy_gate import for_minutes
 from .send import say, show
+from .turn import Turn
 
 log = logging.getLogger(__name__)
 NO_ORGANISATION = "(no organisation yet)"
@@ -73,7 +72,7 @@ async def build_report(deps: Deps, briefing_id: str) -> BriefingReport | None:
         themes=themes)
 
 
-async def report_command(turn: TurnContext, inbound: Inbound, deps: Deps, briefing_id: str) -> None:
+async def report_command(turn: Turn, inbound: Inbound, deps: Deps, briefing_id: str) -> None:
     """`report <id>` for board staff: a summary card, with a link to the full report."""
     if not deps.directory.is_board_staff(inbound.user_aad):
         await say(turn, strings.REPORT_STAFF_ONLY)

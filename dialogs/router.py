@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Awaitable, Callable
 
-from botbuilder.core import TurnContext
-
 from content import strings
 from content.cards import Verb
 
@@ -14,9 +12,10 @@ from . import acknowledge, closing, digest, discussion, outstanding, overview, p
 from .deps import Deps
 from .inbound import Inbound
 from .send import say, settle
+from .turn import Turn
 
 log = logging.getLogger(__name__)
-Flow = Callable[[TurnContext, Inbound, Deps], Awaitable[None]]
+Flow = Callable[[Turn, Inbound, Deps], Awaitable[None]]
 PERSONAL_ONLY = {"publish", "outstanding", "report", "digest"}
 
 CARD_VERBS: dict[str, Flow] = {
@@ -39,7 +38,7 @@ CARD_VERBS: dict[str, Flow] = {
 }
 
 
-async def on_card_action(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def on_card_action(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     """A card's button, by its verb: an Action.Submit (a message with a value) or an Action.Execute
     (an `adaptiveCard/action` invoke, its data read into `inbound.value`) reach the same flow."""
     flow = CARD_VERBS.get(inbound.verb or "")
@@ -50,7 +49,7 @@ async def on_card_action(turn: TurnContext, inbound: Inbound, deps: Deps) -> Non
     await flow(turn, inbound, deps)
 
 
-async def on_message(turn: TurnContext, inbound: Inbound, deps: Deps) -> None:
+async def on_message(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     if inbound.value is not None:
         await on_card_action(turn, inbound, deps)
         return

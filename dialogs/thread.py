@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 from datetime import datetime, timezone
 
-from botbuilder.core import TurnContext
-
 from content import strings
 from content.briefing import BriefingDoc
 from content.briefing import parse_cached
@@ -20,6 +18,7 @@ from .deps import Deps
 from .inbound import Inbound
 from .registration import ensure_team
 from .send import say
+from .turn import Turn
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ def lock(inbound: Inbound, deps: Deps):
     return deps.lock(f"discussion:{(inbound.value or {}).get('discussion')}")
 
 
-async def open_discussion(turn: TurnContext, inbound: Inbound, deps: Deps, *,
+async def open_discussion(turn: Turn, inbound: Inbound, deps: Deps, *,
                           closed: bool | None = False) -> Opened | None:
     """The team, discussion and briefing a card action names, after checking it is this team's
     (card data comes from the client, so every id in it is checked again) and that the

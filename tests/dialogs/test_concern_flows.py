@@ -99,7 +99,7 @@ async def test_the_route_is_in_sight_on_the_thread_form_and_the_meeting_prompts(
     discussion = await posted(chat)
     await chat.send(record(discussion, learnt="A lesson"))  # the thread's card is updated: render it as sent
     [update] = await chat.store.outbox.list_group(discussion)
-    check_form(form_of((await prepare(update, chat.deps)).activity.attachments[0].content))
+    check_form(form_of((await prepare(update, chat.deps)).message.card))
     [meeting] = await chat.send(t.meeting_event(URL, TEAM, ANA, MEETING_START))
     assert any(ROUTE in x and "call 999" in x for x in meeting.card_texts[:-1])  # above the form, in the prompts
     check_form(form_of(meeting.card))

@@ -42,7 +42,7 @@ async def scheduled_card(chat: Chat, discussion: str) -> dict:
     out = await prepare(updates[-1], chat.deps)
     assert isinstance(out, CardUpdate) and out.activity_id == "77"
     assert out.thread.conversation_id == f"{TEAM.id};messageid=77"
-    return out.activity.attachments[0].content
+    return out.message.card
 
 
 def record(discussion, user=ANA, **answers):
