@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 from datetime import datetime
 from typing import Sequence
 
 from pydantic import BaseModel
 
-from .report_render import html_page
+from .html_render import render
 from .text import plural
 
 NO_BRIEFINGS = "No briefings have reached your organisation's teams yet."
@@ -123,53 +122,14 @@ def digest_text(d: Digest, greeting: str) -> str:
 
 
 def digest_html(d: Digest, greeting: str) -> str:
-    e = html.escape
-    parts = ["<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Digest</title></head><body>",
-             f"<p>{e(greeting)}</p><p>How {e(', '.join(d.organisations))} teams are getting on with the board's "
-             "learning briefings.</p>"]
-    for b in d.briefings:
-        parts.append(f"<h2>{e(b.title)}</h2><p>{e(summary_line(b))}</p>")
-        if b.minutes:
-            items = "".join(
-                f"<li>{e(m.team)} ({e(m.closed)})" + (f" <a href=\"{e(m.url)}\">minutes</a>" if m.url else "") + "</li>"
-                for m in b.minutes)
-            parts.append(f"<h3>Minutes sent</h3><ul>{items}</ul>")
-        if b.outstanding:
-            items = "".join(f"<li>{e(outstanding_line(o))}</li>" for o in b.outstanding)
-            parts.append(f"<h3>Outstanding</h3><ul>{items}</ul>")
-    if not d.briefings:
-        parts.append(f"<p>{e(NO_BRIEFINGS)}</p>")
-    parts.append("</body></html>")
-    return "".join(parts)
+    return render("digest_email.html", greeting=greeting, organisations=", ".join(d.organisations),
+                  briefings=d.briefings, summary_line=summary_line, outstanding_line=outstanding_line,
+                  no_briefings=NO_BRIEFINGS)
 
 
 def digest_page(d: Digest, generated: str) -> str:
     """The full digest as a page (a card shows only the start): every team, every value escaped."""
-    e = html.escape
-    page_title = f"Digest: {', '.join(d.organisations)}"
-    parts = [f"<h1>{e(page_title)}</h1>",
-             f"<p>How {e(', '.join(d.organisations))} teams are getting on with the board's learning briefings, "
-             f"most recent briefing first. Generated {e(generated)}.</p>"]
-    if not d.briefings:
-        parts.append(f"<p class=\"none\">{e(NO_BRIEFINGS)}</p>")
-    for b in reversed(d.briefings):
-        parts.append(f"<h2>{e(b.title)}</h2>")
-        parts.append("<ul class=\"teams\">" + "".join(
-            f"<li><strong>{e(c.organisation or ', '.join(d.organisations))}</strong>: {e(counts_line(c))}</li>"
-            for c in b.counts()) + "</ul>")
-        parts.append(f"<h3>Minutes sent, latest first ({len(b.minutes):,})</h3>")
-        if b.minutes:
-            items = "".join(
-                f"<li>{e(m.team)}" + (f" ({e(m.organisation)})" if m.organisation else "") + f", {e(m.closed)}"
-                + (f": <a href=\"{e(m.url, quote=True)}\">open the minutes</a>" if m.url else "") + "</li>"
-                for m in b.latest_minutes())
-            parts.append(f"<ul class=\"teams\">{items}</ul>")
-        else:
-            parts.append("<p class=\"none\">None yet.</p>")
-        parts.append(f"<h3>Outstanding, most overdue first ({len(b.outstanding):,})</h3>")
-        if b.outstanding:
-            items = "".join(f"<li>{e(outstanding_line(o))}</li>" for o in b.most_overdue())
-            parts.append(f"<ul class=\"teams\">{items}</ul>")
-        else:
-            parts.append("<p class=\"none\">Every team that received it has sent its minutes.</p>")
-    return html_page(page_title, "".join(parts))
+    organisations = ", ".join(d.organisations)
+    return render("digest_page.html", page_title=f"Digest: {organisations}", organisations=organisations,
+                  generated=generated, briefings=list(reversed(d.briefings)), counts_line=counts_line,
+                  outstanding_line=outstanding_line, no_briefings=NO_BRIEFINGS)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import html
 import re
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 from .documents import minutes_docx
+from .html_render import render
 from .minutes import CompiledMinutes, render_html, render_text
 from .text import format_datetime
 
@@ -46,11 +46,8 @@ def addendum_email(m: CompiledMinutes, correction: str, *, author: str, when: st
             f"Correction from {author}, {when}:\n\n{correction}\n")
     msg.set_content(body)
     msg.add_alternative(
-        f"<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Correction</title></head><body>"
-        f"<p>Dear {html.escape(to_name)},</p><p>{html.escape(m.team_name)} ({html.escape(m.organisation_name)}) has "
-        f"sent a correction to the minutes of its discussion of &ldquo;{html.escape(m.briefing_title)}&rdquo;, sent on "
-        f"{html.escape(format_datetime(m.closed_at))}.</p><p><strong>Correction from {html.escape(author)}, "
-        f"{html.escape(when)}:</strong></p><blockquote>{html.escape(correction)}</blockquote></body></html>",
+        render("addendum_email.html", m=m, closed=format_datetime(m.closed_at), author=author, when=when,
+               to_name=to_name, correction=correction),
         subtype="html")
     return msg
 

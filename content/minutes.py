@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 from typing import Iterable, Protocol
 
 from pydantic import BaseModel
 
 from .briefing import BriefingDoc
+from .html_render import render
 from .text import format_datetime, plural
 
 OTHER_THEME = "Other responses"
@@ -160,18 +160,4 @@ def render_text(m: CompiledMinutes) -> str:
 
 
 def render_html(m: CompiledMinutes) -> str:
-    e = html.escape
-    facts = "".join(f"<tr><th scope=\"row\">{e(k)}</th><td>{e(v)}</td></tr>" for k, v in header_facts(m))
-    parts = [
-        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">",
-        f"<title>{e('Team minutes: ' + m.briefing_title)}</title></head><body>",
-        f"<h1>Team minutes: {e(m.briefing_title)}</h1>",
-        f"<table>{facts}</table>",
-    ]
-    for theme in m.themes:
-        parts.append(f"<h2>{e(theme.theme)}</h2>")
-        for q in theme.questions:
-            items = "".join(f"<li>{e(x.text)} <em>({e(x.author)})</em></li>" for x in q.entries)
-            parts.append(f"<h3>{e(q.text)}</h3><ul>{items or '<li>No responses recorded.</li>'}</ul>")
-    parts.append(f"<hr><p><small>{e(_footer(m))}</small></p></body></html>")
-    return "".join(parts)
+    return render("minutes.html", m=m, facts=header_facts(m), footer=_footer(m))

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import html
-
 from pydantic import BaseModel
 
-from .report_render import html_page
+from .html_render import render
 from .text import plural
 
 NONE_OUTSTANDING = "Every team has sent its minutes."
@@ -66,15 +64,6 @@ def row_state(r: OutstandingTeam) -> str:
 
 def outstanding_page(view: OutstandingView, generated: str) -> str:
     """Every outstanding team, most overdue first, counts per organisation first; every value escaped."""
-    e = html.escape
-    parts = [f"<h1>{e(view.title)}</h1>", f"<p>{e(headline(view))} Generated {e(generated)}.</p>"]
-    if not view.rows:
-        parts.append(f"<p class=\"none\">{e(NONE_OUTSTANDING)}</p>")
-        return html_page(view.title, "".join(parts))
-    parts.append("<h2>By organisation</h2><ul class=\"teams\">" + "".join(
-        f"<li><strong>{e(c.organisation)}</strong>: {e(state_line(c))}</li>" for c in view.by_organisation()) + "</ul>")
-    parts.append("<h2>Most overdue first</h2><ul class=\"teams\">")
-    parts += [f"<li><strong>{e(r.team)}</strong> ({e(r.organisation)}): {e(row_state(r))}</li>"
-              for r in view.most_overdue()]
-    parts.append("</ul>")
-    return html_page(view.title, "".join(parts))
+    return render("outstanding.html", page_title=view.title, headline=headline(view), generated=generated,
+                  rows=view.most_overdue(), by_organisation=view.by_organisation(), state_line=state_line,
+                  row_state=row_state, none_outstanding=NONE_OUTSTANDING)
