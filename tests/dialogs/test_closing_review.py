@@ -11,12 +11,14 @@ import pytest
 
 from storage.models import DeliveryKind
 from tests.dialogs import test_organisation_change as move
-from tests.dialogs.test_concern_flows import (ROUTE, THREAD, WORRY, WORRY_WORDS, chat, deliveries_text,  # noqa: F401
-                                              form_of, on_disk)
-from tests.dialogs.test_discussion_more import BEN, posted, record, scheduled_card
-from tests.dialogs.test_flows import ANA, TEAM, URL
+from tests.dialogs.transcript import (ANA, BEN, ROUTE, TEAM, THREAD, URL, WORRY, WORRY_WORDS, deliveries_text,
+                                     form_of, on_disk, posted, record, scheduled_card)
 from tests.fakes import teams as t
 from tests.fakes.chat import Chat
+
+TEAM_LINKED = True  # every transcript here starts with the team linked
+ON_EACH_STORE = True  # and runs on the in-memory store and on the TinyDB files
+
 
 LESSON = "A lesson about home safety visits"
 FIX = "The home safety visit was in March, not May."

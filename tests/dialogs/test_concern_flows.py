@@ -4,21 +4,16 @@ now" tick box, a held response never stored, logged, mailed or shown beyond its 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pytest
 
-from content.briefing import bundled_briefings
 from dialogs.meetings import MEETING_START
-from tests.dialogs.test_discussion_more import BEN, posted, record
-from tests.dialogs.test_flows import ANA, TEAM, URL, linked_team
+from tests.dialogs.transcript import (ANA, BEN, ROUTE, TEAM, THREAD, URL, WORRY, WORRY_WORDS, deliveries_text,
+                                     form_of, on_disk, posted, record)
 from tests.fakes import teams as t
-from tests.fakes.chat import Chat
 
-ROUTE = "SPoA (Monday to Friday, 8.30am to 5pm): phone 01323 464222, email 0-19.SPOA@eastsussex.gov.uk"
-WORRY = "mum was drunk at pick-up just now and drove off with the twins"
-WORRY_WORDS = ("drunk", "twins", "drove")  # none of them may appear in a log, the store or a mail
-THREAD = f"{TEAM.id};messageid=77"
+TEAM_LINKED = True  # every transcript here starts with the team linked
+ON_EACH_STORE = True  # and runs on the in-memory store and on the TinyDB files
 
 
 def execute_record(discussion: str, user: t.User = ANA, **fields: str) -> dict:
@@ -28,55 +23,6 @@ def execute_record(discussion: str, user: t.User = ANA, **fields: str) -> dict:
 
 def press(action: dict, user: t.User = ANA) -> dict:
     return t.press(URL, TEAM, user, action, conversation_id=THREAD)
-
-
-@pytest.fixture(params=["memory", "tinydb"])
-async def chat(request, tmp_path):
-    """A team with the bundled briefing, on the in-memory store and on the TinyDB files."""
-    from dialogs.publishing import upload_briefing
-
-    store = None
-    if request.param == "tinydb":
-        from storage.tinydb_store import TinyDBStore
-
-        store = TinyDBStore(tmp_path / "data")
-        await store.open()
-    c = Chat(store=store)
-    c.data_dir = tmp_path / "data" if store else None
-    await upload_briefing(bundled_briefings()[0][1], c.deps)
-    await linked_team(c)
-    yield c
-    if store is not None:
-        await store.close()
-
-
-def on_disk(chat: Chat) -> str:
-    """Everything the store has written (TinyDB), as text; '' for the in-memory store."""
-    if chat.data_dir is None:
-        return ""
-    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in Path(chat.data_dir).rglob("*") if p.is_file())
-
-
-async def deliveries_text(chat: Chat, discussion: str) -> str:
-    """What is queued to be sent for the discussion (card updates, minutes to the lead's chat, mail),
-    as the worker would send it."""
-    from dialogs.delivery import Email, prepare
-
-    out = []
-    for d in await chat.store.outbox.list_group(discussion):
-        sent = await prepare(d, chat.deps)
-        if isinstance(sent, Email):
-            out.append(sent.message.as_string())
-            for part in sent.message.walk():  # the Word document too
-                payload = part.get_payload(decode=True)
-                out.append(payload.decode("utf-8", "replace") if isinstance(payload, bytes) else "")
-        else:
-            out.append(str(sent))
-    return " ".join(out)
-
-
-def form_of(card: dict) -> dict:
-    return next(a["card"] for a in card["actions"] if a["type"] == "Action.ShowCard")
 
 
 # --- the route in sight ------------------------------------------------------------------------

@@ -4,50 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from storage.models import ConversationRef, DeliveryKind
-from tests.dialogs.test_flows import ANA, STAFF, TEAM, URL, linked_team, published
+from storage.models import DeliveryKind
+from tests.dialogs.transcript import ANA, BEN, STAFF, TEAM, URL, posted, record, scheduled_card
 from tests.fakes import teams as t
-from tests.fakes.chat import Chat
-
-BEN = t.User("Ben Nurse", "aaaaaaaa-0000-0000-0000-000000000002")
 
 
-@pytest.fixture
-async def chat():
-    from content.briefing import bundled_briefings
-    from dialogs.publishing import upload_briefing
-
-    c = Chat()
-    await upload_briefing(bundled_briefings()[0][1], c.deps)
-    await linked_team(c)
-    return c
-
-
-async def posted(chat: Chat) -> str:
-    """Publish and pretend the worker posted the card (thread and card id known)."""
-    discussion_id = await published(chat)
-    d = await chat.store.discussions.get(discussion_id)
-    d.thread = ConversationRef(service_url=URL, conversation_id=f"{TEAM.id};messageid=77")
-    d.card_activity_id = "77"
-    await chat.store.discussions.put(d)
-    return discussion_id
-
-
-async def scheduled_card(chat: Chat, discussion: str) -> dict:
-    """The thread card the pending update will put in place (rendered as the worker would)."""
-    from dialogs.delivery import CardUpdate, prepare
-
-    updates = [d for d in await chat.store.outbox.list_group(discussion) if d.kind == DeliveryKind.card_update]
-    assert updates, "no card update was scheduled"
-    out = await prepare(updates[-1], chat.deps)
-    assert isinstance(out, CardUpdate) and out.activity_id == "77"
-    assert out.thread.conversation_id == f"{TEAM.id};messageid=77"
-    return out.message.card
-
-
-def record(discussion, user=ANA, **answers):
-    value = {"verb": "record", "discussion": discussion, **{f"answer:{k}": v for k, v in answers.items()}}
-    return t.submit(URL, TEAM, user, value, f"{TEAM.id};messageid=77")
+TEAM_LINKED = True  # every transcript here starts with the team linked
 
 
 async def test_the_thread_card_is_updated_in_place_with_counts(chat):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from content.text import quote
-from tests.dialogs.test_flows import BRIEFING, STAFF, TEAM, TENANT, URL, chat, linked_team, published  # noqa: F401
+from tests.dialogs.transcript import BRIEFING, STAFF, TEAM, TENANT, URL, linked_team, published
 from tests.fakes import teams as t
 
 LINK = "[Verify your account](https://evil.example/login)"

@@ -4,40 +4,9 @@ import pytest
 
 from content.directory import parse_directory
 from storage.models import DeliveryKind
+from tests.dialogs.transcript import ANA, BRIEFING, OTHER, STAFF, TEAM, TENANT, URL, linked_team, published
 from tests.fakes import teams as t
 from tests.fakes.chat import Chat
-
-URL = "http://connector.invalid"
-TENANT = "11111111-1111-1111-1111-111111111111"
-TEAM = t.TeamSpec("19:team-a@thread.tacv2", "Team A", TENANT)
-OTHER = t.TeamSpec("19:team-b@thread.tacv2", "Team B", TENANT)
-ANA = t.User("Ana Practitioner", "aaaaaaaa-0000-0000-0000-000000000001")
-STAFF = t.User("Alex Example", "00000000-0000-0000-0000-000000000020")
-BRIEFING = "2019-01-case-file-audit"
-
-
-@pytest.fixture
-async def chat():
-    from content.briefing import bundled_briefings
-    from dialogs.publishing import upload_briefing
-
-    c = Chat()
-    await upload_briefing(bundled_briefings()[0][1], c.deps)
-    return c
-
-
-async def linked_team(chat: Chat, team=TEAM, org="sussex-police"):
-    await chat.send(t.installed(URL, team, ANA))
-    await chat.send(t.submit(URL, team, ANA, {"verb": "link_organisation", "organisation": org}))
-
-
-async def published(chat: Chat, team=TEAM) -> str:
-    """Publish the bundled briefing to `team`; returns its discussion id."""
-    from dialogs.publishing import publish
-    from storage.models import Discussion
-
-    await publish(BRIEFING, f"team:{team.id}", chat.deps)
-    return Discussion.make_id(BRIEFING, team.id)
 
 
 async def test_help_in_a_channel_and_for_staff(chat):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from tests.content.test_cards_at_scale import sent_bytes
-from tests.dialogs.test_discussion_more import chat, posted, record  # noqa: F401 (fixture)
-from tests.dialogs.test_flows import ANA, TEAM, URL
+from tests.dialogs.transcript import ANA, TEAM, URL, posted, record
 from tests.fakes import teams as t
+
+TEAM_LINKED = True  # every transcript here starts with the team linked
+
 
 LONG = ("We agreed that the team manager will invite the police to every strategy discussion and will record who "
         "was invited, who came and what each agency brought, so that the decision is shared. ") * 21

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from dialogs.meetings import MEETING_END, MEETING_START
-from tests.dialogs.test_discussion_more import chat, posted, scheduled_card  # noqa: F401 (fixture)
-from tests.dialogs.test_flows import ANA, TEAM, URL
+from tests.dialogs.transcript import ANA, TEAM, URL, posted, scheduled_card
 from tests.fakes import teams as t
+
+
+TEAM_LINKED = True  # every transcript here starts with the team linked
 
 
 async def test_meeting_start_posts_the_prompts_and_records_the_meeting_date(chat):

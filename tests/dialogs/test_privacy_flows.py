@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import logging
 
-from tests.dialogs.test_discussion_more import BEN, chat, posted, record  # noqa: F401 (fixture)
-from tests.dialogs.test_flows import ANA, TEAM, URL
+from tests.dialogs.transcript import ANA, BEN, STAFF, TEAM, TENANT, URL, posted, record
 from tests.fakes import teams as t
+
+TEAM_LINKED = True  # every transcript here starts with the team linked
+
 
 NHS = "943 476 5919"  # a valid NHS number (modulus 11)
 POSTCODE = "BN21 4UW"
@@ -105,7 +107,7 @@ async def test_published_contacts_in_the_briefing_are_not_findings(chat):
 
 async def test_staff_see_identifiers_in_the_preview_and_must_confirm(chat):
     from dialogs.publishing import upload_briefing
-    from tests.dialogs.test_flows import STAFF, TENANT
+    from tests.dialogs.transcript import STAFF, TENANT
 
     text = ("---\nid: 2026-05-ids\ntitle: With identifiers\nissued: 2026-05\nboard: Board\nprompts:\n"
             "  - theme: T\n    questions:\n      - {id: q1, text: 'Why?'}\n---\n\n## Background\n\n"

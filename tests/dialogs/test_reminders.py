@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from dialogs.reminders import due_reminders
-from tests.dialogs.test_discussion_more import chat, posted, record  # noqa: F401 (fixture)
+from tests.dialogs.transcript import ANA, BRIEFING, STAFF, TEAM, TENANT, URL, posted, record
+
+TEAM_LINKED = True  # every transcript here starts with the team linked
+
 
 POSTED = datetime(2026, 3, 16, 9, 0, tzinfo=timezone.utc)  # a Monday
 
@@ -52,7 +55,7 @@ async def test_no_reminder_outside_working_hours(chat):
 
 
 async def test_outstanding_for_staff_and_leads_only(chat):
-    from tests.dialogs.test_flows import ANA, STAFF, TENANT, URL
+    from tests.dialogs.transcript import ANA, STAFF, TENANT, URL
     from tests.fakes import teams as t
 
     discussion = await post_on(chat)
@@ -125,7 +128,7 @@ async def test_a_friday_digest_missed_over_the_weekend_goes_on_monday(chat):
 
 def await_discussion(chat):
     from storage.models import Discussion
-    from tests.dialogs.test_flows import BRIEFING, TEAM
+    from tests.dialogs.transcript import BRIEFING, TEAM
 
     return Discussion.make_id(BRIEFING, TEAM.id)
 
