@@ -159,9 +159,15 @@ async def on_turn_error(turn: TurnContext, error: Exception) -> None:
     activity = turn.activity
     if connector_failed(error):
         # Expected (the network, Teams, or in local mode a caller's service URL), not a bug: one
-        # line. Telling the user would go the same way.
-        log.warning("turn failed: a call to the Bot Connector failed type=%s activity=%s error=%s",
-                    activity.type, activity.id, type(error).__name__)
+        # line, no traceback. Telling the user would go the same way. A refusal that will not pass
+        # by itself (bad credentials 401/403, a card too large 413, a bad request 400) is an ERROR:
+        # it needs the operator.
+        response = getattr(error, "response", None)
+        status = getattr(response, "status_code", None) or getattr(response, "status", None)
+        needs_operator = isinstance(status, int) and 400 <= status < 500 and status not in (404, 408, 412, 429)
+        log.log(logging.ERROR if needs_operator else logging.WARNING,
+                "turn failed: a call to the Bot Connector failed type=%s activity=%s error=%s status=%s",
+                activity.type, activity.id, type(error).__name__, status if isinstance(status, int) else "-")
         return
     log.error("turn failed type=%s activity=%s error=%s", activity.type, activity.id, type(error).__name__,
               exc_info=not isinstance(error, StoreError))

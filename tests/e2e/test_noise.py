@@ -94,9 +94,21 @@ async def test_a_service_url_that_cannot_be_reached_is_one_warning(tmp_path, log
         assert await post(port, t.mention("http://127.0.0.1:9", TEAM, ANA, "help")) == 200  # nothing listens there
         [line] = await log.wait_for(1, "WARNING", "bot.adapter")
         assert line["message"].startswith("turn failed: a call to the Bot Connector failed type=message")
-        assert line["message"].endswith("error=ClientConnectorError")
+        assert line["message"].endswith("error=ClientConnectorError status=-")
         assert re.fullmatch(r"[0-9a-f]{12}", line["request_id"])
     log.assert_quiet()
+
+
+@pytest.mark.parametrize("status, level", [(503, "WARNING"), (401, "ERROR"), (413, "ERROR")])
+async def test_a_refusal_the_operator_must_fix_is_an_error_with_its_status(tmp_path, log, connector, status, level):
+    """A reply Teams refuses for good (bad credentials, a card too large) needs a person; a 503 passes."""
+    async with served(tmp_path) as port:
+        connector.fail_next(1, status)
+        assert await post(port, t.mention(connector.url, TEAM, ANA, "help")) == 200
+        [line] = await log.wait_for(1, level, "bot.adapter")
+        assert line["message"].startswith("turn failed: a call to the Bot Connector failed type=message")
+        assert line["message"].endswith(f"status={status}")
+    assert "Traceback" not in log.text
 
 
 @pytest.mark.parametrize("service_url", ["file:///etc/passwd", "ftp://127.0.0.1/x", "127.0.0.1:9", "http://"])
