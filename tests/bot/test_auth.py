@@ -110,7 +110,7 @@ async def test_a_valid_teams_token_is_accepted_and_answered(secured, issuer, out
     assert await post(bot, t.installed(url, TEAM, ANA), token) == (200, None)
     assert [team.id for team in await bot.deps.store.teams.list(active_only=False)] == [TEAM.id]
     ask = connector.in_conversation(TEAM.id)[-1]
-    assert ask.card["body"][0]["text"] == "Which organisation is this team part of?"
+    assert ask.view.heading == "Which organisation is this team part of?"
 
     assert (await post(bot, t.mention(url, TEAM, ANA, "help"), token))[0] == 200
     assert len(connector.in_conversation(TEAM.id)) == 2

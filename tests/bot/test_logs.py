@@ -28,7 +28,7 @@ async def test_a_whole_turn_logs_no_text_names_or_emails(running, caplog):
         await running.post_activity(t.submit(url, team, ana, {"verb": "link_organisation", "organisation": "nhs-sussex"}))
         await running.admin("POST", "/api/briefings/2019-01-case-file-audit/publish", json={"to": "all"})
         [post] = await running.connector.wait_for(lambda: running.connector.channel_posts())
-        discussion = post.card["actions"][1]["data"]["discussion"]
+        discussion = post.view.discussion
         await running.post_activity(t.submit(url, team, ana, {"verb": "record", "discussion": discussion,
                                                               "answer:learnt": SECRET_TEXT}, post.response["id"]))
         await running.post_activity(t.submit(url, team, ana, {"verb": "close_confirm", "discussion": discussion}))

@@ -10,18 +10,10 @@ from content.briefing import bundled_briefings, parse_briefing
 from content.minutes import compile_minutes
 from content.text import escape_md
 from storage.models import Author, Response
+from tests.cards import nodes as walk
+from tests.cards import read
 
 BRIEFING = parse_briefing(bundled_briefings()[0][1])
-
-
-def walk(node):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from walk(value)
 
 
 def size_kb(card) -> float:
@@ -53,7 +45,7 @@ def test_briefing_card_has_sections_prompts_and_actions():
     inputs = [n["id"] for n in walk(card) if n.get("type", "").startswith("Input.")]
     assert inputs == ["at_risk_now", "answer:learnt", "answer:apply", "answer:hsv-when", "answer:hsv-experience",
                       "for_team", "present", "roles"]
-    assert [a["title"] for a in card["actions"]] == ["Record responses", "My responses", "Close and send minutes"]
+    assert read(card).own_buttons == ["Record responses", "My responses", "Close and send minutes"]
     submits = [n["data"] for n in walk(card) if n.get("type") == "Action.Submit"]
     assert submits == [{"verb": "my_responses", "discussion": "d-123"}, {"verb": "close", "discussion": "d-123"}]
     # Responses go by Action.Execute: what the bot answers (a held worry) is for the person who pressed.
@@ -68,7 +60,7 @@ def test_briefing_card_counts_and_closed_state():
            "apply that learning? **(1 response)**" in texts
     closed = cards.briefing_card(BRIEFING, "d", counts={"learnt": 3}, closed="Minutes sent on 3 March 2026 by Ben.")
     assert [a["title"] for a in closed["actions"]] == ["Send a correction"]
-    correction = closed["actions"][0]["card"]["actions"][0]
+    correction = read(closed).shown_card("Send a correction").button("Send the correction")
     assert (correction["type"], correction["verb"], correction["data"]) == ("Action.Execute", "correction",
                                                                             {"discussion": "d"})
     assert "Minutes sent on 3 March 2026 by Ben." in [n["text"] for n in walk(closed) if n.get("type") == "TextBlock"]
@@ -116,5 +108,5 @@ def test_organisation_and_publish_cards():
     choice = next(n for n in walk(org) if n.get("type") == "Input.ChoiceSet")
     assert choice["value"] == "b" and [c["value"] for c in choice["choices"]] == ["a", "b"]
     pub = cards.publish_preview_card(BRIEFING, [("all", "All registered teams")], 3)
-    assert pub["actions"][0]["data"] == {"verb": "publish_confirm", "briefing": BRIEFING.id}
+    assert read(pub).data("Publish") == {"verb": "publish_confirm", "briefing": BRIEFING.id}
     assert any("3 teams registered" in n.get("text", "") for n in walk(pub))

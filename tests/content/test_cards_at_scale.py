@@ -18,7 +18,8 @@ from content.briefing import parse_briefing
 from content.chart import chart_description
 from content.digest import combine
 from tests.content import large_cards as big
-from tests.content.test_cards import walk
+from tests.cards import nodes as walk
+from tests.cards import read
 
 MAX_BYTES = 28 * 1024
 LARGE = big.large_cards()
@@ -35,10 +36,6 @@ def texts(card: cards.Card) -> list[str]:
     out = [n["text"] for n in walk(card) if n.get("type") == "TextBlock"]
     facts = [f for n in walk(card) if n.get("type") == "FactSet" for f in n["facts"]]
     return out + [v for f in facts for v in (f["title"], f["value"])]
-
-
-def actions(card: cards.Card) -> list[cards.Card]:
-    return [n for n in walk(card) if str(n.get("type", "")).startswith("Action.")]
 
 
 # Builders whose size is fixed, or bounded where their content is accepted, need no large case.
@@ -77,17 +74,17 @@ def test_the_digest_card_gives_counts_then_the_most_overdue_then_a_link():
     card = LARGE["digest_card[5000 teams, 12 briefings]"]
     shown = texts(card)
     assert shown[:2] == ["Digest", "Sussex Police"]
-    first = card["body"][2]["items"]
-    assert first[0]["text"].startswith("Briefing 11:")  # the latest briefing first
-    assert first[1]["text"] == ("5,000 teams received it, 2,500 discussed it, minutes from 2,000 teams, "
-                                "3,000 outstanding")
+    latest = next(i for i, t in enumerate(shown) if t.startswith("Briefing "))
+    assert shown[latest].startswith("Briefing 11:")  # the latest briefing first, then its counts
+    assert shown[latest + 1] == "5,000 teams received it, 2,500 discussed it, minutes from 2,000 teams, 3,000 outstanding"
     overdue = next(t for t in shown if t.startswith("- Team"))
     days = [int(d) for d in re.findall(r": (\d+) days? since it arrived", overdue)]
     assert len(days) == list_cards.MAX_OVERDUE and days == sorted(days, reverse=True) and days[0] == 89
     assert overdue.endswith("\u2026and 2,995 more outstanding teams")
     assert "\u2026and minutes from 1,997 more teams" in shown
     assert "\u2026and 7 earlier briefings, in the full digest." in shown
-    assert [(a["title"], a["url"]) for a in card["actions"]] == [("Open the full digest", big.URL)]
+    assert read(card).own_buttons == ["Open the full digest"]
+    assert read(card).button("Open the full digest")["url"] == big.URL
 
 
 def test_a_lead_of_several_organisations_sees_counts_for_each():
@@ -101,7 +98,7 @@ def test_a_lead_of_several_organisations_sees_counts_for_each():
 def test_the_outstanding_card_gives_counts_per_organisation_then_the_most_overdue_then_a_link():
     card = LARGE["outstanding_card[5000 teams, 300 organisations]"]
     shown = texts(card)
-    assert shown[1] == "5,000 teams have not sent their minutes yet."
+    assert "5,000 teams have not sent their minutes yet." in shown
     org_rows, team_rows = [n["facts"] for n in walk(card) if n.get("type") == "FactSet"]
     assert len(org_rows) == list_cards.MAX_ORGANISATIONS
     assert org_rows[0]["value"] == "17 teams: 17 not started, 0 started"
@@ -109,7 +106,7 @@ def test_the_outstanding_card_gives_counts_per_organisation_then_the_most_overdu
     days = [int(re.search(r"posted (\d+) days ago", f["value"]).group(1)) for f in team_rows]
     assert len(days) == list_cards.MAX_TEAMS and days == sorted(days, reverse=True)
     assert "\u2026and 4,990 more teams, on the full list." in shown
-    assert [(a["title"], a["url"]) for a in card["actions"]] == [("See all 5,000 outstanding teams", big.URL)]
+    assert read(card).own_buttons == ["See all 5,000 outstanding teams"] and read(card).link == big.URL
 
 
 def test_without_a_link_the_user_is_told_what_they_can_do_and_no_setting_is_named():
@@ -123,7 +120,7 @@ def test_no_card_names_a_setting():
 
     setting = re.compile(r"LEARNING_BOT|PUBLIC_URL|Microsoft(App|Teams)\w*|\b[A-Z]+_[A-Z_]{2,}\b")
     for name, card in CARDS.items():
-        for shown in texts(card) + [a.get("title", "") for a in actions(card)]:
+        for shown in texts(card) + read(card).button_titles:
             assert not setting.search(shown), f"{name}: {shown!r}"
 
 
@@ -136,13 +133,13 @@ def test_my_responses_are_shown_a_page_at_a_time_each_once():
         assert sent_bytes(card) <= MAX_BYTES
         seen += [n["id"].removeprefix("edit:") for n in walk(card) if str(n.get("id", "")).startswith("edit:")]
         pages += 1
-        more = [a for a in card["actions"] if a.get("data", {}).get("verb") == "my_responses"]
-        if not more:
+        if not read(card).has_button("Show the next ones"):
             break
-        start = more[0]["data"]["start"]
-        assert more[0]["data"]["discussion"] == "d-1"
+        more = read(card).data("Show the next ones")
+        start = more["start"]
+        assert more["discussion"] == "d-1"
     assert seen == [r[0] for r in own] and pages > 50
-    assert texts(cards.my_responses_card("d-1", own))[2].startswith("Showing 1 to 5 of your 500 responses.")
+    assert read(cards.my_responses_card("d-1", own)).text("Showing 1 to 5 of your 500 responses.")
 
 
 def test_a_response_too_long_for_a_card_can_still_be_withdrawn():
@@ -150,7 +147,8 @@ def test_a_response_too_long_for_a_card_can_still_be_withdrawn():
     ids = [n["id"] for n in walk(card) if "id" in n]
     assert ids == ["withdraw:r-emoji"]
     assert any("too long to change here: withdraw it and record it again" in t for t in texts(card))
-    assert [a["data"].get("start") for a in card["actions"]] == [None, 1]  # and the next one is a click away
+    assert read(card).own_buttons == ["Save changes", "Show the next ones"]
+    assert read(card).data("Show the next ones")["start"] == 1  # and the next one is a click away
     wide = LARGE["my_responses_card[not ASCII]"]  # Welsh with an emoji or two: editable as usual
     assert [n["id"] for n in walk(wide) if "id" in n] == ["edit:r-wide", "withdraw:r-wide"]
 
@@ -158,7 +156,7 @@ def test_a_response_too_long_for_a_card_can_still_be_withdrawn():
 def test_the_privacy_review_confirms_only_what_it_shows():
     card = LARGE["privacy_review_card[24x4000]"]
     shown = [n["id"].removeprefix("edit:") for n in walk(card) if str(n.get("id", "")).startswith("edit:")]
-    confirm = next(a for a in card["actions"] if a.get("data", {}).get("verb") == "confirm_findings")
+    confirm = read(card).button("It identifies nobody")
     assert confirm["data"]["responses"] == shown and 0 < len(shown) < 24
     assert f"{24 - len(shown)} more responses to check" in " ".join(texts(card))
 

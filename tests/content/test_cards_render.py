@@ -262,7 +262,7 @@ BAD_CARDS: dict[str, tuple[str, cards.Card]] = {
 # Helpers
 
 
-from tests.content.test_cards import walk  # noqa: E402 (one tree walker for the card tests)
+from tests.cards import nodes as walk  # noqa: E402 (one tree walker for the card tests)
 from tests.content.test_cards_at_scale import sent_bytes  # noqa: E402 (one measure of a card's size)
 
 

@@ -10,6 +10,7 @@ import logging
 import pytest
 
 from storage.models import DeliveryKind
+from tests.cards import read
 from tests.dialogs import test_organisation_change as move
 from tests.dialogs.transcript import (ANA, BEN, ROUTE, TEAM, THREAD, URL, WORRY, WORRY_WORDS, deliveries_text,
                                      form_of, on_disk, posted, record, scheduled_card)
@@ -34,8 +35,8 @@ async def closed(chat: Chat) -> tuple[str, dict]:
 
 
 def send_correction(form: dict, text: str, user: t.User = ANA) -> dict:
-    """Send the correction form as Teams does: its one action, with what was typed in its box."""
-    [action] = form["actions"]
+    """Send the correction form as Teams does: its button, with what was typed in its box."""
+    action = read(form).button("Send the correction")
     return t.press(URL, TEAM, user, action, {"correction": text}, conversation_id=THREAD)
 
 
@@ -60,7 +61,7 @@ async def test_the_correction_form_shows_the_route_above_its_box_and_answers_pri
     route = next(i for i, n in enumerate(body) if n["type"] == "TextBlock" and ROUTE in n["text"])
     box = next(i for i, n in enumerate(body) if n.get("id") == "correction")
     assert route < box and "call 999" in body[route]["text"]
-    [action] = form["actions"]
+    action = read(form).button("Send the correction")
     # Action.Execute, so that what the bot answers (a held worry) is seen by the writer alone.
     assert (action["type"], action["verb"], action["data"]) == ("Action.Execute", "correction",
                                                                 {"discussion": discussion})
@@ -76,8 +77,8 @@ async def test_a_correction_that_reads_like_a_worry_is_held_not_stored_logged_or
     with caplog.at_level(logging.DEBUG):
         card = await chat.say(send_correction(form, WORRY))
     assert chat.answer["type"] == "application/vnd.microsoft.card.adaptive"  # for the writer alone
-    assert card.card_texts[0] == "Is this about a child at risk now?"
-    assert ROUTE in card.card_texts[1] and "call 999" in card.card_texts[1]
+    assert card.view.heading == "Is this about a child at risk now?"
+    assert "call 999" in card.view.text(ROUTE)
     assert not any(w in " ".join(card.card_texts) for w in WORRY_WORDS)  # carried back, never shown
     assert await addenda(chat, discussion) == []
     assert await addendum_rows(chat, discussion) == []
@@ -85,7 +86,7 @@ async def test_a_correction_that_reads_like_a_worry_is_held_not_stored_logged_or
     queued_text = await deliveries_text(chat, discussion)
     assert not any(w in queued_text for w in WORRY_WORDS)
     assert not any(w in caplog.text or w in on_disk(chat) for w in WORRY_WORDS)
-    learning, dont = card.card["actions"]
+    learning, dont = card.view.button("It's learning: record it"), card.view.button("Don't record it")
     assert (learning["verb"], learning["data"]) == ("correction", {
         "correction": WORRY, "held_for": ANA.aad, "discussion": discussion, "learning_confirmed": "true"})
 
@@ -96,7 +97,8 @@ async def test_a_correction_that_reads_like_a_worry_is_held_not_stored_logged_or
 
 async def test_only_its_writer_can_send_a_held_correction_after_all(chat):
     discussion, form = await closed(chat)
-    learning, dont = (await chat.say(send_correction(form, WORRY))).card["actions"]
+    held = (await chat.say(send_correction(form, WORRY))).view
+    learning, dont = held.button("It's learning: record it"), held.button("Don't record it")
     for action in (learning, dont):  # Ben presses the buttons on Ana's card (its data reached him)
         refused = await chat.say(press(action, BEN))
         assert refused.text.startswith("Only the person who wrote that response can choose")
@@ -105,7 +107,7 @@ async def test_only_its_writer_can_send_a_held_correction_after_all(chat):
     replies = await chat.send(press(learning))
     assert replies[0].text == SENDING  # the thread is told, as for any correction
     assert replies[-1].card_texts == [SENDING]  # in place of the question, for Ana, with a way back
-    assert [a["verb"] for a in replies[-1].card["actions"]] == ["show_thread"]
+    assert [a["verb"] for a in replies[-1].view.buttons] == ["show_thread"]
     minutes = await chat.store.minutes.get(discussion)
     [addendum] = minutes.addenda
     assert addendum.text == WORRY and addendum.author.aad_object_id == ANA.aad
@@ -117,14 +119,15 @@ async def test_a_worry_on_a_correction_form_of_an_earlier_release_is_held_too(ch
     discussion, _ = await closed(chat)
     card = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "correction", "discussion": discussion,
                                                     "correction": WORRY}, THREAD))
-    assert card.card_texts[0] == "Is this about a child at risk now?"  # posted: there is no private answer
+    assert card.view.heading == "Is this about a child at risk now?"  # posted: there is no private answer
     assert WORRY not in str(card.card)  # so it carries nothing of what was typed
     assert await addenda(chat, discussion) == [] and await addendum_rows(chat, discussion) == []
 
 
 async def test_a_held_correction_with_an_identifier_is_still_refused_when_sent_after_all(chat):
     discussion, form = await closed(chat)
-    learning, _ = (await chat.say(send_correction(form, WORRY + ", NHS number 943 476 5919"))).card["actions"]
+    held = await chat.say(send_correction(form, WORRY + ", NHS number 943 476 5919"))
+    learning = held.view.button("It's learning: record it")
     refused = await chat.send(press(learning))
     assert refused[0].text.startswith("The correction looks like it contains an NHS number.")
     assert await addenda(chat, discussion) == [] and await addendum_rows(chat, discussion) == []
@@ -146,7 +149,7 @@ async def org_chat():
 
 async def preview(chat: Chat, discussion: str) -> dict:
     shown = await chat.say(move.click({"verb": "close", "discussion": discussion}))
-    return next(a for a in shown.card["actions"] if a["title"] == "Confirm and send")
+    return shown.view.button("Confirm and send")
 
 
 async def test_the_preview_carries_the_organisation_it_names(org_chat):
@@ -162,13 +165,13 @@ async def test_after_a_move_the_confirmed_preview_is_shown_again_for_the_new_org
     notice, again = await chat.send(move.click(confirm["data"]))
     assert notice.text == ("This team's organisation changed since that preview, so nothing was sent. "
                            "Check the minutes again before they go.")
-    assert "Morgan Lead (Fire & Rescue)" in again.card_texts[0]
+    assert "Morgan Lead (Fire & Rescue)" in again.view.text("Confirming closes the discussion")
     d = await chat.store.discussions.get(discussion)
     assert not d.closed and await chat.store.minutes.get(discussion) is None
     assert not [d for d in await chat.store.outbox.list_group(discussion)  # nothing queued for a lead
                 if d.kind in (DeliveryKind.minutes_teams, DeliveryKind.minutes_email)]
 
-    confirm_again = next(a for a in again.card["actions"] if a["title"] == "Confirm and send")
+    confirm_again = again.view.button("Confirm and send")
     assert confirm_again["data"]["organisation"] == "fire-rescue"
     done = await chat.say(move.click(confirm_again["data"]))
     assert done.text == "Discussion closed by Ana Practitioner. Sending the minutes to Morgan Lead (Fire & Rescue)."

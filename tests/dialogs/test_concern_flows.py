@@ -8,6 +8,7 @@ import logging
 import pytest
 
 from dialogs.meetings import MEETING_START
+from tests.cards import read
 from tests.dialogs.transcript import (ANA, BEN, ROUTE, TEAM, THREAD, URL, WORRY, WORRY_WORDS, deliveries_text,
                                      form_of, on_disk, posted, record)
 from tests.fakes import teams as t
@@ -60,10 +61,10 @@ async def test_ticked_stores_nothing_and_gives_the_route(chat, caplog, answers):
         reply = await chat.say(execute_record(discussion, at_risk_now="true",
                                               **{f"answer:{k}": v for k, v in answers.items()}))
     assert chat.answer["type"] == "application/vnd.microsoft.card.adaptive"  # for the person who pressed alone
-    assert reply.card_texts[0] == "Please use the referral route now"
-    assert ROUTE in reply.card_texts[1] and "call 999" in reply.card_texts[1]
-    assert "Nothing has been recorded" in reply.card_texts[2]
-    assert [a["title"] for a in reply.card["actions"]] == ["Back to the briefing"]  # nothing else to press
+    assert reply.view.heading == "Please use the referral route now"
+    assert "call 999" in reply.view.text(ROUTE)
+    assert reply.view.text("Nothing has been recorded")
+    assert reply.view.button_titles == ["Back to the briefing"]  # nothing else to press
     assert WORRY not in str(reply.card)  # nothing carried
     assert await chat.store.responses.count(discussion) == 0
     assert await deliveries_text(chat, discussion) == ""  # not even a card update
@@ -78,8 +79,8 @@ async def test_a_held_worry_is_not_stored_logged_mailed_or_shown(chat, caplog):
         card = await chat.say(execute_record(discussion, **{"answer:learnt": WORRY,
                                                            "answer:apply": "We will share concerns sooner"}))
     assert chat.answer["type"] == "application/vnd.microsoft.card.adaptive"  # nothing posted in the thread
-    assert card.card_texts[0] == "Is this about a child at risk now?"
-    assert ROUTE in card.card_texts[1] and "call 999" in card.card_texts[1]
+    assert card.view.heading == "Is this about a child at risk now?"
+    assert "call 999" in card.view.text(ROUTE)
     # The log says that a response was held, and nothing else about it: not the text, not what was found.
     about = [r for r in caplog.records if "concern" in r.getMessage()]
     assert [r.getMessage() for r in about] == ["a response was held as a possible live concern"]
@@ -91,11 +92,11 @@ async def test_a_held_worry_is_not_stored_logged_mailed_or_shown(chat, caplog):
     assert not any(w in on_disk(chat) for w in WORRY_WORDS)
     # The card shows the route, never the text; the text is only carried back for its writer.
     assert not any(w in " ".join(card.card_texts) for w in WORRY_WORDS)
-    learning = card.card["actions"][0]["data"]
+    learning = card.view.data("It's learning: record it")
     assert learning["answer:learnt"] == WORRY and learning["held_for"] == ANA.aad
 
     settled = len(chat.adapter.updated)
-    [dont] = await chat.send(press(card.card["actions"][1]))
+    [dont] = await chat.send(press(card.view.button("Don't record it")))
     assert dont.card_texts == ["Not recorded. Thank you for acting on it."]  # for Ana alone
     assert len(chat.adapter.updated) == settled  # the briefing's card is left as everyone sees it
     # The team carries on; its minutes go to the lead without the held worry.
@@ -111,7 +112,7 @@ async def test_a_held_worry_is_not_stored_logged_mailed_or_shown(chat, caplog):
 async def test_only_its_writer_can_record_or_set_aside_a_held_response(chat):
     discussion = await posted(chat)
     card = await chat.say(execute_record(discussion, **{"answer:learnt": WORRY}))
-    learning, dont = card.card["actions"]
+    learning, dont = card.view.button("It's learning: record it"), card.view.button("Don't record it")
     settled = len(chat.adapter.updated)
     for action in (learning, dont):  # Ben presses the buttons on Ana's card (its data reached him)
         reply = await chat.say(press(action, BEN))
@@ -120,7 +121,7 @@ async def test_only_its_writer_can_record_or_set_aside_a_held_response(chat):
     stored = await chat.send(press(learning))
     assert stored[0].text.startswith("Thanks, Ana: 1 response recorded")
     assert stored[-1].card_texts == ["Recorded as learning for the minutes."]  # Ana's view, with a way back
-    assert [a["verb"] for a in stored[-1].card["actions"]] == ["show_thread"]
+    assert [a["verb"] for a in stored[-1].view.buttons] == ["show_thread"]
     assert len(chat.adapter.updated) == settled  # no card replaced for everyone
     [r] = await chat.store.responses.list(discussion)
     assert r.text == WORRY and r.author.aad_object_id == ANA.aad
@@ -134,16 +135,16 @@ async def test_an_edit_that_reads_like_a_worry_is_held_too(chat):
     # carries nothing of what was typed, and nothing is stored.
     public = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "edit_responses", "discussion": discussion,
                                                       f"edit:{r.id}": WORRY}))
-    assert public.card_texts[0] == "Is this about a child at risk now?" and WORRY not in str(public.card)
-    assert [a["verb"] for a in public.card["actions"]] == ["show_thread"]
+    assert public.view.heading == "Is this about a child at risk now?" and WORRY not in str(public.card)
+    assert [a["verb"] for a in public.view.buttons] == ["show_thread"]
     assert (await chat.store.responses.list(discussion))[0].text == "A lesson"
     # Save changes is an Action.Execute now: the question is for Ana alone, and can carry it back.
     card = await chat.say(t.execute(URL, TEAM, ANA, "edit_responses", {"discussion": discussion,
                                                                        f"edit:{r.id}": WORRY}, THREAD))
     assert chat.answer["type"] == "application/vnd.microsoft.card.adaptive"
-    assert card.card_texts[0] == "Is this about a child at risk now?"
+    assert card.view.heading == "Is this about a child at risk now?"
     assert (await chat.store.responses.list(discussion))[0].text == "A lesson"
-    learning = card.card["actions"][0]
+    learning = card.view.button("It's learning: record it")
     assert learning["verb"] == "edit_responses" and learning["data"][f"edit:{r.id}"] == WORRY
     replies = await chat.send(press(learning))
     assert [x.text for x in replies[:-1]] == ["1 response updated."]
@@ -159,6 +160,7 @@ def test_a_held_response_too_long_to_carry_back_still_gets_the_route():
     long = {f"answer:q{i}": "\u00e9" * 4000 for i in range(3)} | {"held_for": ANA.aad}  # 72 KB as card JSON
     card = concern_card("d-1", ROUTE, long)
     assert len(json.dumps(card).encode()) <= MAX_CARD_BYTES
-    assert [a["title"] for a in card["actions"]] == ["Don't record it"]
-    assert card["actions"][0]["data"]["held_for"] == ANA.aad
-    assert ROUTE in card["body"][1]["text"] and "submit it again in shorter parts" in card["body"][-1]["text"]
+    view = read(card)
+    assert view.button_titles == ["Don't record it"]
+    assert view.data("Don't record it")["held_for"] == ANA.aad
+    assert view.text(ROUTE) and view.text("submit it again in shorter parts")

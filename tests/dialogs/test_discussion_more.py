@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from storage.models import DeliveryKind
+from tests.cards import read
 from tests.dialogs.transcript import ANA, BEN, STAFF, TEAM, URL, posted, record, scheduled_card
 from tests.fakes import teams as t
 
@@ -54,7 +55,7 @@ async def test_members_edit_and_withdraw_only_their_own(chat):
     await chat.send(record(discussion, learnt="Ana's first", apply="Ana's second"))
     await chat.send(record(discussion, BEN, learnt="Ben's"))
     mine = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "my_responses", "discussion": discussion}))
-    inputs = {n["id"]: n.get("value") for n in mine.card["body"] if n.get("type", "").startswith("Input.")}
+    inputs = {i: mine.view.input(i).get("value") for i in mine.view.input_ids}
     edit_ids = [k for k in inputs if k.startswith("edit:")]
     assert sorted(inputs[k] for k in edit_ids) == ["Ana's first", "Ana's second"]
     [first, second] = sorted(edit_ids, key=lambda k: inputs[k])
@@ -71,7 +72,7 @@ async def test_members_edit_and_withdraw_only_their_own(chat):
     assert rows[bens.id].text == "Ben's" and rows[bens.id].active
     assert await chat.store.responses.count(discussion) == 2
     none_left = await chat.say(t.submit(URL, TEAM, STAFF, {"verb": "my_responses", "discussion": discussion}))
-    assert none_left.card["body"][0]["text"] == "You haven't recorded any responses to this briefing yet."
+    assert none_left.view.texts == ["You haven't recorded any responses to this briefing yet."]
 
     await chat.send(t.submit(URL, TEAM, BEN, {"verb": "close_confirm", "discussion": discussion}))
     minutes = (await chat.store.minutes.get(discussion)).markdown
@@ -96,8 +97,8 @@ async def test_closing_marks_the_card_and_a_correction_goes_to_the_same_leads(ch
     await chat.send(record(discussion, learnt="A lesson"))
     await chat.send(t.submit(URL, TEAM, BEN, {"verb": "close_confirm", "discussion": discussion}))
     closed_card = await scheduled_card(chat, discussion)
-    assert closed_card["actions"][0]["title"] == "Send a correction"
-    assert any("Minutes sent on" in str(n) and "Ben Nurse" in str(n) for n in closed_card["body"])
+    assert read(closed_card).own_buttons == ["Send a correction"]
+    assert "Ben Nurse" in read(closed_card).text("Minutes sent on")
 
     empty = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "correction", "discussion": discussion, "correction": " "}))
     assert empty.text.startswith("Write the correction")

@@ -11,9 +11,8 @@ from tests.fakes.chat import Chat
 
 async def test_help_in_a_channel_and_for_staff(chat):
     reply = await chat.say(t.mention(URL, TEAM, ANA, "help"))
-    assert reply.card_texts[0] == "In a channel, mention me with:"
-    facts = [f["title"] for f in reply.card["body"][1]["facts"]]
-    assert facts == ["help", "briefings", "discuss ID", "status", "organisation", "attribution"]
+    assert reply.view.heading == "In a channel, mention me with:"
+    assert list(reply.view.facts) == ["help", "briefings", "discuss ID", "status", "organisation", "attribution"]
     personal = await chat.say(t.personal(URL, ANA, TENANT, "help"))
     assert "publish ID" not in str(personal.card)
     staff = await chat.say(t.personal(URL, STAFF, TENANT, "help"))
@@ -22,12 +21,12 @@ async def test_help_in_a_channel_and_for_staff(chat):
 
 async def test_unknown_words_get_the_help_card(chat):
     reply = await chat.say(t.mention(URL, TEAM, ANA, "what is this"))
-    assert reply.card_texts[0] == "In a channel, mention me with:"
+    assert reply.view.heading == "In a channel, mention me with:"
 
 
 async def test_install_asks_for_the_organisation_once(chat):
     first = await chat.say(t.installed(URL, TEAM, ANA))
-    assert first.card_texts[0] == "Which organisation is this team part of?"
+    assert first.view.heading == "Which organisation is this team part of?"
     assert await chat.send(t.installed(URL, TEAM, ANA)) == []
     team = await chat.store.teams.get(TEAM.id)
     assert team.name == "Team A" and team.tenant_id == TENANT and team.organisation_id is None
@@ -66,7 +65,7 @@ async def test_linking_checks_the_choice(chat):
     assert ok.text == ("This team is now linked to **East Sussex Fire & Rescue Service**. Minutes will go to "
                        "Morgan Example (East Sussex Fire & Rescue Service).")
     card = await chat.say(t.mention(URL, TEAM, ANA, "organisation"))
-    assert card.card["body"][2]["value"] == "esfrs"
+    assert card.view.input("organisation")["value"] == "esfrs"
 
 
 async def test_removed_teams_get_no_deliveries(chat):
@@ -88,9 +87,8 @@ async def test_only_board_staff_publish_in_chat(chat):
     assert await chat.store.outbox.list_group(BRIEFING) == []
 
     preview = await chat.say(t.personal(URL, STAFF, TENANT, f"publish {BRIEFING}"))
-    assert preview.card_texts[1] == "Regular Case File Audit: Summary for Practitioners & Managers"
-    choices = [c["value"] for c in preview.card["body"][4]["choices"]]
-    assert choices[:2] == ["all", "org:sussex-police"]
+    assert preview.view.heading == "Regular Case File Audit: Summary for Practitioners & Managers"
+    assert preview.view.choices("to")[:2] == ["all", "org:sussex-police"]
     done = await chat.say(t.personal(URL, STAFF, TENANT, value={"verb": "publish_confirm", "briefing": BRIEFING, "to": "all"}))
     assert done.text == "Publishing **Regular Case File Audit: Summary for Practitioners & Managers** to 1 team."
     again = await chat.say(t.personal(URL, STAFF, TENANT, value={"verb": "publish_confirm", "briefing": BRIEFING, "to": "all"}))
@@ -143,7 +141,7 @@ async def test_closing_asks_to_link_first_and_keeps_responses(chat):
     replies = await chat.send(t.submit(URL, TEAM, ANA, {"verb": "close_confirm", "discussion": discussion}))
     assert replies[0].text.startswith("Before the minutes can go anywhere")
     assert replies[0].text.endswith("Everything recorded so far is kept (1 response).")
-    assert replies[1].card_texts[0] == "Which organisation is this team part of?"
+    assert replies[1].view.heading == "Which organisation is this team part of?"
     assert await chat.store.responses.count(discussion) == 1
     assert not (await chat.store.discussions.get(discussion)).closed
 
@@ -160,11 +158,11 @@ async def test_close_preview_confirm_and_plan_forwarding(chat):
     discussion = await published(chat)
     await chat.send(t.submit(URL, TEAM, ANA, {"verb": "record", "discussion": discussion, "answer:learnt": "A lesson"}))
     preview = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "close", "discussion": discussion}))
-    assert "sends these minutes to Sam Example (Sussex Police)" in preview.card_texts[0]
+    assert "sends these minutes to Sam Example (Sussex Police)" in preview.view.all_text
     assert any("A lesson" in text for text in preview.card_texts)
     assert not (await chat.store.discussions.get(discussion)).closed
     assert await chat.send(t.submit(URL, TEAM, ANA, {"verb": "close_cancel", "discussion": discussion})) == []
-    assert chat.last_settled().card_texts[0].startswith("The discussion stays open")
+    assert chat.last_settled().view.text("The discussion stays open")
 
     done = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "close_confirm", "discussion": discussion}))
     assert done.text == "Discussion closed by Ana Practitioner. Sending the minutes to Sam Example (Sussex Police)."
@@ -196,12 +194,11 @@ async def test_status_and_briefings(chat):
     discussion = await published(chat)
     await chat.send(t.submit(URL, TEAM, ANA, {"verb": "record", "discussion": discussion, "answer:learnt": "x"}))
     status = await chat.say(t.mention(URL, TEAM, ANA, "status"))
-    facts = {f["title"]: f["value"] for f in status.card["body"][1]["facts"]}
+    facts = status.view.facts
     assert facts["Organisation"] == "Sussex Police"
     assert facts["Regular Case File Audit: Summary for Practitioners & Managers"] == "waiting to be posted, 1 response"
     listing = await chat.say(t.mention(URL, TEAM, ANA, "briefings"))
-    assert listing.card["body"][1]["facts"][0]["title"] == BRIEFING
-    assert listing.card["body"][1]["facts"][0]["value"].endswith("on its way here")
+    assert listing.view.facts[BRIEFING].endswith("on its way here")
 
 
 async def test_unknown_card_verbs_and_other_channels(chat):

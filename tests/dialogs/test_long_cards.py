@@ -22,15 +22,15 @@ async def test_my_responses_a_page_at_a_time(chat):
     for _ in range(12):  # at most one card per response
         page = await chat.say(t.submit(URL, TEAM, ANA, value))
         assert sent_bytes(page.card) <= 28 * 1024
-        seen += [n["value"][:2] for n in page.card["body"] if str(n.get("id", "")).startswith("edit:")]
-        more = [a["data"] for a in page.card["actions"] if a.get("data", {}).get("verb") == "my_responses"]
-        if not more:
+        edits = [i for i in page.view.input_ids if i.startswith("edit:")]
+        seen += [page.view.input(i)["value"][:2] for i in edits]
+        if not page.view.has_button("Show the next ones"):
             break
-        value = more[0]
+        value = page.view.data("Show the next ones")
     assert seen == [f"{i:02d}" for i in range(12)]  # every response once, in order, over several cards
-    assert value["start"] > 0 and "Showing" in page.card_texts[2]
+    assert value["start"] > 0 and page.view.text("Showing")
 
-    last = next(n["id"] for n in page.card["body"] if str(n.get("id", "")).startswith("edit:"))
+    last = next(i for i in page.view.input_ids if i.startswith("edit:"))
     saved = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "edit_responses", "discussion": discussion,
                                                        last: "Shorter now."}))
     assert saved.text == "1 response updated."

@@ -80,22 +80,24 @@ async def test_the_leads_digest_fits_and_links_to_every_team(chat):
     reply = await chat.say(t.personal(URL, SAM, TENANT, "digest"))
     assert sent_bytes(reply.card) <= MAX_BYTES, sent_bytes(reply.card)
     assert "5,000 teams received it, 0 discussed it, minutes from 2,000 teams, 3,000 outstanding" in reply.card_texts
-    [link] = reply.card["actions"]
-    assert link["title"] == "Open the full digest" and link["url"] == signed("/pages/digest/sussex-police")
+    assert reply.view.own_buttons == ["Open the full digest"]
+    assert reply.view.button("Open the full digest")["url"] == signed("/pages/digest/sussex-police")
 
 
 async def test_outstanding_fits_for_the_board_and_the_lead(chat):
     for user, path in ((STAFF, "/pages/outstanding/all"), (SAM, "/pages/outstanding/sussex-police")):
         reply = await chat.say(t.personal(URL, user, TENANT, "outstanding"))
         assert sent_bytes(reply.card) <= MAX_BYTES, sent_bytes(reply.card)
-        assert reply.card_texts[1] == "9,000 teams have not sent their minutes yet."
-        assert reply.card["actions"] == [{"type": "Action.OpenUrl", "title": "See all 9,000 outstanding teams",
-                                          "url": signed(path)}]
+        assert "9,000 teams have not sent their minutes yet." in reply.view.texts
+        assert reply.view.own_buttons == ["See all 9,000 outstanding teams"]
+        assert reply.view.button("See all 9,000 outstanding teams") == {
+            "type": "Action.OpenUrl", "title": "See all 9,000 outstanding teams", "url": signed(path)}
     narrowed = await chat.say(t.personal(URL, SAM, TENANT, "outstanding 2026-01-case-file-audit"))
-    assert narrowed.card["actions"][0]["url"] == signed("/pages/outstanding/sussex-police/2026-01-case-file-audit")
-    assert narrowed.card_texts[1] == "3,000 teams have not sent their minutes yet."
+    assert narrowed.view.button("See all 3,000 outstanding teams")["url"] == signed(
+        "/pages/outstanding/sussex-police/2026-01-case-file-audit")
+    assert "3,000 teams have not sent their minutes yet." in narrowed.view.texts
     theirs = await chat.say(t.personal(URL, PRIYA, TENANT, "outstanding"))
-    assert theirs.card_texts[1] == "Every team has sent its minutes." and "actions" not in theirs.card
+    assert "Every team has sent its minutes." in theirs.view.texts and theirs.view.buttons == []
 
 
 async def test_every_other_card_fits(chat):
@@ -108,7 +110,7 @@ async def test_every_other_card_fits(chat):
     ]
     for reply in replies:
         assert reply.card and sent_bytes(reply.card) <= MAX_BYTES, (reply, sent_bytes(reply.card))
-    assert "5,000 teams registered." in replies[1].card_texts[-1]
+    assert replies[1].view.text("5,000 teams registered.")
 
 
 async def test_the_pages_list_every_team_escaped_and_only_the_organisations_asked_for(chat):

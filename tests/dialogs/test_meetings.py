@@ -15,10 +15,10 @@ TEAM_LINKED = True  # every transcript here starts with the team linked
 async def test_meeting_start_posts_the_prompts_and_records_the_meeting_date(chat):
     discussion = await posted(chat)
     [reply] = await chat.send(t.meeting_event(URL, TEAM, ANA, MEETING_START))
-    assert reply.card_texts[1] == "For this meeting: Regular Case File Audit: Summary for Practitioners & Managers"
-    form = reply.card["actions"][0]["card"]
-    assert form["actions"][0] == {"type": "Action.Execute", "title": "Submit responses", "verb": "record",
-                                  "data": {"discussion": discussion}, "style": "positive"}
+    assert reply.view.heading == "For this meeting: Regular Case File Audit: Summary for Practitioners & Managers"
+    form = reply.view.shown_card("Record responses")
+    assert form.button("Submit responses") == {"type": "Action.Execute", "title": "Submit responses", "verb": "record",
+                                               "data": {"discussion": discussion}, "style": "positive"}
     assert (await chat.store.discussions.get(discussion)).meeting_date == "2 March 2026"
     assert await chat.send(t.meeting_event(URL, TEAM, ANA, MEETING_START)) == []  # the same meeting again
 
@@ -38,7 +38,7 @@ async def test_responses_from_the_meeting_chat_update_the_thread_card(chat):
 async def test_a_payload_without_the_team_finds_it_by_its_channel(chat):
     await posted(chat)
     [reply] = await chat.send(t.meeting_event(URL, TEAM, ANA, MEETING_START, with_team=False))
-    assert reply.card_texts[1].startswith("For this meeting:")
+    assert reply.view.heading.startswith("For this meeting:")
 
 
 async def test_meeting_end_reminds_to_close(chat):

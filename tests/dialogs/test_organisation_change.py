@@ -94,8 +94,7 @@ async def sent_and_open(chat: Chat) -> tuple[str, str]:
 
 async def move_to_fire(chat: Chat) -> None:
     question = await chat.say(click({"verb": "link_organisation", "organisation": "fire-rescue"}))
-    confirm = next(a for a in question.card["actions"] if a["title"] == "Confirm")
-    await chat.send(click(confirm["data"]))
+    await chat.send(click(question.view.data("Confirm")))
     assert (await chat.store.teams.get(TEAM.id)).organisation_id == "fire-rescue"
 
 
@@ -117,9 +116,10 @@ async def test_moving_a_team_with_discussions_asks_first_and_cancel_changes_noth
         "The 1 open discussion will send its minutes to Morgan Lead (Fire & Rescue), as will every discussion "
         "from now on.",
     ]
-    assert [(a["title"], a["data"]) for a in question.card["actions"]] == [
-        ("Confirm", {"verb": "organisation_confirm", "organisation": "fire-rescue", "current": "nhs-trust"}),
-        ("Cancel", {"verb": "organisation_cancel"})]
+    assert question.view.own_buttons == ["Confirm", "Cancel"]
+    assert question.view.data("Confirm") == {"verb": "organisation_confirm", "organisation": "fire-rescue",
+                                             "current": "nhs-trust"}
+    assert question.view.data("Cancel") == {"verb": "organisation_cancel"}
     assert (await chat.store.teams.get(TEAM.id)).organisation_id == "nhs-trust"  # asking changes nothing
 
     assert await chat.send(click({"verb": "organisation_cancel"})) == []
@@ -131,14 +131,14 @@ async def test_moving_a_team_with_discussions_asks_first_and_cancel_changes_noth
 async def test_confirming_moves_the_team_and_is_audited(chat):
     await sent_and_open(chat)
     question = await chat.say(click({"verb": "link_organisation", "organisation": "fire-rescue"}))
-    replies = await chat.send(click(question.card["actions"][0]["data"], BEN))
+    replies = await chat.send(click(question.view.data("Confirm"), BEN))
     assert [r.text for r in replies] == [
         "This team is now linked to **Fire & Rescue**. Minutes will go to Morgan Lead (Fire & Rescue)."]
     assert chat.last_settled().card_texts == ["This team is part of **Fire & Rescue**."]
     assert (await chat.store.teams.get(TEAM.id)).organisation_id == "fire-rescue"
     [entry] = [e for e in await chat.store.meta.audit_log() if e.get("event") == "organisation_changed"]
     assert (entry["team"], entry["from"], entry["to"], entry["by"]) == (TEAM.id, "nhs-trust", "fire-rescue", BEN.aad)
-    again = await chat.send(click(question.card["actions"][0]["data"]))  # a second click: nothing more happens
+    again = await chat.send(click(question.view.data("Confirm")))  # a second click: nothing more happens
     assert again == [] and chat.last_settled().card_texts == ["This team is part of **Fire & Rescue**."]
 
 
@@ -149,7 +149,7 @@ async def test_a_confirmation_is_checked_again_on_the_server(chat):
     stale = {"verb": "organisation_confirm", "organisation": "fire-rescue", "current": "somewhere-else"}
     replies = await chat.send(click(stale))
     assert replies[0].text.startswith("Someone changed this team's organisation since that question was asked")
-    assert replies[1].card_texts[0] == "Move this team from NHS Trust to Fire & Rescue?"
+    assert replies[1].view.heading == "Move this team from NHS Trust to Fire & Rescue?"
     assert (await chat.store.teams.get(TEAM.id)).organisation_id == "nhs-trust"
     forged = await chat.say(click({"verb": "organisation_confirm", "organisation": "../fire-rescue",
                                    "current": "nhs-trust"}))

@@ -30,8 +30,8 @@ async def test_a_finding_is_told_by_kind_and_redacted_in_the_minutes(chat, caplo
         replies = await chat.send(record(discussion, learnt=f"Child with NHS no {NHS} lives at {POSTCODE}, we learnt a lot"))
     assert replies[0].text.startswith("Thanks, Ana: 1 response recorded")
     review = replies[1]
-    assert review.card_texts[0] == "Check before these go further"
-    assert "looks like an NHS number and a postcode" in review.card_texts[2]
+    assert review.view.heading == "Check before these go further"
+    assert review.view.text("looks like an NHS number and a postcode")
     said = everything_said(replies)
     assert NHS not in said and POSTCODE not in said and "4UW" not in said
     assert NHS not in caplog.text and POSTCODE not in caplog.text
@@ -45,7 +45,7 @@ async def test_a_finding_is_told_by_kind_and_redacted_in_the_minutes(chat, caplo
 async def test_the_responder_confirms_it_identifies_nobody(chat):
     discussion = await posted(chat)
     replies = await chat.send(record(discussion, learnt="The fire station in BN21 area ran a session for us"))
-    [response_id] = replies[1].card["actions"][1]["data"]["responses"]
+    [response_id] = replies[1].view.data("It identifies nobody")["responses"]
     other = await chat.say(t.submit(URL, TEAM, BEN, {"verb": "confirm_findings", "discussion": discussion,
                                                      "responses": [response_id]}))
     assert other.text == "Thanks: 0 responses kept as written in the minutes."
@@ -58,8 +58,8 @@ async def test_the_responder_confirms_it_identifies_nobody(chat):
 async def test_saving_the_masked_version_removes_the_identifier(chat):
     discussion = await posted(chat)
     replies = await chat.send(record(discussion, learnt="Mum's mobile 07700 900123 was wrong on the file"))
-    review = replies[1].card
-    field = next(n for n in review["body"] if n.get("type") == "Input.Text")
+    [field_id] = replies[1].view.input_ids
+    field = replies[1].view.input(field_id)
     assert field["value"] == "Mum's mobile [removed: phone number] was wrong on the file"
     saved = await chat.send(t.submit(URL, TEAM, ANA, {"verb": "edit_responses", "discussion": discussion,
                                                       field["id"]: "Mum's mobile number was wrong on the file"}))
@@ -68,21 +68,20 @@ async def test_saving_the_masked_version_removes_the_identifier(chat):
     assert stored.findings == [] and "07700" not in stored.text
     again = await chat.send(t.submit(URL, TEAM, ANA, {"verb": "edit_responses", "discussion": discussion,
                                                       field["id"]: "Call 07700 900456 instead"}))
-    assert again[1].card_texts[0] == "Check before these go further"  # an edit is scanned again
+    assert again[1].view.heading == "Check before these go further"  # an edit is scanned again
 
 
 async def test_a_live_concern_is_pointed_to_the_referral_route_before_anything_is_stored(chat):
     discussion = await posted(chat)
     text = "I'm worried about the boy we saw, he is not safe tonight"
     card = await chat.say(t.execute(URL, TEAM, ANA, "record", {"discussion": discussion, "answer:learnt": text}))
-    assert card.card_texts[0] == "Is this about a child at risk now?"
-    assert "SPoA (Monday to Friday, 8.30am to 5pm): phone 01323 464222" in card.card_texts[1]
-    assert "call 999" in card.card_texts[1]
+    assert card.view.heading == "Is this about a child at risk now?"
+    assert "call 999" in card.view.text("SPoA (Monday to Friday, 8.30am to 5pm): phone 01323 464222")
     assert await chat.store.responses.count(discussion) == 0
-    [dont] = await chat.send(t.press(URL, TEAM, ANA, card.card["actions"][1]))
+    [dont] = await chat.send(t.press(URL, TEAM, ANA, card.view.button("Don't record it")))
     assert dont.card_texts == ["Not recorded. Thank you for acting on it."]
     assert await chat.store.responses.count(discussion) == 0
-    learning = card.card["actions"][0]
+    learning = card.view.button("It's learning: record it")
     assert learning["data"]["answer:learnt"] == text and learning["data"]["learning_confirmed"] == "true"
     stored = await chat.send(t.press(URL, TEAM, ANA, learning))
     assert stored[0].text.startswith("Thanks, Ana: 1 response recorded")
@@ -115,8 +114,9 @@ async def test_staff_see_identifiers_in_the_preview_and_must_confirm(chat):
     await upload_briefing(text, chat.deps)
     preview = await chat.say(t.personal(URL, STAFF, TENANT, "publish 2026-05-ids"))
     assert any("looks like a phone number (line 14)" in x for x in preview.card_texts)
-    [anyway, _] = preview.card["actions"]
-    assert anyway["title"] == "Publish anyway: it identifies nobody" and anyway["data"]["allow_identifiers"] is True
+    assert preview.view.own_buttons == ["Publish anyway: it identifies nobody", "Cancel"]
+    anyway = preview.view.button("Publish anyway: it identifies nobody")
+    assert anyway["data"]["allow_identifiers"] is True
     plain = dict(anyway["data"], allow_identifiers=False)
     refused = await chat.say(t.personal(URL, STAFF, TENANT, value=plain))
     assert refused.text.startswith("Not published: the briefing contains what looks like a phone number")

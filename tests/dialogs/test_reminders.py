@@ -61,24 +61,26 @@ async def test_outstanding_for_staff_and_leads_only(chat):
     discussion = await post_on(chat)
     chat.deps.clock = lambda: POSTED + timedelta(days=16)
     staff = await chat.say(t.personal(URL, STAFF, TENANT, "outstanding"))
-    by_org, teams = [n["facts"] for n in staff.card["body"] if n["type"] == "FactSet"]
-    assert staff.card_texts[:2] == ["Outstanding teams, all organisations", "1 team has not sent its minutes yet."]
-    assert by_org == [{"title": "Sussex Police", "value": "1 team: 1 not started, 0 started"}]
-    assert teams == [{"title": "Team A (Sussex Police)", "value": "Regular Case File Audit: Summary for Practitioners "
-                                                                 "& Managers: posted 16 days ago, not started"}]
+    assert staff.view.heading == "Outstanding teams, all organisations"
+    assert "1 team has not sent its minutes yet." in staff.view.texts
+    assert staff.view.facts == {
+        "Sussex Police": "1 team: 1 not started, 0 started",
+        "Team A (Sussex Police)": "Regular Case File Audit: Summary for Practitioners & Managers: posted 16 days ago, "
+                                  "not started"}
     lead = t.User("Sam Example", "00000000-0000-0000-0000-000000000021")
     own = await chat.say(t.personal(URL, lead, TENANT, "outstanding"))
-    assert own.card_texts[:2] == ["Outstanding teams, Sussex Police", "1 team has not sent its minutes yet."]
+    assert own.view.heading == "Outstanding teams, Sussex Police"
+    assert "1 team has not sent its minutes yet." in own.view.texts
     other_lead = t.User("Priya Example", "00000000-0000-0000-0000-000000000022")
     others = await chat.say(t.personal(URL, other_lead, TENANT, "outstanding"))
-    assert others.card["body"][1]["text"] == "Every team has sent its minutes."
+    assert "Every team has sent its minutes." in others.view.texts
     refused = await chat.say(t.personal(URL, ANA, TENANT, "outstanding"))
     assert refused.text.startswith("Only board staff and safeguarding leads")
     await chat.send(record(discussion, learnt="x"))
     await chat.send(t.submit(URL, t.TeamSpec("19:team-a@thread.tacv2", "Team A", TENANT), ANA,
                              {"verb": "close_confirm", "discussion": discussion}))
     after = await chat.say(t.personal(URL, STAFF, TENANT, "outstanding"))
-    assert after.card["body"][1]["text"] == "Every team has sent its minutes."
+    assert "Every team has sent its minutes." in after.view.texts
 
 
 async def test_weekly_digest_once_a_week_and_only_when_something_changed(chat):

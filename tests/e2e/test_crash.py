@@ -91,7 +91,7 @@ async def test_sigkill_at_random_moments_loses_nothing_acknowledged(tmp_path, co
             assert r.status == 202
         posts = await connector.wait_for(lambda: len(connector.channel_posts()) >= len(TEAMS) and connector.channel_posts())
         threads = {p.body["channelData"]["channel"]["id"]: p for p in posts}
-        discussions = {team.id: threads[team.id].card["actions"][1]["data"]["discussion"] for team in TEAMS}
+        discussions = {team.id: threads[team.id].view.discussion for team in TEAMS}
 
         acknowledged: list[tuple[str, str]] = []  # (discussion, activity id) of every 2xx submission
         for round_number in range(ROUNDS):
@@ -134,7 +134,7 @@ async def test_sigkill_at_random_moments_loses_nothing_acknowledged(tmp_path, co
         from storage.models import Discussion
 
         wanted = {Discussion.make_id(SECOND, team.id) for team in TEAMS}
-        second_posts = [p for p in connector.channel_posts() if p.card["actions"][1]["data"]["discussion"] in wanted]
+        second_posts = [p for p in connector.channel_posts() if p.view.discussion in wanted]
         assert {p.body["channelData"]["channel"]["id"] for p in second_posts} == {team.id for team in TEAMS}
         await bot.stop()
 

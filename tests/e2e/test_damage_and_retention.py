@@ -30,7 +30,7 @@ async def teams_with_closed_minutes(bot) -> dict[str, str]:
     discussions = {}
     for team in TEAMS:
         post = by_channel[team.id]
-        thread, discussion = post.response["id"], post.card["actions"][1]["data"]["discussion"]
+        thread, discussion = post.response["id"], post.view.discussion
         for n in range(2):
             await bot.post_activity(t.submit(url, team, ANA, {"verb": "record", "discussion": discussion,
                                                               f"answer:{['learnt', 'apply'][n]}": LEARNT}, thread))

@@ -39,7 +39,7 @@ async def test_publishing_twice_posts_once_and_org_audience(running):
     await eventually(lambda: _all_sent(running, 3))
     posts = running.connector.channel_posts()
     assert sorted(p.body["channelData"]["channel"]["id"] for p in posts) == sorted(team(n).id for n in range(3))
-    issued = {p.body["channelData"]["channel"]["id"]: p.card["body"][2]["text"] for p in posts}
+    issued = {p.body["channelData"]["channel"]["id"]: p.view.text("Issued ") for p in posts}
     assert issued[team(0).id] == "Issued January 2019 \u00B7 discuss by 31 March 2099"
     assert issued[team(2).id] == "Issued January 2019"
 

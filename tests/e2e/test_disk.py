@@ -18,7 +18,7 @@ async def test_a_write_that_fails_is_reported_and_leaves_the_file_whole(running,
     await running.post_activity(t.installed(url, TEAM, ANA))
     await running.admin("POST", "/api/briefings/2019-01-case-file-audit/publish", json={"to": "all"})
     [post] = await connector.wait_for(lambda: connector.channel_posts())
-    discussion, thread = post.card["actions"][1]["data"]["discussion"], post.response["id"]
+    discussion, thread = post.view.discussion, post.response["id"]
     record = lambda text: t.submit(url, TEAM, ANA, {"verb": "record", "discussion": discussion,  # noqa: E731
                                                     "answer:learnt": text}, thread)
     await running.post_activity(record("kept"))
@@ -53,7 +53,7 @@ async def test_a_disk_that_fills_during_a_send_sends_the_minutes_once(running, c
     await running.post_activity(t.submit(url, TEAM, ANA, {"verb": "link_organisation", "organisation": "sussex-police"}))
     await running.admin("POST", "/api/briefings/2019-01-case-file-audit/publish", json={"to": "all"})
     [post] = await connector.wait_for(lambda: connector.channel_posts())
-    discussion, thread = post.card["actions"][1]["data"]["discussion"], post.response["id"]
+    discussion, thread = post.view.discussion, post.response["id"]
     await running.post_activity(t.submit(url, TEAM, ANA, {"verb": "record", "discussion": discussion,
                                                           "answer:learnt": "Invite the police formally."}, thread))
     full = files_cannot_grow_past(512)  # every store file is larger: nothing can be written

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from storage.models import utcnow
+from tests.cards import read
 from tests.content.test_minutes import docx_text
 from tests.fakes import teams as t
 from tests.fakes.smtp import free_port
@@ -40,7 +41,7 @@ async def closed_discussion(bot) -> tuple[str, str]:
     await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "link_organisation", "organisation": "sussex-police"}))
     await bot.admin("POST", f"/api/briefings/{BRIEFING}/publish", json={"to": "all"})
     [post] = await connector.wait_for(lambda: connector.channel_posts())
-    thread, discussion = post.response["id"], post.card["actions"][1]["data"]["discussion"]
+    thread, discussion = post.response["id"], post.view.discussion
     await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "record", "discussion": discussion,
                                                        "answer:learnt": LEARNT,
                                                        "answer:apply": "We met the family at BN21 4UW."}, thread))
@@ -56,8 +57,8 @@ async def get(bot, url: str, **kw):
 async def test_the_leads_card_links_to_the_word_minutes_by_a_signed_link(bot):
     _, discussion = await closed_discussion(bot)
     [chat] = await bot.connector.wait_for(lambda: bot.connector.personal_chats(SAM.aad))
-    link = next(a for a in chat.card["actions"] if a["type"] == "Action.OpenUrl")
-    assert link["title"] == "Open the minutes (Word)" and "/documents/minutes/" in link["url"]
+    link = chat.view.button("Open the minutes (Word)")
+    assert link["type"] == "Action.OpenUrl" and "/documents/minutes/" in link["url"]
     status, body, headers = await get(bot, link["url"])  # no admin token: the signature is enough
     assert status == 200 and headers["Content-Disposition"].endswith('.docx"')
     text = docx_text(body)
@@ -80,7 +81,7 @@ async def test_the_leads_card_links_to_the_word_minutes_by_a_signed_link(bot):
 async def test_received_is_shown_on_the_thread_and_only_leads_may_say_so(bot):
     thread, discussion = await closed_discussion(bot)
     [chat] = await bot.connector.wait_for(lambda: bot.connector.personal_chats(SAM.aad))
-    received = next(a for a in chat.card["actions"] if a.get("title") == "Received")
+    received = chat.view.button("Received")
     assert received["data"] == {"verb": "acknowledge", "discussion": discussion}
     url = bot.connector.url
     await bot.post_activity(t.personal(url, PRIYA, TEAM.tenant, value=received["data"]))
@@ -116,10 +117,10 @@ async def test_the_report_in_every_format_and_the_export(bot):
 async def test_staff_get_a_report_card_with_a_working_link(bot):
     await closed_discussion(bot)
     await bot.post_activity(t.personal(bot.connector.url, STAFF, TEAM.tenant, f"report {BRIEFING}"))
-    card = bot.connector.in_conversation(f"a:personal-{STAFF.aad}")[-1].card
-    facts = {f["title"]: f["value"] for f in card["body"][2]["facts"]}
+    card = bot.connector.in_conversation(f"a:personal-{STAFF.aad}")[-1].view
+    facts = card.facts
     assert facts["Reach"] == "1 team in 1 organisation" and facts["Minutes"] == "from 1 team"
-    status, body, _ = await get(bot, card["actions"][0]["url"])
+    status, body, _ = await get(bot, card.link)
     assert status == 200 and b"Regular Case File Audit" in body
     await bot.post_activity(t.personal(bot.connector.url, ANA, TEAM.tenant, f"report {BRIEFING}"))
     assert bot.connector.in_conversation(f"a:personal-{ANA.aad}")[-1].text == "Sorry, reports are for board staff."
@@ -144,7 +145,7 @@ async def test_a_leads_digest_covers_only_their_organisation(bot):
     await closed_discussion(bot)
     await bot.post_activity(t.personal(bot.connector.url, SAM, TEAM.tenant, "digest"))
     card = bot.connector.in_conversation(f"a:personal-{SAM.aad}")[-1].card
-    assert card["body"][1]["text"] == "Sussex Police"
+    assert "Sussex Police" in read(card).texts
     assert "1 team received it, 1 discussed it, minutes from 1 team, 0 outstanding" in str(card)
     await bot.post_activity(t.personal(bot.connector.url, PRIYA, TEAM.tenant, "digest"))
     theirs = bot.connector.in_conversation(f"a:personal-{PRIYA.aad}")[-1].card
@@ -161,7 +162,7 @@ async def test_the_report_page_as_a_reader_sees_it_on_a_phone(bot, tmp_path):
     _require()
     await closed_discussion(bot)
     await bot.post_activity(t.personal(bot.connector.url, STAFF, TEAM.tenant, f"report {BRIEFING}"))
-    link = bot.connector.in_conversation(f"a:personal-{STAFF.aad}")[-1].card["actions"][0]["url"]
+    link = bot.connector.in_conversation(f"a:personal-{STAFF.aad}")[-1].view.link
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         page = await browser.new_page(viewport={"width": 390, "height": 844})

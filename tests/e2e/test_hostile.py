@@ -95,7 +95,7 @@ async def two_teams(running):
         await running.post_activity(t.submit(url, team, ANA, {"verb": "link_organisation", "organisation": org}))
     await running.admin("POST", f"/api/briefings/{BRIEFING}/publish", json={"to": f"team:{OTHER.id}"})
     [post] = await running.connector.wait_for(lambda: running.connector.channel_posts())
-    return post.card["actions"][1]["data"]["discussion"], post.response["id"]
+    return post.view.discussion, post.response["id"]
 
 
 TAMPERED = [

@@ -33,7 +33,7 @@ async def test_the_whole_loop(running):
     # 1. Installed in a team whose tenant the directory does not know: it asks for the organisation.
     assert (await bot.post_activity(t.installed(url, TEAM, ANA))).status == 200
     ask = replies_to(connector, TEAM.id)[-1]
-    assert ask.card and ask.card["body"][0]["text"] == "Which organisation is this team part of?"
+    assert ask.view.heading == "Which organisation is this team part of?"
 
     # 2. A member links the team.
     await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "link_organisation", "organisation": "sussex-police"}))
@@ -45,7 +45,7 @@ async def test_the_whole_loop(running):
     post = await connector.wait_for(lambda: connector.channel_posts())
     post = post[0]
     assert post.body["channelData"]["channel"]["id"] == TEAM.id
-    assert post.card["body"][1]["text"].startswith("Regular Case File Audit")
+    assert post.view.heading.startswith("Regular Case File Audit")
     thread = post.response["id"]
 
     async def sent_rows():
@@ -56,8 +56,7 @@ async def test_the_whole_loop(running):
     assert rows and rows[0]["team_name"] == TEAM.name and rows[0]["attempts"] == 1
     assert rows[0]["organisation"] == "sussex-police"
 
-    record = next(a for a in post.card["actions"] if a["title"] == "Record responses")
-    discussion = record["card"]["actions"][0]["data"]["discussion"]
+    discussion = post.view.shown_card("Record responses").data("Submit responses")["discussion"]
 
     # 4. Three members respond in the thread.
     for user, answers in ANSWERS.items():
@@ -67,8 +66,8 @@ async def test_the_whole_loop(running):
 
     # 5. Close: the minutes preview, then confirm.
     await bot.post_activity(t.submit(url, TEAM, BEN, {"verb": "close", "discussion": discussion}, thread))
-    preview = replies_to(connector, thread)[-1].card
-    assert preview["actions"][0]["title"] == "Confirm and send"
+    preview = replies_to(connector, thread)[-1].view
+    assert preview.own_buttons == ["Confirm and send", "Not yet"]
     await bot.post_activity(t.submit(url, TEAM, BEN, {"verb": "close_confirm", "discussion": discussion}, thread))
     assert replies_to(connector, thread)[-1].text.startswith("Discussion closed by Ben Nurse")
 
@@ -101,7 +100,7 @@ async def test_the_whole_loop(running):
     assert "it is closed" in replies_to(connector, thread)[-1].text
     closed = await connector.wait_for(lambda: [
         s for s in connector.sent if s.method == "update" and s.reply_to == post.response["activityId"]
-        and s.conversation_id == thread and s.card["actions"][0]["title"] == "Send a correction"])
+        and s.conversation_id == thread and s.view.own_buttons == ["Send a correction"]])
     assert "What have you/your team learnt from this audit? **(2 responses)**" in str(closed[-1].card)
 
     # 9. A correction goes to the same lead, by chat and email, and the thread says so.
@@ -129,7 +128,7 @@ async def test_without_smtp_minutes_are_written_as_eml_files(tmp_path, connector
         await bot.admin("POST", f"/api/briefings/{BRIEFING}/publish", json={"to": f"team:{TEAM.id}"})
         [post] = await connector.wait_for(lambda: connector.channel_posts())
         thread = post.response["id"]
-        discussion = post.card["actions"][1]["data"]["discussion"]
+        discussion = post.view.discussion
         await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "record", "discussion": discussion,
                                                           "answer:apply": "Check the child's plan after missed support."}, thread))
         await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "close_confirm", "discussion": discussion}, thread))
@@ -158,7 +157,7 @@ async def test_a_form_for_another_teams_discussion_over_http(running):
         await running.post_activity(t.installed(url, team, ANA))
     await running.admin("POST", f"/api/briefings/{BRIEFING}/publish", json={"to": f"team:{other.id}"})
     [post] = await connector.wait_for(lambda: connector.channel_posts())
-    theirs = post.card["actions"][1]["data"]["discussion"]
+    theirs = post.view.discussion
     resp = await running.post_activity(t.submit(url, TEAM, ANA, {"verb": "record", "discussion": theirs,
                                                                  "answer:learnt": "planted"}))
     assert resp.status == 200

@@ -26,7 +26,7 @@ async def close_a_discussion(bot) -> str:
     await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "link_organisation", "organisation": "sussex-police"}))
     await bot.admin("POST", "/api/briefings/2019-01-case-file-audit/publish", json={"to": "all"})
     [post] = await connector.wait_for(lambda: connector.channel_posts())
-    discussion = post.card["actions"][1]["data"]["discussion"]
+    discussion = post.view.discussion
     await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "record", "discussion": discussion,
                                                        "answer:learnt": "A lesson"}, post.response["id"]))
     await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "close_confirm", "discussion": discussion}))

@@ -65,7 +65,7 @@ async def sent_then_moved(bot) -> tuple[str, str]:
     await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "link_organisation", "organisation": "nhs-trust"}))
     await bot.admin("POST", f"/api/briefings/{BRIEFING}/publish", json={"to": "all"})
     [post] = await connector.wait_for(lambda: connector.channel_posts())
-    thread, discussion = post.response["id"], post.card["actions"][1]["data"]["discussion"]
+    thread, discussion = post.response["id"], post.view.discussion
     await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "record", "discussion": discussion,
                                                        "answer:learnt": LEARNT}, thread))
     await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "close_confirm", "discussion": discussion}, thread))
@@ -73,9 +73,9 @@ async def sent_then_moved(bot) -> tuple[str, str]:
     await connector.wait_for(lambda: bot.smtp.to("priya@nhs.example.org"))
 
     await bot.post_activity(t.submit(url, TEAM, ANA, {"verb": "link_organisation", "organisation": "fire-rescue"}))
-    question = connector.in_conversation(TEAM.id)[-1].card
-    assert question["body"][0]["text"] == "Move this team from NHS Trust to Fire & Rescue?"
-    await bot.post_activity(t.submit(url, TEAM, ANA, question["actions"][0]["data"]))
+    question = connector.in_conversation(TEAM.id)[-1].view
+    assert question.heading == "Move this team from NHS Trust to Fire & Rescue?"
+    await bot.post_activity(t.submit(url, TEAM, ANA, question.data("Confirm")))
     assert connector.in_conversation(TEAM.id)[-1].text.startswith("This team is now linked to **Fire & Rescue**")
     return thread, discussion
 

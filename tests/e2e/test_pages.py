@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from storage.models import utcnow
+from tests.cards import read
 from tests.fakes import teams as t
 from tests.fakes.smtp import free_port
 from tests.harness import eventually, start_bot
@@ -61,8 +62,9 @@ async def get(bot, url: str, **kw):
 
 async def test_a_leads_digest_page_has_their_teams_only_escaped_and_bound_to_their_organisation(bot):
     card = await ask(bot, SAM, "digest")
-    [link] = card["actions"]
-    assert link["title"] == "Open the full digest" and "/pages/digest/sussex-police?expires=" in link["url"]
+    assert read(card).own_buttons == ["Open the full digest"]
+    link = read(card).button("Open the full digest")
+    assert "/pages/digest/sussex-police?expires=" in link["url"]
     status, page, headers = await get(bot, link["url"])
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert headers["Cache-Control"] == "private, no-store" and headers["Content-Encoding"] in ("gzip", "deflate")
@@ -73,7 +75,7 @@ async def test_a_leads_digest_page_has_their_teams_only_escaped_and_bound_to_the
     for other in ("nhs-sussex", "nhs-sussex,sussex-police", "sussex-police,nhs-sussex"):
         assert (await get(bot, link["url"].replace("/sussex-police?", f"/{other}?")))[0] == 403
     assert (await get(bot, link["url"].split("?")[0]))[0] == 403
-    theirs = (await ask(bot, PRIYA, "digest"))["actions"][0]["url"]
+    theirs = read(await ask(bot, PRIYA, "digest")).button("Open the full digest")["url"]
     status, page, _ = await get(bot, theirs)
     assert status == 200 and "Eastbourne Health Visiting" in page and "Hastings" not in page
     bot.deps.clock = lambda: utcnow() + timedelta(days=8)
@@ -81,16 +83,16 @@ async def test_a_leads_digest_page_has_their_teams_only_escaped_and_bound_to_the
 
 
 async def test_outstanding_pages_for_the_board_and_for_a_lead(bot):
-    staff = (await ask(bot, STAFF, "outstanding"))["actions"][0]
-    assert staff["title"] == "See all 2 outstanding teams" and "/pages/outstanding/all?" in staff["url"]
+    staff = read(await ask(bot, STAFF, "outstanding")).button("See all 2 outstanding teams")
+    assert "/pages/outstanding/all?" in staff["url"]
     status, page, _ = await get(bot, staff["url"])
     assert status == 200 and "Eastbourne Health Visiting" in page and "&lt;script&gt;" in page
-    lead = (await ask(bot, SAM, "outstanding"))["actions"][0]["url"]
+    lead = read(await ask(bot, SAM, "outstanding")).link
     assert "/pages/outstanding/sussex-police?" in lead
     status, page, _ = await get(bot, lead)
     assert status == 200 and "Eastbourne" not in page and "&lt;script&gt;" in page
     assert (await get(bot, lead.replace("/sussex-police?", "/all?")))[0] == 403
-    narrowed = (await ask(bot, SAM, f"outstanding {BRIEFING}"))["actions"][0]["url"]
+    narrowed = read(await ask(bot, SAM, f"outstanding {BRIEFING}")).link
     assert f"/pages/outstanding/sussex-police/{BRIEFING}?" in narrowed and (await get(bot, narrowed))[0] == 200
 
 
@@ -109,8 +111,8 @@ async def test_the_pages_read_on_a_phone(bot, tmp_path):
     from tests.playground.conftest import CHROMIUM, CHROMIUM_ARGS, _require
 
     _require()
-    links = [(await ask(bot, SAM, "digest"))["actions"][0]["url"],
-             (await ask(bot, STAFF, "outstanding"))["actions"][0]["url"]]
+    links = [read(await ask(bot, SAM, "digest")).button("Open the full digest")["url"],
+             read(await ask(bot, STAFF, "outstanding")).link]
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         page = await browser.new_page(viewport={"width": 390, "height": 844})

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from content import strings
+from tests.cards import read
 from tests.fakes import teams as t
 from tests.harness import eventually
 
@@ -28,10 +29,6 @@ async def execute(running, user: t.User, verb: str, data: dict[str, Any], thread
     return body
 
 
-def button(card: dict[str, Any], title: str) -> dict[str, Any]:
-    return next(a for a in card.get("actions", []) if a["title"] == title)
-
-
 @pytest.fixture
 async def thread(running):
     url = running.connector.url
@@ -39,8 +36,7 @@ async def thread(running):
     await running.post_activity(t.submit(url, TEAM, ANA, {"verb": "link_organisation", "organisation": "sussex-police"}))
     await running.admin("POST", "/api/briefings/2019-01-case-file-audit/publish", json={"to": "all"})
     [post] = await running.connector.wait_for(lambda: running.connector.channel_posts())
-    form = next(a for a in post.card["actions"] if a["title"] == "Record responses")["card"]
-    submit = button(form, "Submit responses")
+    submit = post.view.shown_card("Record responses").button("Submit responses")
     assert submit["type"] == "Action.Execute" and submit["verb"] == "record"
     return post.response["id"], submit["data"]["discussion"]
 
@@ -53,7 +49,7 @@ async def test_a_held_worry_is_seen_by_its_writer_only_and_stored_only_as_learni
     assert len(running.connector.in_conversation(conversation)) == posted  # nothing in the thread
     assert await running.deps.store.responses.count(discussion) == 0
 
-    learning = button(body["value"], "It's learning: record it")
+    learning = read(body["value"]).button("It's learning: record it")
     assert learning["type"] == "Action.Execute"
     other = await execute(running, BEN, learning["verb"], learning["data"], conversation)  # not Ben's to choose
     assert strings.HELD_FOR_SOMEONE_ELSE in str(other)
@@ -61,7 +57,7 @@ async def test_a_held_worry_is_seen_by_its_writer_only_and_stored_only_as_learni
 
     done = await execute(running, ANA, learning["verb"], learning["data"], conversation)
     assert done["type"] == CARD and strings.RECORDED_AS_LEARNING in str(done["value"])
-    assert button(done["value"], "Back to the briefing")["verb"] == "show_thread"
+    assert read(done["value"]).button("Back to the briefing")["verb"] == "show_thread"
     assert [r.text for r in await running.deps.store.responses.list(discussion)] == [WORRY]
     # The briefing's card is never replaced by this person's outcome: only refreshed with the count.
     await eventually(lambda: _value([s for s in running.connector.sent if s.method == "update"]))
@@ -81,7 +77,7 @@ async def test_ticked_at_risk_now_gives_the_route_privately_and_stores_nothing(r
     assert await running.deps.store.responses.count(discussion) == 0
     assert "bruises" not in caplog.text
 
-    back = await execute(running, ANA, "show_thread", button(body["value"], "Back to the briefing")["data"], conversation)
+    back = await execute(running, ANA, "show_thread", read(body["value"]).button("Back to the briefing")["data"], conversation)
     assert back["type"] == CARD and "Points for discussion" in str(back["value"])
 
 
@@ -89,7 +85,7 @@ async def test_not_recording_a_held_worry_is_private_too(running, thread):
     conversation, discussion = thread
     posted = len(running.connector.in_conversation(conversation))
     body = await execute(running, ANA, "record", {"discussion": discussion, "answer:learnt": WORRY}, conversation)
-    discard = button(body["value"], "Don't record it")
+    discard = read(body["value"]).button("Don't record it")
     done = await execute(running, ANA, discard["verb"], discard["data"], conversation)
     assert done["type"] == CARD and strings.DISCARDED in str(done["value"])
     assert len(running.connector.in_conversation(conversation)) == posted

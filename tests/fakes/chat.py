@@ -11,6 +11,7 @@ from bot.teams import LearningBot
 from content.directory import Directory, load_directory
 from dialogs.deps import Deps
 from storage.memory import MemoryStore
+from tests.cards import read
 
 
 class RecordingAdapter(BotAdapter):
@@ -44,20 +45,12 @@ class Reply:
 
     @property
     def card_texts(self) -> list[str]:
-        found: list[str] = []
+        return read(self.card).texts if self.card else []
 
-        def walk(node):
-            if isinstance(node, dict):
-                if node.get("type") == "TextBlock":
-                    found.append(node["text"])
-                for value in node.values():
-                    walk(value)
-            elif isinstance(node, list):
-                for value in node:
-                    walk(value)
-
-        walk(self.card)
-        return found
+    @property
+    def view(self):
+        """The card, read by meaning (tests.cards)."""
+        return read(self.card)
 
     def __repr__(self) -> str:
         return f"Reply({self.text or (self.card_texts[:2] if self.card else '')!r})"

@@ -20,6 +20,8 @@ from typing import Any, Callable
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from tests.cards import read
+
 
 @dataclass
 class Sent:
@@ -44,6 +46,11 @@ class Sent:
             if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
                 return attachment["content"]
         return None
+
+    @property
+    def view(self):
+        """The card, read by meaning (tests.cards)."""
+        return read(self.card)
 
 
 @dataclass
