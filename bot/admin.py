@@ -8,8 +8,10 @@ from typing import Awaitable, Callable
 
 from aiohttp import web
 
+from content.word import DOCX_TYPE, WordProblems
 from content.yamlfile import ContentError
 from content.text import LONDON
+from dialogs.drafting import read_word, save_draft
 from dialogs.forwarding import discussion_organisation
 from dialogs.publishing import PublishError, parse_discuss_by, publish, upload_briefing
 from storage.models import DeliveryKind, DeliveryStatus, Discussion
@@ -45,7 +47,10 @@ def admin_only(handler: Handler) -> Handler:
 
 @admin_only
 async def upload(request: web.Request) -> web.Response:
+    """A briefing file (Markdown, UTF-8), or a Word document (its content type) made into a draft."""
     raw = await request.read()
+    if request.content_type == DOCX_TYPE:
+        return await upload_word(request, raw)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -58,6 +63,22 @@ async def upload(request: web.Request) -> web.Response:
     except PublishError as exc:
         return error(exc.status, str(exc))
     return web.json_response({"id": record.id, "created": created}, status=201 if created else 200)
+
+
+async def upload_word(request: web.Request, raw: bytes) -> web.Response:
+    deps = request.app[DEPS]
+    try:
+        draft = await read_word(raw, deps)
+    except WordProblems as exc:
+        return error(422, "the Word document could not be made into a briefing",
+                     problems=[{"message": p} for p in exc.problems])
+    if draft.published:
+        return error(409, f"briefing '{draft.doc.id}' has already been published and cannot be changed; "
+                          "give the revised briefing a new title or date")
+    record = await save_draft(draft, deps)
+    return web.json_response({"id": record.id, "created": draft.existing is None, "title": record.title,
+                              "status": record.status, "notes": draft.notes, "findings": draft.findings},
+                             status=201 if draft.existing is None else 200)
 
 
 @admin_only

@@ -14,6 +14,7 @@ from aiohttp import web
 from content.briefing import bundled_briefings
 from content.concern import bundled_rules
 from content.directory import load_directory
+from content.word import MAX_DOCX_BYTES
 from dialogs.deps import Deps
 from dialogs.publishing import PublishError, upload_briefing
 from dialogs.digest import due_digests
@@ -23,12 +24,13 @@ from storage.protocols import Store
 from storage.tinydb_store import TinyDBStore
 
 from . import __version__, admin, document_routes
+from .admin import has_admin_token
 from .adapter import make_adapter
 from .app_keys import ADAPTER, BOT, DEPS, MAILER, SETTINGS, SIGNER, STORE, WORKER
 from .links import LinkSigner, load_secret
 from .ratelimit import RateLimiter
 from .mail import make_mailer
-from .http_errors import BODY_TIMEOUT, json_errors, read_body_in_time, request_ids
+from .http_errors import BODY_TIMEOUT, LARGER_BODIES, json_errors, read_body_in_time, request_ids
 from .logs import ServerLog
 from .messages import messages
 from .settings import Settings
@@ -137,6 +139,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
     app = web.Application(client_max_size=MAX_BODY, middlewares=[request_ids, json_errors, read_body_in_time],
                           handler_args={"logger": ServerLog()})
     app[BODY_TIMEOUT] = settings.body_timeout
+    app[LARGER_BODIES] = {("POST", "/api/briefings"): (MAX_DOCX_BYTES + 64 * 1024, has_admin_token)}  # a Word briefing
     app[SETTINGS] = settings
     app[STORE] = store
     app[SIGNER] = signer

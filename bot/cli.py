@@ -94,6 +94,57 @@ def validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def import_word(args: argparse.Namespace) -> int:
+    """A Word briefing as a briefing file: PATH.md beside it (or --out), with what to check."""
+    from datetime import date
+
+    from content.cards import check_fits
+    from content.directory import load_directory
+    from content.word import WordProblems, describe, import_docx
+    from content.yamlfile import ContentError
+
+    from dialogs.privacy_gate import briefing_findings
+
+    from .settings import Settings, describe_error
+
+    source_path = Path(args.path)
+    out = Path(args.out) if args.out else source_path.with_suffix(".md")
+    try:
+        data = source_path.read_bytes()
+    except OSError as exc:
+        return _fail(f"cannot read {source_path}: {exc.strerror or exc}", 1)
+    board = args.board
+    if board is None:
+        try:
+            board = load_directory(Settings().directory).board.name
+        except ValidationError as exc:
+            return _fail("cannot read the settings (or give --board):\n" + describe_error(exc))
+        except ContentError as exc:
+            return _fail(f"cannot read the directory (or give --board): {exc}")
+    try:
+        imported = import_docx(data, board=board, today=date.today())
+        check_fits(imported.doc)
+    except WordProblems as exc:
+        for problem in exc.problems:
+            print(f"{source_path}: {problem}")
+        return 1
+    except ContentError:
+        print(f"{source_path}: The briefing is too long for the card teams get (at most 28 KB). Shorten the "
+              "longest parts, or move the detail into a document you link to.")
+        return 1
+    try:
+        out.write_text(imported.source, encoding="utf-8")
+    except OSError as exc:
+        return _fail(f"cannot write {out}: {exc.strerror or exc}", 1)
+    print(f"Wrote {out} (briefing id {imported.doc.id}): {describe(imported.doc)}.")
+    for note in imported.notes:
+        print(f"Check: {note}")
+    for finding in briefing_findings(imported.source, imported.doc):
+        print(f"{out}:{finding.line}: looks like {finding.described}: remove it from the Word document, or "
+              "publish with --allow-identifiers if it identifies nobody")
+    return 0
+
+
 def publish(args: argparse.Namespace) -> int:
     from .client import PublishClientError, publish_and_follow
 
@@ -274,6 +325,14 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--allow-identifiers", action="store_true",
                    help="report what looks like an identifier but do not fail (you confirm it identifies nobody)")
     v.set_defaults(func=validate)
+    imp = briefing.add_parser("import", help="make a briefing file from a Word briefing (.docx)",
+                              description="Read a Word briefing as boards write them (a title, a date under it, "
+                              "headings, lists, a 'Points for discussion' part) and write the briefing file. "
+                              "Exit status 1, with each problem and its fix, if it cannot.")
+    imp.add_argument("path", metavar="PATH.docx")
+    imp.add_argument("--out", metavar="PATH.md", help="where to write it (default: beside the .docx, as .md)")
+    imp.add_argument("--board", help="the board's name (default: from the directory, LEARNING_BOT_DIRECTORY)")
+    imp.set_defaults(func=import_word)
     pub = briefing.add_parser("publish", help="publish a briefing through the bot's admin API")
     pub.add_argument("briefing", metavar="ID_OR_PATH", help="a stored briefing's id, or a file to upload first")
     pub.add_argument("--to", required=True, help="all, org:<organisation id> or team:<team id>")

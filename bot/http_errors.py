@@ -14,6 +14,9 @@ from .logs import new_request_id
 
 log = logging.getLogger(__name__)
 BODY_TIMEOUT = web.AppKey("body_timeout", float)  # seconds a request's whole body may take to arrive
+# (method, path) -> (bytes, who may send that much): a route that takes more than the app's limit,
+# for requests the predicate allows (judged from the headers, before the body is read).
+LARGER_BODIES = web.AppKey("larger_bodies", dict)
 
 
 def error(status: int, message: str, **extra: Any) -> web.Response:
@@ -59,6 +62,9 @@ async def read_body_in_time(request: web.Request, handler) -> web.StreamResponse
     `app[BODY_TIMEOUT]` seconds: a body that trickles in or stalls is answered 408, and a client
     that goes away mid-upload is one WARNING line. A reverse proxy in front still does this best."""
     if request.body_exists:
+        larger = request.app.get(LARGER_BODIES, {}).get((request.method, request.path))
+        if larger is not None and larger[1](request):  # only for those allowed it: checked before reading
+            request = request.clone(client_max_size=larger[0])
         try:
             async with asyncio.timeout(request.app[BODY_TIMEOUT]):
                 await request.read()

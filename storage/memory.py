@@ -6,7 +6,7 @@ import copy
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
-from .models import Briefing, Delivery, Discussion, Minutes, Response, Team
+from .models import Briefing, BriefingStatus, Delivery, Discussion, Minutes, Response, Team
 from .pending import PendingIndex
 
 
@@ -47,6 +47,13 @@ class _Briefings:
 
     async def list(self) -> list[Briefing]:
         return sorted((_copy(b) for b in self._rows.values()), key=lambda b: b.uploaded_at)
+
+    async def delete_draft(self, briefing_id: str) -> bool:
+        row = self._rows.get(briefing_id)
+        if row is None or row.status is not BriefingStatus.draft:
+            return False
+        del self._rows[briefing_id]
+        return True
 
 
 class _Discussions:

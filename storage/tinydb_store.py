@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from .jsonfile import DataDirLock, KeyedTable, open_db, write_atomically
-from .models import Briefing, Delivery, Discussion, Minutes, Response, Team, stable_id, utcnow
+from .models import Briefing, BriefingStatus, Delivery, Discussion, Minutes, Response, Team, stable_id, utcnow
 from .pending import PendingIndex
 from .protocols import StoreError
 from .responselog import ResponseLogs
@@ -363,6 +363,16 @@ class _Briefings(_Repo):
     async def list(self) -> list[Briefing]:
         rows = [Briefing.model_validate(d) for d in await self._run(self._s.briefings.all)]
         return sorted(rows, key=lambda b: b.uploaded_at)
+
+    async def delete_draft(self, briefing_id: str) -> bool:
+        def delete() -> bool:  # on the store's one thread: nothing publishes it between the check and the removal
+            doc = self._s.briefings.get(briefing_id)
+            if doc is None or doc.get("status") != BriefingStatus.draft:
+                return False
+            self._s.briefings.remove([briefing_id])
+            return True
+
+        return await self._write(delete)
 
 
 class _Discussions(_Repo):

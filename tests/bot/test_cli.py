@@ -34,6 +34,27 @@ def test_validate_reports_path_line_message(tmp_path, capsys):
     assert lines[3] == f"{missing}:1: cannot read: No such file or directory"
 
 
+def test_import_a_word_briefing_then_validate_it(tmp_path, capsys):
+    word = ROOT / "tests" / "fixtures" / "word" / "case-file-audit.docx"
+    out = tmp_path / "briefing.md"
+    assert main(["briefing", "import", str(word), "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert said == (f"Wrote {out} (briefing id 2019-01-regular-case-file-audit-summary-for-practitioners-and-managers"
+                    "): 8 sections, 4 discussion questions in 2 themes.\n")
+    assert main(["briefing", "validate", str(out)]) == 0  # the board's published contacts are allowed
+
+
+def test_import_says_what_to_change_and_writes_nothing(tmp_path, capsys):
+    bad = tmp_path / "notes.docx"
+    bad.write_bytes(b"not really a docx")
+    assert main(["briefing", "import", str(bad)]) == 1
+    assert capsys.readouterr().out == (f"{bad}: This isn't a Word document I can read. Save the briefing from Word "
+                                       "as a Word Document (.docx) and attach that.\n")
+    assert not (tmp_path / "notes.md").exists()
+    assert main(["briefing", "import", str(tmp_path / "missing.docx")]) == 1
+    assert "cannot read" in capsys.readouterr().err
+
+
 def test_serve_refuses_a_network_address_without_credentials(capsys):
     assert main(["serve", "--host", "0.0.0.0"]) == 2
     err = capsys.readouterr().err

@@ -6,7 +6,7 @@ import pytest
 
 from storage.memory import MemoryStore
 from storage.models import (
-    Author, Briefing, ConversationRef, Delivery, DeliveryKind, DeliveryStatus, Discussion,
+    Author, Briefing, BriefingStatus, ConversationRef, Delivery, DeliveryKind, DeliveryStatus, Discussion,
     Minutes, Response, Team, utcnow,
 )
 from storage.tinydb_store import TinyDBStore
@@ -74,6 +74,18 @@ async def test_briefings_put_get_list(store):
     assert (b.title, b.source) == ("T", "---\nid: b1\n---\n")
     assert [x.id for x in await store.briefings.list()] == ["b1", "b2"]
     assert await store.briefings.get("nope") is None
+
+
+async def test_only_a_draft_is_deleted(store):
+    await store.briefings.put(briefing("draft"))
+    published = briefing("published")
+    published.status = BriefingStatus.published
+    await store.briefings.put(published)
+    assert await store.briefings.delete_draft("published") is False
+    assert await store.briefings.delete_draft("nope") is False
+    assert await store.briefings.delete_draft("draft") is True
+    assert [b.id for b in await store.briefings.list()] == ["published"]
+    assert await store.briefings.delete_draft("draft") is False
 
 
 async def test_discussions_by_team_and_briefing(store):
