@@ -26,6 +26,7 @@ from storage.tinydb_store import TinyDBStore
 from . import __version__, admin, document_routes
 from .admin import has_admin_token
 from .adapter import make_adapter
+from .files import make_fetcher
 from .app_keys import ADAPTER, BOT, DEPS, MAILER, SETTINGS, SIGNER, STORE, WORKER
 from .links import LinkSigner, load_secret
 from .ratelimit import RateLimiter
@@ -133,6 +134,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
     deps = Deps(store=store, directory=directory, mail_from=settings.mail_from,
                 purge_mail=lambda cutoff, dry_run: mailer.purge_before(cutoff, dry_run=dry_run))
     deps.link = lambda path: signer.sign(path, deps.clock())
+    deps.fetch_file = make_fetcher(local_mode=settings.local_mode, limit=MAX_DOCX_BYTES)
     adapter = make_adapter(settings)
 
     # ServerLog: what aiohttp refuses before a route runs (e.g. a header over 8 KB) is one WARNING line.

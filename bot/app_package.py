@@ -145,7 +145,7 @@ def build_manifest(settings: Settings, app_id: str, name: str = DEFAULT_NAME) ->
         "bots": [{
             "botId": app_id,
             "scopes": ["team", "personal", "groupChat"],
-            "supportsFiles": False,
+            "supportsFiles": True,  # board staff attach Word briefings in their personal chat
             "isNotificationOnly": False,
             "commandLists": [
                 _command_list(["team"], TEAM_COMMANDS),

@@ -10,7 +10,7 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
 from dialogs.delivery import Message
-from dialogs.inbound import Inbound, strip_leading_mention
+from dialogs.inbound import AttachedFile, Inbound, strip_leading_mention
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,12 @@ class TeamsTurn:
 
     async def show(self, card: dict[str, Any], summary: str = "") -> None:
         await self.context.send_activity(card_activity(card, summary))
+
+    async def typing(self) -> None:
+        try:
+            await self.context.send_activity(Activity(type=ActivityTypes.typing))
+        except Exception as exc:  # only a courtesy: the reply follows anyway
+            log.info("could not show typing error=%s", type(exc).__name__)
 
     async def answer_with(self, card: dict[str, Any]) -> None:
         self.private_card = card
@@ -94,4 +100,18 @@ def inbound_from(activity: Activity) -> Inbound:
         service_url=activity.service_url or "",
         bot_id=activity.recipient.id if activity.recipient else None,
         bot_name=activity.recipient.name if activity.recipient else None,
+        files=tuple(_files(activity)),
     )
+
+
+FILE_DOWNLOAD = "application/vnd.microsoft.teams.file.download.info"
+
+
+def _files(activity: Activity):
+    for attachment in activity.attachments or []:
+        content = attachment.content if isinstance(attachment.content, dict) else {}
+        url = content.get("downloadUrl")
+        if attachment.content_type == FILE_DOWNLOAD and isinstance(url, str) and url:
+            file_type = content.get("fileType")
+            yield AttachedFile(name=str(attachment.name or "")[:200], download_url=url,
+                               file_type=(file_type if isinstance(file_type, str) else "").lower())

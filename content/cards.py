@@ -42,6 +42,11 @@ class Verb(StrEnum):
     discard = "discard"  # a response that was a live concern, not learning: not recorded
     acknowledge = "acknowledge"  # a lead has received the minutes
     show_thread = "show_thread"  # back to the briefing's card, for the person who pressed
+    draft_open = "draft_open"  # board staff: a draft's preview and publish form
+    draft_test = "draft_test"  # board staff: the card teams will get, posted to them, recording nothing
+    draft_discard = "draft_discard"  # board staff: a draft is deleted
+    draft_replace = "draft_replace"  # board staff: a new version of a draft replaces it
+    draft_keep = "draft_keep"  # board staff: the new version is not kept
 
 
 def card(body: list[Card], actions: list[Card] | None = None) -> Card:
@@ -514,7 +519,9 @@ def organisation_change_card(current: tuple[str, str], new: tuple[str, str], cha
 
 
 def publish_preview_card(briefing: BriefingDoc, audiences: Sequence[tuple[str, str]], team_count: int,
-                         findings: Sequence[str] = ()) -> Card:
+                         findings: Sequence[str] = (), notes: Sequence[str] = (), draft: bool = False) -> Card:
+    """The publish form: what the briefing holds, what to check, who gets it. For a draft, also a
+    test send to the publisher and a way to discard it."""
     body = [
         text("Publish a learning briefing", size="Small", isSubtle=True),
         heading(briefing.title, "Large"),
@@ -530,6 +537,8 @@ def publish_preview_card(briefing: BriefingDoc, audiences: Sequence[tuple[str, s
         more = f"; and {len(findings) - len(shown):,} more" if len(findings) > len(shown) else ""
         body.insert(4, text("**This briefing contains what looks like " + "; ".join(shown) + more + ".** Publish "
                             "it only if none of it identifies a child or family.", color="Attention"))
+    for note in reversed(notes):
+        body.insert(4, text(f"**Check:** {note}", color="Attention", size="Small"))
     choices = fitting_choices(audiences, room(card(body), 2048))
     if choices is None:  # more organisations than a card can list
         audience: Card = {"type": "Input.Text", "id": "to", "label": "Send to: all, or org: followed by an "
@@ -538,17 +547,54 @@ def publish_preview_card(briefing: BriefingDoc, audiences: Sequence[tuple[str, s
     else:
         audience = {"type": "Input.ChoiceSet", "id": "to", "label": "Send to", "value": "all", "isRequired": True,
                     "errorMessage": "Choose who to send it to", "choices": choices}
-    body.insert(5 if findings else 4, audience)
+    body.insert(4 + bool(findings) + len(notes), audience)
     if findings:
-        return card(body, [
-            submit("Publish anyway: it identifies nobody", Verb.publish_confirm, "destructive", briefing=briefing.id,
-                   allow_identifiers=True),
-            submit("Cancel", Verb.publish_cancel, briefing=briefing.id),
-        ])
-    return card(body, [
-        submit("Publish", Verb.publish_confirm, "positive", briefing=briefing.id),
-        submit("Cancel", Verb.publish_cancel, briefing=briefing.id),
-    ])
+        go = submit("Publish anyway: it identifies nobody", Verb.publish_confirm, "destructive", briefing=briefing.id,
+                    allow_identifiers=True)
+    else:
+        go = submit("Publish", Verb.publish_confirm, "positive", briefing=briefing.id)
+    if draft:
+        return card(body, [go, submit("Send a test to me", Verb.draft_test, briefing=briefing.id),
+                           submit("Discard draft", Verb.draft_discard, briefing=briefing.id)])
+    return card(body, [go, submit("Cancel", Verb.publish_cancel, briefing=briefing.id)])
+
+
+def draft_replace_card(current: BriefingDoc, uploaded: str, new: BriefingDoc) -> Card:
+    """A new version of a briefing that has a draft already: replace it, or keep it."""
+    def holds(doc: BriefingDoc) -> str:
+        return (f"{plural(len(doc.sections), 'section')}, {plural(len(doc.questions()), 'discussion question')}, "
+                f"issued {doc.issued_label}")
+
+    return card([
+        heading(f"Replace the draft of {escape_md(current.title)}?"),
+        text("You've attached a new version of a briefing that already has a draft. The draft is replaced only "
+             "if you say so."),
+        facts([(f"Draft ({uploaded})", holds(current)), ("New version", holds(new))]),
+    ], [submit("Replace the draft", Verb.draft_replace, "positive", briefing=new.id),
+        submit("Keep the current draft", Verb.draft_keep, briefing=new.id)])
+
+
+def drafts_card(drafts: Sequence[tuple[str, str, str]]) -> Card:
+    """Board staff's drafts (id, title, when it came in), each with its buttons, latest first."""
+    body: list[Card] = [heading("Drafts")]
+    if not drafts:
+        body.append(text("No drafts. Attach a Word briefing (.docx) to a message here to start one."))
+        return card(body)
+
+    def row(item: tuple[str, str, str]) -> list[Card]:
+        briefing_id, title, when = item
+        return [{"type": "Container", "separator": True, "items": [
+            text(f"**{escape_md(_clip(title, 200))}**"),
+            text(when, isSubtle=True, size="Small", spacing="None"),
+            {"type": "ActionSet", "actions": [submit("Preview and publish", Verb.draft_open, briefing=briefing_id),
+                                              submit("Discard", Verb.draft_discard, briefing=briefing_id)]},
+        ]}]
+
+    shown, left_out = take(drafts, row, room(card(body), 1024))
+    body += shown
+    if left_out:
+        body.append(text(f"\u2026and {plural(left_out, 'older draft')}, not shown here.", isSubtle=True))
+    return card(body)
 
 
 def help_card(title: str, commands: Sequence[tuple[str, str]], footer: str = "") -> Card:

@@ -38,6 +38,37 @@ STAFF_ONLY = (
     "Sorry, only {board} staff can publish briefings. If you think you should be able to, "
     "ask the board to add you to its directory."
 )
+FILES_STAFF_ONLY = ("Thanks, but I only take files from {board} staff, who send me new briefings. To share a "
+                    "document with your team, post it in your team's channel.")
+WORD_ONLY = ("I can only read Word documents (.docx). Open the briefing in Word, save it as a Word Document "
+             "(.docx), and attach that.")
+ONE_FILE_AT_A_TIME = "I'll read {name}, the first Word document attached. Attach others one at a time."
+ALREADY_PUBLISHED = ("**{title}** has already been published, so it can't be changed. To send teams a revised "
+                     "briefing, change its title or the date under it, and attach it again.")
+PREVIEW_INTRO = ("Here is the card teams will get. Its buttons work, but nothing you do on it is recorded or "
+                 "sent to anyone.")
+TEST_INTRO = "A test, as a team gets it. Try its buttons: nothing is recorded or sent to anyone."
+NOTHING_PENDING = "There's no new version waiting to replace a draft. Attach the Word document again."
+DRAFT_REPLACED = "The draft of **{title}** now holds the new version."
+DRAFT_KEPT = "Kept the current draft. The new version was not saved."
+DRAFT_DISCARDED = "Discarded the draft of **{title}**. Nothing was sent to anyone."
+DRAFT_GONE = "That draft no longer exists. Say **drafts** to see the ones there are."
+NO_ROUTE = "their organisation's safeguarding referral route"
+TEST_EMPTY = "Test only: with nothing typed, a team member would be asked to write a response first."
+TEST_AT_RISK = ("Test only: a team member who ticks \u201ca child at risk now\u201d is told to contact {route} now "
+                "(or 999), and nothing is recorded.")
+TEST_HELD = ("Test only, nothing recorded: that reads like a live worry about a child, so a team member would "
+             "first be asked whether it is one, and pointed to {route}.")
+TEST_RECORDED = "Test only, nothing recorded. A team member would see: \u201cThanks, {name}: {count} recorded.\u201d"
+TEST_FINDINGS = "They would then be asked to check it, as it looks like it contains {kinds}."
+TEST_BUTTONS = {
+    "my_responses": "Test only: a team member would see the responses they recorded, to change or withdraw until "
+                    "the minutes are sent.",
+    "close": "Test only: the team would see its minutes to check, then confirm to send them to its "
+             "organisation's safeguarding lead.",
+    "show_thread": "Test only: a team member would be back at the briefing's card.",
+}
+TEST_OTHER = "Test only: nothing recorded."
 PUBLISH_CANCELLED = "Not published. Nothing was sent."
 PUBLISH_NO_TEAMS = "No registered team matches that choice, so nothing was sent."
 MEETING_ENDED = (
@@ -118,6 +149,13 @@ def recorded(name: str, added: int, total: int) -> str:
 
 def already_recorded(total: int) -> str:
     return f"Those responses were already recorded. The team has {plural(total, 'response')} so far."
+
+
+def word_problems(name: str, problems: list[str]) -> str:
+    """Why a Word document did not become a draft, each problem with its fix."""
+    if len(problems) == 1:
+        return f"I couldn't make a briefing from {name}. {problems[0]}"
+    return f"I couldn't make a briefing from {name}:\n\n" + "\n".join(f"- {p}" for p in problems)
 
 
 def published(title: str, queued: int, skipped: int) -> str:

@@ -13,6 +13,19 @@ from storage.models import utcnow
 from storage.protocols import Store
 
 
+class FileRefused(Exception):
+    """A file someone attached could not be fetched: `reason` for the log (no address, no name),
+    the message for them."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+async def _no_files(url: str) -> bytes:
+    raise FileRefused("no fetcher", "I can't read attached files here.")
+
+
 async def _no_mail_kept(cutoff: datetime, dry_run: bool) -> int:
     return 0
 
@@ -29,6 +42,9 @@ class Deps:
     # Deletes (or, dry, counts) the copies of emails kept on disk sent before a time (the .eml files
     # of local mode): the retention purge covers them too. Returns how many.
     purge_mail: Callable[[datetime, bool], Awaitable[int]] = _no_mail_kept
+    # The bytes of a file attached in Teams (its downloadUrl), from where Teams keeps files only;
+    # raises FileRefused.
+    fetch_file: Callable[[str], Awaitable[bytes]] = _no_files
     _locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
 
     def lock(self, key: str) -> asyncio.Lock:

@@ -46,6 +46,14 @@ def execute_value(value: Any) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class AttachedFile:
+    """A file sent with a message (in a personal chat, where the app supports files)."""
+    name: str
+    download_url: str
+    file_type: str  # as Teams gives it: "docx", "pdf", ...
+
+
+@dataclass(frozen=True)
 class Inbound:
     activity_id: str
     scope: str  # "team", "personal" or "groupChat"
@@ -61,6 +69,7 @@ class Inbound:
     service_url: str
     bot_id: str | None
     bot_name: str | None
+    files: tuple[AttachedFile, ...] = ()
 
     def with_value(self, value: dict[str, Any]) -> "Inbound":
         """The same turn carrying card data from elsewhere than the activity's value (an invoke's)."""

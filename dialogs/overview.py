@@ -5,7 +5,7 @@ from __future__ import annotations
 from content.cards import help_card
 from content.list_cards import list_card
 from content.text import escape_md, format_date, plural
-from storage.models import DeliveryStatus
+from storage.models import BriefingStatus, DeliveryStatus
 
 from .deps import Deps
 from .inbound import Inbound
@@ -26,6 +26,7 @@ PERSONAL_COMMANDS = [
     ("briefings", "The learning briefings"),
 ]
 STAFF_COMMANDS = [("publish ID", "Preview a briefing, by its id (see briefings), and send it to teams"),
+                  ("drafts", "Briefings not published yet. To add one, attach a Word briefing (.docx) here"),
                   ("report ID", "Reach and engagement for a briefing, with a link to the full report")]
 LEAD_COMMANDS = [("outstanding", "Teams that have not sent their minutes yet (add a briefing id to narrow it)"),
                  ("digest", "Your organisation's teams: briefings received, discussed, minutes sent (leads)")]
@@ -47,9 +48,13 @@ async def help_(turn: Turn, inbound: Inbound, deps: Deps) -> None:
 
 
 async def briefings(turn: Turn, inbound: Inbound, deps: Deps) -> None:
+    """The published briefings; board staff, in their own chat, see the drafts too."""
+    staff = inbound.scope == "personal" and deps.directory.is_board_staff(inbound.user_aad)
     rows = []
     for b in reversed(await deps.store.briefings.list()):
-        where = ""
+        if b.status is not BriefingStatus.published and not staff:
+            continue
+        where = " \u00B7 draft" if b.status is BriefingStatus.draft else ""
         if inbound.team_id:
             d = await deps.store.outbox.get(delivery_id(b.id, inbound.team_id))
             where = f" \u00B7 posted here {format_date(d.sent_at)}" if d and d.status is DeliveryStatus.sent else (

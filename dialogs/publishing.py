@@ -7,16 +7,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from content import strings
-from content.briefing import BriefingDoc
 from content.briefing import parse_briefing, parse_cached
-from content.cards import check_fits, publish_preview_card
+from content.cards import check_fits
 from content.text import LONDON, format_date, quote
 from storage.models import Briefing, BriefingStatus, Delivery, DeliveryKind, Discussion, stable_id
 
 from .deps import Deps
 from .inbound import Inbound
 from .privacy_gate import briefing_findings
-from .send import say, settle, show
+from .send import say, settle
 from .turn import Turn
 
 log = logging.getLogger(__name__)
@@ -57,13 +56,6 @@ async def upload_briefing(source: str, deps: Deps) -> tuple[Briefing, bool]:
     await deps.store.briefings.put(record)
     log.info("briefing stored id=%s", doc.id)
     return record, existing is None
-
-
-async def load_briefing(briefing_id: str, deps: Deps) -> tuple[Briefing, BriefingDoc] | None:
-    record = await deps.store.briefings.get(briefing_id)
-    if record is None:
-        return None
-    return record, parse_cached(record.source)
 
 
 def audiences(deps: Deps) -> list[tuple[str, str]]:
@@ -136,23 +128,6 @@ async def publish(briefing_id: str, to: str, deps: Deps, discuss_by: date | None
     return Published(record, len(added), len(rows) - len(added))
 
 
-async def publish_command(turn: Turn, inbound: Inbound, deps: Deps, briefing_id: str) -> None:
-    if not deps.directory.is_board_staff(inbound.user_aad):
-        log.info("publish refused: not board staff")
-        await say(turn, strings.STAFF_ONLY.format(board=deps.directory.board.name))
-        return
-    if not briefing_id:
-        await say(turn, strings.BRIEFING_ID_NEEDED.format(command="publish", example=await _example_id(deps)))
-        return
-    loaded = await load_briefing(briefing_id, deps)
-    if loaded is None:
-        await say(turn, strings.unknown_briefing(briefing_id, inbound.scope))
-        return
-    team_count = len(await deps.store.teams.list())
-    await show(turn, publish_preview_card(loaded[1], audiences(deps), team_count, identifier_findings(loaded[0], deps)),
-               f"Publish {loaded[0].title}?")
-
-
 async def publish_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     if not deps.directory.is_board_staff(inbound.user_aad):
         await say(turn, strings.STAFF_ONLY.format(board=deps.directory.board.name))
@@ -178,10 +153,10 @@ async def publish_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
 async def discuss_command(turn: Turn, inbound: Inbound, deps: Deps, team_id: str, briefing_id: str) -> None:
     """Post a briefing into this team's channel now (a team asking for it itself)."""
     if not briefing_id:
-        await say(turn, strings.BRIEFING_ID_NEEDED.format(command="discuss", example=await _example_id(deps)))
+        await say(turn, strings.BRIEFING_ID_NEEDED.format(command="discuss", example=await example_id(deps)))
         return
     record = await deps.store.briefings.get(briefing_id)
-    if record is None:
+    if record is None or record.status is not BriefingStatus.published:  # a draft is the board's alone
         await say(turn, strings.unknown_briefing(briefing_id, inbound.scope))
         return
     existing = await deps.store.outbox.get(delivery_id(briefing_id, team_id))
@@ -192,6 +167,6 @@ async def discuss_command(turn: Turn, inbound: Inbound, deps: Deps, team_id: str
     await say(turn, strings.POSTING.format(title=record.title))
 
 
-async def _example_id(deps: Deps) -> str:
-    briefings = await deps.store.briefings.list()
+async def example_id(deps: Deps) -> str:
+    briefings = [b for b in await deps.store.briefings.list() if b.status is BriefingStatus.published]
     return briefings[-1].id if briefings else "2019-01-case-file-audit"

@@ -8,7 +8,8 @@ from typing import Awaitable, Callable
 from content import strings
 from content.cards import Verb
 
-from . import acknowledge, closing, digest, discussion, outstanding, overview, publishing, registration, reports
+from . import (acknowledge, closing, digest, discussion, drafting, outstanding, overview, publishing, registration,
+               reports)
 from .deps import Deps
 from .inbound import Inbound
 from .send import say, settle
@@ -16,7 +17,10 @@ from .turn import Turn
 
 log = logging.getLogger(__name__)
 Flow = Callable[[Turn, Inbound, Deps], Awaitable[None]]
-PERSONAL_ONLY = {"publish", "outstanding", "report", "digest"}
+PERSONAL_ONLY = {"publish", "outstanding", "report", "digest", "drafts"}
+# Buttons on a briefing's card: on a preview or test card (board staff's), they answer and record nothing.
+DISCUSSION_VERBS = {Verb.record, Verb.my_responses, Verb.edit_responses, Verb.confirm_findings, Verb.discard,
+                    Verb.show_thread, Verb.close, Verb.close_confirm, Verb.close_cancel, Verb.correction}
 
 CARD_VERBS: dict[str, Flow] = {
     Verb.record: discussion.record,
@@ -35,6 +39,11 @@ CARD_VERBS: dict[str, Flow] = {
     Verb.publish_confirm: publishing.publish_confirm,
     Verb.acknowledge: acknowledge.acknowledge,
     Verb.publish_cancel: lambda turn, inbound, deps: settle(turn, strings.PUBLISH_CANCELLED),
+    Verb.draft_open: drafting.draft_open,
+    Verb.draft_test: drafting.draft_test,
+    Verb.draft_discard: drafting.draft_discard,
+    Verb.draft_replace: drafting.draft_replace,
+    Verb.draft_keep: drafting.draft_keep,
 }
 
 
@@ -42,6 +51,10 @@ async def on_card_action(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     """A card's button, by its verb: an Action.Submit (a message with a value) or an Action.Execute
     (an `adaptiveCard/action` invoke, its data read into `inbound.value`) reach the same flow."""
     flow = CARD_VERBS.get(inbound.verb or "")
+    discussion_id = (inbound.value or {}).get("discussion")
+    if inbound.verb in DISCUSSION_VERBS and isinstance(discussion_id, str) \
+            and discussion_id.startswith(drafting.TEST_PREFIX):
+        flow = drafting.test_action
     if flow is None:
         log.info("unknown card verb ignored")
         await say(turn, strings.old_button(inbound.scope))
@@ -54,6 +67,9 @@ async def on_message(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         await on_card_action(turn, inbound, deps)
         return
     word, rest = inbound.command
+    if inbound.files and inbound.scope == "personal":
+        await drafting.on_files(turn, inbound, deps)
+        return
     if inbound.scope == "team":
         await registration.ensure_team(inbound, deps)
         commands: dict[str, Flow] = {
@@ -69,7 +85,8 @@ async def on_message(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         commands = {
             "help": overview.help_,
             "briefings": overview.briefings,
-            "publish": lambda t, i, d: publishing.publish_command(t, i, d, rest),
+            "publish": lambda t, i, d: drafting.publish_command(t, i, d, rest),
+            "drafts": drafting.drafts_command,
             "outstanding": lambda t, i, d: outstanding.outstanding_command(t, i, d, rest),
             "report": lambda t, i, d: reports.report_command(t, i, d, rest),
             "digest": digest.digest_command,

@@ -19,6 +19,10 @@ class Turn(Protocol):
         """A card reply in the conversation."""
         ...
 
+    async def typing(self) -> None:
+        """Show that a reply is on its way (before slow work: a download, a conversion)."""
+        ...
+
     async def answer_with(self, card: dict[str, Any]) -> None:
         """The card an Action.Execute is answered with (replaces the pressed card for that person)."""
         ...

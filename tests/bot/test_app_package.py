@@ -166,7 +166,7 @@ def test_the_bot_its_scopes_and_its_permission(board_settings, tmp_path):
     [bot] = manifest["bots"]
     assert bot["botId"] == APP_ID
     assert sorted(bot["scopes"]) == ["groupChat", "personal", "team"]
-    assert bot["supportsFiles"] is False and bot["isNotificationOnly"] is False
+    assert bot["supportsFiles"] is True and bot["isNotificationOnly"] is False
     assert manifest["authorization"] == {"permissions": {"resourceSpecific": [
         {"name": "ChannelMeeting.ReadBasic.Group", "type": "Application"}]}}
     assert manifest["webApplicationInfo"]["id"] == APP_ID  # RSC needs it

@@ -147,4 +147,10 @@ def large_cards() -> dict[str, cards.Card]:
         "publish_preview_card[300 organisations]": cards.publish_preview_card(
             BRIEFING, audiences(300), TEAMS, [f"a phone number (line {n})" for n in range(200)]),
         "publish_preview_card[2000 organisations]": cards.publish_preview_card(BRIEFING, audiences(2000), TEAMS),
+        "drafts_card[300 drafts]": cards.drafts_card([(f"2026-01-draft-{i}", "D\u00e9j\u00e0 " + "t" * 1990,
+                                                      "Issued January 2026 \u00B7 added 1 March 2026")
+                                                     for i in range(300)]),
+        "draft_replace_card[longest titles]": cards.draft_replace_card(
+            BRIEFING.model_copy(update={"title": "\u00e9" * 2000}), "1 March 2026",
+            BRIEFING.model_copy(update={"title": "\u00e9" * 2000})),
     }

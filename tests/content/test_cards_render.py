@@ -215,6 +215,13 @@ def all_cards() -> dict[str, cards.Card]:
         "organisation_card[current]": cards.organisation_card("Hastings CP Team", ORGANISATIONS, "nhs-sussex"),
         "publish_preview_card[bundled]": cards.publish_preview_card(BRIEFING, AUDIENCES, 12),
         "publish_preview_card[long]": cards.publish_preview_card(LONG_BRIEFING, AUDIENCES, 1),
+        "publish_preview_card[draft]": cards.publish_preview_card(
+            BRIEFING, AUDIENCES, 12, ["a phone number (in Background)"],
+            ["I found no date near the top, so the briefing is dated today (30 November 2026)."], draft=True),
+        "draft_replace_card[bundled]": cards.draft_replace_card(BRIEFING, "2 March 2026", LONG_BRIEFING),
+        "drafts_card[none]": cards.drafts_card([]),
+        "drafts_card[some]": cards.drafts_card([(f"2026-0{i}-b", f"Briefing {i} {LINK}", f"Issued March 2026 \u00B7 "
+                                                 f"added {i} March 2026") for i in range(1, 4)]),
         "help_card[team]": cards.help_card("In a channel, mention me with:", TEAM_COMMANDS,
                                            "To record responses or close a discussion, use the buttons on the "
                                            "briefing's thread."),
@@ -323,7 +330,7 @@ def test_every_public_builder_is_covered():
     builders = {"briefing_card", "response_form", "minutes_card", "minutes_preview_card", "organisation_card",
                 "publish_preview_card", "help_card", "list_card", "correction_form", "my_responses_card",
                 "meeting_card", "addendum_card", "privacy_review_card", "concern_card", "sent_minutes_card", "report_card",
-                "digest_card", "outstanding_card", "organisation_change_card"}
+                "digest_card", "outstanding_card", "organisation_change_card", "draft_replace_card", "drafts_card"}
     assert built == builders
     # A new card builder (a public function returning a Card, other than the element helpers) needs a case here.
     helpers = {"card", "text", "heading", "facts", "submit", "execute", "back_to_briefing", "markdown_blocks",

@@ -2,8 +2,10 @@
 
 import pytest
 
+from content import cards
+from content.briefing import bundled_briefings, parse_briefing
 from content.directory import parse_directory
-from storage.models import DeliveryKind
+from storage.models import BriefingStatus, DeliveryKind
 from tests.dialogs.transcript import ANA, BRIEFING, OTHER, STAFF, TEAM, TENANT, URL, linked_team, published
 from tests.fakes import teams as t
 from tests.fakes.chat import Chat
@@ -86,7 +88,9 @@ async def test_only_board_staff_publish_in_chat(chat):
     assert forged.text.startswith("Sorry, only")
     assert await chat.store.outbox.list_group(BRIEFING) == []
 
-    preview = await chat.say(t.personal(URL, STAFF, TENANT, f"publish {BRIEFING}"))
+    intro, exact, preview = await chat.send(t.personal(URL, STAFF, TENANT, f"publish {BRIEFING}"))
+    assert intro.text.startswith("Here is the card teams will get.")
+    assert exact.card == cards.briefing_card(parse_briefing(bundled_briefings()[0][1]), f"test:{BRIEFING}")
     assert preview.view.heading == "Regular Case File Audit: Summary for Practitioners & Managers"
     assert preview.view.choices("to")[:2] == ["all", "org:sussex-police"]
     done = await chat.say(t.personal(URL, STAFF, TENANT, value={"verb": "publish_confirm", "briefing": BRIEFING, "to": "all"}))
@@ -181,6 +185,12 @@ async def test_close_preview_confirm_and_plan_forwarding(chat):
 
 async def test_discuss_posts_a_briefing_here_once(chat):
     await linked_team(chat)
+    draft = await chat.say(t.mention(URL, TEAM, ANA, f"discuss {BRIEFING}"))  # not published yet: the board's alone
+    assert draft.text.startswith(f"There is no briefing with the id '{BRIEFING}'")
+    assert "No briefings yet." in (await chat.say(t.mention(URL, TEAM, ANA, "briefings"))).view.texts
+    record = await chat.store.briefings.get(BRIEFING)
+    record.status = BriefingStatus.published  # published to other teams before this one joined
+    await chat.store.briefings.put(record)
     first = await chat.say(t.mention(URL, TEAM, ANA, f"discuss {BRIEFING}"))
     assert first.text.startswith("Posting **Regular Case File Audit")
     again = await chat.say(t.mention(URL, TEAM, ANA, f"discuss {BRIEFING}"))

@@ -103,7 +103,7 @@ async def test_outstanding_fits_for_the_board_and_the_lead(chat):
 async def test_every_other_card_fits(chat):
     replies = [
         await chat.say(t.personal(URL, STAFF, TENANT, "report 2026-00-case-file-audit")),
-        await chat.say(t.personal(URL, STAFF, TENANT, "publish 2026-01-case-file-audit")),
+        (await chat.send(t.personal(URL, STAFF, TENANT, "publish 2026-01-case-file-audit")))[-1],
         await chat.say(t.personal(URL, STAFF, TENANT, "briefings")),
         await chat.say(t.mention(URL, FIRST, STAFF, "briefings")),
         await chat.say(t.mention(URL, FIRST, STAFF, "status")),

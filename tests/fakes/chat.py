@@ -9,7 +9,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationR
 
 from bot.teams import LearningBot
 from content.directory import Directory, load_directory
-from dialogs.deps import Deps
+from dialogs.deps import Deps, FileRefused
 from storage.memory import MemoryStore
 from tests.cards import read
 
@@ -63,6 +63,13 @@ class Chat:
         self.bot = LearningBot(self.deps)
         self.adapter = RecordingAdapter()
         self.answer: dict[str, Any] | None = None  # what the last Action.Execute was answered with
+        self.files: dict[str, bytes] = {}  # attached files by downloadUrl, for deps.fetch_file
+        self.deps.fetch_file = self._fetch
+
+    async def _fetch(self, url: str) -> bytes:
+        if url not in self.files:
+            raise FileRefused("status 404", "Teams wouldn't let me download the file. Attach it again.")
+        return self.files[url]
 
     async def send(self, activity: dict[str, Any]) -> list[Reply]:
         """Run one turn; returns what the bot replied in it. For an Action.Execute, a card it was
@@ -73,7 +80,8 @@ class Chat:
         sent = self.adapter.sent[before:]
         answers = [a.value.body for a in sent if a.type == ActivityTypes.invoke_response]
         self.answer = answers[-1] if answers else None
-        replies = [Reply(a) for a in sent if a.type != ActivityTypes.invoke_response]
+        self.typing = sum(a.type == ActivityTypes.typing for a in sent)  # "typing...", not a reply
+        replies = [Reply(a) for a in sent if a.type not in (ActivityTypes.invoke_response, ActivityTypes.typing)]
         if self.answer and self.answer.get("type") == "application/vnd.microsoft.card.adaptive":
             replies.append(Reply(Activity(type=ActivityTypes.message, attachments=[
                 Attachment(content_type="application/vnd.microsoft.card.adaptive", content=self.answer["value"])])))

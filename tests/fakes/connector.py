@@ -131,6 +131,10 @@ class FakeConnector:
         self._random = random.Random(seed)
         self._retry_after = retry_after
         self.on_sent: list[Callable[[Sent], None]] = []  # called once a call is taken, before it is answered
+        # Files people attach, as Teams serves them (downloadUrl), from a server of their own on loopback.
+        self.files: dict[str, bytes] = {}
+        self.file_server: TestServer | None = None
+        self.file_downloads: list[str] = []
 
     @property
     def limited(self) -> bool:
@@ -153,9 +157,27 @@ class FakeConnector:
         app.router.add_put(f"/v3/conversations/{conv}/activities/{{activity_id}}", self._update)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
+        files = web.Application()
+        files.router.add_get("/files/{name}", self._file)
+        self.file_server = TestServer(files, host="127.0.0.1")
+        await self.file_server.start_server()
         return self
 
+    def serve_file(self, name: str, data: bytes) -> str:
+        """Serve `data` as an attached file; returns its downloadUrl."""
+        self.files[name] = data
+        return str(self.file_server.make_url(f"/files/{name}"))
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        self.file_downloads.append(name)
+        if name not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[name], content_type="application/octet-stream")
+
     async def close(self) -> None:
+        if self.file_server:
+            await self.file_server.close()
         if self.server:
             await self.server.close()
 

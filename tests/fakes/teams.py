@@ -118,3 +118,27 @@ def execute(service_url: str, team: TeamSpec, user: User, verb: str, data: dict[
     """An Action.Execute click (Universal Actions): the verb, and the action's data as the card holds it."""
     value = {"action": {"type": "Action.Execute", "verb": verb, "data": data or {}}, "trigger": "manual"}
     return invoke(service_url, team, user, value, conversation_id=conversation_id)
+
+
+def personal_file(service_url: str, user: User, tenant: str, download_url: str, name: str = "briefing.docx",
+                  file_type: str = "docx", text: str = "") -> dict[str, Any]:
+    """A file attached to a message in the personal chat, as Teams delivers it to a bot that supports
+    files: a file.download.info attachment whose content has the downloadUrl and the file type."""
+    attachment = {"contentType": "application/vnd.microsoft.teams.file.download.info", "name": name,
+                  "contentUrl": "https://contoso-my.sharepoint.com/personal/alex/Documents/" + name,
+                  "content": {"downloadUrl": download_url, "uniqueId": f"file-{next(_ids)}", "fileType": file_type}}
+    return _activity(service_url, user, {"id": f"a:personal-{user.aad}", "conversationType": "personal"},
+                     {"tenant": {"id": tenant}}, type="message", text=text, attachments=[attachment])
+
+
+def personal_press(service_url: str, user: User, tenant: str, action: dict[str, Any],
+                   inputs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A click on a card's button in the personal chat, with the card's input values."""
+    data = {**action.get("data", {}), **(inputs or {})}
+    conversation = {"id": f"a:personal-{user.aad}", "conversationType": "personal"}
+    if action["type"] == "Action.Execute":
+        value = {"action": {"type": "Action.Execute", "verb": action["verb"], "data": data}, "trigger": "manual"}
+        return _activity(service_url, user, conversation, {"tenant": {"id": tenant}}, type="invoke",
+                         name="adaptiveCard/action", value=value, replyToId="card-1")
+    return _activity(service_url, user, conversation, {"tenant": {"id": tenant}}, type="message", value=data,
+                     replyToId="card-1")
