@@ -98,6 +98,9 @@ async def publish_briefing(request: web.Request) -> web.Response:
         return error(400, "send {\"to\": \"all\" | \"org:<organisation id>\" | \"team:<team id>\"} "
                           "(and optionally \"discuss_by\": \"YYYY-MM-DD\")")
     deps = request.app[DEPS]
+    if deps.directory.board.approval_required:  # the token says who runs the bot, not who approved
+        return error(403, "this board's directory requires an approver's approval to publish: publish from Teams "
+                          "(attach the briefing, or say publish ID in your chat with the bot)")
     try:
         discuss_by = parse_discuss_by(body.get("discuss_by"), deps.clock().astimezone(LONDON).date())
         result = await publish(request.match_info["briefing_id"], to, deps, discuss_by,

@@ -18,6 +18,7 @@ from content.word import MAX_DOCX_BYTES
 from dialogs.deps import Deps
 from dialogs.publishing import PublishError, upload_briefing
 from dialogs.digest import due_digests
+from dialogs.publish_requests import send_scheduled
 from dialogs.reminders import due_reminders
 from dialogs.retention import purge
 from storage.protocols import Store
@@ -69,6 +70,16 @@ async def run_schedules(deps: Deps, settings: Settings, interval: float = 900.0)
         await asyncio.sleep(interval)
 
 
+async def send_scheduled_publishes(deps: Deps, interval: float = 20.0) -> None:
+    """Briefings scheduled to go at a time: sent within `interval` seconds of it."""
+    while True:
+        try:
+            await send_scheduled(deps)
+        except Exception:  # try again later; the store may be briefly unavailable
+            log.exception("scheduled publishing failed")
+        await asyncio.sleep(interval)
+
+
 async def _store(app: web.Application) -> AsyncIterator[None]:
     """The store, open for the app's life, with the bundled briefings loaded into it."""
     store, deps = app[STORE], app[DEPS]
@@ -109,6 +120,11 @@ async def _delivery_worker(app: web.Application) -> AsyncIterator[None]:
 
 async def _schedules(app: web.Application) -> AsyncIterator[None]:
     async for _ in _background(run_schedules(app[DEPS], app[SETTINGS]), "schedules"):
+        yield
+
+
+async def _publishing_timer(app: web.Application) -> AsyncIterator[None]:
+    async for _ in _background(send_scheduled_publishes(app[DEPS]), "scheduled publishing"):
         yield
 
 
@@ -153,7 +169,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
 
     app[MAILER] = mailer
     # One cleanup context per resource: opened in this order, closed in the reverse one.
-    app.cleanup_ctx.extend([_store, _signing_keys, _delivery_worker, _schedules, _ready])
+    app.cleanup_ctx.extend([_store, _signing_keys, _delivery_worker, _schedules, _publishing_timer, _ready])
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     admin.add_routes(app)

@@ -12,6 +12,7 @@ from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
 CARD_ACTION = "adaptiveCard/action"
+SEARCH = "application/search"  # a typeahead search from an Input.ChoiceSet's Data.Query
 MESSAGE = "application/vnd.microsoft.activity.message"
 CARD = "application/vnd.microsoft.card.adaptive"
 ERROR = "application/vnd.microsoft.error"
@@ -28,6 +29,12 @@ def adaptive_card(card: dict[str, Any]) -> dict[str, Any]:
 
 def message(text: str) -> dict[str, Any]:
     return {"statusCode": 200, "type": MESSAGE, "value": text}
+
+
+def search_results(results: list[tuple[str, str]]) -> dict[str, Any]:
+    """(title, value) choices for a typeahead search."""
+    return {"type": "application/vnd.microsoft.search.searchResponse",
+            "value": {"results": [{"title": title, "value": value} for title, value in results]}}
 
 
 def error(status: int, message_text: str) -> dict[str, Any]:

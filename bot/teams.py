@@ -7,7 +7,8 @@ import logging
 from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
-from dialogs import meetings, registration, router
+from content.cards import TEAMS_DATASET
+from dialogs import meetings, publish_requests, registration, router
 from dialogs.deps import Deps
 from dialogs.inbound import Inbound, MalformedAction, execute_value
 
@@ -39,6 +40,8 @@ class LearningBot(ActivityHandler):
             await router.on_message(turn, inbound, self.deps)
         elif card_actions.is_card_action(activity):
             await self._card_action(turn, inbound)
+        elif activity.type == ActivityTypes.invoke and activity.name == card_actions.SEARCH:
+            await self._search(turn_context, inbound)
         elif activity.type == ActivityTypes.conversation_update:
             await self._conversation_update(turn, inbound)
         elif activity.type == ActivityTypes.event and activity.name == meetings.MEETING_START:
@@ -77,6 +80,18 @@ class LearningBot(ActivityHandler):
         private = turn.private_card
         await card_actions.answer(context, card_actions.adaptive_card(private) if private
                                   else card_actions.message(" ".join(said) or "Done."))
+
+    async def _search(self, context: TurnContext, inbound: Inbound) -> None:
+        """A typeahead search from a card's choice list (the publish form's team picker)."""
+        value = context.activity.value if isinstance(context.activity.value, dict) else {}
+        options = value.get("queryOptions") if isinstance(value.get("queryOptions"), dict) else {}
+        results: list[tuple[str, str]] = []
+        if value.get("dataset") == TEAMS_DATASET:
+            skip, top = options.get("skip", 0), options.get("top", 15)
+            results = await publish_requests.search_teams(
+                inbound, self.deps, str(value.get("queryText") or "")[:200],
+                skip if isinstance(skip, int) else 0, top if isinstance(top, int) else 15)
+        await card_actions.answer(context, card_actions.search_results(results))
 
     async def _refuse_card_action(self, turn: TurnContext) -> None:
         if card_actions.is_card_action(turn.activity):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
@@ -47,6 +48,9 @@ class Verb(StrEnum):
     draft_discard = "draft_discard"  # board staff: a draft is deleted
     draft_replace = "draft_replace"  # board staff: a new version of a draft replaces it
     draft_keep = "draft_keep"  # board staff: the new version is not kept
+    publish_approve = "publish_approve"  # an approver approves a publish request
+    publish_reject = "publish_reject"  # an approver rejects one, with a reason
+    publish_withdraw = "publish_withdraw"  # board staff cancel a request waiting for approval or its time
 
 
 def card(body: list[Card], actions: list[Card] | None = None) -> Card:
@@ -518,36 +522,74 @@ def organisation_change_card(current: tuple[str, str], new: tuple[str, str], cha
                        submit("Cancel", Verb.organisation_cancel)])
 
 
-def publish_preview_card(briefing: BriefingDoc, audiences: Sequence[tuple[str, str]], team_count: int,
-                         findings: Sequence[str] = (), notes: Sequence[str] = (), draft: bool = False) -> Card:
-    """The publish form: what the briefing holds, what to check, who gets it. For a draft, also a
-    test send to the publisher and a way to discard it."""
-    body = [
+@dataclass(frozen=True)
+class AudienceChoices:
+    """Who a briefing can go to, with how many teams each choice reaches and how many have it already."""
+    teams: int  # registered teams
+    have_it: int  # of them, those that have the briefing already
+    organisations: Sequence[tuple[str, str, int, int]] = ()  # (id, name, teams, have it)
+    # (team id, name and organisation), every registered team; those that do not fit in the card are
+    # found by typing (a search the bot answers).
+    team_choices: Sequence[tuple[str, str]] = ()
+
+
+TEAMS_DATASET = "teams"  # the typeahead search of the publish form's team picker
+
+
+def _reach(teams: int, have_it: int) -> str:
+    return plural(teams, "team") + (f", {have_it:,} already {'has' if have_it == 1 else 'have'} it" if have_it else "")
+
+
+def publish_preview_card(briefing: BriefingDoc, audience: AudienceChoices, findings: Sequence[str] = (),
+                         notes: Sequence[str] = (), draft: bool = False) -> Card:
+    """The publish form: what the briefing holds, what to check, who gets it and when. For a draft,
+    also a test send to the publisher and a way to discard it."""
+    body: list[Card] = [
         text("Publish a learning briefing", size="Small", isSubtle=True),
         heading(briefing.title, "Large"),
         text(f"Issued {briefing.issued_label} \u00B7 {plural(len(briefing.sections), 'section')} \u00B7 "
              f"{plural(len(briefing.questions()), 'discussion question')}", isSubtle=True, spacing="None"),
         text(briefing.short_summary),
-        {"type": "Input.Date", "id": "discuss_by", "label": "Discuss by (optional)"},
-        text(f"{plural(team_count, 'team')} registered. Each gets the briefing as a new thread in its "
-             "General channel; a team that already has it is not sent it again.", size="Small", isSubtle=True),
     ]
+    body += [text(f"**Check:** {note}", color="Attention", size="Small") for note in notes]
     if findings:
         shown = list(findings[:10])
         more = f"; and {len(findings) - len(shown):,} more" if len(findings) > len(shown) else ""
-        body.insert(4, text("**This briefing contains what looks like " + "; ".join(shown) + more + ".** Publish "
-                            "it only if none of it identifies a child or family.", color="Attention"))
-    for note in reversed(notes):
-        body.insert(4, text(f"**Check:** {note}", color="Attention", size="Small"))
-    choices = fitting_choices(audiences, room(card(body), 2048))
-    if choices is None:  # more organisations than a card can list
-        audience: Card = {"type": "Input.Text", "id": "to", "label": "Send to: all, or org: followed by an "
-                          "organisation's id", "value": "all", "isRequired": True,
-                          "errorMessage": "Say who to send it to", "maxLength": 80}
+        body.append(text("**This briefing contains what looks like " + "; ".join(shown) + more + ".** Publish "
+                         "it only if none of it identifies a child or family.", color="Attention"))
+    body.append({"type": "Input.ChoiceSet", "id": "to", "label": "Send to", "style": "expanded", "value": "all",
+                 "isRequired": True, "errorMessage": "Choose who to send it to", "choices": [
+                     {"title": f"All registered teams ({_reach(audience.teams, audience.have_it)})", "value": "all"},
+                     {"title": "The organisations chosen below", "value": "orgs"},
+                     {"title": "The teams chosen below", "value": "teams"}]})
+    tail: list[Card] = [
+        {"type": "Input.Date", "id": "discuss_by", "label": "Discuss by (optional)"},
+        {"type": "ColumnSet", "columns": [
+            {"type": "Column", "width": "stretch", "items": [
+                {"type": "Input.Date", "id": "send_on", "label": "Send on (optional: now if empty)"}]},
+            {"type": "Column", "width": "stretch", "items": [
+                {"type": "Input.Time", "id": "send_time", "label": "At (UK time)", "value": "09:00"}]}]},
+        text("Each team gets the briefing as a new thread in its General channel; a team that already has it is "
+             "not sent it again.", size="Small", isSubtle=True),
+    ]
+    every = list(audience.team_choices)
+    listed = fitting_choices(every, room(card(body + tail), 6144))
+    teams: Card = {"type": "Input.ChoiceSet", "id": "teams", "label": "Teams", "isMultiSelect": True,
+                   "style": "filtered", "placeholder": "Type a team's name", "choices": listed}
+    if listed is None:  # too many to send in the card: the first few, and Teams asks the bot as a name is typed
+        teams["choices"] = fitting_choices(every[:10], 1200) or []
+        teams["choices.data"] = {"type": "Data.Query", "dataset": TEAMS_DATASET}
+    tail = ([teams] if every else []) + tail  # no team registered: nothing to choose from
+    budget = room(card(body + tail), 1024)
+    orgs = fitting_choices([(org_id, f"{name} ({_reach(n, have)})") for org_id, name, n, have in audience.organisations],
+                           budget) or fitting_choices([(o[0], o[1]) for o in audience.organisations], budget)
+    if orgs is None:  # more organisations than a card can list
+        picker: Card = {"type": "Input.Text", "id": "orgs", "label": "Organisations: their ids, separated by commas",
+                        "maxLength": 2000}
     else:
-        audience = {"type": "Input.ChoiceSet", "id": "to", "label": "Send to", "value": "all", "isRequired": True,
-                    "errorMessage": "Choose who to send it to", "choices": choices}
-    body.insert(4 + bool(findings) + len(notes), audience)
+        picker = {"type": "Input.ChoiceSet", "id": "orgs", "label": "Organisations", "isMultiSelect": True,
+                  "style": "filtered", "placeholder": "Type an organisation's name", "choices": orgs}
+    body += [picker, *tail]
     if findings:
         go = submit("Publish anyway: it identifies nobody", Verb.publish_confirm, "destructive", briefing=briefing.id,
                     allow_identifiers=True)
@@ -557,6 +599,34 @@ def publish_preview_card(briefing: BriefingDoc, audiences: Sequence[tuple[str, s
         return card(body, [go, submit("Send a test to me", Verb.draft_test, briefing=briefing.id),
                            submit("Discard draft", Verb.draft_discard, briefing=briefing.id)])
     return card(body, [go, submit("Cancel", Verb.publish_cancel, briefing=briefing.id)])
+
+
+def request_card(title: str, outcome: str, rows: Sequence[tuple[str, str]], briefing_id: str,
+                 cancellable: bool = False) -> Card:
+    """The publish form once Publish is pressed: what happens now, to whom and when."""
+    body = [heading(escape_md(title)), text(outcome), facts(rows)]
+    actions = [submit("Cancel it", Verb.publish_withdraw, "destructive", briefing=briefing_id)] if cancellable else []
+    return card(body, actions)
+
+
+def approval_card(briefing: BriefingDoc, rows: Sequence[tuple[str, str]], findings: Sequence[str], *, stamp: str) -> Card:
+    """For an approver: the request (audience and counts, when, who asked) under the card it sends,
+    with Approve, or a reason and Reject. `stamp` ties the buttons to this request."""
+    body: list[Card] = [
+        text("Publishing needs your approval", size="Small", isSubtle=True),
+        heading(f"Approve publishing {escape_md(briefing.title)}?"),
+        text("The card above is what each team will get. Its buttons work, but record nothing."),
+        facts(rows),
+    ]
+    if findings:
+        body.append(text("**The person who asked confirmed that what looks like " + "; ".join(findings[:10])
+                         + " identifies nobody.** Check it yourself before you approve.", color="Attention"))
+    body.append({"type": "Input.Text", "id": "reason", "label": "If you reject it, say why (the person who asked "
+                 "sees this)", "isMultiline": True, "maxLength": 1000})
+    return card(body, [
+        submit("Approve", Verb.publish_approve, "positive", briefing=briefing.id, requested_at=stamp),
+        submit("Reject", Verb.publish_reject, "destructive", briefing=briefing.id, requested_at=stamp),
+    ])
 
 
 def draft_replace_card(current: BriefingDoc, uploaded: str, new: BriefingDoc) -> Card:

@@ -69,6 +69,16 @@ class Organisation(_Strict):
 class Board(_Strict):
     name: Name
     staff: list[Person] = Field(default_factory=list)
+    # A second pair of eyes: a publish request from Teams waits until one of the approvers (not
+    # the person who asked) approves it.
+    approval_required: bool = False
+    approvers: list[Person] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _approvers(self) -> "Board":
+        if self.approval_required and not self.approvers:
+            raise ValueError("approval_required needs approvers: list the people who may approve publishing")
+        return self
 
 
 class Directory(_Strict):
@@ -116,6 +126,9 @@ class Directory(_Strict):
             return []
         return [o for o in self.organisations
                 if any(lead.aad_object_id == aad_object_id.lower() for lead in o.safeguarding_leads)]
+
+    def is_approver(self, aad_object_id: str | None) -> bool:
+        return bool(aad_object_id) and any(p.aad_object_id == aad_object_id.lower() for p in self.board.approvers)
 
     def is_board_staff(self, aad_object_id: str | None) -> bool:
         return bool(aad_object_id) and any(

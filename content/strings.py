@@ -69,6 +69,36 @@ TEST_BUTTONS = {
     "show_thread": "Test only: a team member would be back at the briefing's card.",
 }
 TEST_OTHER = "Test only: nothing recorded."
+CHOOSE_AUDIENCE = "Choose who to send it to."
+AUDIENCE_MISMATCH = ("you chose organisations or teams, but \u201cSend to\u201d says all registered teams. Choose "
+                     "\u201cThe organisations chosen below\u201d or \u201cThe teams chosen below\u201d to send it "
+                     "to those only, or clear them.")
+CHOOSE_ORGANISATIONS = "choose at least one organisation, or send it to all registered teams."
+CHOOSE_TEAMS = "choose at least one team (type part of its name), or send it to all registered teams."
+SEND_AT_UNREADABLE = "I couldn't read the date and time to send it at. Pick them again."
+SEND_AT_PAST = "{when} has passed. Pick a later time, or leave the date empty to send it now."
+SEND_AT_TOO_FAR = "that is more than a year away. Pick a date within the next twelve months."
+PUBLISH_HAS_IDENTIFIERS = ("the briefing contains what looks like {found}. If none of it identifies a child or "
+                           "family, press \u201cPublish anyway: it identifies nobody\u201d.")
+REQUEST_PENDING = ("**{title}** already has a request to publish it ({state}). It can be cancelled from its card, "
+                   "then asked for again.")
+NO_OTHER_APPROVER = ("Publishing needs a second person's approval, and the directory lists no approver but you. "
+                     "Ask the board to add another approver.")
+SENT_FOR_APPROVAL = "Sent to {approvers} to approve. You'll hear here when it is approved or rejected."
+SCHEDULED = "**{title}** will be sent on {when} (UK time). Until then you can cancel it here."
+APPROVERS_ONLY = "Sorry, only the {board}'s approvers can approve or reject publishing."
+REQUEST_GONE = "This request has been withdrawn or replaced by a newer one, so there is nothing to decide."
+ALREADY_DECIDED = "This request has already been decided: {state}, by {who}."
+NOT_YOUR_OWN = "You asked for this one, so another approver must approve or reject it."
+REASON_NEEDED = "Say why you're rejecting it (the person who asked will see this), then press Reject."
+YOU_APPROVED = "You approved publishing **{title}** on {when}."
+YOU_REJECTED = "You rejected publishing **{title}**. The person who asked has been told why."
+APPROVED_SENDING = "{who} approved publishing **{title}**. It is on its way to {teams}."
+APPROVED_SCHEDULED = "{who} approved publishing **{title}**. It will be sent on {when} (UK time)."
+REJECTED = "{who} rejected publishing **{title}**, so nothing was sent. Their reason: \u201c{reason}\u201d"
+NOTHING_TO_CANCEL = "There is nothing waiting to be cancelled: it has been sent, or cancelled already."
+REQUEST_CANCELLED = "Cancelled. Nothing was sent."
+SCHEDULED_SENT = "It's time: **{title}** is on its way to {teams}."
 PUBLISH_CANCELLED = "Not published. Nothing was sent."
 PUBLISH_NO_TEAMS = "No registered team matches that choice, so nothing was sent."
 MEETING_ENDED = (

@@ -16,6 +16,7 @@ from storage.models import ConversationRef, Delivery, DeliveryKind, DeliveryStat
 from .acknowledge import document_path
 from .deps import Deps
 from .forwarding import ADDENDUM_KINDS, MINUTES_KINDS, forward_notice
+from .publish_requests import approval_message
 from .thread import thread_card
 
 
@@ -143,6 +144,14 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
             raise Undeliverable("discussion thread not found")
         card = await thread_card(discussion, parse_cached(record.source), deps)
         return CardUpdate(discussion.thread, discussion.card_activity_id, _card(card, "Learning briefing"))
+    if d.kind is DeliveryKind.approval_request:
+        try:
+            via, body, summary = await approval_message(d, deps)
+        except LookupError as exc:
+            raise Undeliverable(str(exc)) from None
+        return PersonalMessage(d.recipient or "", via, _card(body, summary))
+    if d.kind is DeliveryKind.staff_notice:
+        return ThreadReply(ConversationRef.model_validate(d.payload["to"]), Message(text=d.payload.get("text", "")))
     if d.kind is DeliveryKind.thread_notice:
         discussion = await deps.store.discussions.get(d.discussion_id or "")
         if discussion is None or discussion.thread is None:

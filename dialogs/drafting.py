@@ -20,8 +20,9 @@ from storage.models import Briefing, BriefingStatus
 
 from .deps import Deps, FileRefused
 from .inbound import Inbound
-from .privacy_gate import briefing_findings, described, findings_in
-from .publishing import audiences, example_id
+from .privacy_gate import described, findings_in
+from .publish_requests import audience_choices
+from .publishing import example_id, findings_by_part
 from .send import say, settle, show, show_privately
 from .turn import Turn
 
@@ -59,19 +60,8 @@ async def read_word(data: bytes, deps: Deps) -> Draft:
     except ContentError:
         raise WordProblems(["The briefing is too long for the card teams get (at most 28 KB). Shorten the "
                             "longest parts, or move the detail into a document you link to."]) from None
-    return Draft(imported.doc, imported.source, imported.notes, where_found(imported.source, imported.doc, deps),
+    return Draft(imported.doc, imported.source, imported.notes, findings_by_part(imported.source, imported.doc, deps),
                  await deps.store.briefings.get(imported.doc.id))
-
-
-def where_found(source: str, doc: BriefingDoc, deps: Deps) -> list[str]:
-    """What in the briefing looks like an identifier, by kind and the part it is in: "a phone
-    number (in Background)", as someone who wrote it in Word finds it."""
-    out = []
-    for finding in briefing_findings(source, doc, deps.directory.case_reference_patterns):
-        section = next((s.heading for s in reversed(doc.sections) if s.line and s.line <= finding.line), None)
-        where = f"in {section}" if section else "in the title, date or questions"
-        out.append(f"{finding.described} ({where})")
-    return out
 
 
 async def save_draft(draft: Draft, deps: Deps) -> Briefing:
@@ -142,8 +132,7 @@ async def show_draft(turn: Turn, deps: Deps, doc: BriefingDoc, notes: list[str],
     """The exact card teams will get (its buttons answer, recording nothing), then the publish form."""
     await say(turn, strings.PREVIEW_INTRO)
     await show(turn, briefing_card(doc, test_discussion(doc.id)), doc.title)
-    team_count = len(await deps.store.teams.list())
-    await show(turn, publish_preview_card(doc, audiences(deps), team_count, findings, notes, draft=draft),
+    await show(turn, publish_preview_card(doc, await audience_choices(doc.id, deps), findings, notes, draft=draft),
                f"Publish {doc.title}?")
 
 
@@ -216,7 +205,7 @@ async def open_briefing(turn: Turn, inbound: Inbound, deps: Deps, briefing_id: s
         await say(turn, strings.unknown_briefing(briefing_id, inbound.scope))
         return
     doc = parse_cached(record.source)
-    await show_draft(turn, deps, doc, [], where_found(record.source, doc, deps),
+    await show_draft(turn, deps, doc, [], findings_by_part(record.source, doc, deps),
                      draft=record.status is BriefingStatus.draft)
 
 

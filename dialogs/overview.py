@@ -5,10 +5,11 @@ from __future__ import annotations
 from content.cards import help_card
 from content.list_cards import list_card
 from content.text import escape_md, format_date, plural
-from storage.models import BriefingStatus, DeliveryStatus
+from storage.models import Briefing, BriefingStatus, DeliveryKind, DeliveryStatus, PublishState
 
 from .deps import Deps
 from .inbound import Inbound
+from .publish_requests import describe_state, load_request
 from .publishing import delivery_id
 from .send import show
 from .turn import Turn
@@ -54,7 +55,7 @@ async def briefings(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     for b in reversed(await deps.store.briefings.list()):
         if b.status is not BriefingStatus.published and not staff:
             continue
-        where = " \u00B7 draft" if b.status is BriefingStatus.draft else ""
+        where = f" \u00B7 {await briefing_state(b, deps)}" if staff else ""
         if inbound.team_id:
             d = await deps.store.outbox.get(delivery_id(b.id, inbound.team_id))
             where = f" \u00B7 posted here {format_date(d.sent_at)}" if d and d.status is DeliveryStatus.sent else (
@@ -63,6 +64,23 @@ async def briefings(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     await show(turn, list_card("Learning briefings", rows, "No briefings yet.",
                                lambda n: f"\u2026and {plural(n, 'earlier briefing')}, not shown here."),
                "Learning briefings")
+
+
+async def briefing_state(record: Briefing, deps: Deps) -> str:
+    """Where a briefing is, for board staff: draft, awaiting approval, scheduled, publishing N of M,
+    published to N teams (and how many failed)."""
+    request = await load_request(record.id, deps)
+    if request is not None and not request.state.final:
+        return describe_state(request, deps)
+    posts = [d for d in await deps.store.outbox.list_group(record.id) if d.kind is DeliveryKind.briefing_post]
+    if record.status is BriefingStatus.draft or not posts:
+        rejected = request is not None and request.state is PublishState.rejected
+        return f"draft, rejected by {escape_md(request.decided_by_name or '')}" if rejected else "draft"
+    sent = sum(d.status is DeliveryStatus.sent for d in posts)
+    failed = sum(d.status is DeliveryStatus.failed for d in posts)
+    state = (f"publishing: {sent:,} of {plural(len(posts), 'team')} so far" if sent + failed < len(posts)
+             else f"published to {plural(sent, 'team')}")
+    return state + (f", {failed:,} failed" if failed else "")
 
 
 async def status(turn: Turn, inbound: Inbound, deps: Deps) -> None:

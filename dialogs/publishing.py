@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from content import strings
-from content.briefing import parse_briefing, parse_cached
+from content.briefing import BriefingDoc, parse_briefing, parse_cached
 from content.cards import check_fits
-from content.text import LONDON, format_date, quote
-from storage.models import Briefing, BriefingStatus, Delivery, DeliveryKind, Discussion, stable_id
+from content.text import format_date
+from storage.models import Briefing, BriefingStatus, Delivery, DeliveryKind, Discussion, Team, stable_id
 
 from .deps import Deps
 from .inbound import Inbound
 from .privacy_gate import briefing_findings
-from .send import say, settle
+from .send import say
 from .turn import Turn
 
 log = logging.getLogger(__name__)
@@ -58,11 +58,48 @@ async def upload_briefing(source: str, deps: Deps) -> tuple[Briefing, bool]:
     return record, existing is None
 
 
-def audiences(deps: Deps) -> list[tuple[str, str]]:
-    """(value, title) choices for the publish card."""
-    return [("all", "All registered teams")] + [
-        (f"org:{o.id}", f"Teams of {o.name}") for o in deps.directory.organisations
-    ]
+@dataclass(frozen=True)
+class Audience:
+    """Who a briefing goes to: every registered team, the teams of some organisations, or some teams."""
+    kind: str  # "all", "orgs" or "teams"
+    ids: tuple[str, ...] = ()
+
+    @classmethod
+    def from_to(cls, to: str) -> "Audience":
+        """The admin API's and earlier cards' form: all, org:<id> or team:<id>."""
+        kind, _, target = (to or "").partition(":")
+        if kind == "all" and not target:
+            return cls("all")
+        if kind in ("org", "team") and target:
+            return cls(f"{kind}s", (target,))
+        raise PublishError("'to' must be 'all', 'org:<organisation id>' or 'team:<team id>'", status=400)
+
+
+async def audience_teams(audience: Audience, deps: Deps, strict: bool = True) -> list[Team]:
+    """The active teams an audience reaches now. `strict`: an unknown or removed team is an error;
+    otherwise it is left out (a team removed between a request and its sending)."""
+    if audience.kind == "all":
+        return await deps.store.teams.list()
+    if audience.kind == "orgs":
+        teams: list[Team] = []
+        for org_id in dict.fromkeys(audience.ids):
+            if deps.directory.organisation(org_id) is None:
+                if strict:
+                    raise PublishError(f"unknown organisation '{org_id}'")
+                continue
+            teams += await deps.store.teams.list(organisation_id=org_id)
+        return teams
+    if audience.kind == "teams":
+        chosen = []
+        for team_id in dict.fromkeys(audience.ids):
+            team = await deps.store.teams.get(team_id)
+            if team is None or not team.active:
+                if strict:
+                    raise PublishError(f"unknown or inactive team '{team_id}'")
+                continue
+            chosen.append(team)
+        return chosen
+    raise PublishError("the audience must be all teams, some organisations or some teams", status=400)
 
 
 def parse_discuss_by(raw: object, today: date) -> date | None:
@@ -84,9 +121,20 @@ def identifier_findings(record: Briefing, deps: Deps) -> list[str]:
     return [str(f) for f in found]
 
 
-async def publish(briefing_id: str, to: str, deps: Deps, discuss_by: date | None = None,
-                  allow_identifiers: bool = False) -> Published:
-    """Queue the briefing for every active team in the audience `to` (all, org:ID or team:ID).
+def findings_by_part(source: str, doc: BriefingDoc, deps: Deps) -> list[str]:
+    """What in the briefing looks like an identifier, by kind and the part it is in: "a phone
+    number (in Background)", as someone who wrote it in Word finds it."""
+    out = []
+    for finding in briefing_findings(source, doc, deps.directory.case_reference_patterns):
+        section = next((s.heading for s in reversed(doc.sections) if s.line and s.line <= finding.line), None)
+        where = f"in {section}" if section else "in the title, date or questions"
+        out.append(f"{finding.described} ({where})")
+    return out
+
+
+async def publish(briefing_id: str, to: str | Audience, deps: Deps, discuss_by: date | None = None,
+                  allow_identifiers: bool = False, strict: bool = True) -> Published:
+    """Queue the briefing for every active team in the audience (`to`: all, org:ID or team:ID).
     A briefing with what looks like an identifier needs `allow_identifiers` (the publisher's word)."""
     record = await deps.store.briefings.get(briefing_id)
     if record is None:
@@ -96,20 +144,8 @@ async def publish(briefing_id: str, to: str, deps: Deps, discuss_by: date | None
         raise PublishError(
             "the briefing contains what looks like " + "; ".join(found) + ". If none of it identifies anyone, "
             "list published contacts under public_contacts in the briefing, or confirm with allow_identifiers")
-    kind, _, target = (to or "").partition(":")
-    if kind == "all" and not target:
-        teams = await deps.store.teams.list()
-    elif kind == "org" and target:
-        if deps.directory.organisation(target) is None:
-            raise PublishError(f"unknown organisation '{target}'")
-        teams = await deps.store.teams.list(organisation_id=target)
-    elif kind == "team" and target:
-        team = await deps.store.teams.get(target)
-        if team is None or not team.active:
-            raise PublishError(f"unknown or inactive team '{target}'")
-        teams = [team]
-    else:
-        raise PublishError("'to' must be 'all', 'org:<organisation id>' or 'team:<team id>'", status=400)
+    audience = to if isinstance(to, Audience) else Audience.from_to(to)
+    teams = await audience_teams(audience, deps, strict)
     rows = [
         Delivery(id=delivery_id(record.id, t.id), group=record.id, kind=DeliveryKind.briefing_post,
                  team_id=t.id, briefing_id=record.id)
@@ -124,30 +160,9 @@ async def publish(briefing_id: str, to: str, deps: Deps, discuss_by: date | None
     if record.status is not BriefingStatus.published and rows:
         record.status = BriefingStatus.published
         await deps.store.briefings.put(record)
-    log.info("briefing published id=%s to=%s queued=%d skipped=%d", record.id, kind, len(added), len(rows) - len(added))
+    log.info("briefing published id=%s to=%s queued=%d skipped=%d", record.id, audience.kind, len(added),
+             len(rows) - len(added))
     return Published(record, len(added), len(rows) - len(added))
-
-
-async def publish_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
-    if not deps.directory.is_board_staff(inbound.user_aad):
-        await say(turn, strings.STAFF_ONLY.format(board=deps.directory.board.name))
-        return
-    value = inbound.value or {}
-    briefing_id, to = value.get("briefing"), value.get("to") or "all"
-    if not isinstance(briefing_id, str) or not isinstance(to, str):
-        await say(turn, strings.unknown_briefing(briefing_id, inbound.scope))
-        return
-    try:
-        discuss_by = parse_discuss_by(value.get("discuss_by"), deps.clock().astimezone(LONDON).date())
-        result = await publish(briefing_id, to, deps, discuss_by, value.get("allow_identifiers") is True)
-    except PublishError as exc:
-        await say(turn, f"Not published: {quote(exc, limit=300)}.")  # it may name what the card sent back
-        return
-    if result.queued + result.skipped == 0:
-        await say(turn, strings.PUBLISH_NO_TEAMS)
-        return
-    await settle(turn, strings.published(result.briefing.title, result.queued, result.skipped))
-    await say(turn, strings.published(result.briefing.title, result.queued, result.skipped))
 
 
 async def discuss_command(turn: Turn, inbound: Inbound, deps: Deps, team_id: str, briefing_id: str) -> None:

@@ -8,8 +8,8 @@ from typing import Awaitable, Callable
 from content import strings
 from content.cards import Verb
 
-from . import (acknowledge, closing, digest, discussion, drafting, outstanding, overview, publishing, registration,
-               reports)
+from . import (acknowledge, closing, digest, discussion, drafting, outstanding, overview, publish_requests, publishing,
+               registration, reports)
 from .deps import Deps
 from .inbound import Inbound
 from .send import say, settle
@@ -36,7 +36,10 @@ CARD_VERBS: dict[str, Flow] = {
     Verb.link_organisation: registration.link_organisation,
     Verb.organisation_confirm: registration.organisation_confirm,
     Verb.organisation_cancel: registration.organisation_cancel,
-    Verb.publish_confirm: publishing.publish_confirm,
+    Verb.publish_confirm: publish_requests.publish_confirm,
+    Verb.publish_approve: publish_requests.publish_approve,
+    Verb.publish_reject: publish_requests.publish_reject,
+    Verb.publish_withdraw: publish_requests.publish_withdraw,
     Verb.acknowledge: acknowledge.acknowledge,
     Verb.publish_cancel: lambda turn, inbound, deps: settle(turn, strings.PUBLISH_CANCELLED),
     Verb.draft_open: drafting.draft_open,

@@ -167,6 +167,48 @@ class DeliveryKind(StrEnum):
     thread_notice = "thread_notice"  # a reply in a discussion thread
     digest_email = "digest_email"  # a lead's weekly digest
     card_update = "card_update"  # a discussion's thread card replaced in place
+    approval_request = "approval_request"  # 1:1 chat card asking an approver to approve a publish request
+    staff_notice = "staff_notice"  # a message in board staff's chat with the bot (a decision on their request)
+
+
+class PublishState(StrEnum):
+    awaiting_approval = "awaiting_approval"
+    scheduled = "scheduled"
+    publishing = "publishing"  # its deliveries are queued (and may still be going out)
+    rejected = "rejected"
+    cancelled = "cancelled"
+
+    @property
+    def final(self) -> bool:
+        """Nothing more happens to the request (publishing: its deliveries take their course)."""
+        return self in (PublishState.publishing, PublishState.rejected, PublishState.cancelled)
+
+
+class PublishRequest(Record):
+    """Board staff's request to send a briefing to an audience: approved (if the board asks for a
+    second pair of eyes), then sent at once or at its time. One at a time per briefing."""
+
+    briefing_id: str
+    audience: str  # "all", "orgs" or "teams"
+    audience_ids: list[str] = Field(default_factory=list)  # organisation or team ids
+    discuss_by: date | None = None
+    send_at: datetime | None = None  # UTC; None: at once
+    allow_identifiers: bool = False
+    requested_by: str  # AAD object id
+    requested_by_name: str = ""
+    requested_at: datetime = Field(default_factory=utcnow)
+    reply_to: ConversationRef | None = None  # the requester's chat with the bot
+    state: PublishState
+    decided_by: str | None = None
+    decided_by_name: str | None = None
+    decided_at: datetime | None = None
+    reason: str | None = None  # why it was rejected
+    queued: int = 0
+    skipped: int = 0
+
+    @staticmethod
+    def key(briefing_id: str) -> str:
+        return f"publish-request:{briefing_id}"
 
 
 class DeliveryStatus(StrEnum):

@@ -96,9 +96,13 @@ def organisations(count: int) -> list[tuple[str, str]]:
     return [(f"org-{i:04d}-nhs-trust", org_name(i)) for i in range(count)]
 
 
-def audiences(count: int) -> list[tuple[str, str]]:
-    return [("all", "All registered teams")] + [(f"org:{org_id}", f"Teams of {name}")
-                                                for org_id, name in organisations(count)]
+def audiences(count: int, teams: int = TEAMS) -> cards.AudienceChoices:
+    """`count` organisations sharing `teams` teams, a tenth of which have the briefing already."""
+    per = teams // max(count, 1)
+    return cards.AudienceChoices(teams, teams // 10, [(org_id, name, per, per // 10) for org_id, name in
+                                                      organisations(count)],
+                                 [(f"19:team-{i:05d}@thread.tacv2", team_name(i) + " (" + org_name(i % max(count, 1))
+                                   + ")") for i in range(teams)])
 
 
 def large_cards() -> dict[str, cards.Card]:
@@ -145,8 +149,18 @@ def large_cards() -> dict[str, cards.Card]:
             strings.organisation_change([(org_name(i), 40) for i in range(20)], 12, ", ".join(
                 f"Lead {i} " + "l" * 150 for i in range(10)))),
         "publish_preview_card[300 organisations]": cards.publish_preview_card(
-            BRIEFING, audiences(300), TEAMS, [f"a phone number (line {n})" for n in range(200)]),
-        "publish_preview_card[2000 organisations]": cards.publish_preview_card(BRIEFING, audiences(2000), TEAMS),
+            BRIEFING, audiences(300), [f"a phone number (in Part {n})" for n in range(200)],
+            ["I found no date near the top, so the briefing is dated today (30 November 2026)."], draft=True),
+        "publish_preview_card[2000 organisations]": cards.publish_preview_card(BRIEFING, audiences(2000)),
+        "approval_card[longest]": cards.approval_card(
+            BRIEFING.model_copy(update={"title": "\u00e9" * 2000}),
+            [("Send to", ", ".join(org_name(i) for i in range(10)) + " and 290 more organisations: 5,000 teams"),
+             ("Asked by", "\u00e9" * 200)], [f"a phone number (in Part {n})" for n in range(200)],
+            stamp="2026-03-02T09:30:00+00:00"),
+        "request_card[longest]": cards.request_card(
+            "\u00e9" * 2000, "Sent to " + ", ".join("\u00e9" * 200 for _ in range(10)) + " to approve.",
+            [("Send to", ", ".join(org_name(i) for i in range(10)) + " and 290 more organisations: 5,000 teams"),
+             ("Asked by", "\u00e9" * 200)], "b", cancellable=True),
         "drafts_card[300 drafts]": cards.drafts_card([(f"2026-01-draft-{i}", "D\u00e9j\u00e0 " + "t" * 1990,
                                                       "Issued January 2026 \u00B7 added 1 March 2026")
                                                      for i in range(300)]),

@@ -107,6 +107,8 @@ def test_organisation_and_publish_cards():
     org = cards.organisation_card("Team A", [("a", "Org A"), ("b", "Org B")], current="b")
     choice = next(n for n in walk(org) if n.get("type") == "Input.ChoiceSet")
     assert choice["value"] == "b" and [c["value"] for c in choice["choices"]] == ["a", "b"]
-    pub = cards.publish_preview_card(BRIEFING, [("all", "All registered teams")], 3)
+    pub = cards.publish_preview_card(BRIEFING, cards.AudienceChoices(3, 1, [("a", "Org A", 3, 1)], [("t1", "Team 1")]))
     assert read(pub).data("Publish") == {"verb": "publish_confirm", "briefing": BRIEFING.id}
-    assert any("3 teams registered" in n.get("text", "") for n in walk(pub))
+    assert read(pub).input("to")["choices"][0]["title"] == "All registered teams (3 teams, 1 already has it)"
+    assert read(pub).input("orgs")["choices"] == [{"title": "Org A (3 teams, 1 already has it)", "value": "a"}]
+    assert read(pub).choices("teams") == ["t1"]

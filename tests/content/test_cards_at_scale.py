@@ -166,11 +166,16 @@ def test_long_directories_shorten_the_choices_or_ask_for_the_id():
     assert len(choice["choices"]) == 300 and choice["style"] == "compact"
     [field] = [n for n in walk(LARGE["organisation_card[2000 organisations]"]) if n.get("id") == "organisation"]
     assert field["type"] == "Input.Text"
-    audience = next(n for n in walk(LARGE["publish_preview_card[300 organisations]"]) if n.get("id") == "to")
-    assert len(audience["choices"]) == 301
-    assert audience["choices"][0] == {"title": "All registered teams", "value": "all"}
-    assert any(t.endswith("(line 9); and 190 more.** Publish it only if none of it identifies a child or family.")
+    form = read(LARGE["publish_preview_card[300 organisations]"])
+    assert form.choices("to") == ["all", "orgs", "teams"]
+    assert form.input("to")["choices"][0]["title"] == "All registered teams (5,000 teams, 500 already have it)"
+    assert len(form.choices("orgs")) == 300 and form.input("orgs")["isMultiSelect"] is True
+    # 5,000 teams do not fit: the first ten, and the rest found by typing (a search the bot answers).
+    assert len(form.choices("teams")) == 10 and form.input("teams")["choices.data"]["dataset"] == "teams"
+    assert any(t.endswith("(in Part 9); and 190 more.** Publish it only if none of it identifies a child or family.")
                for t in texts(LARGE["publish_preview_card[300 organisations]"]))
+    assert form.input("orgs") and read(LARGE["publish_preview_card[2000 organisations]"]).input("orgs")["type"] == \
+        "Input.Text"
 
 
 def test_minutes_without_a_document_link_do_not_point_to_one():
@@ -226,8 +231,7 @@ def test_a_count_of_one_is_singular_everywhere():
         *texts(list_cards.outstanding_card(big.outstanding(2, 11), None)),
         *texts(cards.my_responses_card("d", [("r1", "Q", "x" * 4000)] * 7)),
         *texts(cards.privacy_review_card("d", [("r1", "Q", ["a postcode"], "x" * 4000)] * 7)),
-        *texts(cards.publish_preview_card(big.BRIEFING, big.audiences(1), 1,
-                                          [f"a postcode (line {n})" for n in range(11)])),
+        *texts(cards.publish_preview_card(big.BRIEFING, big.audiences(1, 1), [f"a postcode (line {n})" for n in range(11)])),
         strings.published("T", 1, 1), strings.recorded("Ana", 1, 1), strings.edited(1, 1),
         chart_description(big.report(17)),  # the chart shows 16 organisations; 1 more is in the table
     ]

@@ -29,7 +29,6 @@ from content.directory import load_directory
 from content.minutes import compile_minutes
 from dialogs.overview import PERSONAL_COMMANDS, STAFF_COMMANDS, TEAM_COMMANDS
 from content.outstanding import OutstandingTeam, OutstandingView
-from dialogs.publishing import audiences
 from storage.models import Author, Discussion, Response
 from tests.content.large_cards import large_cards
 
@@ -128,7 +127,8 @@ LONG_BRIEFING_MINUTES = _minutes(LONG_BRIEFING, [
     _response(LONG_BRIEFING, i, _long_text(i, 800), f"Member {i} {LINK}") for i in range(60)])
 LEADS = [lead.name for lead in DIRECTORY.organisations[0].safeguarding_leads]
 ORGANISATIONS = [(o.id, o.name) for o in DIRECTORY.organisations]
-AUDIENCES = audiences(SimpleNamespace(directory=DIRECTORY))
+AUDIENCES = cards.AudienceChoices(12, 2, [(o.id, o.name, 3, 1) for o in DIRECTORY.organisations],
+                                   [(f"19:t{i}@thread.tacv2", f"Team {i} {LINK}") for i in range(12)])
 BRIEFING_ROWS = [(BRIEFING.id, f"{BRIEFING.title} ({BRIEFING.issued}) \u00B7 posted here 2 March 2026")] + [
     (f"2026-{i:02d}-briefing-{i}", f"Learning briefing number {i} about practice (2026-{i:02d}) \u00B7 not posted here")
     for i in range(1, 40)]
@@ -213,13 +213,18 @@ def all_cards() -> dict[str, cards.Card]:
         "minutes_preview_card[long briefing]": cards.minutes_preview_card(LONG_BRIEFING_MINUTES, D_LONG, []),
         "organisation_card[new]": cards.organisation_card(f"Hastings {LINK} {MENTION}", ORGANISATIONS),
         "organisation_card[current]": cards.organisation_card("Hastings CP Team", ORGANISATIONS, "nhs-sussex"),
-        "publish_preview_card[bundled]": cards.publish_preview_card(BRIEFING, AUDIENCES, 12),
-        "publish_preview_card[long]": cards.publish_preview_card(LONG_BRIEFING, AUDIENCES, 1),
+        "publish_preview_card[bundled]": cards.publish_preview_card(BRIEFING, AUDIENCES),
+        "publish_preview_card[long]": cards.publish_preview_card(LONG_BRIEFING, AUDIENCES),
         "publish_preview_card[draft]": cards.publish_preview_card(
-            BRIEFING, AUDIENCES, 12, ["a phone number (in Background)"],
+            BRIEFING, AUDIENCES, ["a phone number (in Background)"],
             ["I found no date near the top, so the briefing is dated today (30 November 2026)."], draft=True),
         "draft_replace_card[bundled]": cards.draft_replace_card(BRIEFING, "2 March 2026", LONG_BRIEFING),
         "drafts_card[none]": cards.drafts_card([]),
+        "approval_card[bundled]": cards.approval_card(BRIEFING, [("Send to", "Sussex Police: 12 teams"), ("Asked by",
+                                                      f"Alex {MENTION}, 2 March 2026, 09:30")], [], stamp="2026-03-02"),
+        "request_card[scheduled]": cards.request_card(BRIEFING.title, "Will be sent on 3 March 2026, 09:00 (UK time).",
+                                                      [("Send to", "All registered teams: 12 teams")], "b",
+                                                      cancellable=True),
         "drafts_card[some]": cards.drafts_card([(f"2026-0{i}-b", f"Briefing {i} {LINK}", f"Issued March 2026 \u00B7 "
                                                  f"added {i} March 2026") for i in range(1, 4)]),
         "help_card[team]": cards.help_card("In a channel, mention me with:", TEAM_COMMANDS,
@@ -330,7 +335,8 @@ def test_every_public_builder_is_covered():
     builders = {"briefing_card", "response_form", "minutes_card", "minutes_preview_card", "organisation_card",
                 "publish_preview_card", "help_card", "list_card", "correction_form", "my_responses_card",
                 "meeting_card", "addendum_card", "privacy_review_card", "concern_card", "sent_minutes_card", "report_card",
-                "digest_card", "outstanding_card", "organisation_change_card", "draft_replace_card", "drafts_card"}
+                "digest_card", "outstanding_card", "organisation_change_card", "draft_replace_card", "drafts_card",
+                "approval_card", "request_card"}
     assert built == builders
     # A new card builder (a public function returning a Card, other than the element helpers) needs a case here.
     helpers = {"card", "text", "heading", "facts", "submit", "execute", "back_to_briefing", "markdown_blocks",
@@ -342,10 +348,19 @@ def test_every_public_builder_is_covered():
     assert public - helpers == builders
 
 
+# Teams answers Input.ChoiceSet's "choices.data" (a Data.Query: the typeahead search of a list too long to
+# send) in cards of any version it renders; the renderer's schema files it under 1.6. Only the publish
+# form's team picker uses it, and only when the teams do not fit in the card.
+TEAMS_SEARCH = {"event": "UnsupportedProperty", "phase": "Parse", "source": "Input.ChoiceSet#teams",
+                "message": 'Property "choices.data" is supported in version 1.6, but you are using version 1.5.'}
+
+
 @pytest.mark.parametrize("name", CARDS)
 def test_card_parses_in_the_renderer_without_warnings(rendered, name):
     report = rendered[name]
-    assert not report["events"] and not report["failures"], f"{name}:\n{describe(report)}"
+    events = [e for e in report["events"] if e != TEAMS_SEARCH]
+    assert not events and not report["failures"], f"{name}:\n{describe(report)}"
+    assert len(report["events"]) == len(events) + ("choices.data" in json.dumps(CARDS[name]))
 
 
 @pytest.mark.parametrize("name", CARDS)

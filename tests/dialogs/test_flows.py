@@ -92,11 +92,18 @@ async def test_only_board_staff_publish_in_chat(chat):
     assert intro.text.startswith("Here is the card teams will get.")
     assert exact.card == cards.briefing_card(parse_briefing(bundled_briefings()[0][1]), f"test:{BRIEFING}")
     assert preview.view.heading == "Regular Case File Audit: Summary for Practitioners & Managers"
-    assert preview.view.choices("to")[:2] == ["all", "org:sussex-police"]
-    done = await chat.say(t.personal(URL, STAFF, TENANT, value={"verb": "publish_confirm", "briefing": BRIEFING, "to": "all"}))
-    assert done.text == "Publishing **Regular Case File Audit: Summary for Practitioners & Managers** to 1 team."
-    again = await chat.say(t.personal(URL, STAFF, TENANT, value={"verb": "publish_confirm", "briefing": BRIEFING, "to": "all"}))
-    assert "1 team already had it" in again.text
+    assert preview.view.choices("to") == ["all", "orgs", "teams"]
+    assert "sussex-police" in preview.view.choices("orgs") and preview.view.choices("teams") == [TEAM.id]
+    press = preview.view.data("Publish") | {"to": "all"}
+    assert await chat.send(t.personal(URL, STAFF, TENANT, value=press)) == []  # the form becomes what happened
+    done = chat.last_settled().view
+    assert done.text("Publishing") == "Publishing **Regular Case File Audit: Summary for Practitioners & Managers** to 1 team."
+    assert done.facts["Send to"] == "All registered teams: 1 team" and done.facts["When"] == "As soon as it can"
+    assert done.buttons == []  # nothing to press twice
+    await chat.send(t.personal(URL, STAFF, TENANT, value=press))  # an earlier copy of the form, pressed again
+    again = chat.last_settled().view
+    assert "1 team already had it" in again.text("Publishing")
+    assert again.facts["Send to"] == "All registered teams: 1 team (1 already has it and won't get it twice)"
     assert len(await chat.store.outbox.list_group(BRIEFING)) == 1
 
 

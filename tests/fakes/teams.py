@@ -86,7 +86,8 @@ def group_chat(service_url: str, user: User, tenant: str, text: str) -> dict[str
 
 
 def personal(service_url: str, user: User, tenant: str, text: str | None = None, value: dict[str, Any] | None = None) -> dict[str, Any]:
-    extra: dict[str, Any] = {"text": text} if text is not None else {"value": value}
+    # A card's button (a value) answers the card it is on, as Teams sends it.
+    extra: dict[str, Any] = {"text": text} if text is not None else {"value": value, "replyToId": "card-1"}
     return _activity(service_url, user, {"id": f"a:personal-{user.aad}", "conversationType": "personal"},
                      {"tenant": {"id": tenant}}, type="message", **extra)
 

@@ -1,0 +1,380 @@
+"""Publishing from Teams: the publish form's request, the approvers' second pair of eyes (when the
+board asks for one), a time to send it at, and the request's outcome told to whoever asked.
+
+A request is kept (meta, by briefing) from the moment Publish is pressed: awaiting approval,
+scheduled, publishing, rejected or cancelled. One request at a time per briefing; every decision
+goes in the audit log. What is sent to approvers and requesters goes through the outbox."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta, timezone
+
+from content import strings
+from content.briefing import BriefingDoc, parse_cached
+from content.cards import AudienceChoices, approval_card, briefing_card, card, request_card, text
+from content.text import LONDON, escape_md, format_date, format_datetime, plural, quote
+from storage.models import Briefing, ConversationRef, Delivery, DeliveryKind, PublishRequest, PublishState, stable_id
+
+from .deps import Deps
+from .inbound import Inbound
+from .publishing import Audience, PublishError, audience_teams, findings_by_part, parse_discuss_by, publish
+from .send import say, settle, show
+from .turn import Turn
+
+log = logging.getLogger(__name__)
+MAX_AHEAD = timedelta(days=366)
+
+
+# --- reading the form -------------------------------------------------------------------------
+
+def _ids(raw: object) -> tuple[str, ...]:
+    """A multi-select's value ("a,b") or a typed list of ids."""
+    if not isinstance(raw, str):
+        return ()
+    return tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+
+
+def parse_audience(value: dict) -> Audience:
+    to = value.get("to") or "all"
+    if not isinstance(to, str):
+        raise PublishError(strings.CHOOSE_AUDIENCE, status=400)
+    orgs, teams = _ids(value.get("orgs")), _ids(value.get("teams"))
+    if to == "all":
+        if orgs or teams:
+            raise PublishError(strings.AUDIENCE_MISMATCH, status=400)
+        return Audience("all")
+    if to == "orgs":
+        if not orgs:
+            raise PublishError(strings.CHOOSE_ORGANISATIONS, status=400)
+        return Audience("orgs", orgs)
+    if to == "teams":
+        if not teams:
+            raise PublishError(strings.CHOOSE_TEAMS, status=400)
+        return Audience("teams", teams)
+    return Audience.from_to(to)  # a card of an earlier release: all, org:ID or team:ID
+
+
+def parse_send_at(send_on: object, send_time: object, now: datetime) -> datetime | None:
+    """The optional time to send at (a date and a UK time), in UTC; not past, not a year ahead."""
+    if send_on in (None, ""):
+        return None
+    try:
+        day = date.fromisoformat(str(send_on))
+        at = time.fromisoformat(str(send_time or "09:00")[:5])
+    except ValueError:
+        raise PublishError(strings.SEND_AT_UNREADABLE, status=400) from None
+    when = datetime.combine(day, at, tzinfo=LONDON).astimezone(timezone.utc)
+    if when <= now + timedelta(minutes=1):
+        raise PublishError(strings.SEND_AT_PAST.format(when=format_datetime(when)))
+    if when > now + MAX_AHEAD:
+        raise PublishError(strings.SEND_AT_TOO_FAR)
+    return when
+
+
+async def audience_choices(briefing_id: str, deps: Deps) -> AudienceChoices:
+    """The publish form's choices, each with the teams it reaches and how many have the briefing."""
+    teams = await deps.store.teams.list()
+    have = {d.team_id for d in await deps.store.outbox.list_group(briefing_id) if d.kind is DeliveryKind.briefing_post}
+    orgs = []
+    for org in deps.directory.organisations:
+        members = [t for t in teams if t.organisation_id == org.id]
+        orgs.append((org.id, org.name, len(members), sum(t.id in have for t in members)))
+    names = {o.id: o.name for o in deps.directory.organisations}
+    choices = [(t.id, f"{t.name} ({names.get(t.organisation_id or '', 'no organisation yet')})"
+                + (" \u00B7 has it" if t.id in have else "")) for t in sorted(teams, key=lambda t: t.name.lower())]
+    return AudienceChoices(len(teams), sum(t.id in have for t in teams), orgs, choices)
+
+
+async def search_teams(inbound: Inbound, deps: Deps, query: str, skip: int, top: int) -> list[tuple[str, str]]:
+    """The publish form's team picker, as a name is typed: (title, team id), board staff only."""
+    if not deps.directory.is_board_staff(inbound.user_aad):
+        return []
+    names = {o.id: o.name for o in deps.directory.organisations}
+    needle = query.strip().lower()
+    found = [t for t in await deps.store.teams.list() if needle in t.name.lower()]
+    found.sort(key=lambda t: (not t.name.lower().startswith(needle), t.name.lower()))
+    return [(f"{t.name} ({names.get(t.organisation_id or '', 'no organisation yet')})", t.id)
+            for t in found[skip:skip + min(max(top, 1), 50)]]
+
+
+# --- the request --------------------------------------------------------------------------------
+
+async def load_request(briefing_id: str, deps: Deps) -> PublishRequest | None:
+    stored = await deps.store.meta.get(PublishRequest.key(briefing_id))
+    return PublishRequest.model_validate(stored) if stored else None
+
+
+async def save_request(request: PublishRequest, deps: Deps) -> None:
+    await deps.store.meta.put(PublishRequest.key(request.briefing_id), request.model_dump(mode="json"))
+
+
+def audience_label(request: PublishRequest, deps: Deps) -> str:
+    if request.audience == "all":
+        return "All registered teams"
+    if request.audience == "orgs":
+        names = [(deps.directory.organisation(i).name if deps.directory.organisation(i) else i)
+                 for i in request.audience_ids]
+        return ", ".join(names[:10]) + (f" and {plural(len(names) - 10, 'more organisation')}" if len(names) > 10 else "")
+    return plural(len(request.audience_ids), "chosen team")
+
+
+async def _audit(deps: Deps, event: str, request: PublishRequest, by: str | None, **extra) -> None:
+    await deps.store.meta.audit({"event": event, "briefing": request.briefing_id, "by": by,
+                                 "audience": request.audience, "audience_ids": list(request.audience_ids),
+                                 "send_at": request.send_at.isoformat() if request.send_at else None,
+                                 "at": deps.clock().isoformat(), **extra})
+
+
+async def publish_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
+    """Publish on the form: checked now; then sent, scheduled, or sent to the approvers."""
+    if not deps.directory.is_board_staff(inbound.user_aad):
+        await say(turn, strings.STAFF_ONLY.format(board=deps.directory.board.name))
+        return
+    value = inbound.value or {}
+    briefing_id = value.get("briefing")
+    record = await deps.store.briefings.get(briefing_id) if isinstance(briefing_id, str) else None
+    if record is None:
+        await say(turn, strings.unknown_briefing(briefing_id, inbound.scope))
+        return
+    now = deps.clock()
+    allow = value.get("allow_identifiers") is True
+    try:
+        audience = parse_audience(value)
+        discuss_by = parse_discuss_by(value.get("discuss_by"), now.astimezone(LONDON).date())
+        send_at = parse_send_at(value.get("send_on"), value.get("send_time"), now)
+        teams = await audience_teams(audience, deps)
+        found = findings_by_part(record.source, parse_cached(record.source), deps)
+        if found and not allow:
+            raise PublishError(strings.PUBLISH_HAS_IDENTIFIERS.format(found="; ".join(found[:5])))
+    except PublishError as exc:
+        said = quote(exc, limit=300)  # it may name what the card sent back
+        await say(turn, f"Not published: {said}" + ("" if said.endswith((".", "?")) else "."))
+        return
+    if not teams:
+        await say(turn, strings.PUBLISH_NO_TEAMS)
+        return
+    async with deps.lock(f"publish:{record.id}"):
+        current = await load_request(record.id, deps)
+        if current is not None and not current.state.final:
+            await say(turn, strings.REQUEST_PENDING.format(title=escape_md(record.title),
+                                                           state=describe_state(current, deps)))
+            return
+        request = PublishRequest(
+            briefing_id=record.id, audience=audience.kind, audience_ids=list(audience.ids), discuss_by=discuss_by,
+            send_at=send_at, allow_identifiers=allow, requested_by=inbound.user_aad or "",
+            requested_by_name=inbound.user_name, requested_at=now, reply_to=_chat_of(inbound),
+            state=PublishState.awaiting_approval)
+        have = {d.team_id for d in await deps.store.outbox.list_group(record.id) if d.kind is DeliveryKind.briefing_post}
+        reach = (len(teams), sum(t.id in have for t in teams))
+        if deps.directory.board.approval_required:
+            approvers = [p for p in deps.directory.board.approvers if p.aad_object_id != (inbound.user_aad or "").lower()]
+            if not approvers:
+                await say(turn, strings.NO_OTHER_APPROVER)
+                return
+            await save_request(request, deps)
+            await _ask_approvers(request, record, approvers, reach, deps)
+            await _audit(deps, "publish_requested", request, inbound.user_aad)
+            log.info("publish request awaiting approval id=%s approvers=%d", record.id, len(approvers))
+            await settle(turn, request_card(record.title, strings.SENT_FOR_APPROVAL.format(
+                approvers=_names([p.name for p in approvers])), _facts(request, reach, deps), record.id))
+            return
+        request.state = PublishState.scheduled if send_at else PublishState.publishing
+        if send_at is None:
+            result = await _execute(request, record, deps)
+            outcome = strings.published(record.title, result.queued, result.skipped)
+        else:
+            await save_request(request, deps)
+            outcome = strings.SCHEDULED.format(title=escape_md(record.title), when=format_datetime(send_at))
+        await _audit(deps, "publish_scheduled" if send_at else "published", request, inbound.user_aad)
+    await settle(turn, request_card(record.title, outcome, _facts(request, reach, deps), record.id,
+                                    cancellable=request.state is PublishState.scheduled))
+
+
+def _chat_of(inbound: Inbound) -> ConversationRef:
+    return ConversationRef(service_url=inbound.service_url, conversation_id=inbound.conversation_id,
+                           tenant_id=inbound.tenant_id, bot_id=inbound.bot_id, bot_name=inbound.bot_name)
+
+
+def _names(names: list[str]) -> str:
+    names = [escape_md(n) for n in names]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _facts(request: PublishRequest, reach: tuple[int, int], deps: Deps) -> list[tuple[str, str]]:
+    teams, have = reach
+    rows = [("Send to", f"{audience_label(request, deps)}: {plural(teams, 'team')}"
+             + (f" ({have:,} already {'has' if have == 1 else 'have'} it and won't get it twice)" if have else ""))]
+    rows.append(("When", f"{format_datetime(request.send_at)} (UK time)" if request.send_at else "As soon as it can"))
+    if request.discuss_by:
+        rows.append(("Discuss by", format_date(request.discuss_by)))
+    rows.append(("Asked by", f"{escape_md(request.requested_by_name)}, {format_datetime(request.requested_at)}"))
+    return rows
+
+
+def describe_state(request: PublishRequest, deps: Deps) -> str:
+    if request.state is PublishState.awaiting_approval:
+        return f"waiting for approval since {format_datetime(request.requested_at)}"
+    if request.state is PublishState.scheduled and request.send_at:
+        return f"scheduled for {format_datetime(request.send_at)}"
+    return request.state.value.replace("_", " ")
+
+
+async def _execute(request: PublishRequest, record: Briefing, deps: Deps):
+    """Queue the deliveries (the caller holds the briefing's publish lock); the request is saved."""
+    result = await publish(record.id, Audience(request.audience, tuple(request.audience_ids)), deps,
+                           request.discuss_by, True, strict=False)
+    request.state, request.queued, request.skipped = PublishState.publishing, result.queued, result.skipped
+    await save_request(request, deps)
+    return result
+
+
+# --- the second pair of eyes --------------------------------------------------------------------
+
+async def _ask_approvers(request: PublishRequest, record: Briefing, approvers, reach, deps: Deps) -> None:
+    stamp = request.requested_at.isoformat()
+    rows = []
+    for person in approvers:
+        for part in ("preview", "decision"):
+            rows.append(Delivery(
+                id=stable_id("approval", record.id, person.aad_object_id, stamp, part), group=f"publish:{record.id}",
+                kind=DeliveryKind.approval_request, briefing_id=record.id, recipient=person.aad_object_id,
+                payload={"part": part, "teams": reach[0], "have_it": reach[1]}, created_at=deps.clock()))
+    await deps.store.outbox.enqueue(rows)
+
+
+async def approval_message(d: Delivery, deps: Deps) -> tuple[ConversationRef, dict, str]:
+    """(the requester's chat to reach the approver through, card, summary) for an approval_request row."""
+    request = await load_request(d.briefing_id or "", deps)
+    record = await deps.store.briefings.get(d.briefing_id or "")
+    if request is None or record is None or request.reply_to is None:
+        raise LookupError("the request or its briefing is gone")
+    doc = parse_cached(record.source)
+    if d.payload.get("part") == "preview":
+        return request.reply_to, briefing_card(doc, f"test:{doc.id}"), doc.title
+    reach = (int(d.payload.get("teams", 0)), int(d.payload.get("have_it", 0)))
+    findings = findings_by_part(record.source, doc, deps) if request.allow_identifiers else []
+    return request.reply_to, approval_card(doc, _facts(request, reach, deps), findings, stamp=request.requested_at.isoformat()), \
+        f"Approve publishing {doc.title}?"
+
+
+async def _decision(turn: Turn, inbound: Inbound, deps: Deps) -> tuple[PublishRequest, Briefing] | None:
+    """The request an approver's button is about, if it still waits for a decision (else said why)."""
+    if not deps.directory.is_approver(inbound.user_aad):
+        await say(turn, strings.APPROVERS_ONLY.format(board=deps.directory.board.name))
+        return None
+    value = inbound.value or {}
+    briefing_id = value.get("briefing")
+    request = await load_request(briefing_id, deps) if isinstance(briefing_id, str) else None
+    record = await deps.store.briefings.get(briefing_id) if isinstance(briefing_id, str) else None
+    if request is None or record is None or request.requested_at.isoformat() != value.get("requested_at"):
+        await settle(turn, strings.REQUEST_GONE)
+        return None
+    if request.state is not PublishState.awaiting_approval:
+        who = escape_md(request.decided_by_name or "someone")
+        await settle(turn, strings.ALREADY_DECIDED.format(state=request.state.value.replace("_", " "), who=who))
+        return None
+    if request.requested_by == (inbound.user_aad or "").lower():
+        await say(turn, strings.NOT_YOUR_OWN)
+        return None
+    return request, record
+
+
+async def publish_approve(turn: Turn, inbound: Inbound, deps: Deps) -> None:
+    briefing_id = str((inbound.value or {}).get("briefing", ""))
+    async with deps.lock(f"publish:{briefing_id}"):
+        found = await _decision(turn, inbound, deps)
+        if found is None:
+            return
+        request, record = found
+        now = deps.clock()
+        request.decided_by, request.decided_by_name, request.decided_at = inbound.user_aad, inbound.user_name, now
+        if request.send_at and request.send_at > now:
+            request.state = PublishState.scheduled
+            await save_request(request, deps)
+            told = strings.APPROVED_SCHEDULED.format(who=escape_md(inbound.user_name), title=escape_md(record.title),
+                                                     when=format_datetime(request.send_at))
+        else:
+            result = await _execute(request, record, deps)
+            told = strings.APPROVED_SENDING.format(who=escape_md(inbound.user_name), title=escape_md(record.title),
+                                                   teams=plural(result.queued, "team"))
+        await _audit(deps, "publish_approved", request, inbound.user_aad, requested_by=request.requested_by)
+        await _tell_requester(request, told, deps)
+    log.info("publish request approved id=%s", record.id)
+    await settle(turn, strings.YOU_APPROVED.format(title=escape_md(record.title), when=format_datetime(now)))
+
+
+async def publish_reject(turn: Turn, inbound: Inbound, deps: Deps) -> None:
+    reason = str((inbound.value or {}).get("reason") or "").strip()
+    briefing_id = str((inbound.value or {}).get("briefing", ""))
+    async with deps.lock(f"publish:{briefing_id}"):
+        found = await _decision(turn, inbound, deps)
+        if found is None:
+            return
+        if not reason:
+            await say(turn, strings.REASON_NEEDED)
+            return
+        request, record = found
+        now = deps.clock()
+        request.state, request.reason = PublishState.rejected, reason[:1000]
+        request.decided_by, request.decided_by_name, request.decided_at = inbound.user_aad, inbound.user_name, now
+        await save_request(request, deps)
+        await _audit(deps, "publish_rejected", request, inbound.user_aad, requested_by=request.requested_by,
+                     reason=request.reason)
+        await _tell_requester(request, strings.REJECTED.format(who=escape_md(inbound.user_name),
+                                                               title=escape_md(record.title),
+                                                               reason=quote(request.reason, limit=1000)), deps)
+    log.info("publish request rejected id=%s", record.id)
+    await settle(turn, strings.YOU_REJECTED.format(title=escape_md(record.title)))
+
+
+async def publish_withdraw(turn: Turn, inbound: Inbound, deps: Deps) -> None:
+    """Cancel a request that waits for approval or for its time (board staff)."""
+    if not deps.directory.is_board_staff(inbound.user_aad):
+        await say(turn, strings.STAFF_ONLY.format(board=deps.directory.board.name))
+        return
+    briefing_id = str((inbound.value or {}).get("briefing", ""))
+    async with deps.lock(f"publish:{briefing_id}"):
+        request = await load_request(briefing_id, deps)
+        if request is None or request.state not in (PublishState.awaiting_approval, PublishState.scheduled):
+            await settle(turn, strings.NOTHING_TO_CANCEL)
+            return
+        request.state = PublishState.cancelled
+        request.decided_by, request.decided_by_name, request.decided_at = inbound.user_aad, inbound.user_name, deps.clock()
+        await save_request(request, deps)
+        await _audit(deps, "publish_cancelled", request, inbound.user_aad)
+    log.info("publish request cancelled id=%s", briefing_id)
+    await settle(turn, strings.REQUEST_CANCELLED)
+
+
+async def _tell_requester(request: PublishRequest, message: str, deps: Deps) -> None:
+    if request.reply_to is None:
+        return
+    await deps.store.outbox.enqueue([Delivery(
+        id=stable_id("staff-notice", request.briefing_id, request.requested_at.isoformat(), request.state.value),
+        group=f"publish:{request.briefing_id}", kind=DeliveryKind.staff_notice, briefing_id=request.briefing_id,
+        recipient=request.requested_by, payload={"text": message, "to": request.reply_to.model_dump(mode="json")},
+        created_at=deps.clock())])
+
+
+# --- the time comes -----------------------------------------------------------------------------
+
+async def send_scheduled(deps: Deps) -> int:
+    """Send the requests whose time has come; returns how many were sent."""
+    now, sent = deps.clock(), 0
+    for record in await deps.store.briefings.list():
+        request = await load_request(record.id, deps)
+        if request is None or request.state is not PublishState.scheduled or not request.send_at \
+                or request.send_at > now:
+            continue
+        async with deps.lock(f"publish:{record.id}"):
+            request = await load_request(record.id, deps)  # cancelled meanwhile?
+            if request is None or request.state is not PublishState.scheduled:
+                continue
+            result = await _execute(request, record, deps)
+            await _audit(deps, "published", request, None, scheduled=True)
+            await _tell_requester(request, strings.SCHEDULED_SENT.format(
+                title=escape_md(record.title), teams=plural(result.queued, "team")), deps)
+        log.info("scheduled publish sent id=%s queued=%d", record.id, result.queued)
+        sent += 1
+    return sent

@@ -1,0 +1,84 @@
+"""Over HTTP, as board staff would in Teams: attach a Word briefing, look at the exact card, send a
+test, ask to publish to a chosen team, a second staff member approves in their own chat, and the
+team gets it; the admin API will not go round the approver."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cards import read
+from tests.fakes import teams as t
+from tests.harness import start_bot
+
+ROOT = Path(__file__).resolve().parents[2]
+WORD = ROOT / "tests" / "fixtures" / "word"
+TENANT = "11111111-1111-1111-1111-111111111111"
+ALEX = t.User("Alex Example", "00000000-0000-0000-0000-000000000020")
+BLAKE = t.User("Blake Reviewer", "00000000-0000-0000-0000-000000000030")
+ANA = t.User("Ana Practitioner", "aaaaaaaa-0000-0000-0000-000000000001")
+TEAM = t.TeamSpec("19:team-a@thread.tacv2", "Team A", TENANT)
+OTHER = t.TeamSpec("19:team-b@thread.tacv2", "Team B", TENANT)
+DRAFT = "2019-01-regular-case-file-audit-summary-for-practitioners-and-managers"
+
+
+@pytest.fixture
+async def bot(tmp_path, connector, smtp):
+    example = (ROOT / "content" / "directory" / "east-sussex.example.yaml").read_text()
+    people = (f"    - name: {ALEX.name}\n      aad_object_id: {ALEX.aad}\n"
+              f"    - name: {BLAKE.name}\n      aad_object_id: {BLAKE.aad}\n")
+    directory = tmp_path / "directory.yaml"
+    directory.write_text(example.replace(
+        f"  staff:                          # may publish briefings\n    - name: Alex Example\n"
+        f"      aad_object_id: {ALEX.aad}\n",
+        "  staff:\n" + people + "  approval_required: true\n  approvers:\n" + people))
+    running = await start_bot(tmp_path / "data", connector, smtp, directory=directory)
+    url = connector.url
+    for team, org in ((TEAM, "sussex-police"), (OTHER, "nhs-sussex")):
+        await running.post_activity(t.installed(url, team, ANA))
+        await running.post_activity(t.submit(url, team, ANA, {"verb": "link_organisation", "organisation": org}))
+    yield running
+    await running.close()
+
+
+def chat_with(connector, user):
+    return connector.in_conversation(f"a:personal-{user.aad}")
+
+
+async def test_from_a_word_document_to_the_chosen_team_with_a_second_pair_of_eyes(bot):
+    connector, url = bot.connector, bot.connector.url
+    download = connector.serve_file("audit.docx", (WORD / "case-file-audit.docx").read_bytes())
+    await bot.post_activity(t.personal_file(url, ALEX, TENANT, download, "Case file audit.docx"))
+    intro, exact, form = [s for s in chat_with(connector, ALEX) if s.activity.get("type") == "message"]
+    assert exact.view.discussion == f"test:{DRAFT}"
+    assert form.view.own_buttons == ["Publish", "Send a test to me", "Discard draft"]
+
+    # A test send: the card as a team gets it, its buttons answering and recording nothing.
+    await bot.post_activity(t.personal(url, ALEX, TENANT, value=form.view.data("Send a test to me")))
+    test = chat_with(connector, ALEX)[-1]
+    assert test.card == exact.card
+
+    # Publish to one chosen team: sent to Blake for approval, nothing to teams yet.
+    asked = form.view.data("Publish") | {"to": "teams", "teams": OTHER.id}
+    assert (await bot.post_activity(t.personal(url, ALEX, TENANT, value=asked))).status == 200
+    waiting = await connector.wait_for(lambda: [s for s in connector.sent if s.method == "update"
+                                                and "to approve" in str(s.card)])
+    assert read(waiting[-1].card).facts["Send to"] == "1 chosen team: 1 team"
+    preview, decision = await connector.wait_for(lambda: len(chat_with(connector, BLAKE)) == 2
+                                                 and chat_with(connector, BLAKE))
+    assert preview.card == exact.card
+    assert decision.view.heading.startswith("Approve publishing Regular Case File Audit")
+    assert connector.channel_posts() == []
+    status, body = await bot.admin("POST", f"/api/briefings/{DRAFT}/publish", json={"to": "all"})
+    assert status == 403 and "requires an approver's approval" in body["error"]
+
+    # Blake approves in their own chat: the chosen team gets the briefing, and Alex is told.
+    await bot.post_activity(t.personal(url, BLAKE, TENANT, value=decision.view.data("Approve")))
+    [post] = await connector.wait_for(lambda: connector.channel_posts())
+    assert post.body["channelData"]["channel"]["id"] == OTHER.id
+    assert post.view.heading == "Regular Case File Audit: Summary for Practitioners & Managers"
+    told = await connector.wait_for(lambda: [s for s in chat_with(connector, ALEX) if "approved publishing" in s.text])
+    assert told[-1].text.startswith("Blake Reviewer approved publishing")
+    events = [e["event"] for e in await bot.deps.store.meta.audit_log() if e.get("briefing") == DRAFT]
+    assert events == ["publish_requested", "publish_approved"]
