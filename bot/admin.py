@@ -13,7 +13,7 @@ from content.yamlfile import ContentError
 from content.text import LONDON
 from dialogs.drafting import read_word, save_draft
 from dialogs.forwarding import discussion_organisation
-from dialogs.publishing import PublishError, parse_discuss_by, publish, upload_briefing
+from dialogs.publishing import PublishError, parse_discuss_by, publish, retry_delivery as queue_again, upload_briefing
 from storage.models import DeliveryKind, DeliveryStatus, Discussion
 
 from .http_errors import error, read_json
@@ -155,9 +155,7 @@ async def retry_delivery(request: web.Request) -> web.Response:
         return error(404, "no such delivery")
     if delivery.status is DeliveryStatus.sent:
         return error(409, "that delivery was sent; it is not sent again")
-    delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.pending, 0, deps.clock()
-    await deps.store.outbox.update(delivery)
-    log.info("delivery queued again id=%s", delivery.id)
+    await queue_again(delivery, deps)
     return web.json_response({"id": delivery.id, "status": delivery.status}, status=202)
 
 

@@ -101,6 +101,7 @@ def inbound_from(activity: Activity) -> Inbound:
         bot_id=activity.recipient.id if activity.recipient else None,
         bot_name=activity.recipient.name if activity.recipient else None,
         files=tuple(_files(activity)),
+        reply_to_id=activity.reply_to_id or None,
     )
 
 

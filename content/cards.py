@@ -51,6 +51,8 @@ class Verb(StrEnum):
     publish_approve = "publish_approve"  # an approver approves a publish request
     publish_reject = "publish_reject"  # an approver rejects one, with a reason
     publish_withdraw = "publish_withdraw"  # board staff cancel a request waiting for approval or its time
+    publish_retry = "publish_retry"  # board staff try again the deliveries of a briefing that failed
+    briefing_correction = "briefing_correction"  # board staff correct a published briefing on every thread
 
 
 def card(body: list[Card], actions: list[Card] | None = None) -> Card:
@@ -173,7 +175,8 @@ def check_fits(briefing: BriefingDoc) -> None:
     """Refuse a briefing whose card Teams would not accept (checked at upload and by validate), as it
     is at its largest: a discuss-by date, and every question's count of responses."""
     largest = briefing_card(briefing, "d-" + "0" * 20, discuss_by="30 September 2026",
-                            counts={q.id: 10_000 for q in briefing.questions()})
+                            counts={q.id: 10_000 for q in briefing.questions()},
+                            corrections=[("30 September 2026", "x" * MAX_CORRECTION)] * 100)
     size = card_bytes(largest)
     if size > MAX_CARD_BYTES:
         raise ContentError([Problem(1, f"too long for a Teams card ({size / 1024:.0f} KB, at most "
@@ -291,11 +294,22 @@ def correction_form(briefing: BriefingDoc, discussion_id: str) -> Card:
     ], [execute("Send the correction", Verb.correction, "positive", discussion=discussion_id)])
 
 
+MAX_CORRECTION = 400  # characters in a correction to a published briefing
+SHOWN_CORRECTIONS = 1  # the latest, on the card (it says so when there were others)
+
+
 def briefing_card(briefing: BriefingDoc, discussion_id: str, *, discuss_by: str | None = None,
-                  counts: dict[str, int] | None = None, closed: str | None = None) -> Card:
+                  counts: dict[str, int] | None = None, closed: str | None = None,
+                  corrections: Sequence[tuple[str, str]] = ()) -> Card:
     """The briefing's thread card. `counts` (responses per question) once the team has started;
-    `closed` (who sent the minutes, when) once the discussion is closed."""
+    `closed` (who sent the minutes, when) once the discussion is closed; `corrections` (date, note)
+    the board has made since publishing it, the latest shown above it."""
+    # Checked to fit when made (see check_fits): an ASCII note of MAX_CORRECTION is allowed for.
+    banner: list[Card] = [text(f"**Correction from the board, {when}:** {escape_md(_clip(note, MAX_CORRECTION))}"
+                               + (f" _({plural(len(corrections) - 1, 'earlier correction')})_" if len(corrections) > 1
+                                  else ""), color="Attention") for when, note in corrections[-SHOWN_CORRECTIONS:]]
     body: list[Card] = [
+        *banner,
         text(f"Learning briefing \u00B7 {briefing.board}", size="Small", isSubtle=True),
         heading(briefing.title, "Large"),
         text(f"Issued {briefing.issued_label}" + (f" \u00B7 discuss by {discuss_by}" if discuss_by else ""),
@@ -602,10 +616,26 @@ def publish_preview_card(briefing: BriefingDoc, audience: AudienceChoices, findi
 
 
 def request_card(title: str, outcome: str, rows: Sequence[tuple[str, str]], briefing_id: str,
-                 cancellable: bool = False) -> Card:
-    """The publish form once Publish is pressed: what happens now, to whom and when."""
+                 cancellable: bool = False, failures: Sequence[tuple[str, str]] = (), correctable: bool = False) -> Card:
+    """The publish form once Publish is pressed: what happens now, to whom and when; while it is
+    sent, the progress, and the teams it could not reach (team, why) with a way to try again."""
     body = [heading(escape_md(title)), text(outcome), facts(rows)]
     actions = [submit("Cancel it", Verb.publish_withdraw, "destructive", briefing=briefing_id)] if cancellable else []
+    if correctable:
+        actions.append({"type": "Action.ShowCard", "title": "Send a correction", "card": card([
+            text("A short note shown at the top of the briefing on every team's thread. Teams that have sent "
+                 "their minutes also get it as a reply.", isSubtle=True),
+            {"type": "Input.Text", "id": "note", "label": "Correction", "isMultiline": True, "isRequired": True,
+             "errorMessage": "Write the correction", "maxLength": MAX_CORRECTION},
+        ], [submit("Send the correction", Verb.briefing_correction, "positive", briefing=briefing_id)])})
+    if failures:
+        body.append(text("**Not reached**", spacing="Medium"))
+        shown, left_out = take(failures, lambda f: text(f"- {escape_md(_clip(f[0], 150))}: {f[1]}", spacing="None"),
+                               room(card(body), 1024), limit=30)
+        body += shown
+        if left_out:
+            body.append(text(f"\u2026and {plural(left_out, 'more team')}.", isSubtle=True, spacing="None"))
+        actions.insert(0, submit("Try the failed ones again", Verb.publish_retry, briefing=briefing_id))
     return card(body, actions)
 
 

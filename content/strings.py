@@ -98,6 +98,16 @@ APPROVED_SCHEDULED = "{who} approved publishing **{title}**. It will be sent on 
 REJECTED = "{who} rejected publishing **{title}**, so nothing was sent. Their reason: \u201c{reason}\u201d"
 NOTHING_TO_CANCEL = "There is nothing waiting to be cancelled: it has been sent, or cancelled already."
 REQUEST_CANCELLED = "Cancelled. Nothing was sent."
+STATUS_SENDING = "Publishing **{title}**: {sent} of {teams} so far."
+STATUS_DONE = "**{title}** reached {sent} of {teams}."
+STATUS_ALL_DONE = "**{title}** reached every team it was sent to ({teams})."
+RETRYING = "Trying the failed ones again: {count}."
+NOTHING_TO_RETRY = "Nothing failed, so there is nothing to try again."
+CORRECTION_EMPTY = "Write the correction, then press Send the correction."
+CORRECTION_TOO_LONG = "A correction can be at most {limit} characters: it is shown at the top of every team's card."
+BRIEFING_CORRECTION_IDENTIFIERS = ("The correction looks like it contains {kinds}. It goes to every team, so leave "
+                                   "it out and send it again; nothing was sent.")
+CORRECTION_AFTER_MINUTES = "The board has corrected this briefing since your team sent its minutes: {note}"
 SCHEDULED_SENT = "It's time: **{title}** is on its way to {teams}."
 PUBLISH_CANCELLED = "Not published. Nothing was sent."
 PUBLISH_NO_TEAMS = "No registered team matches that choice, so nothing was sent."
@@ -186,6 +196,32 @@ def word_problems(name: str, problems: list[str]) -> str:
     if len(problems) == 1:
         return f"I couldn't make a briefing from {name}. {problems[0]}"
     return f"I couldn't make a briefing from {name}:\n\n" + "\n".join(f"- {p}" for p in problems)
+
+
+def plain_reason(last_error: str | None) -> str:
+    """Why a briefing did not reach a team, for the board staff who sent it (the worker's reason is
+    for operators: an HTTP status, an exception's name)."""
+    reason = last_error or ""
+    if "removed" in reason or reason == "HTTP 403":
+        return "the bot was removed from this team, or Teams no longer lets it post there"
+    if reason == "HTTP 404":
+        return "Teams couldn't find the team's General channel (it may have been deleted)"
+    if reason in ("HTTP 401", "HTTP 400", "HTTP 413"):
+        return "Teams refused the bot's message: tell whoever runs the bot"
+    if reason.startswith("HTTP 429") or reason.startswith("HTTP 5"):
+        return "Teams was too busy or unavailable, after several tries"
+    if reason.startswith("HTTP"):
+        return f"Teams didn't accept it ({reason})"
+    return "Teams couldn't be reached, after several tries"
+
+
+def briefing_corrected(threads: int, replies: int) -> str:
+    text = f"Correction sent: the briefing's card shows it in {plural(threads, 'team')}' threads".replace(
+        "team' threads", "team's thread")
+    if replies:
+        text += (f"; {plural(replies, 'team')} that had already sent "
+                 f"{'its' if replies == 1 else 'their'} minutes also {'gets' if replies == 1 else 'get'} it as a reply")
+    return text + "."
 
 
 def published(title: str, queued: int, skipped: int) -> str:

@@ -16,7 +16,7 @@ from storage.models import ConversationRef, Delivery, DeliveryKind, DeliveryStat
 from .acknowledge import document_path
 from .deps import Deps
 from .forwarding import ADDENDUM_KINDS, MINUTES_KINDS, forward_notice
-from .publish_requests import approval_message
+from .publish_requests import approval_message, status_changed, status_message
 from .thread import thread_card
 
 
@@ -150,6 +150,12 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
         except LookupError as exc:
             raise Undeliverable(str(exc)) from None
         return PersonalMessage(d.recipient or "", via, _card(body, summary))
+    if d.kind is DeliveryKind.publish_status:
+        try:
+            chat, activity_id, body = await status_message(d, deps)
+        except LookupError as exc:
+            raise Undeliverable(str(exc)) from None
+        return CardUpdate(chat, activity_id, _card(body, "Publishing"))
     if d.kind is DeliveryKind.staff_notice:
         return ThreadReply(ConversationRef.model_validate(d.payload["to"]), Message(text=d.payload.get("text", "")))
     if d.kind is DeliveryKind.thread_notice:
@@ -170,6 +176,8 @@ async def after_final(d: Delivery, deps: Deps) -> None:
         discussion.thread = ConversationRef.model_validate(d.result["thread"])
         discussion.card_activity_id = d.result.get("activity_id")
         await deps.store.discussions.put(discussion)
+    if d.kind is DeliveryKind.briefing_post and d.payload.get("request"):
+        await status_changed(d.briefing_id or "", deps)  # the publisher's card shows the progress
     elif d.kind in MINUTES_KINDS + ADDENDUM_KINDS:
         discussion = await deps.store.discussions.get(d.discussion_id or "")
         if discussion is not None:

@@ -12,14 +12,19 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from content import strings
 from content.briefing import BriefingDoc, parse_cached
-from content.cards import AudienceChoices, approval_card, briefing_card, card, request_card, text
+from content.cards import (MAX_CARD_BYTES, MAX_CORRECTION, AudienceChoices, approval_card, briefing_card, card_bytes,
+                           request_card)
 from content.text import LONDON, escape_md, format_date, format_datetime, plural, quote
-from storage.models import Briefing, ConversationRef, Delivery, DeliveryKind, PublishRequest, PublishState, stable_id
+from storage.models import (Briefing, BriefingCorrection, BriefingStatus, ConversationRef, Delivery, DeliveryKind,
+                            DeliveryStatus, PublishRequest, PublishState, stable_id)
 
 from .deps import Deps
 from .inbound import Inbound
-from .publishing import Audience, PublishError, audience_teams, findings_by_part, parse_discuss_by, publish
-from .send import say, settle, show
+from .publishing import (Audience, PublishError, audience_teams, findings_by_part, parse_discuss_by, publish,
+                         retry_delivery)
+from .privacy_gate import described, findings_in
+from .send import say, settle
+from .thread import refresh_card
 from .turn import Turn
 
 log = logging.getLogger(__name__)
@@ -164,7 +169,8 @@ async def publish_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
             briefing_id=record.id, audience=audience.kind, audience_ids=list(audience.ids), discuss_by=discuss_by,
             send_at=send_at, allow_identifiers=allow, requested_by=inbound.user_aad or "",
             requested_by_name=inbound.user_name, requested_at=now, reply_to=_chat_of(inbound),
-            state=PublishState.awaiting_approval)
+            status_card=_chat_of(inbound).model_copy(update={"activity_id": inbound.reply_to_id})
+            if inbound.reply_to_id else None, state=PublishState.awaiting_approval)
         have = {d.team_id for d in await deps.store.outbox.list_group(record.id) if d.kind is DeliveryKind.briefing_post}
         reach = (len(teams), sum(t.id in have for t in teams))
         if deps.directory.board.approval_required:
@@ -188,7 +194,8 @@ async def publish_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
             outcome = strings.SCHEDULED.format(title=escape_md(record.title), when=format_datetime(send_at))
         await _audit(deps, "publish_scheduled" if send_at else "published", request, inbound.user_aad)
     await settle(turn, request_card(record.title, outcome, _facts(request, reach, deps), record.id,
-                                    cancellable=request.state is PublishState.scheduled))
+                                    cancellable=request.state is PublishState.scheduled,
+                                    correctable=request.state is PublishState.publishing))
 
 
 def _chat_of(inbound: Inbound) -> ConversationRef:
@@ -223,10 +230,94 @@ def describe_state(request: PublishRequest, deps: Deps) -> str:
 async def _execute(request: PublishRequest, record: Briefing, deps: Deps):
     """Queue the deliveries (the caller holds the briefing's publish lock); the request is saved."""
     result = await publish(record.id, Audience(request.audience, tuple(request.audience_ids)), deps,
-                           request.discuss_by, True, strict=False)
+                           request.discuss_by, True, strict=False, request=request.requested_at.isoformat())
     request.state, request.queued, request.skipped = PublishState.publishing, result.queued, result.skipped
     await save_request(request, deps)
+    await _queue_status(request, deps)
     return result
+
+
+# --- while it is sent ---------------------------------------------------------------------------
+
+STATUS_DELAY = timedelta(seconds=2)  # outcomes that come within it share one update of the card
+
+
+async def status_changed(briefing_id: str, deps: Deps) -> None:
+    """A delivery of the briefing became final (or was queued again): the publisher's card will show it."""
+    async with deps.lock(f"publish:{briefing_id}"):
+        request = await load_request(briefing_id, deps)
+        if request is not None and request.state is PublishState.publishing:
+            await _queue_status(request, deps)
+
+
+async def _queue_status(request: PublishRequest, deps: Deps) -> None:
+    """One update of the publisher's card waiting at a time: it shows the counts when it is sent.
+    (The caller holds the briefing's publish lock.)"""
+    if request.status_card is None or not request.status_card.activity_id:
+        return
+    waiting = [d for d in await deps.store.outbox.list_group(f"publish:{request.briefing_id}")
+               if d.kind is DeliveryKind.publish_status and not d.final and d.leased_until is None]
+    if waiting:
+        return
+    request.status_updates += 1
+    await save_request(request, deps)
+    await deps.store.outbox.enqueue([Delivery(
+        id=stable_id("publish-status", request.briefing_id, request.requested_at.isoformat(),
+                     str(request.status_updates)),
+        group=f"publish:{request.briefing_id}", kind=DeliveryKind.publish_status, briefing_id=request.briefing_id,
+        recipient=request.requested_by, next_attempt_at=deps.clock() + STATUS_DELAY, created_at=deps.clock())])
+
+
+async def status_message(d: Delivery, deps: Deps) -> tuple[ConversationRef, str, dict]:
+    """(the publisher's chat, their card's id, the card with the progress now) for a publish_status row."""
+    request = await load_request(d.briefing_id or "", deps)
+    record = await deps.store.briefings.get(d.briefing_id or "")
+    if request is None or record is None or request.status_card is None or not request.status_card.activity_id:
+        raise LookupError("the request or its card is gone")
+    return request.status_card, request.status_card.activity_id, await status_card(request, record, deps)
+
+
+async def status_card(request: PublishRequest, record: Briefing, deps: Deps) -> dict:
+    stamp = request.requested_at.isoformat()
+    posts = [d for d in await deps.store.outbox.list_group(record.id)
+             if d.kind is DeliveryKind.briefing_post and d.payload.get("request") == stamp]
+    sent = sum(d.status is DeliveryStatus.sent for d in posts)
+    failed = [d for d in posts if d.status is DeliveryStatus.failed]
+    waiting = len(posts) - sent - len(failed)
+    title, teams = escape_md(record.title), plural(len(posts), "team")
+    if waiting:
+        outcome = strings.STATUS_SENDING.format(title=title, sent=f"{sent:,}", teams=teams)
+    elif failed:
+        outcome = strings.STATUS_DONE.format(title=title, sent=f"{sent:,}", teams=teams)
+    else:
+        outcome = strings.STATUS_ALL_DONE.format(title=title, teams=teams)
+    rows = _facts(request, (request.queued + request.skipped, request.skipped), deps)
+    rows.insert(1, ("Progress", f"{sent:,} sent, {waiting:,} waiting, {len(failed):,} failed"))
+    names = {}
+    for d in failed:
+        team = await deps.store.teams.get(d.team_id or "")
+        names[d.id] = team.name if team else "A team no longer registered"
+    return request_card(record.title, outcome, rows, record.id, correctable=True,
+                        failures=[(names[d.id], strings.plain_reason(d.last_error)) for d in failed])
+
+
+async def publish_retry(turn: Turn, inbound: Inbound, deps: Deps) -> None:
+    """Try again the briefing's deliveries that failed (board staff), from the status card."""
+    if not deps.directory.is_board_staff(inbound.user_aad):
+        await say(turn, strings.STAFF_ONLY.format(board=deps.directory.board.name))
+        return
+    briefing_id = str((inbound.value or {}).get("briefing", ""))
+    failed = [d for d in await deps.store.outbox.list_group(briefing_id)
+              if d.kind is DeliveryKind.briefing_post and d.status is DeliveryStatus.failed]
+    if not failed:
+        await say(turn, strings.NOTHING_TO_RETRY)
+        return
+    for d in failed:
+        await retry_delivery(d, deps)
+    await deps.store.meta.audit({"event": "deliveries_retried", "briefing": briefing_id, "by": inbound.user_aad,
+                                 "count": len(failed), "at": deps.clock().isoformat()})
+    await status_changed(briefing_id, deps)
+    await say(turn, strings.RETRYING.format(count=plural(len(failed), "team")))
 
 
 # --- the second pair of eyes --------------------------------------------------------------------
@@ -355,6 +446,63 @@ async def _tell_requester(request: PublishRequest, message: str, deps: Deps) -> 
         group=f"publish:{request.briefing_id}", kind=DeliveryKind.staff_notice, briefing_id=request.briefing_id,
         recipient=request.requested_by, payload={"text": message, "to": request.reply_to.model_dump(mode="json")},
         created_at=deps.clock())])
+
+
+# --- a correction after publishing ---------------------------------------------------------------
+
+async def briefing_correction(turn: Turn, inbound: Inbound, deps: Deps) -> None:
+    """A short note from the board on a published briefing: on every thread's card (updated in
+    place), and as a reply in the threads of teams that have sent their minutes."""
+    if not deps.directory.is_board_staff(inbound.user_aad):
+        await say(turn, strings.STAFF_ONLY.format(board=deps.directory.board.name))
+        return
+    value = inbound.value or {}
+    note = " ".join(str(value.get("note") or "").split())
+    briefing_id = str(value.get("briefing", ""))
+    if not note:
+        await say(turn, strings.CORRECTION_EMPTY)
+        return
+    if len(note) > MAX_CORRECTION:
+        await say(turn, strings.CORRECTION_TOO_LONG.format(limit=MAX_CORRECTION))
+        return
+    async with deps.lock(f"publish:{briefing_id}"):
+        record = await deps.store.briefings.get(briefing_id)
+        if record is None or record.status is not BriefingStatus.published:
+            await say(turn, strings.unknown_briefing(briefing_id, inbound.scope))
+            return
+        kinds = sorted({f.kind for f in findings_in(note, deps, parse_cached(record.source))})
+        if kinds:
+            await say(turn, strings.BRIEFING_CORRECTION_IDENTIFIERS.format(
+                kinds=" and ".join(described(k) for k in kinds)))
+            return
+        record.corrections.append(BriefingCorrection(text=note, by=inbound.user_aad, by_name=inbound.user_name,
+                                                     at=deps.clock()))
+        shown = [(format_date(c.at), c.text) for c in record.corrections]
+        largest = briefing_card(parse_cached(record.source), "d-" + "0" * 20, discuss_by="30 September 2026",
+                                counts={q.id: 10_000 for q in parse_cached(record.source).questions()},
+                                corrections=shown, closed="x" * 80)
+        if card_bytes(largest) > MAX_CARD_BYTES:  # characters outside ASCII take up to six bytes each
+            await say(turn, strings.CORRECTION_TOO_LONG.format(limit=MAX_CORRECTION // 2))
+            return
+        await deps.store.briefings.put(record)
+        number = len(record.corrections)
+    threads = replies = 0
+    for discussion in await deps.store.discussions.list_for_briefing(briefing_id):
+        if discussion.thread is None:
+            continue  # not posted yet: it is posted with the correction
+        threads += 1
+        await refresh_card(discussion, deps)
+        if discussion.closed:
+            replies += 1
+            await deps.store.outbox.enqueue([Delivery(
+                id=stable_id("briefing-correction", discussion.id, str(number)), group=discussion.id,
+                kind=DeliveryKind.thread_notice, team_id=discussion.team_id, discussion_id=discussion.id,
+                briefing_id=briefing_id, payload={"text": strings.CORRECTION_AFTER_MINUTES.format(
+                    note=escape_md(note))}, created_at=deps.clock())])
+    await deps.store.meta.audit({"event": "briefing_corrected", "briefing": briefing_id, "by": inbound.user_aad,
+                                 "threads": threads, "at": deps.clock().isoformat()})
+    log.info("briefing corrected id=%s threads=%d replies=%d", briefing_id, threads, replies)
+    await say(turn, strings.briefing_corrected(threads, replies))
 
 
 # --- the time comes -----------------------------------------------------------------------------

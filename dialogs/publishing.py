@@ -10,7 +10,8 @@ from content import strings
 from content.briefing import BriefingDoc, parse_briefing, parse_cached
 from content.cards import check_fits
 from content.text import format_date
-from storage.models import Briefing, BriefingStatus, Delivery, DeliveryKind, Discussion, Team, stable_id
+from storage.models import (Briefing, BriefingStatus, Delivery, DeliveryKind, DeliveryStatus, Discussion, Team,
+                            stable_id)
 
 from .deps import Deps
 from .inbound import Inbound
@@ -102,6 +103,14 @@ async def audience_teams(audience: Audience, deps: Deps, strict: bool = True) ->
     raise PublishError("the audience must be all teams, some organisations or some teams", status=400)
 
 
+async def retry_delivery(delivery: Delivery, deps: Deps) -> None:
+    """A delivery that failed, queued again from its first attempt."""
+    delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.pending, 0, deps.clock()
+    delivery.leased_until = None
+    await deps.store.outbox.update(delivery)
+    log.info("delivery queued again id=%s", delivery.id)
+
+
 def parse_discuss_by(raw: object, today: date) -> date | None:
     """The publisher's optional 'discuss by' date (YYYY-MM-DD), not in the past."""
     if raw in (None, ""):
@@ -133,7 +142,7 @@ def findings_by_part(source: str, doc: BriefingDoc, deps: Deps) -> list[str]:
 
 
 async def publish(briefing_id: str, to: str | Audience, deps: Deps, discuss_by: date | None = None,
-                  allow_identifiers: bool = False, strict: bool = True) -> Published:
+                  allow_identifiers: bool = False, strict: bool = True, request: str | None = None) -> Published:
     """Queue the briefing for every active team in the audience (`to`: all, org:ID or team:ID).
     A briefing with what looks like an identifier needs `allow_identifiers` (the publisher's word)."""
     record = await deps.store.briefings.get(briefing_id)
@@ -148,7 +157,7 @@ async def publish(briefing_id: str, to: str | Audience, deps: Deps, discuss_by: 
     teams = await audience_teams(audience, deps, strict)
     rows = [
         Delivery(id=delivery_id(record.id, t.id), group=record.id, kind=DeliveryKind.briefing_post,
-                 team_id=t.id, briefing_id=record.id)
+                 team_id=t.id, briefing_id=record.id, payload={"request": request} if request else {})
         for t in teams
     ]
     # The discussion exists before its card is posted, so the card's buttons always find it.

@@ -40,6 +40,8 @@ CARD_VERBS: dict[str, Flow] = {
     Verb.publish_approve: publish_requests.publish_approve,
     Verb.publish_reject: publish_requests.publish_reject,
     Verb.publish_withdraw: publish_requests.publish_withdraw,
+    Verb.publish_retry: publish_requests.publish_retry,
+    Verb.briefing_correction: publish_requests.briefing_correction,
     Verb.acknowledge: acknowledge.acknowledge,
     Verb.publish_cancel: lambda turn, inbound, deps: settle(turn, strings.PUBLISH_CANCELLED),
     Verb.draft_open: drafting.draft_open,

@@ -74,8 +74,11 @@ def closed_note(discussion: Discussion) -> str | None:
 
 async def thread_card(discussion: Discussion, briefing: BriefingDoc, deps: Deps) -> dict:
     counts = await deps.store.responses.count_by_question(discussion.id)
+    record = await deps.store.briefings.get(discussion.briefing_id)
+    corrections = [(format_date(c.at), c.text) for c in (record.corrections if record else [])]
     return briefing_card(briefing, discussion.id, counts=counts, closed=closed_note(discussion),
-                         discuss_by=format_date(discussion.discuss_by) if discussion.discuss_by else None)
+                         discuss_by=format_date(discussion.discuss_by) if discussion.discuss_by else None,
+                         corrections=corrections)
 
 
 CARD_UPDATE_SECONDS = 3

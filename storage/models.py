@@ -54,6 +54,15 @@ class BriefingStatus(StrEnum):
     published = "published"
 
 
+class BriefingCorrection(Record):
+    """A short note from the board, after publishing, shown on every thread's card."""
+
+    text: str
+    by: str | None = None  # AAD object id
+    by_name: str = ""
+    at: datetime = Field(default_factory=utcnow)
+
+
 class Briefing(Record):
     """A stored briefing: its Markdown source (parsed by `content.briefing`) and its state."""
 
@@ -64,6 +73,7 @@ class Briefing(Record):
     source: str  # the Markdown file, front matter included
     status: BriefingStatus = BriefingStatus.draft
     uploaded_at: datetime = Field(default_factory=utcnow)
+    corrections: list[BriefingCorrection] = Field(default_factory=list)  # after publishing, latest last
 
 
 class Discussion(Record):
@@ -168,6 +178,7 @@ class DeliveryKind(StrEnum):
     digest_email = "digest_email"  # a lead's weekly digest
     card_update = "card_update"  # a discussion's thread card replaced in place
     approval_request = "approval_request"  # 1:1 chat card asking an approver to approve a publish request
+    publish_status = "publish_status"  # the publisher's card, updated in place with the deliveries' progress
     staff_notice = "staff_notice"  # a message in board staff's chat with the bot (a decision on their request)
 
 
@@ -198,6 +209,8 @@ class PublishRequest(Record):
     requested_by_name: str = ""
     requested_at: datetime = Field(default_factory=utcnow)
     reply_to: ConversationRef | None = None  # the requester's chat with the bot
+    status_card: ConversationRef | None = None  # the requester's pressed form (activity_id): kept up to date
+    status_updates: int = 0  # how many status updates have been queued (their ids)
     state: PublishState
     decided_by: str | None = None
     decided_by_name: str | None = None

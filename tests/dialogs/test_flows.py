@@ -99,7 +99,7 @@ async def test_only_board_staff_publish_in_chat(chat):
     done = chat.last_settled().view
     assert done.text("Publishing") == "Publishing **Regular Case File Audit: Summary for Practitioners & Managers** to 1 team."
     assert done.facts["Send to"] == "All registered teams: 1 team" and done.facts["When"] == "As soon as it can"
-    assert done.buttons == []  # nothing to press twice
+    assert done.own_buttons == ["Send a correction"]  # nothing to press twice: Publish is gone
     await chat.send(t.personal(URL, STAFF, TENANT, value=press))  # an earlier copy of the form, pressed again
     again = chat.last_settled().view
     assert "1 team already had it" in again.text("Publishing")

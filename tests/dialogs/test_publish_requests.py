@@ -288,3 +288,47 @@ async def test_staff_see_where_each_briefing_is(approvals):
     assert (await state()).endswith("\u00B7 published to 1 team")
     practitioner = await chat.say(t.personal(URL, ANA, TENANT, "briefings"))
     assert practitioner.view.facts[BRIEFING].endswith("(2019-01)")  # no state: that is for the board
+
+
+async def test_a_correction_reaches_every_thread_and_the_teams_that_sent_minutes(chat):
+    from dialogs.delivery import CardUpdate
+    from storage.models import ConversationRef, Discussion
+    from tests.cards import read
+    from tests.dialogs.transcript import record
+
+    publish = (await form(chat)).view.data("Publish")
+    await chat.send(press(publish | {"to": "all"}))
+    status = chat.last_settled().view
+    note_form = status.shown_card("Send a correction")
+    assert note_form.input_ids == ["note"]
+    for team in (TEAM, OTHER):  # both posted; Team A then sends its minutes
+        d = await chat.store.discussions.get(Discussion.make_id(BRIEFING, team.id))
+        d.thread, d.card_activity_id = ConversationRef(service_url=URL, conversation_id=f"{team.id};messageid=7"), "7"
+        await chat.store.discussions.put(d)
+    closed = Discussion.make_id(BRIEFING, TEAM.id)
+    await chat.send(record(closed, learnt="A lesson") | {"conversation": {"id": f"{TEAM.id};messageid=7",
+                                                                          "conversationType": "channel"}})
+    await chat.send(t.submit(URL, TEAM, ANA, {"verb": "close_confirm", "discussion": closed}))
+
+    correct = note_form.data("Send the correction")
+    [empty] = await chat.send(press(correct | {"note": "  "}))
+    assert empty.text.startswith("Write the correction")
+    [ident] = await chat.send(press(correct | {"note": "Call the family on 07700 900123"}))
+    assert ident.text.startswith("The correction looks like it contains a phone number.")
+    [done] = await chat.send(press(correct | {"note": "The date of the training in Resources is 12 June, not 12 July."}))
+    assert done.text == ("Correction sent: the briefing's card shows it in 2 teams' threads; 1 team that had already "
+                         "sent its minutes also gets it as a reply.")
+    for team in (TEAM, OTHER):
+        group = await chat.store.outbox.list_group(Discussion.make_id(BRIEFING, team.id))
+        update = [d for d in group if d.kind is DeliveryKind.card_update][-1]
+        sent = await prepare(update, chat.deps)
+        assert isinstance(sent, CardUpdate)
+        assert read(sent.message.card).texts[0] == ("**Correction from the board, 2 March 2026:** The date of the "
+                                                    "training in Resources is 12 June, not 12 July.")
+    replies = [d for d in await chat.store.outbox.list_group(closed) if d.kind is DeliveryKind.thread_notice
+               and d.id.startswith("briefing-correction") or "corrected this briefing" in d.payload.get("text", "")]
+    assert [r.payload["text"] for r in replies] == ["The board has corrected this briefing since your team sent its "
+                                                    "minutes: The date of the training in Resources is 12 June, not 12 "
+                                                    "July."]
+    [entry] = await events(chat, "briefing_corrected")
+    assert (entry["by"], entry["threads"]) == (STAFF.aad, 2)

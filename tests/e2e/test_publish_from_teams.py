@@ -82,3 +82,29 @@ async def test_from_a_word_document_to_the_chosen_team_with_a_second_pair_of_eye
     assert told[-1].text.startswith("Blake Reviewer approved publishing")
     events = [e["event"] for e in await bot.deps.store.meta.audit_log() if e.get("briefing") == DRAFT]
     assert events == ["publish_requested", "publish_approved"]
+
+
+async def test_the_publishers_card_shows_progress_failures_and_retry(running):
+    connector, url = running.connector, running.connector.url
+    for team, org in ((TEAM, "sussex-police"), (OTHER, "nhs-sussex")):
+        await running.post_activity(t.installed(url, team, ANA))
+        await running.post_activity(t.submit(url, team, ANA, {"verb": "link_organisation", "organisation": org}))
+    await running.post_activity(t.personal(url, ALEX, TENANT, "publish 2019-01-case-file-audit"))
+    form = chat_with(connector, ALEX)[-1]
+    connector.fail_in(TEAM.id, 1, 403)  # Team A's post is refused for good
+    await running.post_activity(t.personal(url, ALEX, TENANT, value=form.view.data("Publish") | {"to": "all"}))
+
+    def card_says(words):
+        return lambda: [s for s in connector.sent if s.method == "update" and s.conversation_id == f"a:personal-{ALEX.aad}"
+                        and words in str(s.card)]
+
+    done = (await connector.wait_for(card_says("reached 1 of 2 teams")))[-1].view
+    assert done.facts["Progress"] == "1 sent, 0 waiting, 1 failed"
+    assert "- Team A: the bot was removed from this team, or Teams no longer lets it post there" in done.texts
+    assert done.own_buttons == ["Try the failed ones again", "Send a correction"]
+
+    await running.post_activity(t.personal(url, ALEX, TENANT, value=done.data("Try the failed ones again")))
+    assert chat_with(connector, ALEX)[-1].text == "Trying the failed ones again: 1 team."
+    final = (await connector.wait_for(card_says("reached every team it was sent to (2 teams)")))[-1].view
+    assert final.facts["Progress"] == "2 sent, 0 waiting, 0 failed" and final.own_buttons == ["Send a correction"]
+    assert len(connector.channel_posts()) == 2

@@ -118,6 +118,7 @@ class FakeConnector:
         self._changed = asyncio.Condition()
         self.server: TestServer | None = None
         self._faults: list[tuple[int, dict[str, str]]] = []
+        self._conversation_faults: dict[str, list[int]] = {}
         self.refused = 0
         self.calls: list[Call] = []  # every request, in order of answer
         self.throttled: Counter[str] = Counter()  # 429s by reason
@@ -181,8 +182,18 @@ class FakeConnector:
         if self.server:
             await self.server.close()
 
+    def fail_in(self, conversation_id: str, count: int, status: int) -> None:
+        """Answer the next `count` calls in one conversation (a new thread in a channel counts in it)
+        with `status`."""
+        self._conversation_faults[conversation_id] = [status] * count
+
     @web.middleware
     async def _inject_faults(self, request: web.Request, handler):
+        if self._conversation_faults:
+            pending = self._conversation_faults.get(await self._conversation_of(request) or "")
+            if pending:
+                self.refused += 1
+                return web.json_response({"error": {"code": "Injected", "message": "fault"}}, status=pending.pop(0))
         if self._faults:
             status, headers = self._faults.pop(0)
             self.refused += 1
