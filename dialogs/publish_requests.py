@@ -121,7 +121,7 @@ def audience_label(request: PublishRequest, deps: Deps) -> str:
         names = [(deps.directory.organisation(i).name if deps.directory.organisation(i) else i)
                  for i in request.audience_ids]
         return ", ".join(names[:10]) + (f" and {plural(len(names) - 10, 'more organisation')}" if len(names) > 10 else "")
-    return plural(len(request.audience_ids), "chosen team")
+    return "Chosen teams"
 
 
 async def _audit(deps: Deps, event: str, request: PublishRequest, by: str | None, **extra) -> None:

@@ -64,7 +64,7 @@ async def test_from_a_word_document_to_the_chosen_team_with_a_second_pair_of_eye
     assert (await bot.post_activity(t.personal(url, ALEX, TENANT, value=asked))).status == 200
     waiting = await connector.wait_for(lambda: [s for s in connector.sent if s.method == "update"
                                                 and "to approve" in str(s.card)])
-    assert read(waiting[-1].card).facts["Send to"] == "1 chosen team: 1 team"
+    assert read(waiting[-1].card).facts["Send to"] == "Chosen teams: 1 team"
     preview, decision = await connector.wait_for(lambda: len(chat_with(connector, BLAKE)) == 2
                                                  and chat_with(connector, BLAKE))
     assert preview.card == exact.card
@@ -98,13 +98,13 @@ async def test_the_publishers_card_shows_progress_failures_and_retry(running):
         return lambda: [s for s in connector.sent if s.method == "update" and s.conversation_id == f"a:personal-{ALEX.aad}"
                         and words in str(s.card)]
 
-    done = (await connector.wait_for(card_says("reached 1 of 2 teams")))[-1].view
+    done = (await connector.wait_for(card_says("It reached 1 of 2 teams.")))[-1].view
     assert done.facts["Progress"] == "1 sent, 0 waiting, 1 failed"
     assert "- Team A: the bot was removed from this team, or Teams no longer lets it post there" in done.texts
     assert done.own_buttons == ["Try the failed ones again", "Send a correction"]
 
     await running.post_activity(t.personal(url, ALEX, TENANT, value=done.data("Try the failed ones again")))
     assert chat_with(connector, ALEX)[-1].text == "Trying the failed ones again: 1 team."
-    final = (await connector.wait_for(card_says("reached every team it was sent to (2 teams)")))[-1].view
+    final = (await connector.wait_for(card_says("It reached every team it was sent to: 2 teams.")))[-1].view
     assert final.facts["Progress"] == "2 sent, 0 waiting, 0 failed" and final.own_buttons == ["Send a correction"]
     assert len(connector.channel_posts()) == 2
