@@ -108,3 +108,13 @@ async def test_the_publishers_card_shows_progress_failures_and_retry(running):
     final = (await connector.wait_for(card_says("It reached every team it was sent to: 2 teams.")))[-1].view
     assert final.facts["Progress"] == "2 sent, 0 waiting, 0 failed" and final.own_buttons == ["Send a correction"]
     assert len(connector.channel_posts()) == 2
+
+    # A correction: the card on every team's thread shows it, updated in place.
+    note = "The training dates in Resources have moved to June."
+    correct = final.shown_card("Send a correction").data("Send the correction") | {"note": note}
+    await running.post_activity(t.personal(url, ALEX, TENANT, value=correct))
+    assert chat_with(connector, ALEX)[-1].text == "Correction sent: the briefing's card shows it in 2 teams' threads."
+    threads = {p.response["id"] for p in connector.channel_posts()}
+    banners = await connector.wait_for(lambda: {s.conversation_id for s in connector.sent if s.method == "update"
+                                                and s.conversation_id in threads and note in str(s.card)} == threads)
+    assert banners
