@@ -321,7 +321,7 @@ def briefing_card(briefing: BriefingDoc, discussion_id: str, *, discuss_by: str 
         body.extend(_section_toggle(i, section.heading, section.body))
     body.append({"type": "Container", "separator": True, "spacing": "Large", "items": _prompts(briefing, counts)})
     if closed:
-        body.append(text(closed, weight="Bolder", color="Good"))
+        body.append(text(f"\u2713 {closed}", weight="Bolder"))  # a word and a mark, not a colour
         return card(body, [{"type": "Action.ShowCard", "title": "Send a correction",
                             "card": correction_form(briefing, discussion_id)}])
     body.append(text("Discuss these in your team meeting, record the team's responses here, then close the "
@@ -473,7 +473,7 @@ def minutes_preview_card(m: CompiledMinutes, discussion_id: str, lead_names: Seq
 
 def sent_minutes_card(m: CompiledMinutes, to: str) -> Card:
     """The reviewed minutes once confirmed: what was sent, without the buttons."""
-    return card([text(f"**Sent to {escape_md(to)}.**", color="Good"),
+    return card([text(f"\u2713 **Sent to {escape_md(to)}.**"),
                  *minutes_body(m, "\u2026and {count}, not shown here for length; all of them were sent.")])
 
 
@@ -489,7 +489,7 @@ def minutes_card(m: CompiledMinutes, *, discussion_id: str | None = None, docume
     if document_url:
         actions.append({"type": "Action.OpenUrl", "title": "Open the minutes (Word)", "url": document_url})
     if received:
-        body.append(text(received, color="Good", weight="Bolder"))
+        body.append(text(f"\u2713 {received}", weight="Bolder"))
     elif discussion_id:
         actions.append(submit("Received", Verb.acknowledge, "positive", discussion=discussion_id))
     return card(body, actions)

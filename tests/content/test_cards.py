@@ -63,7 +63,7 @@ def test_briefing_card_counts_and_closed_state():
     correction = read(closed).shown_card("Send a correction").button("Send the correction")
     assert (correction["type"], correction["verb"], correction["data"]) == ("Action.Execute", "correction",
                                                                             {"discussion": "d"})
-    assert "Minutes sent on 3 March 2026 by Ben." in [n["text"] for n in walk(closed) if n.get("type") == "TextBlock"]
+    assert "\u2713 Minutes sent on 3 March 2026 by Ben." in read(closed).texts  # a mark and words, not a colour
 
 
 def test_every_toggle_targets_an_existing_element():
