@@ -153,10 +153,10 @@ async def retry_delivery(request: web.Request) -> web.Response:
     delivery = await deps.store.outbox.get(request.match_info["delivery_id"])
     if delivery is None:
         return error(404, "no such delivery")
-    if delivery.status is DeliveryStatus.sent:
+    again = await queue_again(delivery.id, deps, only_failed=False)
+    if again is None:
         return error(409, "that delivery was sent; it is not sent again")
-    await queue_again(delivery, deps)
-    return web.json_response({"id": delivery.id, "status": delivery.status}, status=202)
+    return web.json_response({"id": again.id, "status": again.status}, status=202)
 
 
 def add_routes(app: web.Application) -> None:

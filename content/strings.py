@@ -88,7 +88,8 @@ SENT_FOR_APPROVAL = "Sent to {approvers} to approve. You'll hear here when it is
 SCHEDULED = "**{title}** will be sent on {when} (UK time). Until then you can cancel it here."
 APPROVERS_ONLY = "Sorry, only the {board}'s approvers can approve or reject publishing."
 REQUEST_GONE = "This request has been withdrawn or replaced by a newer one, so there is nothing to decide."
-ALREADY_DECIDED = "This request has already been decided: {state}, by {who}."
+ALREADY_DECIDED = "This request has already been {state} by {who}."
+DECIDED = {"publishing": "approved", "scheduled": "approved", "rejected": "rejected", "cancelled": "cancelled"}
 NOT_YOUR_OWN = "You asked for this one, so another approver must approve or reject it."
 REASON_NEEDED = "Say why you're rejecting it (the person who asked will see this), then press Reject."
 YOU_APPROVED = "You approved publishing **{title}** on {when}."
@@ -108,6 +109,12 @@ CORRECTION_TOO_LONG = "A correction can be at most {limit} characters: it is sho
 BRIEFING_CORRECTION_IDENTIFIERS = ("The correction looks like it contains {kinds}. It goes to every team, so leave "
                                    "it out and send it again; nothing was sent.")
 CORRECTION_AFTER_MINUTES = "The board has corrected this briefing since your team sent its minutes: {note}"
+CHANGED_SINCE = ("**{title}** changed after it was asked to be published, so it was not sent: what goes out is "
+                 "what was checked. Publish it again from its new preview.")
+CANCEL_UNTIL = "Until then you can cancel it here."
+NOTHING_NEW = "Nothing new was sent: the teams it was meant for ({teams}) had it already."
+REQUEST_OPEN = ("**{title}** has a request to publish it ({state}), so this version can't replace it. Cancel the "
+                "request on its card first.")
 SCHEDULED_SENT = "It's time: **{title}** is on its way to {teams}."
 PUBLISH_CANCELLED = "Not published. Nothing was sent."
 PUBLISH_NO_TEAMS = "No registered team matches that choice, so nothing was sent."

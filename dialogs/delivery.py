@@ -177,7 +177,7 @@ async def after_final(d: Delivery, deps: Deps) -> None:
         discussion.card_activity_id = d.result.get("activity_id")
         await deps.store.discussions.put(discussion)
     if d.kind is DeliveryKind.briefing_post and d.payload.get("request"):
-        await status_changed(d.briefing_id or "", deps)  # the publisher's card shows the progress
+        await status_changed(d.briefing_id or "", deps, d.payload["request"])  # its publisher's card shows it
     elif d.kind in MINUTES_KINDS + ADDENDUM_KINDS:
         discussion = await deps.store.discussions.get(d.discussion_id or "")
         if discussion is not None:

@@ -21,7 +21,7 @@ from storage.models import Briefing, BriefingStatus
 from .deps import Deps, FileRefused
 from .inbound import Inbound
 from .privacy_gate import described, findings_in
-from .publish_requests import audience_choices
+from .publish_requests import audience_choices, describe_state, open_request
 from .publishing import example_id, findings_by_part
 from .send import say, settle, show, show_privately
 from .turn import Turn
@@ -116,6 +116,8 @@ async def on_files(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     if draft.published:
         await say(turn, strings.ALREADY_PUBLISHED.format(title=escape_md(draft.doc.title)))
         return
+    if draft.replaces and await _refused_while_requested(turn, draft.doc.id, draft.doc.title, deps):
+        return
     if draft.replaces:
         await deps.store.meta.put(PENDING + (inbound.user_aad or ""), {
             "id": draft.doc.id, "source": draft.source, "notes": draft.notes, "findings": draft.findings})
@@ -151,6 +153,8 @@ async def draft_replace(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     if draft.published:
         await settle(turn, strings.ALREADY_PUBLISHED.format(title=escape_md(doc.title)))
         return
+    if await _refused_while_requested(turn, doc.id, doc.title, deps):
+        return
     await save_draft(draft, deps)
     await deps.store.meta.put(key, {})
     await settle(turn, strings.DRAFT_REPLACED.format(title=escape_md(doc.title)))
@@ -171,6 +175,8 @@ async def draft_discard(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     record = await deps.store.briefings.get(briefing_id) if isinstance(briefing_id, str) else None
     if record is None:
         await settle(turn, strings.DRAFT_GONE)
+        return
+    if await _refused_while_requested(turn, record.id, record.title, deps):
         return
     if not await deps.store.briefings.delete_draft(record.id):
         await settle(turn, strings.ALREADY_PUBLISHED.format(title=escape_md(record.title)))
@@ -232,7 +238,11 @@ async def drafts_command(turn: Turn, inbound: Inbound, deps: Deps) -> None:
 
 
 async def test_action(turn: Turn, inbound: Inbound, deps: Deps) -> None:
-    """A button on a preview or test card: what a team member would see, and nothing recorded."""
+    """A button on a preview or test card: what a team member would see, and nothing recorded.
+    Those cards are board staff's and approvers' only."""
+    if not (deps.directory.is_board_staff(inbound.user_aad) or deps.directory.is_approver(inbound.user_aad)):
+        await say(turn, strings.old_button(inbound.scope))
+        return
     value = inbound.value or {}
     briefing_id = str(value.get("discussion", "")).removeprefix(TEST_PREFIX)
     record = await deps.store.briefings.get(briefing_id)
@@ -261,6 +271,16 @@ async def test_action(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     else:
         outcome = strings.TEST_BUTTONS.get(str(verb), strings.TEST_OTHER)
     await show_privately(turn, card([text(outcome)]), "Test: nothing recorded")
+
+
+async def _refused_while_requested(turn: Turn, briefing_id: str, title: str, deps: Deps) -> bool:
+    """A draft with a request waiting (for approval, or for its time) is not replaced or discarded:
+    what an approver approves is what is sent."""
+    request = await open_request(briefing_id, deps)
+    if request is None:
+        return False
+    await say(turn, strings.REQUEST_OPEN.format(title=escape_md(title), state=describe_state(request, deps)))
+    return True
 
 
 async def _staff(turn: Turn, inbound: Inbound, deps: Deps) -> bool:

@@ -7,6 +7,7 @@ goes in the audit log. What is sent to approvers and requesters goes through the
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -105,13 +106,30 @@ async def search_teams(inbound: Inbound, deps: Deps, query: str, skip: int, top:
 
 # --- the request --------------------------------------------------------------------------------
 
-async def load_request(briefing_id: str, deps: Deps) -> PublishRequest | None:
-    stored = await deps.store.meta.get(PublishRequest.key(briefing_id))
+async def load_request(briefing_id: str, deps: Deps, stamp: str | None = None) -> PublishRequest | None:
+    """The briefing's latest request, or (with `stamp`, its requested_at) that one, even once a newer
+    one has been made: its card still shows how its own deliveries went."""
+    stored = await deps.store.meta.get(PublishRequest.key(briefing_id) + (f"@{stamp}" if stamp else ""))
     return PublishRequest.model_validate(stored) if stored else None
 
 
 async def save_request(request: PublishRequest, deps: Deps) -> None:
-    await deps.store.meta.put(PublishRequest.key(request.briefing_id), request.model_dump(mode="json"))
+    """Kept under its own stamp, and as the briefing's latest unless a newer one has been made."""
+    dumped = request.model_dump(mode="json")
+    await deps.store.meta.put(f"{PublishRequest.key(request.briefing_id)}@{request.requested_at.isoformat()}", dumped)
+    latest = await load_request(request.briefing_id, deps)
+    if latest is None or latest.requested_at <= request.requested_at:
+        await deps.store.meta.put(PublishRequest.key(request.briefing_id), dumped)
+
+
+def source_hash(record: Briefing) -> str:
+    return hashlib.sha256(record.source.encode()).hexdigest()
+
+
+async def open_request(briefing_id: str, deps: Deps) -> PublishRequest | None:
+    """The briefing's request that still waits (for approval, or for its time), if any."""
+    request = await load_request(briefing_id, deps)
+    return request if request is not None and not request.state.final else None
 
 
 def audience_label(request: PublishRequest, deps: Deps) -> str:
@@ -170,32 +188,26 @@ async def publish_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
             send_at=send_at, allow_identifiers=allow, requested_by=inbound.user_aad or "",
             requested_by_name=inbound.user_name, requested_at=now, reply_to=_chat_of(inbound),
             status_card=_chat_of(inbound).model_copy(update={"activity_id": inbound.reply_to_id})
-            if inbound.reply_to_id else None, state=PublishState.awaiting_approval)
+            if inbound.reply_to_id else None, state=PublishState.awaiting_approval, source_sha=source_hash(record))
         have = {d.team_id for d in await deps.store.outbox.list_group(record.id) if d.kind is DeliveryKind.briefing_post}
-        reach = (len(teams), sum(t.id in have for t in teams))
+        request.teams, request.have_it = len(teams), sum(t.id in have for t in teams)
         if deps.directory.board.approval_required:
-            approvers = [p for p in deps.directory.board.approvers if p.aad_object_id != (inbound.user_aad or "").lower()]
-            if not approvers:
+            if not _approvers(request, deps):
                 await say(turn, strings.NO_OTHER_APPROVER)
                 return
             await save_request(request, deps)
-            await _ask_approvers(request, record, approvers, reach, deps)
+            await _ask_approvers(request, record, deps)
             await _audit(deps, "publish_requested", request, inbound.user_aad)
-            log.info("publish request awaiting approval id=%s approvers=%d", record.id, len(approvers))
-            await settle(turn, request_card(record.title, strings.SENT_FOR_APPROVAL.format(
-                approvers=_names([p.name for p in approvers])), _facts(request, reach, deps), record.id))
-            return
-        request.state = PublishState.scheduled if send_at else PublishState.publishing
-        if send_at is None:
-            result = await _execute(request, record, deps)
-            outcome = strings.published(record.title, result.queued, result.skipped)
-        else:
+            log.info("publish request awaiting approval id=%s", record.id)
+        elif send_at is not None:
+            request.state = PublishState.scheduled
             await save_request(request, deps)
-            outcome = strings.SCHEDULED.format(title=escape_md(record.title), when=format_datetime(send_at))
-        await _audit(deps, "publish_scheduled" if send_at else "published", request, inbound.user_aad)
-    await settle(turn, request_card(record.title, outcome, _facts(request, reach, deps), record.id,
-                                    cancellable=request.state is PublishState.scheduled,
-                                    correctable=request.state is PublishState.publishing))
+            await _audit(deps, "publish_scheduled", request, inbound.user_aad)
+        else:
+            await _execute(request, record, deps, queue_status=False)  # the card is answered now
+            await _audit(deps, "published", request, inbound.user_aad)
+        body = await status_card(request, record, deps)
+    await settle(turn, body)
 
 
 def _chat_of(inbound: Inbound) -> ConversationRef:
@@ -208,8 +220,12 @@ def _names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _facts(request: PublishRequest, reach: tuple[int, int], deps: Deps) -> list[tuple[str, str]]:
-    teams, have = reach
+def _approvers(request: PublishRequest, deps: Deps):
+    return [p for p in deps.directory.board.approvers if p.aad_object_id != request.requested_by.lower()]
+
+
+def _facts(request: PublishRequest, deps: Deps) -> list[tuple[str, str]]:
+    teams, have = request.teams, request.have_it
     rows = [("Send to", f"{audience_label(request, deps)}: {plural(teams, 'team')}"
              + (f" ({have:,} already {'has' if have == 1 else 'have'} it and won't get it twice)" if have else ""))]
     rows.append(("When", f"{format_datetime(request.send_at)} (UK time)" if request.send_at else "As soon as it can"))
@@ -227,13 +243,22 @@ def describe_state(request: PublishRequest, deps: Deps) -> str:
     return request.state.value.replace("_", " ")
 
 
-async def _execute(request: PublishRequest, record: Briefing, deps: Deps):
-    """Queue the deliveries (the caller holds the briefing's publish lock); the request is saved."""
+async def _execute(request: PublishRequest, record: Briefing, deps: Deps, queue_status: bool = True):
+    """Queue the deliveries (the caller holds the briefing's publish lock); the request is saved.
+    None, and the request cancelled, if the briefing changed since it was asked for: what was
+    approved (and checked for identifiers) is what is sent, or nothing."""
+    if request.source_sha and request.source_sha != source_hash(record):
+        request.state, request.reason = PublishState.cancelled, "the briefing changed after it was asked for"
+        await save_request(request, deps)
+        await _tell_requester(request, strings.CHANGED_SINCE.format(title=escape_md(record.title)), deps)
+        log.warning("publish request cancelled: the briefing changed id=%s", record.id)
+        return None
     result = await publish(record.id, Audience(request.audience, tuple(request.audience_ids)), deps,
                            request.discuss_by, True, strict=False, request=request.requested_at.isoformat())
     request.state, request.queued, request.skipped = PublishState.publishing, result.queued, result.skipped
     await save_request(request, deps)
-    await _queue_status(request, deps)
+    if queue_status:
+        await _queue_status(request, deps)
     return result
 
 
@@ -242,35 +267,38 @@ async def _execute(request: PublishRequest, record: Briefing, deps: Deps):
 STATUS_DELAY = timedelta(seconds=2)  # outcomes that come within it share one update of the card
 
 
-async def status_changed(briefing_id: str, deps: Deps) -> None:
-    """A delivery of the briefing became final (or was queued again): the publisher's card will show it."""
+async def status_changed(briefing_id: str, deps: Deps, stamp: str | None = None) -> None:
+    """Something about a request changed (a delivery became final, it was approved ...): its card
+    will show it. `stamp`: that request (its deliveries carry it); else the latest."""
     async with deps.lock(f"publish:{briefing_id}"):
-        request = await load_request(briefing_id, deps)
-        if request is not None and request.state is PublishState.publishing:
+        request = await load_request(briefing_id, deps, stamp)
+        if request is not None:
             await _queue_status(request, deps)
 
 
 async def _queue_status(request: PublishRequest, deps: Deps) -> None:
-    """One update of the publisher's card waiting at a time: it shows the counts when it is sent.
+    """One update of the request's card waiting at a time: it shows the state when it is sent.
     (The caller holds the briefing's publish lock.)"""
     if request.status_card is None or not request.status_card.activity_id:
         return
+    stamp = request.requested_at.isoformat()
     waiting = [d for d in await deps.store.outbox.list_group(f"publish:{request.briefing_id}")
-               if d.kind is DeliveryKind.publish_status and not d.final and d.leased_until is None]
+               if d.kind is DeliveryKind.publish_status and d.payload.get("request") == stamp and not d.final
+               and d.leased_until is None]
     if waiting:
         return
     request.status_updates += 1
     await save_request(request, deps)
     await deps.store.outbox.enqueue([Delivery(
-        id=stable_id("publish-status", request.briefing_id, request.requested_at.isoformat(),
-                     str(request.status_updates)),
+        id=stable_id("publish-status", request.briefing_id, stamp, str(request.status_updates)),
         group=f"publish:{request.briefing_id}", kind=DeliveryKind.publish_status, briefing_id=request.briefing_id,
-        recipient=request.requested_by, next_attempt_at=deps.clock() + STATUS_DELAY, created_at=deps.clock())])
+        recipient=request.requested_by, payload={"request": stamp}, next_attempt_at=deps.clock() + STATUS_DELAY,
+        created_at=deps.clock())])
 
 
 async def status_message(d: Delivery, deps: Deps) -> tuple[ConversationRef, str, dict]:
-    """(the publisher's chat, their card's id, the card with the progress now) for a publish_status row."""
-    request = await load_request(d.briefing_id or "", deps)
+    """(the requester's chat, their card's id, the card as things are now) for a publish_status row."""
+    request = await load_request(d.briefing_id or "", deps, d.payload.get("request"))
     record = await deps.store.briefings.get(d.briefing_id or "")
     if request is None or record is None or request.status_card is None or not request.status_card.activity_id:
         raise LookupError("the request or its card is gone")
@@ -278,21 +306,44 @@ async def status_message(d: Delivery, deps: Deps) -> tuple[ConversationRef, str,
 
 
 async def status_card(request: PublishRequest, record: Briefing, deps: Deps) -> dict:
+    """The request's card: waiting for approval or its time (with Cancel), rejected, cancelled, or
+    its deliveries' progress, the teams not reached and why, Try again and Send a correction."""
+    title, rows = escape_md(record.title), _facts(request, deps)
+    if request.state is PublishState.awaiting_approval:
+        outcome = strings.SENT_FOR_APPROVAL.format(approvers=_names([p.name for p in _approvers(request, deps)]))
+        return request_card(record.title, outcome, rows, record.id, cancellable=True)
+    if request.state is PublishState.scheduled:
+        outcome = strings.SCHEDULED.format(title=title, when=format_datetime(request.send_at)) if request.send_at \
+            else ""
+        if request.decided_by_name:
+            outcome = strings.APPROVED_SCHEDULED.format(who=escape_md(request.decided_by_name), title=title,
+                                                        when=format_datetime(request.send_at)) + " " + strings.CANCEL_UNTIL
+        return request_card(record.title, outcome, rows, record.id, cancellable=True)
+    if request.state is PublishState.rejected:
+        return request_card(record.title, strings.REJECTED.format(
+            who=escape_md(request.decided_by_name or ""), title=title, reason=quote(request.reason or "", limit=1000)),
+            rows, record.id)
+    if request.state is PublishState.cancelled:
+        return request_card(record.title, strings.REQUEST_CANCELLED, rows, record.id)
     stamp = request.requested_at.isoformat()
     posts = [d for d in await deps.store.outbox.list_group(record.id)
              if d.kind is DeliveryKind.briefing_post and d.payload.get("request") == stamp]
     sent = sum(d.status is DeliveryStatus.sent for d in posts)
     failed = [d for d in posts if d.status is DeliveryStatus.failed]
     waiting = len(posts) - sent - len(failed)
-    title, teams = escape_md(record.title), plural(len(posts), "team")
-    if waiting:
-        outcome = strings.STATUS_SENDING.format(title=title, sent=f"{sent:,}", teams=teams)
+    teams = plural(len(posts), "team")
+    if not posts:
+        outcome = strings.NOTHING_NEW.format(teams=plural(request.skipped, "team"))
+    elif waiting == len(posts):
+        outcome = strings.published(record.title, request.queued, request.skipped)
+    elif waiting:
+        outcome = strings.STATUS_SENDING.format(sent=f"{sent:,}", teams=teams)
     elif failed:
-        outcome = strings.STATUS_DONE.format(title=title, sent=f"{sent:,}", teams=teams)
+        outcome = strings.STATUS_DONE.format(sent=f"{sent:,}", teams=teams)
     else:
-        outcome = strings.STATUS_ALL_DONE.format(title=title, teams=teams)
-    rows = _facts(request, (request.queued + request.skipped, request.skipped), deps)
-    rows.insert(1, ("Progress", f"{sent:,} sent, {waiting:,} waiting, {len(failed):,} failed"))
+        outcome = strings.STATUS_ALL_DONE.format(teams=teams)
+    if posts:
+        rows.insert(1, ("Progress", f"{sent:,} sent, {waiting:,} waiting, {len(failed):,} failed"))
     names = {}
     for d in failed:
         team = await deps.store.teams.get(d.team_id or "")
@@ -309,43 +360,42 @@ async def publish_retry(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     briefing_id = str((inbound.value or {}).get("briefing", ""))
     failed = [d for d in await deps.store.outbox.list_group(briefing_id)
               if d.kind is DeliveryKind.briefing_post and d.status is DeliveryStatus.failed]
-    if not failed:
+    again = [d for d in failed if await retry_delivery(d.id, deps, only_failed=True) is not None]
+    if not again:
         await say(turn, strings.NOTHING_TO_RETRY)
         return
-    for d in failed:
-        await retry_delivery(d, deps)
     await deps.store.meta.audit({"event": "deliveries_retried", "briefing": briefing_id, "by": inbound.user_aad,
-                                 "count": len(failed), "at": deps.clock().isoformat()})
-    await status_changed(briefing_id, deps)
-    await say(turn, strings.RETRYING.format(count=plural(len(failed), "team")))
+                                 "count": len(again), "at": deps.clock().isoformat()})
+    for stamp in {d.payload.get("request") for d in again if d.payload.get("request")}:
+        await status_changed(briefing_id, deps, stamp)
+    await say(turn, strings.RETRYING.format(count=plural(len(again), "team")))
 
 
 # --- the second pair of eyes --------------------------------------------------------------------
 
-async def _ask_approvers(request: PublishRequest, record: Briefing, approvers, reach, deps: Deps) -> None:
+async def _ask_approvers(request: PublishRequest, record: Briefing, deps: Deps) -> None:
     stamp = request.requested_at.isoformat()
     rows = []
-    for person in approvers:
+    for person in _approvers(request, deps):
         for part in ("preview", "decision"):
             rows.append(Delivery(
                 id=stable_id("approval", record.id, person.aad_object_id, stamp, part), group=f"publish:{record.id}",
                 kind=DeliveryKind.approval_request, briefing_id=record.id, recipient=person.aad_object_id,
-                payload={"part": part, "teams": reach[0], "have_it": reach[1]}, created_at=deps.clock()))
+                payload={"part": part, "request": stamp}, created_at=deps.clock()))
     await deps.store.outbox.enqueue(rows)
 
 
 async def approval_message(d: Delivery, deps: Deps) -> tuple[ConversationRef, dict, str]:
     """(the requester's chat to reach the approver through, card, summary) for an approval_request row."""
-    request = await load_request(d.briefing_id or "", deps)
+    request = await load_request(d.briefing_id or "", deps, d.payload.get("request"))
     record = await deps.store.briefings.get(d.briefing_id or "")
     if request is None or record is None or request.reply_to is None:
         raise LookupError("the request or its briefing is gone")
     doc = parse_cached(record.source)
     if d.payload.get("part") == "preview":
         return request.reply_to, briefing_card(doc, f"test:{doc.id}"), doc.title
-    reach = (int(d.payload.get("teams", 0)), int(d.payload.get("have_it", 0)))
     findings = findings_by_part(record.source, doc, deps) if request.allow_identifiers else []
-    return request.reply_to, approval_card(doc, _facts(request, reach, deps), findings, stamp=request.requested_at.isoformat()), \
+    return request.reply_to, approval_card(doc, _facts(request, deps), findings, stamp=request.requested_at.isoformat()), \
         f"Approve publishing {doc.title}?"
 
 
@@ -356,14 +406,17 @@ async def _decision(turn: Turn, inbound: Inbound, deps: Deps) -> tuple[PublishRe
         return None
     value = inbound.value or {}
     briefing_id = value.get("briefing")
-    request = await load_request(briefing_id, deps) if isinstance(briefing_id, str) else None
+    stamp = value.get("requested_at")
+    request = await load_request(briefing_id, deps, stamp) if isinstance(briefing_id, str) \
+        and isinstance(stamp, str) and stamp else None
     record = await deps.store.briefings.get(briefing_id) if isinstance(briefing_id, str) else None
-    if request is None or record is None or request.requested_at.isoformat() != value.get("requested_at"):
+    if request is None or record is None:
         await settle(turn, strings.REQUEST_GONE)
         return None
     if request.state is not PublishState.awaiting_approval:
         who = escape_md(request.decided_by_name or "someone")
-        await settle(turn, strings.ALREADY_DECIDED.format(state=request.state.value.replace("_", " "), who=who))
+        await settle(turn, strings.ALREADY_DECIDED.format(state=strings.DECIDED.get(request.state.value, "decided"),
+                                                          who=who))
         return None
     if request.requested_by == (inbound.user_aad or "").lower():
         await say(turn, strings.NOT_YOUR_OWN)
@@ -380,15 +433,20 @@ async def publish_approve(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         request, record = found
         now = deps.clock()
         request.decided_by, request.decided_by_name, request.decided_at = inbound.user_aad, inbound.user_name, now
+        if request.source_sha and request.source_sha != source_hash(record):
+            await _execute(request, record, deps)  # cancels it, and tells the requester why
+            await settle(turn, strings.CHANGED_SINCE.format(title=escape_md(record.title)))
+            return
         if request.send_at and request.send_at > now:
             request.state = PublishState.scheduled
             await save_request(request, deps)
+            await _queue_status(request, deps)  # the requester's card: when, and Cancel
             told = strings.APPROVED_SCHEDULED.format(who=escape_md(inbound.user_name), title=escape_md(record.title),
                                                      when=format_datetime(request.send_at))
         else:
             result = await _execute(request, record, deps)
             told = strings.APPROVED_SENDING.format(who=escape_md(inbound.user_name), title=escape_md(record.title),
-                                                   teams=plural(result.queued, "team"))
+                                                   teams=plural(result.queued if result else 0, "team"))
         await _audit(deps, "publish_approved", request, inbound.user_aad, requested_by=request.requested_by)
         await _tell_requester(request, told, deps)
     log.info("publish request approved id=%s", record.id)
@@ -412,6 +470,7 @@ async def publish_reject(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         await save_request(request, deps)
         await _audit(deps, "publish_rejected", request, inbound.user_aad, requested_by=request.requested_by,
                      reason=request.reason)
+        await _queue_status(request, deps)
         await _tell_requester(request, strings.REJECTED.format(who=escape_md(inbound.user_name),
                                                                title=escape_md(record.title),
                                                                reason=quote(request.reason, limit=1000)), deps)
@@ -426,8 +485,8 @@ async def publish_withdraw(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         return
     briefing_id = str((inbound.value or {}).get("briefing", ""))
     async with deps.lock(f"publish:{briefing_id}"):
-        request = await load_request(briefing_id, deps)
-        if request is None or request.state not in (PublishState.awaiting_approval, PublishState.scheduled):
+        request = await open_request(briefing_id, deps)
+        if request is None:
             await settle(turn, strings.NOTHING_TO_CANCEL)
             return
         request.state = PublishState.cancelled
@@ -508,21 +567,28 @@ async def briefing_correction(turn: Turn, inbound: Inbound, deps: Deps) -> None:
 # --- the time comes -----------------------------------------------------------------------------
 
 async def send_scheduled(deps: Deps) -> int:
-    """Send the requests whose time has come; returns how many were sent."""
+    """Send the requests whose time has come; returns how many were sent. One that fails is
+    logged and tried again on the next round; the others go on."""
     now, sent = deps.clock(), 0
     for record in await deps.store.briefings.list():
         request = await load_request(record.id, deps)
         if request is None or request.state is not PublishState.scheduled or not request.send_at \
                 or request.send_at > now:
             continue
-        async with deps.lock(f"publish:{record.id}"):
-            request = await load_request(record.id, deps)  # cancelled meanwhile?
-            if request is None or request.state is not PublishState.scheduled:
-                continue
-            result = await _execute(request, record, deps)
-            await _audit(deps, "published", request, None, scheduled=True)
-            await _tell_requester(request, strings.SCHEDULED_SENT.format(
-                title=escape_md(record.title), teams=plural(result.queued, "team")), deps)
+        try:
+            async with deps.lock(f"publish:{record.id}"):
+                request = await load_request(record.id, deps)  # cancelled meanwhile?
+                if request is None or request.state is not PublishState.scheduled:
+                    continue
+                result = await _execute(request, record, deps)
+                if result is None:
+                    continue  # the briefing changed since: cancelled, and the requester told
+                await _audit(deps, "published", request, None, scheduled=True)
+                await _tell_requester(request, strings.SCHEDULED_SENT.format(
+                    title=escape_md(record.title), teams=plural(result.queued, "team")), deps)
+        except Exception:
+            log.exception("scheduled publishing failed id=%s; tried again shortly", record.id)
+            continue
         log.info("scheduled publish sent id=%s queued=%d", record.id, result.queued)
         sent += 1
     return sent

@@ -103,12 +103,20 @@ async def audience_teams(audience: Audience, deps: Deps, strict: bool = True) ->
     raise PublishError("the audience must be all teams, some organisations or some teams", status=400)
 
 
-async def retry_delivery(delivery: Delivery, deps: Deps) -> None:
-    """A delivery that failed, queued again from its first attempt."""
-    delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.pending, 0, deps.clock()
-    delivery.leased_until = None
-    await deps.store.outbox.update(delivery)
+async def retry_delivery(delivery_id: str, deps: Deps, *, only_failed: bool) -> Delivery | None:
+    """Queue a delivery again from its first attempt; None if it was sent (or, `only_failed`, is
+    not failed). Read afresh under a lock: two presses, or a press as the worker sends it, never
+    put a sent delivery back in the queue."""
+    async with deps.lock(f"delivery:{delivery_id}"):
+        delivery = await deps.store.outbox.get(delivery_id)
+        if delivery is None or delivery.status is DeliveryStatus.sent or (
+                only_failed and delivery.status is not DeliveryStatus.failed):
+            return None
+        delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.pending, 0, deps.clock()
+        delivery.leased_until = None
+        await deps.store.outbox.update(delivery)
     log.info("delivery queued again id=%s", delivery.id)
+    return delivery
 
 
 def parse_discuss_by(raw: object, today: date) -> date | None:

@@ -215,7 +215,10 @@ class PublishRequest(Record):
     decided_by: str | None = None
     decided_by_name: str | None = None
     decided_at: datetime | None = None
-    reason: str | None = None  # why it was rejected
+    reason: str | None = None  # why it was rejected (or cancelled by the bot)
+    source_sha: str = ""  # the briefing as asked for: a changed briefing is never sent on this request
+    teams: int = 0  # the teams the audience reached when asked
+    have_it: int = 0  # of them, those that had the briefing already
     queued: int = 0
     skipped: int = 0
 

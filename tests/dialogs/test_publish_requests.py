@@ -191,7 +191,7 @@ async def test_a_request_waits_for_another_approver(approvals):
     assert (asked["by"], asked["audience"], asked["audience_ids"]) == (STAFF.aad, "orgs", ["sussex-police"])
     assert (approved["by"], approved["requested_by"]) == (BLAKE.aad, STAFF.aad)
     await chat.send(press(decision.data("Approve"), BLAKE))  # pressed again
-    assert chat.last_settled().card_texts == ["This request has already been decided: publishing, by Blake Reviewer."]
+    assert chat.last_settled().card_texts == ["This request has already been approved by Blake Reviewer."]
     assert await posts(chat) == [TEAM.id]
 
 
@@ -214,7 +214,9 @@ async def test_rejected_with_a_reason_that_goes_back_to_the_requester(approvals)
     # Asked again (fixed): a new request, and the old card's buttons no longer decide anything.
     chat.deps.clock = lambda: NOW + timedelta(hours=1)
     new = read(await requested(chat))
-    await chat.send(press(decision.data("Approve"), BLAKE))
+    await chat.send(press(decision.data("Approve"), BLAKE))  # the first request's card: it stays rejected
+    assert chat.last_settled().card_texts == ["This request has already been rejected by Blake Reviewer."]
+    await chat.send(press(decision.data("Approve") | {"requested_at": "2026-01-01T00:00:00+00:00"}, BLAKE))
     assert chat.last_settled().card_texts[0].startswith("This request has been withdrawn or replaced")
     await chat.send(press(new.data("Approve"), BLAKE))
     assert await posts(chat) == [TEAM.id]
@@ -332,3 +334,84 @@ async def test_a_correction_reaches_every_thread_and_the_teams_that_sent_minutes
                                                     "July."]
     [entry] = await events(chat, "briefing_corrected")
     assert (entry["by"], entry["threads"]) == (STAFF.aad, 2)
+
+
+# --- what is approved is what is sent -------------------------------------------------------------
+
+async def test_a_briefing_changed_after_the_request_is_never_sent_on_it(approvals):
+    from dialogs.publishing import upload_briefing
+    from tests.cards import read
+
+    chat = approvals
+    decision = read(await requested(chat))
+    # Its draft cannot be replaced or discarded from Teams while the request waits ...
+    [refused] = await chat.send(press({"verb": "draft_discard", "briefing": BRIEFING}))
+    assert refused.text.startswith("**Regular Case File Audit: Summary for Practitioners & Managers** has a request "
+                                   "to publish it (waiting for approval since 2 March 2026, 09:30)")
+    assert await chat.store.briefings.get(BRIEFING) is not None
+    # ... and if it changes another way (the admin API), the approval sends nothing.
+    record = await chat.store.briefings.get(BRIEFING)
+    await upload_briefing(record.source.replace("## Method", "Call 07700 900123.\n\n## Method"), chat.deps)
+    await chat.send(press(decision.data("Approve"), BLAKE))
+    assert chat.last_settled().card_texts[0].startswith("**Regular Case File Audit: Summary for Practitioners & "
+                                                         "Managers** changed after it was asked to be published")
+    assert await posts(chat) == []
+    request = await chat.store.meta.get(f"publish-request:{BRIEFING}")
+    assert request["state"] == "cancelled"
+
+
+async def test_the_requesters_card_can_cancel_while_waiting_and_shows_approval_for_later(approvals):
+    from tests.cards import read
+
+    chat = approvals
+    publish = (await form(chat)).view.data("Publish")
+    await chat.send(press(publish | {"to": "all", "send_on": "2026-03-04", "send_time": "10:00"}))
+    waiting = chat.last_settled().view
+    assert waiting.own_buttons == ["Cancel it"]
+    [row] = [d for d in await chat.store.outbox.list_group(f"publish:{BRIEFING}") if d.payload.get("part") == "decision"]
+    await chat.send(press(read((await prepare(row, chat.deps)).message.card).data("Approve"), BLAKE))
+    [update] = [d for d in await chat.store.outbox.list_group(f"publish:{BRIEFING}")
+                if d.kind is DeliveryKind.publish_status]
+    card = read((await prepare(update, chat.deps)).message.card)
+    assert card.texts[1] == ("Blake Reviewer approved publishing **Regular Case File Audit: Summary for Practitioners & "
+                             "Managers**. It will be sent on 4 March 2026, 10:00 (UK time). Until then you can cancel "
+                             "it here.")
+    assert card.own_buttons == ["Cancel it"]
+    await chat.send(press(card.data("Cancel it")))
+    chat.deps.clock = lambda: datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)
+    assert await send_scheduled(chat.deps) == 0 and await posts(chat) == []
+
+
+async def test_each_request_keeps_its_own_card_and_retry_requeues_once(chat):
+    from dialogs.delivery import after_final
+    from dialogs.publish_requests import load_request, status_card
+    from tests.cards import read
+
+    publish = (await form(chat)).view.data("Publish")
+    await chat.send(press(publish | {"to": "orgs", "orgs": "sussex-police"}))
+    first = await load_request(BRIEFING, chat.deps)
+    chat.deps.clock = lambda: NOW + timedelta(minutes=1)
+    await chat.send(press(publish | {"to": "orgs", "orgs": "nhs-sussex"}))
+    [a_post] = [d for d in await chat.store.outbox.list_group(BRIEFING) if d.team_id == TEAM.id]
+    a_post.status, a_post.last_error, a_post.attempts = DeliveryStatus.failed, "HTTP 403", 1
+    await chat.store.outbox.update(a_post)
+    await after_final(a_post, chat.deps)
+    record = await chat.store.briefings.get(BRIEFING)
+    a_card = read(await status_card(await load_request(BRIEFING, chat.deps, first.requested_at.isoformat()), record,
+                                    chat.deps))
+    assert a_card.text("It reached") == "Sent. It reached 0 of 1 team." and a_card.facts["Send to"].startswith("Sussex")
+    b_card = read(await status_card(await load_request(BRIEFING, chat.deps), record, chat.deps))
+    assert b_card.facts["Send to"].startswith("NHS Sussex") and "Not reached" not in b_card.all_text
+    queued = [d for d in await chat.store.outbox.list_group(f"publish:{BRIEFING}") if d.kind is DeliveryKind.publish_status]
+    assert {d.payload["request"] for d in queued} == {first.requested_at.isoformat()}  # A's card is the one told
+
+    [again] = await chat.send(press(a_card.data("Try the failed ones again")))
+    assert again.text == "Trying the failed ones again: 1 team."
+    [nothing] = await chat.send(press(a_card.data("Try the failed ones again")))  # pressed twice
+    assert nothing.text == "Nothing failed, so there is nothing to try again."
+    assert (await chat.store.outbox.get(a_post.id)).status is DeliveryStatus.pending
+
+
+async def test_preview_buttons_are_for_board_staff_only(chat):
+    [refused] = await chat.send(press({"verb": "record", "discussion": f"test:{BRIEFING}", "answer:learnt": "x"}, ANA))
+    assert "older version of this card" in refused.text
