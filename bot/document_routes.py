@@ -66,9 +66,16 @@ def _page(report) -> str:
 
 
 async def report_page(request: web.Request) -> web.Response:
+    """The report, for every organisation, or for those in the (signed) path: a lead's."""
     if not (_signed(request) or has_admin_token(request)):
         return _refused()
-    report = await build_report(request.app[DEPS], request.match_info["briefing_id"])
+    scope = None
+    if "organisations" in request.match_info:
+        try:
+            scope = parse_scope(request.match_info["organisations"], request.app[DEPS].directory, allow_all=False)
+        except ValueError:
+            return _no_page()
+    report = await build_report(request.app[DEPS], request.match_info["briefing_id"], scope)
     if report is None:
         return web.Response(status=404, content_type="text/plain", text="No such briefing.")
     return web.Response(text=await asyncio.to_thread(_page, report), content_type="text/html",
@@ -154,6 +161,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/documents/minutes/{organisation_id}/{discussion_id}.docx", minutes_document)
     app.router.add_get("/documents/minutes/{discussion_id}.docx", minutes_document)  # admin token only
     app.router.add_get("/reports/{briefing_id}", report_page)
+    app.router.add_get("/reports/{briefing_id}/{organisations}", report_page)
     app.router.add_get("/pages/digest/{organisations}", digest_page)
     app.router.add_get("/pages/outstanding/{scope}", outstanding_page)
     app.router.add_get("/pages/outstanding/{scope}/{briefing_id}", outstanding_page)

@@ -36,12 +36,12 @@ def _fact_set(rows: list[Card]) -> Card:
     return {"type": "FactSet", "facts": rows}
 
 
-def report_card(report: BriefingReport, url: str | None) -> Card:
-    """The board's summary of one briefing: totals, the organisations that most teams were reached
-    in, and a link to the full report."""
+def report_card(report: BriefingReport, url: str | None, whom: str = "the board") -> Card:
+    """The summary of one briefing, for the board (or a lead: their organisations' teams): totals,
+    the organisations that most teams were reached in, and a link to the full report."""
     on_time = f", {report.on_time:,} on time" if report.discuss_by else ""
     body = [
-        text("Report for the board", size="Small", isSubtle=True),
+        text(f"Report for {_clip(whom, 200)}", size="Small", isSubtle=True),
         heading(report.title, "Large"),
         facts([
             ("Reach", f"{plural(report.teams_delivered, 'team')} in "

@@ -133,7 +133,7 @@ NOT_THE_LEAD = "Only a safeguarding lead of the team's organisation can mark the
 ACKNOWLEDGED = "{name} (safeguarding lead, {organisation}) received the minutes on {when}."
 RECEIVED = "Received by you on {when}."
 THANKS_RECEIVED = "Thanks. {team} can see on its thread that you have received the minutes."
-REPORT_STAFF_ONLY = "Sorry, reports are for board staff."
+REPORT_REFUSED = "Sorry, reports are for board staff and safeguarding leads."
 DIGEST_LEADS_ONLY = ("The digest is for safeguarding leads. Board staff can say **report** followed by a "
                      "briefing's id.")
 NOT_CLOSED_YET = "That is for minutes already sent; this discussion is still open."

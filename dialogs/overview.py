@@ -27,9 +27,9 @@ PERSONAL_COMMANDS = [
     ("briefings", "The learning briefings"),
 ]
 STAFF_COMMANDS = [("publish ID", "Preview a briefing, by its id (see briefings), and send it to teams"),
-                  ("drafts", "Briefings not published yet. To add one, attach a Word briefing (.docx) here"),
-                  ("report ID", "Reach and engagement for a briefing, with a link to the full report")]
-LEAD_COMMANDS = [("outstanding", "Teams that have not sent their minutes yet (add a briefing id to narrow it)"),
+                  ("drafts", "Briefings not published yet. To add one, attach a Word briefing (.docx) here")]
+LEAD_COMMANDS = [("report ID", "Reach and engagement for a briefing (a lead's: their teams), with the full report"),
+                 ("outstanding", "Teams that have not sent their minutes yet (add a briefing id to narrow it)"),
                  ("digest", "Your organisation's teams: briefings received, discussed, minutes sent (leads)")]
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Iterable
 
 from content import strings
 from content.briefing import parse_cached
 from content.list_cards import report_card
 from content.report import BriefingReport, OrganisationReach, QuestionResponses, ReportResponse, ThemeResponses
 from content.text import LONDON
+from storage.models import BriefingStatus
 
 from .deps import Deps
 from .forwarding import discussion_organisation
@@ -22,11 +24,15 @@ log = logging.getLogger(__name__)
 NO_ORGANISATION = "(no organisation yet)"
 
 
-def report_path(briefing_id: str) -> str:
-    return f"/reports/{briefing_id}"
+def report_path(briefing_id: str, organisation_ids: Iterable[str] | None = None) -> str:
+    """The report's page; a lead's names their organisations in the signed path, so a link cannot be
+    turned into another organisation's."""
+    scope = "" if organisation_ids is None else "/" + ",".join(sorted(set(organisation_ids)))
+    return f"/reports/{briefing_id}{scope}"
 
 
-async def build_report(deps: Deps, briefing_id: str) -> BriefingReport | None:
+async def build_report(deps: Deps, briefing_id: str, organisations: set[str] | None = None) -> BriefingReport | None:
+    """The report on a briefing: every organisation's teams, or (`organisations`) those only."""
     record = await deps.store.briefings.get(briefing_id)
     if record is None:
         return None
@@ -41,6 +47,8 @@ async def build_report(deps: Deps, briefing_id: str) -> BriefingReport | None:
         # Sent minutes (and the responses in them) count for the organisation they were sent to,
         # even if the team has moved since; discussions not closed yet, for the team's current one.
         organisation_id = await discussion_organisation(deps, d, team)
+        if organisations is not None and organisation_id not in organisations:
+            continue
         org = deps.directory.organisation(organisation_id)
         key, name = (org.id, org.name) if org else (organisation_id or "", organisation_id or NO_ORGANISATION)
         row = reach.setdefault(key, OrganisationReach(organisation_id=key, organisation_name=name))
@@ -73,15 +81,23 @@ async def build_report(deps: Deps, briefing_id: str) -> BriefingReport | None:
 
 
 async def report_command(turn: Turn, inbound: Inbound, deps: Deps, briefing_id: str) -> None:
-    """`report <id>` for board staff: a summary card, with a link to the full report."""
-    if not deps.directory.is_board_staff(inbound.user_aad):
-        await say(turn, strings.REPORT_STAFF_ONLY)
+    """`report <id>`: a summary card with a link to the full report; every organisation for board
+    staff, their own organisations' teams for a safeguarding lead."""
+    staff = deps.directory.is_board_staff(inbound.user_aad)
+    leads = {o.id: o.name for o in deps.directory.lead_organisations(inbound.user_aad)}
+    if not staff and not leads:
+        await say(turn, strings.REPORT_REFUSED)
         return
     if not briefing_id:
         await say(turn, strings.BRIEFING_ID_NEEDED.format(command="report", example="2019-01-case-file-audit"))
         return
-    report = await build_report(deps, briefing_id)
+    record = await deps.store.briefings.get(briefing_id)
+    scope = None if staff else set(leads)
+    report = await build_report(deps, briefing_id, scope) if record is not None and (
+        staff or record.status is BriefingStatus.published) else None  # a draft is the board's alone
     if report is None:
         await say(turn, strings.unknown_briefing(briefing_id, inbound.scope))
         return
-    await show(turn, report_card(report, page_link(deps, report_path(briefing_id))), f"Report: {report.title}")
+    whom = "the board" if staff else ", ".join(sorted(leads.values()))
+    await show(turn, report_card(report, page_link(deps, report_path(briefing_id, scope)), whom),
+               f"Report: {report.title}")

@@ -123,7 +123,8 @@ async def test_staff_get_a_report_card_with_a_working_link(bot):
     status, body, _ = await get(bot, card.link)
     assert status == 200 and b"Regular Case File Audit" in body
     await bot.post_activity(t.personal(bot.connector.url, ANA, TEAM.tenant, f"report {BRIEFING}"))
-    assert bot.connector.in_conversation(f"a:personal-{ANA.aad}")[-1].text == "Sorry, reports are for board staff."
+    assert bot.connector.in_conversation(f"a:personal-{ANA.aad}")[-1].text == ("Sorry, reports are for board staff and "
+                                                                             "safeguarding leads.")
 
 
 async def test_purge_deletes_what_is_older_than_the_retention_and_audits_it(bot):

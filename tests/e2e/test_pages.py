@@ -124,3 +124,20 @@ async def test_the_pages_read_on_a_phone(bot, tmp_path):
             assert overflow <= 1, f"{link} scrolls sideways by {overflow}px on a phone"
             await page.screenshot(path=str(tmp_path / f"page-{i}-phone.png"), full_page=True)
         await browser.close()
+
+
+async def test_a_lead_gets_the_report_for_their_own_organisations_teams(bot):
+    from tests.cards import read
+
+    card = read(await ask(bot, SAM, f"report {BRIEFING}"))
+    assert card.texts[0] == "Report for Sussex Police"
+    assert card.facts["Reach"] == "1 team in 1 organisation" and "NHS Sussex" not in card.facts
+    link = card.link
+    assert f"/reports/{BRIEFING}/sussex-police?" in link
+    status, page, _ = await get(bot, link)
+    assert status == 200 and "Sussex Police" in page and "NHS Sussex" not in page
+    assert (await get(bot, link.replace("/sussex-police?", "/nhs-sussex?")))[0] == 403  # the path is signed
+    staff = read(await ask(bot, STAFF, f"report {BRIEFING}"))
+    assert staff.texts[0] == "Report for the board" and staff.facts["Reach"] == "2 teams in 2 organisations"
+    status, page, _ = await get(bot, staff.link)
+    assert "Sussex Police" in page and "NHS Sussex" in page
