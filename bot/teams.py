@@ -77,9 +77,9 @@ class LearningBot(ActivityHandler):
 
         context.on_send_activities(keep_text)
         await router.on_card_action(turn, inbound.with_value(value), self.deps)
-        private = turn.private_card
+        private = turn.private_answer()
         await card_actions.answer(context, card_actions.adaptive_card(private) if private
-                                  else card_actions.message(" ".join(said) or "Done."))
+                                  else card_actions.message(" ".join(turn.private_notes + said) or "Done."))
 
     async def _search(self, context: TurnContext, inbound: Inbound) -> None:
         """A typeahead search from a card's choice list (the publish form's team picker)."""

@@ -35,13 +35,34 @@ class TeamsTurn:
     def __init__(self, context: TurnContext) -> None:
         self.context = context
         self.private_card: dict[str, Any] | None = None  # what an Action.Execute is answered with
+        self.private_notes: list[str] = []  # lines for the person who pressed, with that answer
 
     @property
     def pressed_privately(self) -> bool:
         return self.context.activity.type == ActivityTypes.invoke
 
+    @property
+    def in_personal_chat(self) -> bool:
+        conversation = self.context.activity.conversation
+        return bool(conversation) and conversation.conversation_type == "personal"
+
     async def say(self, text: str) -> None:
         await self.context.send_activity(MessageFactory.text(text))
+
+    async def note(self, text: str) -> None:
+        if self.pressed_privately:
+            self.private_notes.append(text)
+        else:
+            await self.say(text)
+
+    def private_answer(self) -> dict[str, Any] | None:
+        """The card an Action.Execute is answered with, the notes above it; None for a message answer."""
+        if self.private_card is None:
+            return None
+        if not self.private_notes:
+            return self.private_card
+        notes = [{"type": "TextBlock", "text": f"\u2713 {n}", "wrap": True, "weight": "Bolder"} for n in self.private_notes]
+        return {**self.private_card, "body": notes + list(self.private_card.get("body", []))}
 
     async def show(self, card: dict[str, Any], summary: str = "") -> None:
         await self.context.send_activity(card_activity(card, summary))

@@ -239,7 +239,7 @@ def privacy_review_card(discussion_id: str, items: Sequence[tuple[str, str, list
     ids = [item[0] for item in items[:len(items) - left_out]]
     return card(body, [
         execute("Save my changes", Verb.edit_responses, "positive", discussion=discussion_id),
-        submit("It identifies nobody", Verb.confirm_findings, discussion=discussion_id, responses=ids),
+        execute("It identifies nobody", Verb.confirm_findings, discussion=discussion_id, responses=ids),
     ])
 
 
@@ -328,8 +328,8 @@ def briefing_card(briefing: BriefingDoc, discussion_id: str, *, discuss_by: str 
                      "discussion to send the minutes to your safeguarding lead.", size="Small", isSubtle=True))
     actions = [
         {"type": "Action.ShowCard", "title": "Record responses", "card": response_form(briefing, discussion_id)},
-        submit("My responses", Verb.my_responses, discussion=discussion_id),
-        submit("Close and send minutes", Verb.close, discussion=discussion_id),
+        execute("My responses", Verb.my_responses, discussion=discussion_id),
+        execute("Close and send minutes", Verb.close, discussion=discussion_id),
     ]
     return card(body, actions)
 
@@ -375,7 +375,7 @@ def my_responses_card(discussion_id: str, responses: Sequence[tuple[str, str, st
     body += shown
     actions = [execute("Save changes", Verb.edit_responses, "positive", discussion=discussion_id)]
     if left_out:
-        actions.append(submit("Show the next ones", Verb.my_responses, discussion=discussion_id,
+        actions.append(execute("Show the next ones", Verb.my_responses, discussion=discussion_id,
                               start=start + len(page) - left_out))
     return card(body, actions)
 
@@ -465,9 +465,9 @@ def minutes_preview_card(m: CompiledMinutes, discussion_id: str, lead_names: Seq
             *minutes_body(m, "\u2026and {count}, not shown here for length; all of them will be sent.")]
     return card(body, [
         # The organisation named above: if the team has moved since, the minutes are not sent there.
-        submit("Confirm and send", Verb.close_confirm, "positive", discussion=discussion_id,
+        execute("Confirm and send", Verb.close_confirm, "positive", discussion=discussion_id,
                organisation=m.organisation_id),
-        submit("Not yet", Verb.close_cancel, discussion=discussion_id),
+        execute("Not yet", Verb.close_cancel, discussion=discussion_id),
     ])
 
 
@@ -491,7 +491,7 @@ def minutes_card(m: CompiledMinutes, *, discussion_id: str | None = None, docume
     if received:
         body.append(text(f"\u2713 {received}", weight="Bolder"))
     elif discussion_id:
-        actions.append(submit("Received", Verb.acknowledge, "positive", discussion=discussion_id))
+        actions.append(execute("Received", Verb.acknowledge, "positive", discussion=discussion_id))
     return card(body, actions)
 
 

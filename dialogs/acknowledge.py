@@ -12,7 +12,7 @@ from storage.models import Acknowledgement, Delivery, DeliveryKind, stable_id
 
 from .deps import Deps
 from .inbound import Inbound
-from .send import say, settle
+from .send import note, say, settle
 from .turn import Turn
 
 log = logging.getLogger(__name__)
@@ -56,4 +56,4 @@ async def acknowledge(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     received = strings.RECEIVED.format(when=format_datetime(existing.at))
     await settle(turn, minutes_card(CompiledMinutes.model_validate(minutes.body), received=received,
                                     document_url=deps.link(document_path(discussion.id, org.id))))
-    await say(turn, strings.THANKS_RECEIVED.format(team=quote(team.name)))
+    await note(turn, strings.THANKS_RECEIVED.format(team=quote(team.name)))

@@ -17,7 +17,7 @@ from .hold import held, settle_view
 from .inbound import Inbound
 from .privacy_gate import findings_in, for_minutes, kinds
 from .registration import ask_organisation, lead_names
-from .send import say, settle, show
+from .send import note, say, settle, show_privately
 from .thread import Opened, lock, open_discussion, refresh_card
 from .turn import Turn
 
@@ -48,7 +48,7 @@ async def _ready_to_close(turn: Turn, inbound: Inbound, deps: Deps) -> Opened | 
         await ask_organisation(turn, opened.team, deps)
         return None
     if count == 0:
-        await say(turn, strings.NOTHING_TO_CLOSE)
+        await note(turn, strings.NOTHING_TO_CLOSE)
         return None
     return opened
 
@@ -57,7 +57,9 @@ async def _preview(turn: Turn, opened: Opened, inbound: Inbound, deps: Deps) -> 
     """The minutes as they would go now, to the leads of the team's organisation now."""
     minutes = await _compile(opened, inbound, deps)
     leads = [lead.name for lead in deps.directory.organisation(minutes.organisation_id).safeguarding_leads]
-    await show(turn, minutes_preview_card(minutes, opened.discussion.id, leads), "Check the minutes before they go")
+    # For the person who pressed: their view of the thread's card, not a message in it.
+    await show_privately(turn, minutes_preview_card(minutes, opened.discussion.id, leads),
+                         "Check the minutes before they go")
 
 
 async def close(turn: Turn, inbound: Inbound, deps: Deps) -> None:
@@ -80,7 +82,7 @@ async def close_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
             # The team confirmed minutes for the leads of the organisation it was in then.
             log.info("close not confirmed: the team's organisation changed since its preview discussion=%s",
                      discussion.id)
-            await say(turn, strings.CLOSE_ORGANISATION_CHANGED)
+            await note(turn, strings.CLOSE_ORGANISATION_CHANGED)
             await _preview(turn, opened, inbound, deps)
             return
         compiled = await _compile(opened, inbound, deps)
@@ -97,8 +99,8 @@ async def close_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         await deps.store.outbox.enqueue(plan_forwarding(team, discussion, minutes, deps))
     log.info("discussion closed discussion=%s organisation=%s", discussion.id, compiled.organisation_id)
     await settle(turn, sent_minutes_card(compiled, lead_names(deps, minutes.organisation_id)))
-    await refresh_card(discussion, deps)
-    await say(turn, strings.CLOSED.format(name=quote(compiled.closed_by), leads=lead_names(deps, minutes.organisation_id)))
+    await refresh_card(discussion, deps)  # closed, for everyone; the thread is told once they are sent
+    await note(turn, strings.CLOSED.format(name=quote(compiled.closed_by), leads=lead_names(deps, minutes.organisation_id)))
 
 
 async def close_cancel(turn: Turn, inbound: Inbound, deps: Deps) -> None:

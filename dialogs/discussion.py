@@ -15,7 +15,7 @@ from .hold import held, holder, settle_view
 from .inbound import Inbound
 from .privacy_gate import findings_in, kinds, redacted_text, unconfirmed
 from .registration import ensure_team
-from .send import say, settle, show, show_privately
+from .send import note, outcome, pressed_privately, say, settle, show, show_privately
 from .thread import Opened, lock, open_discussion, refresh_card, thread_card
 from .turn import Turn
 
@@ -67,15 +67,15 @@ async def _record(turn: Turn, inbound: Inbound, deps: Deps, opened: Opened) -> N
         return
     answers = _answers(inbound, briefing)
     if not answers:
-        await say(turn, strings.EMPTY_SUBMISSION)
+        await note(turn, strings.EMPTY_SUBMISSION)
         return
     if any(len(text) > MAX_RESPONSE_CHARS for text in answers.values()):
-        await say(turn, strings.TOO_LONG.format(limit=MAX_RESPONSE_CHARS))
+        await note(turn, strings.TOO_LONG.format(limit=MAX_RESPONSE_CHARS))
         return
     value = inbound.value or {}
     for_team, present, roles, problem = _note_taker(value)
     if problem:
-        await say(turn, problem)
+        await note(turn, problem)
         return
     if await held(turn, inbound, opened, list(answers.values()), (ANSWER_PREFIX, "for_team", "present", "roles"),
                   Verb.record):
@@ -98,14 +98,17 @@ async def _record(turn: Turn, inbound: Inbound, deps: Deps, opened: Opened) -> N
     total = await deps.store.responses.count(discussion.id)
     log.info("responses recorded discussion=%s added=%d total=%d for_team=%s", discussion.id, len(added), total, for_team)
     if not added:
-        await say(turn, strings.already_recorded(total))
+        await note(turn, strings.already_recorded(total))
         return
     await refresh_card(discussion, deps)
+    # The acknowledgement is for the person who recorded: in their answer, not the team's thread.
+    first_name = inbound.user_name.split(" ")[0]
+    await note(turn, strings.recorded_for_team(first_name, len(added), total) if for_team
+               else strings.recorded(first_name, len(added), total))
     if str(value.get("learning_confirmed")) == "true":  # clicked on the live-concern card
         await settle_view(turn, discussion.id, strings.RECORDED_AS_LEARNING)
-    first_name = inbound.user_name.split(" ")[0]
-    await say(turn, strings.recorded_for_team(first_name, len(added), total) if for_team
-              else strings.recorded(first_name, len(added), total))
+    elif pressed_privately(turn):  # their view: the briefing's card as it is now, with the counts
+        await show_privately(turn, await thread_card(discussion, briefing, deps))
     await _review_findings(turn, opened, [r for r in added if unconfirmed(r)])
 
 
@@ -119,7 +122,7 @@ async def _review_findings(turn: Turn, opened: Opened, flagged: list[Response]) 
     for r in flagged:
         question = opened.briefing.question(r.question_id)
         items.append((r.id, question.text if question else r.question_id, kinds(unconfirmed(r)), redacted_text(r)))
-    await show(turn, privacy_review_card(opened.discussion.id, items), "Check before these go further")
+    await show_privately(turn, privacy_review_card(opened.discussion.id, items), "Check before these go further")
 
 
 async def _own(opened: Opened, inbound: Inbound, deps: Deps) -> list[Response]:
@@ -139,8 +142,8 @@ async def my_responses(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         question = opened.briefing.question(r.question_id)
         rows.append((r.id, question.text if question else r.question_id, r.text))
     start = (inbound.value or {}).get("start")  # "Show the next ones" on a card too long for them all
-    await show(turn, my_responses_card(opened.discussion.id, rows, start if isinstance(start, int) else 0),
-               "Your responses")
+    await show_privately(turn, my_responses_card(opened.discussion.id, rows, start if isinstance(start, int) else 0),
+                         "Your responses")
 
 
 def _edited_texts(value: dict, own: list[Response]) -> list[str]:
@@ -175,7 +178,7 @@ async def edit_responses(turn: Turn, inbound: Inbound, deps: Deps) -> None:
                 if not isinstance(text, str) or not text.strip() or text.strip() == r.text:
                     continue
                 if len(text.strip()) > MAX_RESPONSE_CHARS:
-                    await say(turn, strings.TOO_LONG.format(limit=MAX_RESPONSE_CHARS))
+                    await note(turn, strings.TOO_LONG.format(limit=MAX_RESPONSE_CHARS))
                     return
                 r.text, r.edited_at = text.strip(), now
                 r.findings = findings_in(r.text, deps, opened.briefing)
@@ -185,8 +188,7 @@ async def edit_responses(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         log.info("responses changed discussion=%s edited=%d withdrawn=%d", opened.discussion.id, edited, withdrawn)
         if edited or withdrawn:
             await refresh_card(opened.discussion, deps)
-        await settle(turn, strings.edited(edited, withdrawn))
-        await say(turn, strings.edited(edited, withdrawn))
+        await outcome(turn, strings.edited(edited, withdrawn))
         await _review_findings(turn, opened, flagged)
 
 
@@ -205,8 +207,7 @@ async def confirm_findings(turn: Turn, inbound: Inbound, deps: Deps) -> None:
                 await deps.store.responses.replace(r)
                 confirmed += 1
         log.info("privacy findings confirmed discussion=%s responses=%d", opened.discussion.id, confirmed)
-        await settle(turn, strings.FINDINGS_CONFIRMED.format(count=plural(confirmed, "response")))
-        await say(turn, strings.FINDINGS_CONFIRMED.format(count=plural(confirmed, "response")))
+        await outcome(turn, strings.FINDINGS_CONFIRMED.format(count=plural(confirmed, "response")))
 
 
 async def discard(turn: Turn, inbound: Inbound, deps: Deps) -> None:

@@ -31,13 +31,29 @@ async def show_privately(turn: Turn, body: Card, summary: str = "") -> None:
         await turn.show(body, summary)
 
 
-async def settle(turn: Turn, outcome: str | Card) -> None:
+async def note(turn: Turn, text: str) -> None:
+    """For the person who pressed: in their answer to an Action.Execute, never a message in a shared
+    thread; after an Action.Submit (a card of an earlier release), a reply as before."""
+    await turn.note(text)
+
+
+async def outcome(turn: Turn, text: str) -> None:
+    """What a button did: the pressed card settled with it and, after an Action.Submit, said too
+    (an Action.Execute's answer is the settled card, for the person who pressed)."""
+    await settle(turn, text)
+    if not turn.pressed_privately:
+        await turn.say(text)
+
+
+async def settle(turn: Turn, result: str | Card) -> None:
     """Replace the card whose button was clicked (a one-off question) with its outcome, so its
     buttons cannot be used twice. Best effort: what the click did is already done. After an
     Action.Execute the outcome replaces it for the person who pressed only: that card may be a
     private view over one everybody shares (the briefing's), which must stay as it is."""
-    body = card([text(outcome)]) if isinstance(outcome, str) else outcome
+    body = card([text(result)]) if isinstance(result, str) else result
     if turn.pressed_privately:
         await turn.answer_with(body)
+        if turn.in_personal_chat:  # nobody else sees it: the card itself becomes the outcome, to stay
+            await turn.replace_pressed(body)
     else:
         await turn.replace_pressed(body)

@@ -7,6 +7,11 @@ from typing import Any, Protocol
 
 class Turn(Protocol):
     @property
+    def in_personal_chat(self) -> bool:
+        """A 1:1 chat with the bot: the person who pressed is the only one who sees its cards."""
+        ...
+
+    @property
     def pressed_privately(self) -> bool:
         """An Action.Execute: its answer is seen by the person who pressed alone."""
         ...
@@ -17,6 +22,11 @@ class Turn(Protocol):
 
     async def show(self, card: dict[str, Any], summary: str = "") -> None:
         """A card reply in the conversation."""
+        ...
+
+    async def note(self, text: str) -> None:
+        """A line for the person who pressed alone: in an Action.Execute, part of their answer (above
+        the card it is answered with, or as its message); otherwise a reply in the conversation."""
         ...
 
     async def typing(self) -> None:

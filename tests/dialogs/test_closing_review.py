@@ -148,8 +148,9 @@ async def org_chat():
 
 
 async def preview(chat: Chat, discussion: str) -> dict:
+    """What Confirm and send sends (an earlier release's Submit shows the review as a reply)."""
     shown = await chat.say(move.click({"verb": "close", "discussion": discussion}))
-    return shown.view.button("Confirm and send")
+    return {"data": shown.view.data("Confirm and send")}
 
 
 async def test_the_preview_carries_the_organisation_it_names(org_chat):
@@ -171,7 +172,7 @@ async def test_after_a_move_the_confirmed_preview_is_shown_again_for_the_new_org
     assert not [d for d in await chat.store.outbox.list_group(discussion)  # nothing queued for a lead
                 if d.kind in (DeliveryKind.minutes_teams, DeliveryKind.minutes_email)]
 
-    confirm_again = again.view.button("Confirm and send")
+    confirm_again = {"data": again.view.data("Confirm and send")}
     assert confirm_again["data"]["organisation"] == "fire-rescue"
     done = await chat.say(move.click(confirm_again["data"]))
     assert done.text == "Discussion closed by Ana Practitioner. Sending the minutes to Morgan Lead (Fire & Rescue)."

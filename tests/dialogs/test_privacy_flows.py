@@ -84,7 +84,7 @@ async def test_a_live_concern_is_pointed_to_the_referral_route_before_anything_i
     learning = card.view.button("It's learning: record it")
     assert learning["data"]["answer:learnt"] == text and learning["data"]["learning_confirmed"] == "true"
     stored = await chat.send(t.press(URL, TEAM, ANA, learning))
-    assert stored[0].text.startswith("Thanks, Ana: 1 response recorded")
+    assert stored[-1].view.texts[0].startswith("\u2713 Thanks, Ana: 1 response recorded")  # in Ana's view
     assert await chat.store.responses.count(discussion) == 1
 
 

@@ -82,12 +82,14 @@ async def test_received_is_shown_on_the_thread_and_only_leads_may_say_so(bot):
     thread, discussion = await closed_discussion(bot)
     [chat] = await bot.connector.wait_for(lambda: bot.connector.personal_chats(SAM.aad))
     received = chat.view.button("Received")
-    assert received["data"] == {"verb": "acknowledge", "discussion": discussion}
+    assert (received["type"], received["verb"], received["data"]) == ("Action.Execute", "acknowledge",
+                                                                      {"discussion": discussion})
     url = bot.connector.url
-    await bot.post_activity(t.personal(url, PRIYA, TEAM.tenant, value=received["data"]))
+    await bot.post_activity(t.personal_press(url, PRIYA, TEAM.tenant, received))
     assert bot.connector.in_conversation(f"a:personal-{PRIYA.aad}")[-1].text.startswith(
         "Only a safeguarding lead of the team's organisation")
-    await bot.post_activity(t.personal(url, SAM, TEAM.tenant, value=received["data"]))
+    pressed = await bot.post_activity(t.personal_press(url, SAM, TEAM.tenant, received))
+    assert pressed.status == 200
     notice = await bot.connector.wait_for(
         lambda: [s for s in bot.connector.in_conversation(thread) if "received the minutes" in s.text])
     assert notice[0].text.startswith("Sam Example (safeguarding lead, Sussex Police) received the minutes on ")

@@ -13,7 +13,10 @@ from email import message_from_bytes, policy
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from tests.playground.conftest import ARTIFACTS
+
 expect.set_options(timeout=20_000)
+SHOTS = ARTIFACTS / "loop"  # what the walk saw (the README shows some of them)
 
 BOT = "Learning Bot"
 BRIEFING_TITLE = "Regular Case File Audit: Summary for Practitioners & Managers"
@@ -44,6 +47,11 @@ def appears(locator, timeout_ms: float) -> bool:
     return True
 
 
+def messages_in(thread) -> int:
+    """Text messages in a thread (paragraphs outside its cards): what the bot posted for everyone."""
+    return thread.evaluate("t => [...t.querySelectorAll('p')].filter(p => !p.closest('.ac-adaptiveCard')).length")
+
+
 def mention_in_channel(page: Page, text: str) -> None:
     page.get_by_role("textbox").first.click()
     page.keyboard.type("@Learn")
@@ -53,6 +61,7 @@ def mention_in_channel(page: Page, text: str) -> None:
 
 
 def test_the_whole_loop_in_the_playground(page: Page, playground):
+    SHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(playground["url"], wait_until="domcontentloaded")
     page.get_by_role("treeitem", name="Personal Chat").wait_for()
 
@@ -103,7 +112,7 @@ def test_the_whole_loop_in_the_playground(page: Page, playground):
     card.get_by_role("button", name="Record responses").click()
     boxes = card.locator("textarea")
     expect(boxes).to_have_count(4)
-    card.screenshot(path=str(playground["data"].parent / "form.png"))
+    card.screenshot(path=str(SHOTS / "form.png"))
     boxes.nth(0).fill(LEARNT)
     boxes.nth(2).fill(WHEN)
     card.get_by_role("button", name="Submit responses").click()
@@ -115,19 +124,19 @@ def test_the_whole_loop_in_the_playground(page: Page, playground):
     # (The counts' update from the submission above replaces the card for everyone, a private view
     # included: wait for it first, or it may land on top of the view being checked.)
     expect(card).to_contain_text("(1 response)")
-    replies = thread.locator("p").count()
+    replies = messages_in(thread)
     card.get_by_role("button", name="Record responses").click()
     card.locator("textarea").nth(0).fill(WORRY)
     card.get_by_role("button", name="Submit responses").click()
     held = page.locator(".ac-adaptiveCard", has_text="Is this about a child at risk now?")
     expect(held).to_contain_text("01323 464222")
-    held.screenshot(path=str(playground["data"].parent / "held.png"))
+    held.screenshot(path=str(SHOTS / "held.png"))
     held.get_by_role("button", name="Don't record it").click()
     outcome = page.locator(".ac-adaptiveCard", has_text="Not recorded. Thank you for acting on it.")
-    outcome.screenshot(path=str(playground["data"].parent / "not-recorded.png"))
+    outcome.screenshot(path=str(SHOTS / "not-recorded.png"))
     outcome.get_by_role("button", name="Back to the briefing").click()
     expect(card).to_contain_text("Points for discussion")
-    assert thread.locator("p").count() == replies
+    assert messages_in(thread) == replies
 
     # Close: the minutes for review, then confirm.
     card.get_by_role("button", name="Close and send minutes").click()
@@ -136,7 +145,7 @@ def test_the_whole_loop_in_the_playground(page: Page, playground):
     review.get_by_role("button", name="Confirm and send").click()
     expect(thread.get_by_text("Discussion closed by Alex Example")).to_be_visible()
     expect(thread.get_by_text(re.compile(r"Minutes sent to Alex Example \(Teams chat and email\) at \d\d:\d\d"))).to_be_visible()
-    page.screenshot(path=str(playground["data"].parent / "thread.png"))
+    page.screenshot(path=str(SHOTS / "thread.png"))
 
     # The lead (Alex) has the minutes in the personal chat, and as an email file.
     open_chat(page)
