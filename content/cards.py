@@ -74,13 +74,6 @@ def facts(pairs: Iterable[tuple[str, str]]) -> Card:
     return {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in pairs]}
 
 
-def submit(title: str, verb: Verb, style: str | None = None, **data: Any) -> Card:
-    action: Card = {"type": "Action.Submit", "title": title, "data": {"verb": str(verb), **data}}
-    if style:
-        action["style"] = style
-    return action
-
-
 def execute(title: str, verb: Verb, style: str | None = None, **data: Any) -> Card:
     """A Universal Action: Teams sends it to the bot as an invoke, and the card the bot answers
     with replaces this one for the person who pressed alone (a private view in a channel)."""
@@ -523,7 +516,7 @@ def organisation_card(team_name: str, organisations: Sequence[tuple[str, str]], 
             "errorMessage": "Choose an organisation", "style": "expanded" if len(choices) <= 12 else "compact",
             "value": current or "", "choices": choices,
         })
-    return card(body, [submit("Save", Verb.link_organisation, "positive")])
+    return card(body, [execute("Save", Verb.link_organisation, "positive")])
 
 
 def organisation_change_card(current: tuple[str, str], new: tuple[str, str], changes: Sequence[str]) -> Card:
@@ -532,8 +525,8 @@ def organisation_change_card(current: tuple[str, str], new: tuple[str, str], cha
     (current_id, current_name), (new_id, new_name) = current, new
     body = [heading(f"Move this team from {escape_md(current_name)} to {escape_md(new_name)}?")]
     body += [text(line) for line in changes]
-    return card(body, [submit("Confirm", Verb.organisation_confirm, "positive", organisation=new_id, current=current_id),
-                       submit("Cancel", Verb.organisation_cancel)])
+    return card(body, [execute("Confirm", Verb.organisation_confirm, "positive", organisation=new_id, current=current_id),
+                       execute("Cancel", Verb.organisation_cancel)])
 
 
 @dataclass(frozen=True)
@@ -605,14 +598,14 @@ def publish_preview_card(briefing: BriefingDoc, audience: AudienceChoices, findi
                   "style": "filtered", "placeholder": "Type an organisation's name", "choices": orgs}
     body += [picker, *tail]
     if findings:
-        go = submit("Publish anyway: it identifies nobody", Verb.publish_confirm, "destructive", briefing=briefing.id,
+        go = execute("Publish anyway: it identifies nobody", Verb.publish_confirm, "destructive", briefing=briefing.id,
                     allow_identifiers=True)
     else:
-        go = submit("Publish", Verb.publish_confirm, "positive", briefing=briefing.id)
+        go = execute("Publish", Verb.publish_confirm, "positive", briefing=briefing.id)
     if draft:
-        return card(body, [go, submit("Send a test to me", Verb.draft_test, briefing=briefing.id),
-                           submit("Discard draft", Verb.draft_discard, briefing=briefing.id)])
-    return card(body, [go, submit("Cancel", Verb.publish_cancel, briefing=briefing.id)])
+        return card(body, [go, execute("Send a test to me", Verb.draft_test, briefing=briefing.id),
+                           execute("Discard draft", Verb.draft_discard, briefing=briefing.id)])
+    return card(body, [go, execute("Cancel", Verb.publish_cancel, briefing=briefing.id)])
 
 
 def request_card(title: str, outcome: str, rows: Sequence[tuple[str, str]], briefing_id: str,
@@ -620,14 +613,14 @@ def request_card(title: str, outcome: str, rows: Sequence[tuple[str, str]], brie
     """The publish form once Publish is pressed: what happens now, to whom and when; while it is
     sent, the progress, and the teams it could not reach (team, why) with a way to try again."""
     body = [heading(escape_md(title)), text(outcome), facts(rows)]
-    actions = [submit("Cancel it", Verb.publish_withdraw, "destructive", briefing=briefing_id)] if cancellable else []
+    actions = [execute("Cancel it", Verb.publish_withdraw, "destructive", briefing=briefing_id)] if cancellable else []
     if correctable:
         actions.append({"type": "Action.ShowCard", "title": "Send a correction", "card": card([
             text("A short note shown at the top of the briefing on every team's thread. Teams that have sent "
                  "their minutes also get it as a reply.", isSubtle=True),
             {"type": "Input.Text", "id": "note", "label": "Correction", "isMultiline": True, "isRequired": True,
              "errorMessage": "Write the correction", "maxLength": MAX_CORRECTION},
-        ], [submit("Send the correction", Verb.briefing_correction, "positive", briefing=briefing_id)])})
+        ], [execute("Send the correction", Verb.briefing_correction, "positive", briefing=briefing_id)])})
     if failures:
         body.append(text("**Not reached**", spacing="Medium"))
         shown, left_out = take(failures, lambda f: text(f"- {escape_md(_clip(f[0], 150))}: {f[1]}", spacing="None"),
@@ -635,7 +628,7 @@ def request_card(title: str, outcome: str, rows: Sequence[tuple[str, str]], brie
         body += shown
         if left_out:
             body.append(text(f"\u2026and {plural(left_out, 'more team')}.", isSubtle=True, spacing="None"))
-        actions.insert(0, submit("Try the failed ones again", Verb.publish_retry, briefing=briefing_id))
+        actions.insert(0, execute("Try the failed ones again", Verb.publish_retry, briefing=briefing_id))
     return card(body, actions)
 
 
@@ -654,8 +647,8 @@ def approval_card(briefing: BriefingDoc, rows: Sequence[tuple[str, str]], findin
     body.append({"type": "Input.Text", "id": "reason", "label": "If you reject it, say why (the person who asked "
                  "sees this)", "isMultiline": True, "maxLength": 1000})
     return card(body, [
-        submit("Approve", Verb.publish_approve, "positive", briefing=briefing.id, requested_at=stamp),
-        submit("Reject", Verb.publish_reject, "destructive", briefing=briefing.id, requested_at=stamp),
+        execute("Approve", Verb.publish_approve, "positive", briefing=briefing.id, requested_at=stamp),
+        execute("Reject", Verb.publish_reject, "destructive", briefing=briefing.id, requested_at=stamp),
     ])
 
 
@@ -670,8 +663,8 @@ def draft_replace_card(current: BriefingDoc, uploaded: str, new: BriefingDoc) ->
         text("You've attached a new version of a briefing that already has a draft. The draft is replaced only "
              "if you say so."),
         facts([(f"Draft ({uploaded})", holds(current)), ("New version", holds(new))]),
-    ], [submit("Replace the draft", Verb.draft_replace, "positive", briefing=new.id),
-        submit("Keep the current draft", Verb.draft_keep, briefing=new.id)])
+    ], [execute("Replace the draft", Verb.draft_replace, "positive", briefing=new.id),
+        execute("Keep the current draft", Verb.draft_keep, briefing=new.id)])
 
 
 def drafts_card(drafts: Sequence[tuple[str, str, str]]) -> Card:
@@ -686,8 +679,8 @@ def drafts_card(drafts: Sequence[tuple[str, str, str]]) -> Card:
         return [{"type": "Container", "separator": True, "items": [
             text(f"**{escape_md(_clip(title, 200))}**"),
             text(when, isSubtle=True, size="Small", spacing="None"),
-            {"type": "ActionSet", "actions": [submit("Preview and publish", Verb.draft_open, briefing=briefing_id),
-                                              submit("Discard", Verb.draft_discard, briefing=briefing_id)]},
+            {"type": "ActionSet", "actions": [execute("Preview and publish", Verb.draft_open, briefing=briefing_id),
+                                              execute("Discard", Verb.draft_discard, briefing=briefing_id)]},
         ]}]
 
     shown, left_out = take(drafts, row, room(card(body), 1024))

@@ -14,7 +14,7 @@ from storage.models import Team
 from .deps import Deps
 from .forwarding import discussion_organisation
 from .inbound import Inbound
-from .send import say, settle, show
+from .send import say, settle, settle_for_all, show
 from .turn import Turn
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ async def _link(turn: Turn, inbound: Inbound, team: Team, org: Organisation, dep
         await deps.store.meta.audit({"event": "organisation_changed", "at": deps.clock().isoformat(), "team": team.id,
                                      "from": previous, "to": org.id, "by": inbound.user_aad})
     log.info("team linked team=%s organisation=%s previous=%s", team.id, org.id, previous)
-    await settle(turn, f"This team is part of **{org.name}**.")
+    await settle_for_all(turn, f"This team is part of **{org.name}**.")
     await say(turn, strings.LINKED.format(organisation=org.name, leads=lead_names(deps, org.id)))
 
 
@@ -173,7 +173,7 @@ async def organisation_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None
     async with deps.lock(f"team:{team.id}"):
         team = await deps.store.teams.get(team.id) or team
         if team.organisation_id == org.id:  # a second click, or moved there meanwhile: nothing to do
-            await settle(turn, f"This team is part of **{org.name}**.")
+            await settle_for_all(turn, f"This team is part of **{org.name}**.")
             return
         if (inbound.value or {}).get("current") != team.organisation_id:
             question = await _change_question(team, org, deps)
@@ -187,4 +187,4 @@ async def organisation_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None
 async def organisation_cancel(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     team = await deps.store.teams.get(inbound.team_id or "")
     org = deps.directory.organisation(team.organisation_id if team else None)
-    await settle(turn, strings.ORGANISATION_KEPT.format(organisation=org.name if org else "no organisation yet"))
+    await settle_for_all(turn, strings.ORGANISATION_KEPT.format(organisation=org.name if org else "no organisation yet"))

@@ -45,6 +45,15 @@ async def outcome(turn: Turn, text: str) -> None:
         await turn.say(text)
 
 
+async def settle_for_all(turn: Turn, result: str | Card) -> None:
+    """A one-off question everybody in the conversation sees (which organisation is this team
+    part of?): answered once, its card replaced with the answer for everyone."""
+    body = card([text(result)]) if isinstance(result, str) else result
+    await turn.replace_pressed(body)
+    if turn.pressed_privately:
+        await turn.answer_with(body)
+
+
 async def settle(turn: Turn, result: str | Card) -> None:
     """Replace the card whose button was clicked (a one-off question) with its outcome, so its
     buttons cannot be used twice. Best effort: what the click did is already done. After an
