@@ -184,8 +184,8 @@ def _route_line(briefing: BriefingDoc) -> Card:
 
 
 def response_form(briefing: BriefingDoc, discussion_id: str) -> Card:
-    body: list[Card] = [text("Record your team's responses. Each answer is kept with your name; "
-                             "anyone in the team can add more until the minutes are sent.", isSubtle=True),
+    body: list[Card] = [text("Record what the team said. The minutes attribute it as the team chose (by name, or as "
+                             "the team's); anyone in the team can add more until the minutes are sent.", isSubtle=True),
                         _route_line(briefing),
                         {"type": "Input.Toggle", "id": AT_RISK_NOW, "title": "This is about a child at risk now",
                          "valueOn": "true", "valueOff": "false", "value": "false"}]
@@ -194,10 +194,14 @@ def response_form(briefing: BriefingDoc, discussion_id: str) -> Card:
         for q in theme.questions:
             body.append({
                 "type": "Input.Text", "id": f"{ANSWER_PREFIX}{q.id}", "label": q.text,
-                "isMultiline": True, "maxLength": 4000, "placeholder": "Your team's response",
+                "isMultiline": True, "maxLength": 4000, "placeholder": "What the team said",
             })
-    body.append({"type": "Container", "separator": True, "spacing": "Large", "items": [
-        {"type": "Input.Toggle", "id": "for_team", "title": "I'm the note-taker: these are the team's agreed answers",
+    # The note-taker's fields are for one person in a meeting: behind a button, not in everyone's way.
+    body.append({"type": "ActionSet", "separator": True, "spacing": "Large", "actions": [
+        {"type": "Action.ToggleVisibility", "title": "I'm the note-taker for the meeting",
+         "targetElements": [f"note-taker-{discussion_id}"]}]})
+    body.append({"type": "Container", "id": f"note-taker-{discussion_id}", "isVisible": False, "items": [
+        {"type": "Input.Toggle", "id": "for_team", "title": "These are the team's agreed answers",
          "valueOn": "true", "valueOff": "false", "value": "false"},
         {"type": "Input.Number", "id": "present", "label": "Note-taker: how many were present?", "min": 1, "max": 500},
         {"type": "Input.Text", "id": "roles", "label": "Note-taker: roles present (optional, no names)",
@@ -407,16 +411,18 @@ def clip_bytes(value: str, limit: int) -> str:
     return value[:low].rstrip() + "\u2026"
 
 
-def minutes_body(m: CompiledMinutes, overflow: str) -> list[Card]:
+def minutes_body(m: CompiledMinutes, overflow: str, preview: bool = False) -> list[Card]:
     """The minutes as card elements, kept under the size Teams accepts everywhere.
 
     Long responses are clipped and, past the budget, left out with `overflow` saying where
-    the full minutes are ({count} is replaced by how many were left out).
+    the full minutes are ({count} is replaced by how many were left out). A `preview` (before the
+    close is confirmed) says neither who closed it nor when the meeting was: not yet known.
     """
+    left_out_facts = {"Briefing"} | ({"Closed by", "Meeting date"} if preview else set())
     body: list[Card] = [
         text(f"Team minutes \u00B7 {m.board}", size="Small", isSubtle=True),
         heading(m.briefing_title, "Large"),
-        facts([(k, escape_md(v)) for k, v in header_facts(m) if k != "Briefing"]),
+        facts([(k, escape_md(v)) for k, v in header_facts(m) if k not in left_out_facts]),
     ]
     shown: dict[tuple[int, int], list[Card]] = {}
 
@@ -451,11 +457,17 @@ def minutes_body(m: CompiledMinutes, overflow: str) -> list[Card]:
     return body
 
 
-def minutes_preview_card(m: CompiledMinutes, discussion_id: str, lead_names: Sequence[str]) -> Card:
+def minutes_preview_card(m: CompiledMinutes, discussion_id: str, lead_names: Sequence[str],
+                         meeting_day: str = "") -> Card:
+    """Before closing: what will happen, the date of the meeting (`meeting_day`, YYYY-MM-DD, as known),
+    and the minutes as they will go."""
     to = ", ".join(lead_names) or "the safeguarding lead"
-    body = [text(f"**Check the minutes before they go.** Confirming closes the discussion and sends these "
-                 f"minutes to {escape_md(to)} ({m.organisation_name}).", color="Attention"),
-            *minutes_body(m, "\u2026and {count}, not shown here for length; all of them will be sent.")]
+    body = [text(f"**You are about to close this discussion** and send these minutes to {escape_md(to)} "
+                 f"({m.organisation_name}). After that nothing more can be recorded; a correction can still "
+                 "be sent.", color="Attention"),
+            {"type": "Input.Date", "id": "meeting_date", "label": "Date of the meeting that discussed it",
+             "value": meeting_day, "isRequired": True, "errorMessage": "Choose the date of the meeting"},
+            *minutes_body(m, "\u2026and {count}, not shown here for length; all of them will be sent.", preview=True)]
     return card(body, [
         # The organisation named above: if the team has moved since, the minutes are not sent there.
         execute("Confirm and send", Verb.close_confirm, "positive", discussion=discussion_id,

@@ -116,6 +116,9 @@ NOTHING_NEW = "Nothing new was sent: the teams it was meant for ({teams}) had it
 REQUEST_OPEN = ("**{title}** has a request to publish it ({state}), so this version can't replace it. Cancel the "
                 "request on its card first.")
 SCHEDULED_SENT = "It's time: **{title}** is on its way to {teams}."
+MEETING_DATE_UNREADABLE = "I couldn't read the meeting date. Choose it again, then Confirm and send."
+MEETING_DATE_FUTURE = "The meeting date is in the future. Choose the day the team discussed it."
+MEETING_DATE_OLD = "The meeting date is more than a year ago. Choose the day the team discussed it."
 PUBLISH_CANCELLED = "Not published. Nothing was sent."
 PUBLISH_NO_TEAMS = "No registered team matches that choice, so nothing was sent."
 MEETING_ENDED = (

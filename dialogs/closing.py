@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import date, datetime
 
 from content import strings
 from content.cards import Verb, minutes_preview_card, sent_minutes_card
 from content.minutes import CompiledMinutes, compile_minutes, render_markdown
-from content.text import format_date, plural, quote
+from content.text import LONDON, format_date, plural, quote
 from storage.models import Addendum, Author, Minutes
 
 from .deps import Deps
@@ -53,13 +54,41 @@ async def _ready_to_close(turn: Turn, inbound: Inbound, deps: Deps) -> Opened | 
     return opened
 
 
+def _meeting_day(opened: Opened, deps: Deps) -> date:
+    """The day of the meeting that discussed it: the channel meeting's, if the bot saw one, else today."""
+    if opened.discussion.meeting_date:
+        try:
+            return datetime.strptime(opened.discussion.meeting_date, "%d %B %Y").date()
+        except ValueError:
+            pass
+    return deps.clock().astimezone(LONDON).date()
+
+
 async def _preview(turn: Turn, opened: Opened, inbound: Inbound, deps: Deps) -> None:
     """The minutes as they would go now, to the leads of the team's organisation now."""
     minutes = await _compile(opened, inbound, deps)
     leads = [lead.name for lead in deps.directory.organisation(minutes.organisation_id).safeguarding_leads]
     # For the person who pressed: their view of the thread's card, not a message in it.
-    await show_privately(turn, minutes_preview_card(minutes, opened.discussion.id, leads),
+    await show_privately(turn, minutes_preview_card(minutes, opened.discussion.id, leads,
+                                                    _meeting_day(opened, deps).isoformat()),
                          "Check the minutes before they go")
+
+
+def _chosen_meeting_day(value: dict, deps: Deps) -> date | None | str:
+    """The meeting date on the review (None on a review of an earlier release); a string: what is wrong."""
+    raw = value.get("meeting_date")
+    if raw in (None, ""):
+        return None
+    try:
+        day = date.fromisoformat(str(raw))
+    except ValueError:
+        return strings.MEETING_DATE_UNREADABLE
+    today = deps.clock().astimezone(LONDON).date()
+    if day > today:
+        return strings.MEETING_DATE_FUTURE
+    if day < today.replace(year=today.year - 1):
+        return strings.MEETING_DATE_OLD
+    return day
 
 
 async def close(turn: Turn, inbound: Inbound, deps: Deps) -> None:
@@ -85,6 +114,13 @@ async def close_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
             await note(turn, strings.CLOSE_ORGANISATION_CHANGED)
             await _preview(turn, opened, inbound, deps)
             return
+        day = _chosen_meeting_day(inbound.value or {}, deps)
+        if isinstance(day, str):
+            await note(turn, day)
+            await _preview(turn, opened, inbound, deps)
+            return
+        if day is not None:
+            discussion.meeting_date = format_date(day)
         compiled = await _compile(opened, inbound, deps)
         # The organisation they are sent to is recorded on the minutes, now: it stays theirs (their
         # digest, corrections, Received, reports) even if the team moves to another one later.

@@ -166,7 +166,7 @@ async def test_after_a_move_the_confirmed_preview_is_shown_again_for_the_new_org
     notice, again = await chat.send(move.click(confirm["data"]))
     assert notice.text == ("This team's organisation changed since that preview, so nothing was sent. "
                            "Check the minutes again before they go.")
-    assert "Morgan Lead (Fire & Rescue)" in again.view.text("Confirming closes the discussion")
+    assert "Morgan Lead (Fire & Rescue)" in again.view.text("You are about to close this discussion")
     d = await chat.store.discussions.get(discussion)
     assert not d.closed and await chat.store.minutes.get(discussion) is None
     assert not [d for d in await chat.store.outbox.list_group(discussion)  # nothing queued for a lead

@@ -165,22 +165,33 @@ async def test_closing_with_nothing_recorded(chat):
 
 
 async def test_close_preview_confirm_and_plan_forwarding(chat):
+    from datetime import datetime, timezone
+
+    chat.deps.clock = lambda: datetime(2026, 3, 5, 16, 0, tzinfo=timezone.utc)  # a Thursday
     await linked_team(chat)
     discussion = await published(chat)
     await chat.send(t.submit(URL, TEAM, ANA, {"verb": "record", "discussion": discussion, "answer:learnt": "A lesson"}))
     preview = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "close", "discussion": discussion}))
-    assert "sends these minutes to Sam Example (Sussex Police)" in preview.view.all_text
+    assert "and send these minutes to Sam Example (Sussex Police)" in preview.view.text("You are about to close")
+    assert "Closed by" not in preview.view.facts and "Meeting date" not in preview.view.facts  # not yet known
+    assert preview.view.input("meeting_date")["value"] == "2026-03-05"  # no channel meeting seen: today
     assert any("A lesson" in text for text in preview.card_texts)
     assert not (await chat.store.discussions.get(discussion)).closed
     assert await chat.send(t.submit(URL, TEAM, ANA, {"verb": "close_cancel", "discussion": discussion})) == []
     assert chat.last_settled().view.text("The discussion stays open")
 
-    done = await chat.say(t.submit(URL, TEAM, ANA, {"verb": "close_confirm", "discussion": discussion}))
+    confirm = {"verb": "close_confirm", "discussion": discussion}
+    future, again = await chat.send(t.submit(URL, TEAM, ANA, confirm | {"meeting_date": "2026-03-06"}))
+    assert future.text == "The meeting date is in the future. Choose the day the team discussed it."
+    assert again.view.heading == "Regular Case File Audit: Summary for Practitioners & Managers"  # the review again
+    assert not (await chat.store.discussions.get(discussion)).closed
+    done = await chat.say(t.submit(URL, TEAM, ANA, confirm | {"meeting_date": "2026-03-03"}))
     assert done.text == "Discussion closed by Ana Practitioner. Sending the minutes to Sam Example (Sussex Police)."
     closed = await chat.store.discussions.get(discussion)
     assert closed.closed and closed.closed_by == "Ana Practitioner" and closed.closed_by_id == ANA.aad
     minutes = await chat.store.minutes.get(discussion)
     assert minutes.organisation_id == "sussex-police" and "A lesson (Ana Practitioner)" in minutes.markdown
+    assert "**Meeting date:** 3 March 2026" in minutes.markdown  # as the team said, not the day it closed
     forwards = await chat.store.outbox.list_group(discussion)
     assert sorted((d.kind, d.recipient) for d in forwards) == [
         (DeliveryKind.minutes_email, "sam@police.example.org"),

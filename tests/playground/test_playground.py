@@ -141,7 +141,7 @@ def test_the_whole_loop_in_the_playground(page: Page, playground):
 
     # Close: the minutes for review, then confirm.
     card.get_by_role("button", name="Close and send minutes").click()
-    review = thread.locator(".ac-adaptiveCard", has_text="Check the minutes before they go").last
+    review = thread.locator(".ac-adaptiveCard", has_text="You are about to close this discussion").last
     expect(review).to_contain_text(LEARNT)
     review.get_by_role("button", name="Confirm and send").click()
     expect(thread.get_by_text("Discussion closed by Alex Example")).to_be_visible()
