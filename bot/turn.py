@@ -123,6 +123,7 @@ def inbound_from(activity: Activity) -> Inbound:
         bot_name=activity.recipient.name if activity.recipient else None,
         files=tuple(_files(activity)),
         reply_to_id=activity.reply_to_id or None,
+        team_group_id=_get(channel_data, "team", "aadGroupId"),
     )
 
 

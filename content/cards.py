@@ -53,6 +53,7 @@ class Verb(StrEnum):
     publish_withdraw = "publish_withdraw"  # board staff cancel a request waiting for approval or its time
     publish_retry = "publish_retry"  # board staff try again the deliveries of a briefing that failed
     briefing_correction = "briefing_correction"  # board staff correct a published briefing on every thread
+    lead_reply = "lead_reply"  # a lead's short reply to a team, posted in its thread
 
 
 def card(body: list[Card], actions: list[Card] | None = None) -> Card:
@@ -483,9 +484,9 @@ def sent_minutes_card(m: CompiledMinutes, to: str) -> Card:
 
 
 def minutes_card(m: CompiledMinutes, *, discussion_id: str | None = None, document_url: str | None = None,
-                 received: str | None = None) -> Card:
-    """The minutes in a lead's chat: a link to the Word document, and a Received button (or who
-    received them, once they have)."""
+                 received: str | None = None, thread_url: str | None = None) -> Card:
+    """The minutes in a lead's chat: a link to the Word document, a Received button (or who
+    received them, once they have), the team's thread, and a reply to the team."""
     intro = text(f"{escape_md(m.team_name)} has discussed a learning briefing and sent you its minutes.")
     where = "the Word document and the email sent to you" if document_url else "the email sent to you"
     body = [intro, *minutes_body(m, "\u2026and {count}, not shown here for length: the full minutes are in "
@@ -496,7 +497,14 @@ def minutes_card(m: CompiledMinutes, *, discussion_id: str | None = None, docume
     if received:
         body.append(text(f"\u2713 {received}", weight="Bolder"))
     elif discussion_id:
-        actions.append(execute("Received", Verb.acknowledge, "positive", discussion=discussion_id))
+        actions.insert(0, execute("Received", Verb.acknowledge, "positive", discussion=discussion_id))
+    if thread_url:
+        actions.append({"type": "Action.OpenUrl", "title": "Open the team's thread", "url": thread_url})
+    if discussion_id:
+        actions.append({"type": "Action.ShowCard", "title": "Reply to the team", "card": card([
+            {"type": "Input.Text", "id": "reply", "label": "Your reply (the team sees it in its thread, with your name)",
+             "isMultiline": True, "maxLength": 1000, "isRequired": True, "errorMessage": "Write your reply"},
+        ], [execute("Send the reply", Verb.lead_reply, "positive", discussion=discussion_id)])})
     return card(body, actions)
 
 

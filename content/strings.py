@@ -135,6 +135,12 @@ CORRECTION_HAS_IDENTIFIERS = ("The correction looks like it contains {kinds}. Co
 NOT_THE_LEAD = "Only a safeguarding lead of the team's organisation can mark these minutes as received."
 ACKNOWLEDGED = "{name} (safeguarding lead, {organisation}) received the minutes on {when}."
 RECEIVED = "Received by you on {when}."
+REPLY_EMPTY = "Write your reply, then press Send the reply."
+REPLY_TOO_LONG = "A reply can be at most {limit} characters."
+REPLY_HAS_IDENTIFIERS = ("Your reply looks like it contains {kinds}. It goes into the team's channel, so leave it "
+                         "out and send it again; nothing was sent.")
+LEAD_REPLIED = "{name} (safeguarding lead, {organisation}) replied about the minutes: {reply}"
+REPLY_SENT = "Your reply is on its way to {team}'s thread."
 THANKS_RECEIVED = "Thanks. {team} can see on its thread that you have received the minutes."
 REPORT_REFUSED = "Sorry, reports are for board staff and safeguarding leads."
 DIGEST_LEADS_ONLY = ("The digest is for safeguarding leads. Board staff can say **report** followed by a "

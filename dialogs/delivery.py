@@ -17,7 +17,7 @@ from .acknowledge import document_path
 from .deps import Deps
 from .forwarding import ADDENDUM_KINDS, MINUTES_KINDS, forward_notice
 from .publish_requests import approval_message, status_changed, status_message
-from .thread import thread_card
+from .thread import thread_card, thread_link
 
 
 class Undeliverable(Exception):
@@ -116,7 +116,9 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
         team = await _team(d, deps)
         m = await _minutes(d, deps)
         url = deps.link(document_path(d.discussion_id or "", m.organisation_id))
-        card = minutes_card(m, discussion_id=d.discussion_id, document_url=url)
+        discussion = await deps.store.discussions.get(d.discussion_id or "")
+        card = minutes_card(m, discussion_id=d.discussion_id, document_url=url,
+                            thread_url=thread_link(team, discussion) if discussion else None)
         return PersonalMessage(d.recipient or "", team.general, _card(card, f"Team minutes from {m.team_name}"))
     if d.kind is DeliveryKind.minutes_email:
         m = await _minutes(d, deps)

@@ -71,6 +71,7 @@ class Inbound:
     bot_name: str | None
     files: tuple[AttachedFile, ...] = ()
     reply_to_id: str | None = None  # the message whose card's button started this turn
+    team_group_id: str | None = None  # the team's Microsoft 365 group id (channelData.team.aadGroupId)
 
     def with_value(self, value: dict[str, Any]) -> "Inbound":
         """The same turn carrying card data from elsewhere than the activity's value (an invoke's)."""

@@ -39,12 +39,14 @@ async def ensure_team(inbound: Inbound, deps: Deps) -> Team | None:
     if team is None:
         team = Team(
             id=inbound.team_id, name=inbound.team_name or "", tenant_id=inbound.tenant_id,
-            general=inbound.general_channel(), installed_by=inbound.user_aad,
+            general=inbound.general_channel(), installed_by=inbound.user_aad, aad_group_id=inbound.team_group_id,
         )
         await deps.store.teams.upsert(team)
         log.info("team registered team=%s tenant=%s", team.id, team.tenant_id)
-    elif (inbound.team_name and inbound.team_name != team.name) or not team.active:
+    elif (inbound.team_name and inbound.team_name != team.name) or not team.active or (
+            inbound.team_group_id and inbound.team_group_id != team.aad_group_id):
         team.name = inbound.team_name or team.name
+        team.aad_group_id = inbound.team_group_id or team.aad_group_id
         team.active = True
         await deps.store.teams.upsert(team)
     return team

@@ -43,6 +43,7 @@ CARD_VERBS: dict[str, Flow] = {
     Verb.publish_retry: publish_requests.publish_retry,
     Verb.briefing_correction: publish_requests.briefing_correction,
     Verb.acknowledge: acknowledge.acknowledge,
+    Verb.lead_reply: acknowledge.lead_reply,
     Verb.publish_cancel: lambda turn, inbound, deps: settle(turn, strings.PUBLISH_CANCELLED),
     Verb.draft_open: drafting.draft_open,
     Verb.draft_test: drafting.draft_test,

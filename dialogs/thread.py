@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from urllib.parse import quote, urlencode
 
 from datetime import datetime, timezone
 
@@ -79,6 +80,17 @@ async def thread_card(discussion: Discussion, briefing: BriefingDoc, deps: Deps)
     return briefing_card(briefing, discussion.id, counts=counts, closed=closed_note(discussion),
                          discuss_by=format_date(discussion.discuss_by) if discussion.discuss_by else None,
                          corrections=corrections)
+
+
+def thread_link(team: Team | None, discussion: Discussion) -> str | None:
+    """A link that opens the briefing's thread in the team's General channel (a Teams deep link)."""
+    if team is None or discussion.thread is None or not discussion.card_activity_id:
+        return None
+    message = quote(discussion.card_activity_id, safe="")
+    query = {"tenantId": team.tenant_id, "groupId": team.aad_group_id, "parentMessageId": discussion.card_activity_id,
+             "teamName": team.name, "channelName": "General", "createdTime": discussion.card_activity_id}
+    return (f"https://teams.microsoft.com/l/message/{quote(team.id, safe='')}/{message}?"
+            + urlencode({k: v for k, v in query.items() if v}))
 
 
 CARD_UPDATE_SECONDS = 3

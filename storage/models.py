@@ -47,6 +47,7 @@ class Team(Record):
     active: bool = True
     organisation_prompted: bool = False
     attribution: str = "name"  # how minutes attribute responses: "name", or "team"
+    aad_group_id: str | None = None  # the team's Microsoft 365 group (for links into its channel)
 
 
 class BriefingStatus(StrEnum):

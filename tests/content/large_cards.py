@@ -132,7 +132,8 @@ def large_cards() -> dict[str, cards.Card]:
         "privacy_review_card[24x4000]": cards.privacy_review_card("d-1", [
             (f"r-{i}", BRIEFING.questions()[i % 4].text, ["an NHS number", "a postcode"], long_text(i))
             for i in range(24)]),
-        "minutes_card[500x4000]": cards.minutes_card(minutes(), discussion_id="d-1", document_url=URL),
+        "minutes_card[500x4000]": cards.minutes_card(minutes(), discussion_id="d-1", document_url=URL,
+                                                     thread_url="https://teams.microsoft.com/l/message/" + "x" * 400),
         "minutes_card[500x4000, not ASCII]": cards.minutes_card(minutes(wide=True), discussion_id="d-1"),
         "minutes_preview_card[500x4000]": cards.minutes_preview_card(minutes(), "d-1", [f"Lead {i} " + "l" * 150
                                                                                          for i in range(10)]),

@@ -204,6 +204,8 @@ def all_cards() -> dict[str, cards.Card]:
         "meeting_card[long]": cards.meeting_card(LONG_BRIEFING, D_LONG),
         "response_form[long]": cards.response_form(LONG_BRIEFING, D_LONG),
         "minutes_card[few]": cards.minutes_card(FEW_MINUTES),
+        "minutes_card[for a lead]": cards.minutes_card(FEW_MINUTES, discussion_id=D_BUNDLED, document_url="https://bot.example.org/d.docx",
+                                                       thread_url="https://teams.microsoft.com/l/message/19%3Aa/1?x=1"),
         "minutes_card[60x800]": cards.minutes_card(MANY_MINUTES),
         "minutes_card[60x4000]": cards.minutes_card(LONGEST_MINUTES),
         "minutes_card[long briefing]": cards.minutes_card(LONG_BRIEFING_MINUTES),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 
@@ -181,3 +182,29 @@ async def test_the_report_page_as_a_reader_sees_it_on_a_phone(bot, tmp_path):
         assert overflow <= 1, f"the page scrolls sideways by {overflow}px on a phone"
         await page.screenshot(path=str(tmp_path / "report-phone.png"), full_page=True)
         await browser.close()
+
+
+async def test_a_lead_opens_the_teams_thread_and_replies_to_the_team(bot):
+    thread, discussion = await closed_discussion(bot)
+    [chat] = await bot.connector.wait_for(lambda: bot.connector.personal_chats(SAM.aad))
+    card = chat.view
+    [post] = bot.connector.channel_posts()
+    link = card.button("Open the team's thread")["url"]
+    message = post.response["activityId"]
+    assert link.startswith(f"https://teams.microsoft.com/l/message/{quote(TEAM.id, safe='')}/{message}?")
+    assert f"groupId={t.group_id(TEAM)}" in link and f"tenantId={TEAM.tenant}" in link
+    send = card.shown_card("Reply to the team").button("Send the reply")
+    url = bot.connector.url
+
+    await bot.post_activity(t.personal_press(url, SAM, TEAM.tenant, send, {"reply": "Call the family on 07700 900123"}))
+    await bot.post_activity(t.personal_press(url, PRIYA, TEAM.tenant, send, {"reply": "Not my team"}))
+    assert bot.connector.in_conversation(f"a:personal-{PRIYA.aad}")[-1].text.startswith("Only a safeguarding lead")
+    answer = await bot.post_activity(t.personal_press(url, SAM, TEAM.tenant, send,
+                                                      {"reply": "Thank you: please share the checklist with the panel."}))
+    assert answer.status == 200
+    replies = await bot.connector.wait_for(
+        lambda: [s.text for s in bot.connector.in_conversation(thread) if "replied about the minutes" in s.text])
+    assert replies == ["Sam Example (safeguarding lead, Sussex Police) replied about the minutes: Thank you: please "
+                       "share the checklist with the panel."]  # the one with a phone number was not sent
+    [entry] = [e for e in await bot.deps.store.meta.audit_log() if e.get("event") == "lead_replied"]
+    assert entry["by"] == SAM.aad and "checklist" not in str(entry)

@@ -39,8 +39,15 @@ def _activity(service_url: str, user: User, conversation: dict[str, Any], channe
     }
 
 
+def group_id(team: TeamSpec) -> str:
+    """The team's Microsoft 365 group id, as Teams sends it (a GUID; here one made from the team id)."""
+    import uuid
+
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, team.id))
+
+
 def _team_data(team: TeamSpec) -> dict[str, Any]:
-    return {"team": {"id": team.id, "name": team.name}, "tenant": {"id": team.tenant},
+    return {"team": {"id": team.id, "name": team.name, "aadGroupId": group_id(team)}, "tenant": {"id": team.tenant},
             "channel": {"id": team.id, "name": "General"}}
 
 
