@@ -79,7 +79,7 @@ class LearningBot(ActivityHandler):
         await router.on_card_action(turn, inbound.with_value(value), self.deps)
         private = turn.private_answer()
         await card_actions.answer(context, card_actions.adaptive_card(private) if private
-                                  else card_actions.message(" ".join(turn.private_notes + said) or "Done."))
+                                  else card_actions.message(" ".join(turn.note_texts + said) or "Done."))
 
     async def _search(self, context: TurnContext, inbound: Inbound) -> None:
         """A typeahead search from a card's choice list (the publish form's team picker)."""

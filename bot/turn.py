@@ -35,7 +35,7 @@ class TeamsTurn:
     def __init__(self, context: TurnContext) -> None:
         self.context = context
         self.private_card: dict[str, Any] | None = None  # what an Action.Execute is answered with
-        self.private_notes: list[str] = []  # lines for the person who pressed, with that answer
+        self.private_notes: list[tuple[str, bool]] = []  # (line, done) for the person who pressed, with that answer
 
     @property
     def pressed_privately(self) -> bool:
@@ -49,11 +49,15 @@ class TeamsTurn:
     async def say(self, text: str) -> None:
         await self.context.send_activity(MessageFactory.text(text))
 
-    async def note(self, text: str) -> None:
+    async def note(self, text: str, done: bool = False) -> None:
         if self.pressed_privately:
-            self.private_notes.append(text)
+            self.private_notes.append((text, done))
         else:
             await self.say(text)
+
+    @property
+    def note_texts(self) -> list[str]:
+        return [text for text, _ in self.private_notes]
 
     def private_answer(self) -> dict[str, Any] | None:
         """The card an Action.Execute is answered with, the notes above it; None for a message answer."""
@@ -61,7 +65,8 @@ class TeamsTurn:
             return None
         if not self.private_notes:
             return self.private_card
-        notes = [{"type": "TextBlock", "text": f"\u2713 {n}", "wrap": True, "weight": "Bolder"} for n in self.private_notes]
+        notes = [{"type": "TextBlock", "text": ("\u2713 " if done else "") + n, "wrap": True, "weight": "Bolder"}
+                 for n, done in self.private_notes]
         return {**self.private_card, "body": notes + list(self.private_card.get("body", []))}
 
     async def show(self, card: dict[str, Any], summary: str = "") -> None:

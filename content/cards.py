@@ -185,8 +185,9 @@ def _route_line(briefing: BriefingDoc) -> Card:
 
 
 def response_form(briefing: BriefingDoc, discussion_id: str) -> Card:
-    body: list[Card] = [text("Record what the team said. The minutes attribute it as the team chose (by name, or as "
-                             "the team's); anyone in the team can add more until the minutes are sent.", isSubtle=True),
+    body: list[Card] = [text("Record what the team said. The minutes show each answer with the person's name, or as "
+                             "the team's, as the team has chosen; anyone in the team can add more until the minutes "
+                             "are sent.", isSubtle=True),
                         _route_line(briefing),
                         {"type": "Input.Toggle", "id": AT_RISK_NOW, "title": "This is about a child at risk now",
                          "valueOn": "true", "valueOff": "false", "value": "false"}]
@@ -473,7 +474,7 @@ def minutes_preview_card(m: CompiledMinutes, discussion_id: str, lead_names: Seq
         # The organisation named above: if the team has moved since, the minutes are not sent there.
         execute("Confirm and send", Verb.close_confirm, "positive", discussion=discussion_id,
                organisation=m.organisation_id),
-        execute("Not yet", Verb.close_cancel, discussion=discussion_id),
+        {**execute("Not yet", Verb.close_cancel, discussion=discussion_id), "associatedInputs": "none"},
     ])
 
 

@@ -69,8 +69,9 @@ async def acknowledge(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     received = strings.RECEIVED.format(when=format_datetime(existing.at))
     await settle(turn, minutes_card(CompiledMinutes.model_validate(minutes.body), received=received,
                                     document_url=deps.link(document_path(discussion.id, org.id)),
-                                    discussion_id=discussion.id, thread_url=thread_link(team, discussion)))
-    await note(turn, strings.THANKS_RECEIVED.format(team=quote(team.name)))
+                                    discussion_id=discussion.id, thread_url=thread_link(team, discussion) if (
+                                        not org.tenant_ids or team.tenant_id in org.tenant_ids) else None))
+    await note(turn, strings.THANKS_RECEIVED.format(team=quote(team.name)), True)
 
 
 async def lead_reply(turn: Turn, inbound: Inbound, deps: Deps) -> None:
@@ -93,11 +94,11 @@ async def lead_reply(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         return
     now = deps.clock()
     await deps.store.outbox.enqueue([Delivery(
-        id=stable_id("lead-reply", discussion.id, lead.aad_object_id, now.isoformat()), group=discussion.id,
+        id=stable_id("lead-reply", discussion.id, inbound.activity_id or now.isoformat()), group=discussion.id,
         kind=DeliveryKind.thread_notice, team_id=team.id, discussion_id=discussion.id,
         briefing_id=discussion.briefing_id, created_at=now,
         payload={"text": strings.LEAD_REPLIED.format(name=lead.name, organisation=org.name, reply=escape_md(reply))})])
     await deps.store.meta.audit({"event": "lead_replied", "discussion": discussion.id, "by": lead.aad_object_id,
                                  "at": now.isoformat()})
     log.info("lead replied discussion=%s", discussion.id)
-    await note(turn, strings.REPLY_SENT.format(team=quote(team.name)))
+    await note(turn, strings.REPLY_SENT.format(team=quote(team.name)), True)

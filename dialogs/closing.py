@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from content import strings
 from content.cards import Verb, minutes_preview_card, sent_minutes_card
@@ -56,12 +56,15 @@ async def _ready_to_close(turn: Turn, inbound: Inbound, deps: Deps) -> Opened | 
 
 def _meeting_day(opened: Opened, deps: Deps) -> date:
     """The day of the meeting that discussed it: the channel meeting's, if the bot saw one, else today."""
+    today = deps.clock().astimezone(LONDON).date()
     if opened.discussion.meeting_date:
         try:
-            return datetime.strptime(opened.discussion.meeting_date, "%d %B %Y").date()
+            day = datetime.strptime(opened.discussion.meeting_date, "%d %B %Y").date()
         except ValueError:
-            pass
-    return deps.clock().astimezone(LONDON).date()
+            return today
+        if today - timedelta(days=366) <= day <= today:  # one the review would accept
+            return day
+    return today
 
 
 async def _preview(turn: Turn, opened: Opened, inbound: Inbound, deps: Deps) -> None:
@@ -86,7 +89,7 @@ def _chosen_meeting_day(value: dict, deps: Deps) -> date | None | str:
     today = deps.clock().astimezone(LONDON).date()
     if day > today:
         return strings.MEETING_DATE_FUTURE
-    if day < today.replace(year=today.year - 1):
+    if day < today - timedelta(days=366):
         return strings.MEETING_DATE_OLD
     return day
 
@@ -136,7 +139,8 @@ async def close_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     log.info("discussion closed discussion=%s organisation=%s", discussion.id, compiled.organisation_id)
     await settle(turn, sent_minutes_card(compiled, lead_names(deps, minutes.organisation_id)))
     await refresh_card(discussion, deps)  # closed, for everyone; the thread is told once they are sent
-    await note(turn, strings.CLOSED.format(name=quote(compiled.closed_by), leads=lead_names(deps, minutes.organisation_id)))
+    await note(turn, strings.CLOSED.format(name=quote(compiled.closed_by), leads=lead_names(deps, minutes.organisation_id)),
+               True)
 
 
 async def close_cancel(turn: Turn, inbound: Inbound, deps: Deps) -> None:
@@ -151,10 +155,10 @@ async def correction(turn: Turn, inbound: Inbound, deps: Deps) -> None:
             return
         text = str((inbound.value or {}).get("correction") or "").strip()
         if not text:
-            await say(turn, strings.EMPTY_CORRECTION)
+            await note(turn, strings.EMPTY_CORRECTION)
             return
         if len(text) > MAX_CORRECTION_CHARS:
-            await say(turn, strings.TOO_LONG.format(limit=MAX_CORRECTION_CHARS))
+            await note(turn, strings.TOO_LONG.format(limit=MAX_CORRECTION_CHARS))
             return
         # As a response is: what reads like a live worry is not stored or sent unless its writer says
         # it is learning (the route first: the identifiers, if any, are asked about when it comes back).
@@ -162,11 +166,11 @@ async def correction(turn: Turn, inbound: Inbound, deps: Deps) -> None:
             return
         found = findings_in(text, deps, opened.briefing)
         if found:  # a correction is forwarded as written, so it must not carry identifiers
-            await say(turn, strings.CORRECTION_HAS_IDENTIFIERS.format(kinds=" and ".join(kinds(found))))
+            await note(turn, strings.CORRECTION_HAS_IDENTIFIERS.format(kinds=" and ".join(kinds(found))))
             return
         minutes = await deps.store.minutes.get(opened.discussion.id)
         if minutes is None:
-            await say(turn, strings.unknown_discussion(inbound.scope))
+            await note(turn, strings.unknown_discussion(inbound.scope))
             return
         addendum = Addendum(id=f"a-{uuid.uuid5(uuid.NAMESPACE_URL, inbound.activity_id or uuid.uuid4().hex).hex[:16]}",
                             text=text, author=Author(aad_object_id=inbound.user_aad, name=inbound.user_name),

@@ -104,12 +104,15 @@ async def _record(turn: Turn, inbound: Inbound, deps: Deps, opened: Opened) -> N
     # The acknowledgement is for the person who recorded: in their answer, not the team's thread.
     first_name = inbound.user_name.split(" ")[0]
     await note(turn, strings.recorded_for_team(first_name, len(added), total) if for_team
-               else strings.recorded(first_name, len(added), total))
-    if str(value.get("learning_confirmed")) == "true":  # clicked on the live-concern card
+               else strings.recorded(first_name, len(added), total), True)
+    flagged = [r for r in added if unconfirmed(r)]
+    if str(value.get("learning_confirmed")) == "true" and flagged:  # the privacy check follows: say it above
+        await note(turn, strings.RECORDED_AS_LEARNING, True)
+    elif str(value.get("learning_confirmed")) == "true":  # clicked on the live-concern card
         await settle_view(turn, discussion.id, strings.RECORDED_AS_LEARNING)
     elif pressed_privately(turn):  # their view: the briefing's card as it is now, with the counts
         await show_privately(turn, await thread_card(discussion, briefing, deps))
-    await _review_findings(turn, opened, [r for r in added if unconfirmed(r)])
+    await _review_findings(turn, opened, flagged)
 
 
 async def _review_findings(turn: Turn, opened: Opened, flagged: list[Response]) -> None:
@@ -188,7 +191,7 @@ async def edit_responses(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         log.info("responses changed discussion=%s edited=%d withdrawn=%d", opened.discussion.id, edited, withdrawn)
         if edited or withdrawn:
             await refresh_card(opened.discussion, deps)
-        await outcome(turn, strings.edited(edited, withdrawn))
+        await outcome(turn, strings.edited(edited, withdrawn), then_shown=bool(flagged))
         await _review_findings(turn, opened, flagged)
 
 
@@ -213,7 +216,7 @@ async def confirm_findings(turn: Turn, inbound: Inbound, deps: Deps) -> None:
 async def discard(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     held_for = (inbound.value or {}).get("held_for")
     if held_for is not None and held_for != holder(inbound):
-        await say(turn, strings.HELD_FOR_SOMEONE_ELSE)
+        await note(turn, strings.HELD_FOR_SOMEONE_ELSE)
         return
     await settle_view(turn, str((inbound.value or {}).get("discussion") or ""), strings.DISCARDED)
 

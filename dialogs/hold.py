@@ -9,7 +9,7 @@ from content.cards import Verb, back_to_briefing, card, concern_card, text
 from content.concern import reads_like_live_concern
 
 from .inbound import Inbound
-from .send import pressed_privately, say, settle, show_privately
+from .send import note, pressed_privately, settle, show_privately
 from .thread import Opened
 from .turn import Turn
 
@@ -34,7 +34,7 @@ async def held(turn: Turn, inbound: Inbound, opened: Opened, texts: list[str], k
         held_for = value.get("held_for")  # absent on cards posted before it was added
         if held_for is None or held_for == holder(inbound):
             return False
-        await say(turn, strings.HELD_FOR_SOMEONE_ELSE)
+        await note(turn, strings.HELD_FOR_SOMEONE_ELSE)
         return True
     if not any(map(reads_like_live_concern, texts)):
         return False

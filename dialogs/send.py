@@ -31,15 +31,20 @@ async def show_privately(turn: Turn, body: Card, summary: str = "") -> None:
         await turn.show(body, summary)
 
 
-async def note(turn: Turn, text: str) -> None:
+async def note(turn: Turn, text: str, done: bool = False) -> None:
     """For the person who pressed: in their answer to an Action.Execute, never a message in a shared
-    thread; after an Action.Submit (a card of an earlier release), a reply as before."""
-    await turn.note(text)
+    thread; after an Action.Submit (a card of an earlier release), a reply as before. `done`: it
+    says something was done (a check mark), not a refusal or a problem."""
+    await turn.note(text, done)
 
 
-async def outcome(turn: Turn, text: str) -> None:
-    """What a button did: the pressed card settled with it and, after an Action.Submit, said too
-    (an Action.Execute's answer is the settled card, for the person who pressed)."""
+async def outcome(turn: Turn, text: str, then_shown: bool = False) -> None:
+    """What a button did: the pressed card settled with it and, after an Action.Submit, said too (an
+    Action.Execute's answer is the settled card, for the person who pressed). `then_shown`: a card
+    for them follows (a privacy check): the outcome goes above it instead of being replaced by it."""
+    if then_shown and turn.pressed_privately:
+        await turn.note(text, True)
+        return
     await settle(turn, text)
     if not turn.pressed_privately:
         await turn.say(text)

@@ -18,7 +18,7 @@ from storage.models import Delivery, DeliveryKind, Discussion, Team, stable_id
 from .deps import Deps
 from .inbound import Inbound
 from .registration import ensure_team
-from .send import say
+from .send import note
 from .turn import Turn
 
 log = logging.getLogger(__name__)
@@ -43,26 +43,26 @@ async def open_discussion(turn: Turn, inbound: Inbound, deps: Deps, *,
     discussion is open (or, with `closed`, that it is closed; with None, either)."""
     team = await ensure_team(inbound, deps)
     if team is None:
-        await say(turn, strings.NOT_IN_TEAM)
+        await note(turn, strings.NOT_IN_TEAM)
         return None
     discussion_id = (inbound.value or {}).get("discussion")
     discussion = await deps.store.discussions.get(discussion_id) if isinstance(discussion_id, str) else None
     if discussion is None:
-        await say(turn, strings.unknown_discussion(inbound.scope))
+        await note(turn, strings.unknown_discussion(inbound.scope))
         return None
     if discussion.team_id != team.id:
         log.warning("card action for another team's discussion refused team=%s", team.id)
-        await say(turn, strings.WRONG_TEAM)
+        await note(turn, strings.WRONG_TEAM)
         return None
     if discussion.closed and closed is False:
-        await say(turn, strings.ALREADY_CLOSED.format(date=format_date(discussion.closed_at)))
+        await note(turn, strings.ALREADY_CLOSED.format(date=format_date(discussion.closed_at)))
         return None
     if closed is True and not discussion.closed:
-        await say(turn, strings.NOT_CLOSED_YET)
+        await note(turn, strings.NOT_CLOSED_YET)
         return None
     record = await deps.store.briefings.get(discussion.briefing_id)
     if record is None:
-        await say(turn, strings.unknown_discussion(inbound.scope))
+        await note(turn, strings.unknown_discussion(inbound.scope))
         return None
     return Opened(team, discussion, parse_cached(record.source))
 

@@ -24,9 +24,10 @@ class Turn(Protocol):
         """A card reply in the conversation."""
         ...
 
-    async def note(self, text: str) -> None:
+    async def note(self, text: str, done: bool = False) -> None:
         """A line for the person who pressed alone: in an Action.Execute, part of their answer (above
-        the card it is answered with, or as its message); otherwise a reply in the conversation."""
+        the card it is answered with, or as its message); otherwise a reply in the conversation.
+        `done`: it says that something was done (shown with a check mark), not a refusal."""
         ...
 
     async def typing(self) -> None:

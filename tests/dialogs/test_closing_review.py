@@ -100,8 +100,8 @@ async def test_only_its_writer_can_send_a_held_correction_after_all(chat):
     held = (await chat.say(send_correction(form, WORRY))).view
     learning, dont = held.button("It's learning: record it"), held.button("Don't record it")
     for action in (learning, dont):  # Ben presses the buttons on Ana's card (its data reached him)
-        refused = await chat.say(press(action, BEN))
-        assert refused.text.startswith("Only the person who wrote that response can choose")
+        assert await chat.send(press(action, BEN)) == []  # nothing in the thread: told to Ben alone
+        assert chat.answer["value"].startswith("Only the person who wrote that response can choose")
     assert await addenda(chat, discussion) == [] and await addendum_rows(chat, discussion) == []
 
     replies = await chat.send(press(learning))
@@ -128,8 +128,8 @@ async def test_a_held_correction_with_an_identifier_is_still_refused_when_sent_a
     discussion, form = await closed(chat)
     held = await chat.say(send_correction(form, WORRY + ", NHS number 943 476 5919"))
     learning = held.view.button("It's learning: record it")
-    refused = await chat.send(press(learning))
-    assert refused[0].text.startswith("The correction looks like it contains an NHS number.")
+    assert await chat.send(press(learning)) == []
+    assert chat.answer["value"].startswith("The correction looks like it contains an NHS number.")
     assert await addenda(chat, discussion) == [] and await addendum_rows(chat, discussion) == []
 
 

@@ -115,8 +115,9 @@ async def test_only_its_writer_can_record_or_set_aside_a_held_response(chat):
     learning, dont = card.view.button("It's learning: record it"), card.view.button("Don't record it")
     settled = len(chat.adapter.updated)
     for action in (learning, dont):  # Ben presses the buttons on Ana's card (its data reached him)
-        reply = await chat.say(press(action, BEN))
-        assert reply.text == "Only the person who wrote that response can choose what happens to it. Nothing was recorded."
+        assert await chat.send(press(action, BEN)) == []  # nothing in the thread: told to Ben alone
+        assert chat.answer["value"] == ("Only the person who wrote that response can choose what happens to it. "
+                                        "Nothing was recorded.")
     assert await chat.store.responses.count(discussion) == 0
     stored = await chat.send(press(learning))
     assert len(stored) == 1  # nothing posted in the thread: the acknowledgement is in Ana's view

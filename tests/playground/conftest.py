@@ -126,3 +126,37 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call" and report.failed:
         item.failed = True
     return report
+
+
+# WCAG 2.1 contrast of every piece of text in the page's cards, against what is behind it (the
+# nearest ancestor with a background; a translucent text colour blended over it).
+CONTRAST_JS = """
+() => {
+  const parse = c => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
+    const p = m[1].split(',').map(s => parseFloat(s)); return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1}; };
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+  const background = el => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor);
+    if (c && c.a > 0) return c; } return {r: 255, g: 255, b: 255, a: 1}; };
+  const out = [];
+  for (const card of document.querySelectorAll('.ac-adaptiveCard')) {
+    const walker = document.createTreeWalker(card, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = n.textContent.trim(); const el = n.parentElement;
+      if (!text || !el || el.offsetParent === null) continue;
+      const style = getComputedStyle(el); const fg = parse(style.color); const bg = background(el);
+      const mixed = {r: fg.r * fg.a + bg.r * (1 - fg.a), g: fg.g * fg.a + bg.g * (1 - fg.a), b: fg.b * fg.a + bg.b * (1 - fg.a)};
+      const [hi, lo] = [lum(mixed), lum(bg)].sort((a, b) => b - a);
+      const size = parseFloat(style.fontSize); const bold = parseInt(style.fontWeight) >= 700;
+      out.push({text: text.slice(0, 60), ratio: (hi + 0.05) / (lo + 0.05), large: size >= 24 || (bold && size >= 18.66),
+                color: style.color});
+    }
+  }
+  return out;
+}
+"""
+
+
+def low_contrast(page) -> list[dict]:
+    """Texts in the page's cards below WCAG AA: 4.5:1, or 3:1 for large text."""
+    return [t for t in page.evaluate(CONTRAST_JS) if t["ratio"] < (3.0 if t["large"] else 4.5)]

@@ -13,7 +13,7 @@ from email import message_from_bytes, policy
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.playground.conftest import ARTIFACTS
+from tests.playground.conftest import ARTIFACTS, low_contrast
 
 expect.set_options(timeout=20_000)
 SHOTS = ARTIFACTS / "loop"  # what the walk saw (the README shows some of them)
@@ -122,8 +122,9 @@ def test_the_whole_loop_in_the_playground(page: Page, playground):
 
     # A live worry typed into the form: the question and the route replace the card for Alex alone
     # (an Action.Execute answer); nothing is posted in the thread, nothing is recorded.
-    # (The counts' update from the submission above replaces the card for everyone, a private view
-    # included: wait for it first, or it may land on top of the view being checked.)
+    # (The counts' update from the submission above replaces the card for everyone, Alex's view with
+    # its acknowledgement included: wait for it first, or it may land on top of the view being checked.)
+    expect(card).not_to_contain_text("Thanks, Alex")
     expect(card).to_contain_text("(1 response)")
     replies = messages_in(thread)
     card.get_by_role("button", name="Record responses").click()
@@ -147,6 +148,8 @@ def test_the_whole_loop_in_the_playground(page: Page, playground):
     expect(thread.get_by_text("Discussion closed by Alex Example")).to_be_visible()
     expect(thread.get_by_text(re.compile(r"Minutes sent to Alex Example \(Teams chat and email\) at \d\d:\d\d"))).to_be_visible()
     page.screenshot(path=str(SHOTS / "thread.png"))
+    # Every text in the cards on screen keeps WCAG AA contrast (4.5:1; 3:1 when large).
+    assert low_contrast(page) == []
 
     # The lead (Alex) has the minutes in the personal chat, and as an email file.
     open_chat(page)
