@@ -191,12 +191,13 @@ def response_form(briefing: BriefingDoc, discussion_id: str) -> Card:
                         _route_line(briefing),
                         {"type": "Input.Toggle", "id": AT_RISK_NOW, "title": "This is about a child at risk now",
                          "valueOn": "true", "valueOff": "false", "value": "false"}]
+    # The questions are listed just above the form (Points for discussion): each box names its
+    # theme and number there, so the card says each question once.
     for theme in briefing.prompts:
-        body.append(text(f"**{theme.theme}**", spacing="Medium"))
-        for q in theme.questions:
+        for n, q in enumerate(theme.questions, 1):
             body.append({
-                "type": "Input.Text", "id": f"{ANSWER_PREFIX}{q.id}", "label": q.text,
-                "isMultiline": True, "maxLength": 4000, "placeholder": "What the team said",
+                "type": "Input.Text", "id": f"{ANSWER_PREFIX}{q.id}", "label": f"{theme.theme}, question {n}",
+                "isMultiline": True, "maxLength": 4000, "placeholder": "What the team said", "spacing": "Medium",
             })
     # The note-taker's fields are for one person in a meeting: behind a button, not in everyone's way.
     body.append({"type": "ActionSet", "separator": True, "spacing": "Large", "actions": [

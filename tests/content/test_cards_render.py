@@ -427,5 +427,5 @@ def test_a_briefing_too_long_for_a_card_is_refused():
         cards.check_fits(TOO_LONG_BRIEFING)
     [problem] = caught.value.problems
     # measured as the card is at its largest: a discuss-by date and every question's count of responses
-    assert problem.message.startswith("too long for a Teams card (40 KB, at most 28 KB)")
+    assert problem.message.startswith("too long for a Teams card (37 KB, at most 28 KB)")
     cards.check_fits(LONG_BRIEFING)  # 11.5 KB of Markdown still fits
