@@ -379,22 +379,16 @@ def _prompts(blocks: list[_Block]) -> tuple[list[tuple[str, list[str]]], set[int
             themes.append((theme, []))
         themes[-1][1].append(question)
 
-    i = start + 1
-    while i < len(blocks):
+    for i in range(start + 1, len(blocks)):
         b = blocks[i]
         if b.kind == "heading":
             deeper = b.level > top.level
-            following = []
-            for later in blocks[i + 1:]:
-                if later.kind == "heading":
-                    break
-                following.append(later)
-            leads_to_questions = bool(following) and (_is_question_line(following[0]) or following[0].kind == "table")
+            after = blocks[i + 1] if i + 1 < len(blocks) else None
+            leads_to_questions = after is not None and (_is_question_line(after) or after.kind == "table")
             if not deeper and not leads_to_questions:
                 break  # the next part of the briefing
-            if deeper or leads_to_questions:
-                current = b.plain.rstrip(":").strip()
-                used.add(i)
+            current = b.plain.rstrip(":").strip()  # a theme
+            used.add(i)
         elif _is_question_line(b):
             add(current, _question_text(b.plain))
             used.add(i)
@@ -404,7 +398,6 @@ def _prompts(blocks: list[_Block]) -> tuple[list[tuple[str, list[str]]], set[int
                 add(theme, question)
             if found:
                 used.add(i)
-        i += 1
     return [(t, qs) for t, qs in themes if qs], used, start
 
 

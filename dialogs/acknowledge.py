@@ -69,8 +69,7 @@ async def acknowledge(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     received = strings.RECEIVED.format(when=format_datetime(existing.at))
     await settle(turn, minutes_card(CompiledMinutes.model_validate(minutes.body), received=received,
                                     document_url=deps.link(document_path(discussion.id, org.id)),
-                                    discussion_id=discussion.id, thread_url=thread_link(team, discussion) if (
-                                        not org.tenant_ids or team.tenant_id in org.tenant_ids) else None))
+                                    discussion_id=discussion.id, thread_url=thread_link(team, discussion, org)))
     await note(turn, strings.THANKS_RECEIVED.format(team=quote(team.name)), True)
 
 

@@ -117,10 +117,8 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
         m = await _minutes(d, deps)
         url = deps.link(document_path(d.discussion_id or "", m.organisation_id))
         discussion = await deps.store.discussions.get(d.discussion_id or "")
-        org = deps.directory.organisation(m.organisation_id)
-        same_tenant = org is not None and (not org.tenant_ids or team.tenant_id in org.tenant_ids)
-        card = minutes_card(m, discussion_id=d.discussion_id, document_url=url,  # a link a lead can open
-                            thread_url=thread_link(team, discussion) if discussion and same_tenant else None)
+        card = minutes_card(m, discussion_id=d.discussion_id, document_url=url,
+                            thread_url=thread_link(team, discussion, deps.directory.organisation(m.organisation_id)))
         return PersonalMessage(d.recipient or "", team.general, _card(card, f"Team minutes from {m.team_name}"))
     if d.kind is DeliveryKind.minutes_email:
         m = await _minutes(d, deps)

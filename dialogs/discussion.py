@@ -15,7 +15,7 @@ from .hold import held, holder, settle_view
 from .inbound import Inbound
 from .privacy_gate import findings_in, kinds, redacted_text, unconfirmed
 from .registration import ensure_team
-from .send import note, outcome, pressed_privately, say, settle, show, show_privately
+from .send import note, outcome, pressed_privately, say, show_privately
 from .thread import Opened, lock, open_discussion, refresh_card, thread_card
 from .turn import Turn
 

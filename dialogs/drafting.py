@@ -171,8 +171,7 @@ async def draft_keep(turn: Turn, inbound: Inbound, deps: Deps) -> None:
 async def draft_discard(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     if not await _staff(turn, inbound, deps):
         return
-    briefing_id = (inbound.value or {}).get("briefing")
-    record = await deps.store.briefings.get(briefing_id) if isinstance(briefing_id, str) else None
+    record = await _pressed_briefing(inbound, deps)
     if record is None:
         await settle(turn, strings.DRAFT_GONE)
         return
@@ -219,8 +218,7 @@ async def draft_test(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     """The card as a team gets it, posted here: its buttons answer as they would, recording nothing."""
     if not await _staff(turn, inbound, deps):
         return
-    briefing_id = (inbound.value or {}).get("briefing")
-    record = await deps.store.briefings.get(briefing_id) if isinstance(briefing_id, str) else None
+    record = await _pressed_briefing(inbound, deps)
     if record is None:
         await say(turn, strings.DRAFT_GONE)
         return
@@ -281,6 +279,12 @@ async def _refused_while_requested(turn: Turn, briefing_id: str, title: str, dep
         return False
     await say(turn, strings.REQUEST_OPEN.format(title=escape_md(title), state=describe_state(request, deps)))
     return True
+
+
+async def _pressed_briefing(inbound: Inbound, deps: Deps) -> Briefing | None:
+    """The stored briefing a button names (card data is the client's: a missing or odd id is none)."""
+    briefing_id = (inbound.value or {}).get("briefing")
+    return await deps.store.briefings.get(briefing_id) if isinstance(briefing_id, str) else None
 
 
 async def _staff(turn: Turn, inbound: Inbound, deps: Deps) -> bool:

@@ -12,7 +12,7 @@ import logging
 from datetime import date, datetime, time, timedelta, timezone
 
 from content import strings
-from content.briefing import BriefingDoc, parse_cached
+from content.briefing import parse_cached
 from content.cards import (MAX_CARD_BYTES, MAX_CORRECTION, AudienceChoices, approval_card, briefing_card, card_bytes,
                            request_card)
 from content.text import LONDON, escape_md, format_date, format_datetime, plural, quote

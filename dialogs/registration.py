@@ -14,7 +14,7 @@ from storage.models import Team
 from .deps import Deps
 from .forwarding import discussion_organisation
 from .inbound import Inbound
-from .send import say, settle, settle_for_all, show
+from .send import say, settle_for_all, show
 from .turn import Turn
 
 log = logging.getLogger(__name__)

@@ -12,6 +12,7 @@ from content import strings
 from content.briefing import BriefingDoc
 from content.briefing import parse_cached
 from content.cards import briefing_card
+from content.directory import Organisation
 from content.text import escape_md, format_date
 from storage.models import Delivery, DeliveryKind, Discussion, Team, stable_id
 
@@ -82,9 +83,12 @@ async def thread_card(discussion: Discussion, briefing: BriefingDoc, deps: Deps)
                          corrections=corrections)
 
 
-def thread_link(team: Team | None, discussion: Discussion) -> str | None:
-    """A link that opens the briefing's thread in the team's General channel (a Teams deep link)."""
-    if team is None or discussion.thread is None or not discussion.card_activity_id:
+def thread_link(team: Team | None, discussion: Discussion | None, organisation: Organisation | None) -> str | None:
+    """A link that opens the briefing's thread in the team's General channel (a Teams deep link), for
+    the leads of `organisation`; None where they could not open it (the team is in another tenant)."""
+    if team is None or discussion is None or discussion.thread is None or not discussion.card_activity_id:
+        return None
+    if organisation is None or (organisation.tenant_ids and team.tenant_id not in organisation.tenant_ids):
         return None
     message = quote(discussion.card_activity_id, safe="")
     query = {"tenantId": team.tenant_id, "groupId": team.aad_group_id, "parentMessageId": discussion.card_activity_id,

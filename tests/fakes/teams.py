@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,8 +42,6 @@ def _activity(service_url: str, user: User, conversation: dict[str, Any], channe
 
 def group_id(team: TeamSpec) -> str:
     """The team's Microsoft 365 group id, as Teams sends it (a GUID; here one made from the team id)."""
-    import uuid
-
     return str(uuid.uuid5(uuid.NAMESPACE_URL, team.id))
 
 
