@@ -54,6 +54,7 @@ class Verb(StrEnum):
     publish_retry = "publish_retry"  # board staff try again the deliveries of a briefing that failed
     briefing_correction = "briefing_correction"  # board staff correct a published briefing on every thread
     lead_reply = "lead_reply"  # a lead's short reply to a team, posted in its thread
+    my_view = "my_view"  # a card's refresh: the person's own view of a thread's card (never acts)
 
 
 def card(body: list[Card], actions: list[Card] | None = None) -> Card:
@@ -165,13 +166,19 @@ def _prompts(briefing: BriefingDoc, counts: dict[str, int] | None = None) -> lis
     return items
 
 
+VIEWS_KEPT = 12  # people whose own view of a thread's card every briefing has room for (a busy meeting's)
+
+
 def check_fits(briefing: BriefingDoc) -> None:
     """Refuse a briefing whose card Teams would not accept (checked at upload and by validate), as it
-    is at its largest: a discuss-by date, and every question's count of responses."""
+    is at its largest: a discuss-by date, every question's count of responses, a correction, and
+    room for VIEWS_KEPT people's own views of it (more are listed when there is room)."""
     largest = briefing_card(briefing, "d-" + "0" * 20, discuss_by="30 September 2026",
                             counts={q.id: 10_000 for q in briefing.questions()},
                             corrections=[("30 September 2026", "x" * MAX_CORRECTION)] * 100)
-    size = card_bytes(largest)
+    views = {"action": execute("Show my view", Verb.my_view, discussion="d-" + "0" * 20),
+             "userIds": ["29:1" + "x" * 84] * VIEWS_KEPT}
+    size = card_bytes({**largest, "refresh": views})
     if size > MAX_CARD_BYTES:
         raise ContentError([Problem(1, f"too long for a Teams card ({size / 1024:.0f} KB, at most "
                                        f"{MAX_CARD_BYTES // 1024} KB): shorten the sections")])
@@ -283,6 +290,19 @@ def concern_card(discussion_id: str, urgent_contact: str, resubmit: dict[str, An
                              "carry back on this card.", isSubtle=True)], [discard])
 
 
+def concern_again_card(discussion_id: str, urgent_contact: str) -> Card:
+    """The question about a child at risk now, shown again to its writer after the thread's card was
+    updated: what they wrote was never kept, so only the route, and the way back."""
+    route = urgent_contact or "your organisation's safeguarding referral route"
+    return card([
+        heading("Is this about a child at risk now?"),
+        text(f"If you are worried about a child now, don't wait for the minutes: contact {route}. "
+             "If a child is in immediate danger, call 999.", color="Attention"),
+        text("What you wrote has not been recorded or kept. If it is learning, not a referral, record it "
+             "again from the briefing's card."),
+    ], [back_to_briefing(discussion_id)])
+
+
 def correction_form(briefing: BriefingDoc, discussion_id: str) -> Card:
     return card([
         text("The minutes have been sent and are final. A correction goes to the same safeguarding "
@@ -332,6 +352,24 @@ def briefing_card(briefing: BriefingDoc, discussion_id: str, *, discuss_by: str 
         execute("Close and send minutes", Verb.close, discussion=discussion_id),
     ]
     return card(body, actions)
+
+
+def with_views(body: Card, discussion_id: str, user_ids: Sequence[str]) -> None:
+    """A thread's card with a `refresh`: the people listed (the first, as many as the card has room
+    for, at most 60) see their own view of it in its place, which Teams asks the bot for with
+    `my_view`; everyone else sees the card as it is."""
+    if not user_ids:
+        return
+    body["refresh"] = {"action": execute("Show my view", Verb.my_view, discussion=discussion_id), "userIds": []}
+    budget = room(body, 256)
+    for user_id in user_ids[:60]:
+        cost = len(json.dumps(user_id).encode()) + 2
+        if cost > budget:
+            break
+        body["refresh"]["userIds"].append(user_id)
+        budget -= cost
+    if not body["refresh"]["userIds"]:
+        del body["refresh"]
 
 
 def my_responses_card(discussion_id: str, responses: Sequence[tuple[str, str, str]], start: int = 0) -> Card:

@@ -19,8 +19,9 @@ from .inbound import Inbound
 from .privacy_gate import findings_in, for_minutes, kinds
 from .registration import ask_organisation, lead_names
 from .send import note, say, settle, show_privately
-from .thread import Opened, lock, open_discussion, refresh_card
+from .thread import Opened, keep_view, lock, open_discussion, refresh_card
 from .turn import Turn
+from .views import ViewKind
 
 log = logging.getLogger(__name__)
 MAX_CORRECTION_CHARS = 4000
@@ -69,6 +70,11 @@ def _meeting_day(opened: Opened, deps: Deps) -> date:
 
 async def _preview(turn: Turn, opened: Opened, inbound: Inbound, deps: Deps) -> None:
     """The minutes as they would go now, to the leads of the team's organisation now."""
+    await show_review(turn, opened, inbound, deps)
+    keep_view(turn, inbound, deps, opened.discussion.id, ViewKind.review)
+
+
+async def show_review(turn: Turn, opened: Opened, inbound: Inbound, deps: Deps) -> None:
     minutes = await _compile(opened, inbound, deps)
     leads = [lead.name for lead in deps.directory.organisation(minutes.organisation_id).safeguarding_leads]
     # For the person who pressed: their view of the thread's card, not a message in it.
@@ -136,6 +142,7 @@ async def close_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         discussion.closed_by_id = inbound.user_aad
         await deps.store.discussions.put(discussion)
         await deps.store.outbox.enqueue(plan_forwarding(team, discussion, minutes, deps))
+        deps.views.forget(discussion.id)  # closed: everyone sees the closed card, views of it are over
     log.info("discussion closed discussion=%s organisation=%s", discussion.id, compiled.organisation_id)
     await settle(turn, sent_minutes_card(compiled, lead_names(deps, minutes.organisation_id)))
     await refresh_card(discussion, deps)  # closed, for everyone; the thread is told once they are sent
@@ -162,7 +169,7 @@ async def correction(turn: Turn, inbound: Inbound, deps: Deps) -> None:
             return
         # As a response is: what reads like a live worry is not stored or sent unless its writer says
         # it is learning (the route first: the identifiers, if any, are asked about when it comes back).
-        if await held(turn, inbound, opened, [text], ("correction",), Verb.correction, "correction"):
+        if await held(turn, inbound, deps, opened, [text], ("correction",), Verb.correction, "correction"):
             return
         found = findings_in(text, deps, opened.briefing)
         if found:  # a correction is forwarded as written, so it must not carry identifiers

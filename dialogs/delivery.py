@@ -110,7 +110,7 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
         doc = parse_cached(record.source)
         discussion = await deps.store.discussions.get(Discussion.make_id(doc.id, team.id)) or Discussion(
             id=Discussion.make_id(doc.id, team.id), briefing_id=doc.id, team_id=team.id)
-        card = await thread_card(discussion, doc, deps)
+        card = await thread_card(discussion, doc, deps, shared=True)
         return ChannelPost(team.general, _card(card, f"Learning briefing: {doc.title}"))
     if d.kind is DeliveryKind.minutes_teams:
         team = await _team(d, deps)
@@ -144,7 +144,7 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
         record = await deps.store.briefings.get(d.briefing_id or "")
         if discussion is None or record is None or discussion.thread is None or not discussion.card_activity_id:
             raise Undeliverable("discussion thread not found")
-        card = await thread_card(discussion, parse_cached(record.source), deps)
+        card = await thread_card(discussion, parse_cached(record.source), deps, shared=True)
         return CardUpdate(discussion.thread, discussion.card_activity_id, _card(card, "Learning briefing"))
     if d.kind is DeliveryKind.approval_request:
         try:

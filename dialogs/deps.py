@@ -12,6 +12,8 @@ from content.directory import Directory
 from storage.models import utcnow
 from storage.protocols import Store
 
+from .views import Views
+
 
 class FileRefused(Exception):
     """A file someone attached could not be fetched: `reason` for the log (no address, no name),
@@ -45,6 +47,8 @@ class Deps:
     # The bytes of a file attached in Teams (its downloadUrl), from where Teams keeps files only;
     # raises FileRefused.
     fetch_file: Callable[[str], Awaitable[bytes]] = _no_files
+    # What each person sees in place of a thread's card (dialogs/views.py).
+    views: Views = field(default_factory=Views)
     _locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
 
     def lock(self, key: str) -> asyncio.Lock:

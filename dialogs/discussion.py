@@ -16,8 +16,9 @@ from .inbound import Inbound
 from .privacy_gate import findings_in, kinds, redacted_text, unconfirmed
 from .registration import ensure_team
 from .send import note, outcome, pressed_privately, say, show_privately
-from .thread import Opened, lock, open_discussion, refresh_card, thread_card
+from .thread import Opened, keep_view, lock, open_discussion, refresh_card, thread_card
 from .turn import Turn
+from .views import ViewKind
 
 log = logging.getLogger(__name__)
 MAX_RESPONSE_CHARS = 4000
@@ -64,6 +65,7 @@ async def _record(turn: Turn, inbound: Inbound, deps: Deps, opened: Opened) -> N
         log.info("a response was marked as about a child at risk now; nothing recorded")
         await show_privately(turn, concern_card(discussion.id, briefing.urgent_contact, None),
                              "Please use the referral route now")
+        keep_view(turn, inbound, deps, discussion.id, ViewKind.route)
         return
     answers = _answers(inbound, briefing)
     if not answers:
@@ -77,8 +79,8 @@ async def _record(turn: Turn, inbound: Inbound, deps: Deps, opened: Opened) -> N
     if problem:
         await note(turn, problem)
         return
-    if await held(turn, inbound, opened, list(answers.values()), (ANSWER_PREFIX, "for_team", "present", "roles"),
-                  Verb.record):
+    if await held(turn, inbound, deps, opened, list(answers.values()),
+                  (ANSWER_PREFIX, "for_team", "present", "roles"), Verb.record):
         return
     author = Author(aad_object_id=inbound.user_aad, name=inbound.user_name)
     now = deps.clock()
@@ -103,8 +105,9 @@ async def _record(turn: Turn, inbound: Inbound, deps: Deps, opened: Opened) -> N
     await refresh_card(discussion, deps)
     # The acknowledgement is for the person who recorded: in their answer, not the team's thread.
     first_name = inbound.user_name.split(" ")[0]
-    await note(turn, strings.recorded_for_team(first_name, len(added), total) if for_team
-               else strings.recorded(first_name, len(added), total), True)
+    recorded = (strings.recorded_for_team(first_name, len(added), total) if for_team
+                else strings.recorded(first_name, len(added), total))
+    await note(turn, recorded, True)
     flagged = [r for r in added if unconfirmed(r)]
     if str(value.get("learning_confirmed")) == "true" and flagged:  # the privacy check follows: say it above
         await note(turn, strings.RECORDED_AS_LEARNING, True)
@@ -112,20 +115,35 @@ async def _record(turn: Turn, inbound: Inbound, deps: Deps, opened: Opened) -> N
         await settle_view(turn, discussion.id, strings.RECORDED_AS_LEARNING)
     elif pressed_privately(turn):  # their view: the briefing's card as it is now, with the counts
         await show_privately(turn, await thread_card(discussion, briefing, deps))
-    await _review_findings(turn, opened, flagged)
+        keep_view(turn, inbound, deps, discussion.id, ViewKind.recorded, note=recorded)
+    await _review_findings(turn, inbound, deps, opened, flagged)
 
 
-async def _review_findings(turn: Turn, opened: Opened, flagged: list[Response]) -> None:
+async def _review_findings(turn: Turn, inbound: Inbound, deps: Deps, opened: Opened, flagged: list[Response]) -> None:
     """Tell the responder what kind of identifier was found (never the value) and offer to edit or confirm."""
     if not flagged:
         return
     log.info("privacy findings discussion=%s responses=%d kinds=%s", opened.discussion.id, len(flagged),
              ",".join(sorted({f.kind for r in flagged for f in unconfirmed(r)})))
+    shown = await show_findings(turn, opened, flagged)
+    keep_view(turn, inbound, deps, opened.discussion.id, ViewKind.privacy, responses=shown)
+
+
+async def show_findings(turn: Turn, opened: Opened, flagged: list[Response]) -> list[str]:
+    """The privacy check of `flagged` responses, for their writer; the ids of those it shows."""
     items = []
     for r in flagged:
         question = opened.briefing.question(r.question_id)
         items.append((r.id, question.text if question else r.question_id, kinds(unconfirmed(r)), redacted_text(r)))
-    await show_privately(turn, privacy_review_card(opened.discussion.id, items), "Check before these go further")
+    body = privacy_review_card(opened.discussion.id, items)
+    await show_privately(turn, body, "Check before these go further")
+    return [r.id for r in flagged]
+
+
+async def own_unconfirmed(opened: Opened, inbound: Inbound, deps: Deps, ids: list[str]) -> list[Response]:
+    """Of the responses `ids`, this member's own whose findings are not yet confirmed or changed."""
+    wanted = set(ids)
+    return [r for r in await _own(opened, inbound, deps) if r.id in wanted and unconfirmed(r)]
 
 
 async def _own(opened: Opened, inbound: Inbound, deps: Deps) -> list[Response]:
@@ -140,13 +158,18 @@ async def my_responses(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     opened = await open_discussion(turn, inbound, deps)
     if opened is None:
         return
+    start = (inbound.value or {}).get("start")  # "Show the next ones" on a card too long for them all
+    start = start if isinstance(start, int) else 0
+    await show_mine(turn, inbound, deps, opened, start)
+    keep_view(turn, inbound, deps, opened.discussion.id, ViewKind.mine, start=start)
+
+
+async def show_mine(turn: Turn, inbound: Inbound, deps: Deps, opened: Opened, start: int) -> None:
     rows = []
     for r in await _own(opened, inbound, deps):
         question = opened.briefing.question(r.question_id)
         rows.append((r.id, question.text if question else r.question_id, r.text))
-    start = (inbound.value or {}).get("start")  # "Show the next ones" on a card too long for them all
-    await show_privately(turn, my_responses_card(opened.discussion.id, rows, start if isinstance(start, int) else 0),
-                         "Your responses")
+    await show_privately(turn, my_responses_card(opened.discussion.id, rows, start), "Your responses")
 
 
 def _edited_texts(value: dict, own: list[Response]) -> list[str]:
@@ -170,7 +193,8 @@ async def edit_responses(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         now = deps.clock()
         flagged: list[Response] = []
         own = await _own(opened, inbound, deps)  # only ids of this member's own responses count
-        if await held(turn, inbound, opened, _edited_texts(value, own), ("edit:", "withdraw:"), Verb.edit_responses):
+        if await held(turn, inbound, deps, opened, _edited_texts(value, own), ("edit:", "withdraw:"),
+                      Verb.edit_responses):
             return
         for r in own:
             if str(value.get(f"withdraw:{r.id}", "")).lower() == "true":
@@ -192,7 +216,7 @@ async def edit_responses(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         if edited or withdrawn:
             await refresh_card(opened.discussion, deps)
         await outcome(turn, strings.edited(edited, withdrawn), then_shown=bool(flagged))
-        await _review_findings(turn, opened, flagged)
+        await _review_findings(turn, inbound, deps, opened, flagged)
 
 
 async def confirm_findings(turn: Turn, inbound: Inbound, deps: Deps) -> None:

@@ -10,8 +10,10 @@ from content.concern import reads_like_live_concern
 
 from .inbound import Inbound
 from .send import note, pressed_privately, settle, show_privately
-from .thread import Opened
+from .deps import Deps
+from .thread import Opened, keep_view
 from .turn import Turn
+from .views import ViewKind
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +23,7 @@ def holder(inbound: Inbound) -> str:
     return inbound.user_aad or inbound.user_id
 
 
-async def held(turn: Turn, inbound: Inbound, opened: Opened, texts: list[str], keep: tuple[str, ...],
+async def held(turn: Turn, inbound: Inbound, deps: Deps, opened: Opened, texts: list[str], keep: tuple[str, ...],
                verb: Verb, what: str = "response") -> bool:
     """True when nothing may be stored: `texts` read like a live worry about a child (the route is
     shown, and a card that sends the form's `keep` fields back with `verb` if it is learning), or
@@ -45,6 +47,7 @@ async def held(turn: Turn, inbound: Inbound, opened: Opened, texts: list[str], k
     await show_privately(turn, concern_card(opened.discussion.id, opened.briefing.urgent_contact, resubmit, verb,
                                             in_the_open=not pressed_privately(turn)),
                          "Is this about a child at risk now?")
+    keep_view(turn, inbound, deps, opened.discussion.id, ViewKind.held)
     return True
 
 

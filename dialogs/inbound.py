@@ -6,9 +6,11 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from content.cards import Verb
 from storage.models import ConversationRef
 
 _LEADING_MENTION = re.compile(r"^\s*(?:<at[^>]*>.*?</at>\s*)+", re.IGNORECASE | re.DOTALL)
+REFRESH_VERB = Verb.my_view  # the one verb a card asks for by itself (its refresh)
 _SPACE = re.compile(r"(?:\s|&nbsp;)+")
 
 
@@ -31,12 +33,12 @@ def execute_value(value: Any) -> dict[str, Any]:
         raise MalformedAction("the invoke's value has no action")
     if action.get("type") != "Action.Execute":
         raise MalformedAction("only Action.Execute is answered as adaptiveCard/action")
-    if value.get("trigger", "manual") != "manual":
-        # A card refresh: this bot's cards have none, and a refresh must never act for the user.
-        raise MalformedAction("this bot's cards are not refreshed automatically")
     verb = action.get("verb")
     if not isinstance(verb, str) or not verb:
         raise MalformedAction("the action has no verb")
+    if value.get("trigger", "manual") != "manual" and verb != REFRESH_VERB:
+        # A card's refresh asks for a person's view of it, and must never act for them.
+        raise MalformedAction("only a view is refreshed automatically")
     data = action.get("data")
     if data is None:
         data = {}

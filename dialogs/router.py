@@ -8,11 +8,11 @@ from typing import Awaitable, Callable
 from content import strings
 from content.cards import Verb
 
-from . import (acknowledge, closing, digest, discussion, drafting, outstanding, overview, publish_requests, publishing,
-               registration, reports)
+from . import (acknowledge, closing, digest, discussion, drafting, my_view, outstanding, overview, publish_requests,
+               publishing, registration, reports)
 from .deps import Deps
 from .inbound import Inbound
-from .send import say, settle
+from .send import pressed_privately, say, settle
 from .turn import Turn
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ CARD_VERBS: dict[str, Flow] = {
     Verb.draft_discard: drafting.draft_discard,
     Verb.draft_replace: drafting.draft_replace,
     Verb.draft_keep: drafting.draft_keep,
+    Verb.my_view: my_view.my_view,
 }
 
 
@@ -65,6 +66,10 @@ async def on_card_action(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         log.info("unknown card verb ignored")
         await say(turn, strings.old_button(inbound.scope))
         return
+    if inbound.verb in DISCUSSION_VERBS and isinstance(discussion_id, str) and pressed_privately(turn):
+        # A button on someone's own view of the thread's card: whatever it leads to replaces that view
+        # (a flow that shows another keeps it).
+        deps.views.end(discussion_id, inbound.user_id)
     await flow(turn, inbound, deps)
 
 

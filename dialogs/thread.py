@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from content import strings
 from content.briefing import BriefingDoc
 from content.briefing import parse_cached
-from content.cards import briefing_card
+from content.cards import briefing_card, with_views
 from content.directory import Organisation
 from content.text import escape_md, format_date
 from storage.models import Delivery, DeliveryKind, Discussion, Team, stable_id
@@ -21,6 +21,7 @@ from .inbound import Inbound
 from .registration import ensure_team
 from .send import note
 from .turn import Turn
+from .views import View, ViewKind
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +75,26 @@ def closed_note(discussion: Discussion) -> str | None:
     return f"Minutes sent on {format_date(discussion.closed_at)} by {escape_md(discussion.closed_by or 'the team')}."
 
 
-async def thread_card(discussion: Discussion, briefing: BriefingDoc, deps: Deps) -> dict:
+async def thread_card(discussion: Discussion, briefing: BriefingDoc, deps: Deps, *, shared: bool = False) -> dict:
+    """The briefing's card as it is now. `shared`: the card in the channel, as everyone sees it; it
+    asks the clients of those who have their own view of it open to ask for that view again."""
     counts = await deps.store.responses.count_by_question(discussion.id)
     record = await deps.store.briefings.get(discussion.briefing_id)
     corrections = [(format_date(c.at), c.text) for c in (record.corrections if record else [])]
-    return briefing_card(briefing, discussion.id, counts=counts, closed=closed_note(discussion),
+    body = briefing_card(briefing, discussion.id, counts=counts, closed=closed_note(discussion),
                          discuss_by=format_date(discussion.discuss_by) if discussion.discuss_by else None,
                          corrections=corrections)
+    if shared and not discussion.closed:
+        with_views(body, discussion.id, deps.views.viewers(discussion.id, deps.clock()))
+    return body
+
+
+def keep_view(turn: Turn, inbound: Inbound, deps: Deps, discussion_id: str, kind: ViewKind, **args) -> None:
+    """What this person now sees in place of the thread's card (the answer to their Action.Execute
+    in the channel), to be drawn again for them when the card is updated for everyone. Only ids
+    and counts in `args`: never what anyone typed."""
+    if turn.pressed_privately and not turn.in_personal_chat and inbound.scope == "team" and inbound.user_id:
+        deps.views.keep(discussion_id, inbound.user_id, View(kind, deps.clock(), args))
 
 
 def thread_link(team: Team | None, discussion: Discussion | None, organisation: Organisation | None) -> str | None:

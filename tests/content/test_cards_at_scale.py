@@ -42,6 +42,7 @@ def texts(card: cards.Card) -> list[str]:
 FIXED = {
     "help_card": "the commands are fixed",
     "correction_form": "fixed",
+    "concern_again_card": "fixed, with the briefing's referral route (checked with the briefing at upload)",
     "briefing_card": "a briefing too long for its card is refused at upload (check_fits)",
     "response_form": "the briefing's questions, refused at upload when too long",
     "meeting_card": "the briefing's questions, refused at upload when too long",

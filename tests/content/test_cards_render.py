@@ -165,6 +165,16 @@ def _digest(briefings: int):
         for i in range(briefings)])
 
 
+def member_ids(count: int) -> list[str]:
+    """Teams user ids as a card's refresh lists them (29:1 and 84 characters, as in a real tenant)."""
+    return [f"29:1{'x' * 76}{n:08d}" for n in range(count)]
+
+
+def _viewed(body: cards.Card, people: int) -> cards.Card:
+    cards.with_views(body, "d-views", member_ids(people))
+    return body
+
+
 def all_cards() -> dict[str, cards.Card]:
     """Every card the bot can send: each public builder in content/cards.py, with realistic data."""
     return {
@@ -174,6 +184,7 @@ def all_cards() -> dict[str, cards.Card]:
         "briefing_card[closed]": cards.briefing_card(
             BRIEFING, D_BUNDLED, counts={"learnt": 3}, closed="Minutes sent on 3 March 2026 by Ben Nurse."),
         "briefing_card[long, counts]": cards.briefing_card(LONG_BRIEFING, D_LONG, counts={}),
+        "briefing_card[long, 60 own views]": _viewed(cards.briefing_card(LONG_BRIEFING, D_LONG, counts={}), 60),
         "response_form[bundled]": cards.response_form(BRIEFING, D_BUNDLED),
         "correction_form": cards.correction_form(BRIEFING, D_BUNDLED),
         "report_card[link]": list_cards.report_card(_report(12), "https://bot.example.org/reports/x?expires=1&sig=abc"),
@@ -192,6 +203,7 @@ def all_cards() -> dict[str, cards.Card]:
         "concern_card": cards.concern_card(D_BUNDLED, BRIEFING.urgent_contact, {
             "answer:learnt": _long_text(3, 3000) + f" {LINK} {MENTION}", "for_team": "false"}),
         "concern_card[at risk now]": cards.concern_card(D_BUNDLED, BRIEFING.urgent_contact, None),
+        "concern_again_card": cards.concern_again_card(D_BUNDLED, BRIEFING.urgent_contact),
         "concern_card[too much to carry]": cards.concern_card(D_BUNDLED, BRIEFING.urgent_contact, {
             f"answer:{q.id}": _long_text(i, 4000) + " \u00e9" * 500 for i, q in enumerate(LONG_BRIEFING.questions())}),
         "addendum_card[long]": cards.addendum_card(MANY_MINUTES, _long_text(1, 4000) + f" {LINK} {MENTION}",
@@ -337,11 +349,11 @@ def test_every_public_builder_is_covered():
                 "publish_preview_card", "help_card", "list_card", "correction_form", "my_responses_card",
                 "meeting_card", "addendum_card", "privacy_review_card", "concern_card", "sent_minutes_card", "report_card",
                 "digest_card", "outstanding_card", "organisation_change_card", "draft_replace_card", "drafts_card",
-                "approval_card", "request_card"}
+                "approval_card", "request_card", "concern_again_card"}
     assert built == builders
     # A new card builder (a public function returning a Card, other than the element helpers) needs a case here.
     helpers = {"card", "text", "heading", "facts", "execute", "back_to_briefing", "markdown_blocks",
-               "minutes_body", "check_fits",
+               "minutes_body", "check_fits", "with_views",
                "card_bytes", "room", "take", "fitting_choices", "clip_bytes"}
     public = {name for module in (cards, list_cards) for name, f in vars(module).items()
               if callable(f) and getattr(f, "__module__", "") == module.__name__
@@ -425,6 +437,7 @@ def test_a_briefing_too_long_for_a_card_is_refused():
     with pytest.raises(ContentError) as caught:
         cards.check_fits(TOO_LONG_BRIEFING)
     [problem] = caught.value.problems
-    # measured as the card is at its largest: a discuss-by date and every question's count of responses
-    assert problem.message.startswith("too long for a Teams card (37 KB, at most 28 KB)")
+    # measured as the card is at its largest: a discuss-by date, every question's count of responses,
+    # and room for a dozen people's own views of it (2 KB)
+    assert problem.message.startswith("too long for a Teams card (39 KB, at most 28 KB)")
     cards.check_fits(LONG_BRIEFING)  # 11.5 KB of Markdown still fits

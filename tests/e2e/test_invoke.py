@@ -42,7 +42,7 @@ MALFORMED = [
     ("verb not a string", action(verb=["record"]), "no verb"),
     ("empty verb", action(verb=""), "no verb"),
     ("data not an object", {"action": {"type": "Action.Execute", "verb": "record", "data": [1]}}, "data must be"),
-    ("an automatic refresh", action(trigger="automatic"), "not refreshed"),
+    ("an automatic refresh that would act", action(trigger="automatic"), "only a view is refreshed"),
 ]
 
 
