@@ -17,6 +17,7 @@ from content.directory import load_directory
 from content.word import MAX_DOCX_BYTES
 from dialogs.deps import Deps
 from dialogs.publishing import PublishError, upload_briefing
+from dialogs.bundles import due_bundles
 from dialogs.digest import due_digests
 from dialogs.publish_requests import send_scheduled
 from dialogs.reminders import due_reminders
@@ -61,6 +62,7 @@ async def run_schedules(deps: Deps, settings: Settings, interval: float = 900.0)
         try:
             await due_reminders(deps, settings.reminder_days)
             await due_digests(deps, settings.digest_day, settings.digest_time)
+            await due_bundles(deps)
             today = deps.clock().date()
             if last_purge != today:
                 await purge(deps, settings.retention_days)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from .briefing import BriefingDoc
-from .minutes import CompiledMinutes, header_facts
+from .minutes import BundledMinutes, CompiledMinutes, header_facts
 from .text import escape_md, format_datetime, plural
 from .yamlfile import ContentError, Problem
 
@@ -55,6 +55,8 @@ class Verb(StrEnum):
     briefing_correction = "briefing_correction"  # board staff correct a published briefing on every thread
     lead_reply = "lead_reply"  # a lead's short reply to a team, posted in its thread
     my_view = "my_view"  # a card's refresh: the person's own view of a thread's card (never acts)
+    acknowledge_bundle = "acknowledge_bundle"  # a lead has received every team's minutes in a daily bundle
+    minutes_delivery = "minutes_delivery"  # a lead chooses: minutes as they come, or one bundle a working day
 
 
 def card(body: list[Card], actions: list[Card] | None = None) -> Card:
@@ -545,6 +547,45 @@ def minutes_card(m: CompiledMinutes, *, discussion_id: str | None = None, docume
             {"type": "Input.Text", "id": "reply", "label": "Your reply (the team sees it in its thread, with your name)",
              "isMultiline": True, "maxLength": 1000, "isRequired": True, "errorMessage": "Write your reply"},
         ], [execute("Send the reply", Verb.lead_reply, "positive", discussion=discussion_id)])})
+        # A lead with many teams may prefer them together: one card and one email a working day.
+        body.append(text("Many teams? You can have their minutes in one bundle each working day instead.",
+                         size="Small", isSubtle=True, spacing="Medium"))
+        actions.append(execute("One bundle a day", Verb.minutes_delivery, daily="true"))
+    return card(body, actions)
+
+
+def minutes_bundle_card(items: Sequence[BundledMinutes], day: str, *, bundle_id: str = "",
+                        received: str | None = None) -> Card:
+    """A lead's daily bundle: every team's minutes since the last, one line each with links to its Word
+    document and its thread; one Received for them all (`bundle_id`: the bundle they were sent in)."""
+    teams = plural(len({item.m.team_name for item in items}), "team")
+    body: list[Card] = [
+        text(f"Team minutes \u00B7 {day}", size="Small", isSubtle=True),
+        heading(f"Minutes from {teams}"),
+        text("Sent to you since your last bundle. Each team's full minutes and Word document are also in the "
+             "email sent to you.", isSubtle=True),
+    ]
+
+    def row(item: BundledMinutes) -> list[Card]:
+        links = ([{"type": "Action.OpenUrl", "title": "Word document", "url": item.url}] if item.url else []) + \
+                ([{"type": "Action.OpenUrl", "title": "Open the thread", "url": item.thread_url}]
+                 if item.thread_url else [])
+        return [text(f"**{escape_md(item.m.team_name)}**: {escape_md(item.m.briefing_title)}", spacing="Medium"),
+                text(f"Sent {format_datetime(item.m.closed_at)} \u00B7 {plural(item.m.response_count, 'response')}",
+                     size="Small", spacing="None"),
+                *([{"type": "ActionSet", "spacing": "Small", "actions": links}] if links else [])]
+
+    shown, left_out = take(items, row, room(card(body), 1536))
+    body += shown
+    if left_out:
+        body.append(text(f"\u2026and {plural(left_out, 'more')}, not shown here for length: every team's minutes "
+                         "are in the email.", weight="Bolder", spacing="Medium"))
+    actions: list[Card] = []
+    if received:
+        body.append(text(f"\u2713 {received}", weight="Bolder"))
+    else:
+        actions.append(execute("Received", Verb.acknowledge_bundle, "positive", bundle=bundle_id))
+    actions.append(execute("Send minutes as they come instead", Verb.minutes_delivery, daily="false"))
     return card(body, actions)
 
 

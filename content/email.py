@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
+from typing import Sequence
 
 from .documents import minutes_docx
 from .html_render import render
-from .minutes import CompiledMinutes, render_html, render_text
-from .text import format_datetime
+from .minutes import BundledMinutes, CompiledMinutes, header_facts, render_html, render_text
+from .text import format_datetime, plural
 
 
 def minutes_file_name(m: CompiledMinutes) -> str:
@@ -62,4 +63,50 @@ def plain_email(*, sender: str, to_name: str, to_email: str, subject: str, text:
     msg.set_content(text)
     if html_body:
         msg.add_alternative(html_body, subtype="html")
+    return msg
+
+
+MAX_ATTACHED = 15 * 1024 * 1024  # Word documents attached to one bundle; past it they are linked
+
+
+def bundle_subject(items: Sequence[BundledMinutes], day: str) -> str:
+    return f"Team minutes from {plural(len({item.m.team_name for item in items}), 'team')}: {day}"
+
+
+def bundle_email(items: Sequence[BundledMinutes], day: str, *, to_name: str, to_email: str,
+                 sender: str) -> EmailMessage:
+    """Every team's minutes since the last bundle, in one email: a list, then each team's minutes,
+    and each team's Word document attached (linked instead past MAX_ATTACHED)."""
+    msg = EmailMessage()
+    subject = bundle_subject(items, day)
+    msg["Subject"] = subject
+    msg["From"] = sender
+    msg["To"] = formataddr((to_name, to_email))
+    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip(">") or "localhost")
+    documents, size, attached = [], 0, set()
+    for n, item in enumerate(items):
+        data = minutes_docx(item.m)
+        if size + len(data) <= MAX_ATTACHED:
+            documents.append((data, minutes_file_name(item.m)))
+            size += len(data)
+            attached.add(n)
+    teams = plural(len({item.m.team_name for item in items}), "team")
+    intro = (f"{teams} sent you minutes since your last bundle. Each team's minutes are below"
+             + (", and attached as Word documents." if attached else "."))
+    text = [f"Dear {to_name},", "", intro, ""]
+    for n, item in enumerate(items):
+        where = "attached" if n in attached else (f"Word document: {item.url}" if item.url else "")
+        text.append(f"- {item.m.team_name}: {item.m.briefing_title}, sent {format_datetime(item.m.closed_at)}, "
+                    f"{plural(item.m.response_count, 'response')}" + (f" ({where})" if where else ""))
+    for item in items:
+        text += ["", "", render_text(item.m)]
+    msg.set_content("\n".join(text))
+    rows = [{"m": item.m, "closed": format_datetime(item.m.closed_at), "responses": item.m.response_count,
+             "attached": n in attached, "url": item.url, "facts": header_facts(item.m)} for n, item in enumerate(items)]
+    msg.add_alternative(render("bundle_email.html", subject=subject, to_name=to_name, intro=intro, items=rows,
+                               footer=f"Forwarded at the request of the {items[0].m.board}." if items else ""),
+                        subtype="html")
+    for data, name in documents:
+        msg.add_attachment(data, maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.wordprocessingml.document", filename=name)
     return msg

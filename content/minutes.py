@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Protocol
 
@@ -111,6 +112,15 @@ def compile_minutes(
         briefing_issued=briefing.issued_label, meeting_date=meeting_date, closed_by=closed_by,
         closed_at=closed_at, themes=themes, present=present, roles=roles,
     )
+
+
+@dataclass(frozen=True)
+class BundledMinutes:
+    """One team's minutes in a lead's daily bundle, with signed links to its Word document and thread."""
+    discussion_id: str
+    m: CompiledMinutes
+    url: str | None = None
+    thread_url: str | None = None
 
 
 def header_facts(m: CompiledMinutes) -> list[tuple[str, str]]:

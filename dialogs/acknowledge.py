@@ -27,31 +27,36 @@ def document_path(discussion_id: str, organisation_id: str) -> str:
     return f"/documents/minutes/{organisation_id}/{discussion_id}.docx"
 
 
-async def _as_lead(turn: Turn, inbound: Inbound, deps: Deps):
-    """(discussion, team, organisation, lead) when the person who pressed is a lead of the
-    organisation the minutes went to (card data is client-side: checked here); else said why."""
-    discussion_id = (inbound.value or {}).get("discussion")
+async def as_lead(deps: Deps, discussion_id: object, user_aad: str | None):
+    """(discussion, team, organisation, lead) when `user_aad` is a lead of the organisation the
+    discussion's minutes went to (card data is client-side: checked here); else None."""
     discussion = await deps.store.discussions.get(discussion_id) if isinstance(discussion_id, str) else None
     minutes = await deps.store.minutes.get(discussion.id) if discussion else None
     team = await deps.store.teams.get(discussion.team_id) if discussion else None
-    if minutes is None or team is None:
-        await say(turn, strings.unknown_discussion(inbound.scope))
+    if discussion is None or minutes is None or team is None:
         return None
     org = deps.directory.organisation(minutes.organisation_id)
     lead = next((l for l in (org.safeguarding_leads if org else []) if l.aad_object_id and
-                 l.aad_object_id == (inbound.user_aad or "").lower()), None)
-    if lead is None:
-        log.warning("lead action refused: not a lead of the organisation")
-        await say(turn, strings.NOT_THE_LEAD)
-        return None
-    return discussion, team, org, lead
+                 l.aad_object_id == (user_aad or "").lower()), None)
+    return None if lead is None else (discussion, team, org, lead)
 
 
-async def acknowledge(turn: Turn, inbound: Inbound, deps: Deps) -> None:
-    found = await _as_lead(turn, inbound, deps)
+async def _as_lead(turn: Turn, inbound: Inbound, deps: Deps):
+    """as_lead for the discussion the pressed card names; when it is not theirs, said why."""
+    discussion_id = (inbound.value or {}).get("discussion")
+    found = await as_lead(deps, discussion_id, inbound.user_aad)
     if found is None:
-        return
-    discussion, team, org, lead = found
+        discussion = await deps.store.discussions.get(discussion_id) if isinstance(discussion_id, str) else None
+        if discussion is None or await deps.store.minutes.get(discussion.id) is None:
+            await say(turn, strings.unknown_discussion(inbound.scope))
+        else:
+            log.warning("lead action refused: not a lead of the organisation")
+            await say(turn, strings.NOT_THE_LEAD)
+    return found
+
+
+async def mark_received(deps: Deps, discussion, team, org, lead) -> Acknowledgement:
+    """The lead has received the minutes: recorded once, and the team's thread told once."""
     async with deps.lock(f"discussion:{discussion.id}"):
         minutes = await deps.store.minutes.get(discussion.id)
         existing = next((a for a in minutes.acknowledgements if a.aad_object_id == lead.aad_object_id), None)
@@ -66,6 +71,16 @@ async def acknowledge(turn: Turn, inbound: Inbound, deps: Deps) -> None:
                 payload={"text": strings.ACKNOWLEDGED.format(name=lead.name, organisation=org.name,
                                                              when=format_datetime(existing.at))})])
             log.info("minutes acknowledged discussion=%s", discussion.id)
+    return existing
+
+
+async def acknowledge(turn: Turn, inbound: Inbound, deps: Deps) -> None:
+    found = await _as_lead(turn, inbound, deps)
+    if found is None:
+        return
+    discussion, team, org, lead = found
+    existing = await mark_received(deps, discussion, team, org, lead)
+    minutes = await deps.store.minutes.get(discussion.id)
     received = strings.RECEIVED.format(when=format_datetime(existing.at))
     await settle(turn, minutes_card(CompiledMinutes.model_validate(minutes.body), received=received,
                                     document_url=deps.link(document_path(discussion.id, org.id)),

@@ -13,7 +13,8 @@ from content.text import LONDON, format_date, plural, quote
 from storage.models import Addendum, Author, Minutes
 
 from .deps import Deps
-from .forwarding import plan_correction, plan_forwarding
+from .bundles import forward_minutes
+from .forwarding import plan_correction
 from .hold import held, settle_view
 from .inbound import Inbound
 from .privacy_gate import findings_in, for_minutes, kinds
@@ -141,7 +142,7 @@ async def close_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         discussion.closed_by = compiled.closed_by
         discussion.closed_by_id = inbound.user_aad
         await deps.store.discussions.put(discussion)
-        await deps.store.outbox.enqueue(plan_forwarding(team, discussion, minutes, deps))
+        await deps.store.outbox.enqueue(await forward_minutes(team, discussion, minutes, deps))
         deps.views.forget(discussion.id)  # closed: everyone sees the closed card, views of it are over
     log.info("discussion closed discussion=%s organisation=%s", discussion.id, compiled.organisation_id)
     await settle(turn, sent_minutes_card(compiled, lead_names(deps, minutes.organisation_id)))

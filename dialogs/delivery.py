@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from content.briefing import parse_cached
-from content.cards import addendum_card, minutes_card
-from content.email import addendum_email, minutes_email, plain_email
+from content.cards import addendum_card, minutes_bundle_card, minutes_card
+from content.email import addendum_email, bundle_email, bundle_subject, minutes_email, plain_email
 from content.text import format_datetime
 from content.minutes import CompiledMinutes
 from storage.models import ConversationRef, Delivery, DeliveryKind, DeliveryStatus, Discussion
 
 from .acknowledge import document_path
+from .bundles import bundle_contents, bundle_day
 from .deps import Deps
 from .forwarding import ADDENDUM_KINDS, MINUTES_KINDS, forward_notice
 from .publish_requests import approval_message, status_changed, status_message
@@ -158,6 +159,16 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
         except LookupError as exc:
             raise Undeliverable(str(exc)) from None
         return CardUpdate(chat, activity_id, _card(body, "Publishing"))
+    if d.kind in (DeliveryKind.bundle_teams, DeliveryKind.bundle_email):
+        items, via = await bundle_contents(d, deps)
+        if not items or via is None:
+            raise Undeliverable("nothing left to send in the bundle, or no longer a lead of the organisation")
+        if d.kind is DeliveryKind.bundle_teams:
+            return PersonalMessage(d.recipient or "", via, _card(minutes_bundle_card(items, bundle_day(d), bundle_id=d.id),
+                                                                 bundle_subject(items, bundle_day(d))))
+        # Each team's Word document is built for it: off the event loop.
+        return Email(await asyncio.to_thread(bundle_email, items, bundle_day(d), to_name=d.payload.get("lead_name", ""),
+                                             to_email=d.recipient or "", sender=deps.mail_from))
     if d.kind is DeliveryKind.staff_notice:
         return ThreadReply(ConversationRef.model_validate(d.payload["to"]), Message(text=d.payload.get("text", "")))
     if d.kind is DeliveryKind.thread_notice:

@@ -17,7 +17,7 @@ _LABEL = {DeliveryKind.minutes_teams: "Teams chat", DeliveryKind.minutes_email: 
 
 
 def _plan(team: Team, discussion: Discussion, minutes: Minutes, deps: Deps, kinds: tuple[DeliveryKind, DeliveryKind],
-          key: str, extra: dict[str, Any]) -> list[Delivery]:
+          key: str, extra: dict[str, Any], skip: set[str | None] = frozenset()) -> list[Delivery]:
     """One delivery per lead and channel: Teams chat when the lead's id is known, and email.
 
     The leads are those of the organisation the minutes were sent to (recorded on them), not the
@@ -26,6 +26,8 @@ def _plan(team: Team, discussion: Discussion, minutes: Minutes, deps: Deps, kind
     teams_kind, email_kind = kinds
     rows = []
     for lead in org.safeguarding_leads if org else []:
+        if lead.aad_object_id and lead.aad_object_id in skip:
+            continue
         channels = []
         if lead.aad_object_id:
             channels.append((teams_kind, lead.aad_object_id))
@@ -41,8 +43,10 @@ def _plan(team: Team, discussion: Discussion, minutes: Minutes, deps: Deps, kind
     return rows
 
 
-def plan_forwarding(team: Team, discussion: Discussion, minutes: Minutes, deps: Deps) -> list[Delivery]:
-    return _plan(team, discussion, minutes, deps, MINUTES_KINDS, "minutes", {})
+def plan_forwarding(team: Team, discussion: Discussion, minutes: Minutes, deps: Deps,
+                    skip: set[str | None] = frozenset()) -> list[Delivery]:
+    """The minutes to each lead now (`skip`: the Teams ids of leads who have them in a daily bundle)."""
+    return _plan(team, discussion, minutes, deps, MINUTES_KINDS, "minutes", {}, skip)
 
 
 def plan_correction(team: Team, discussion: Discussion, minutes: Minutes, addendum: Addendum,
@@ -106,5 +110,7 @@ def forward_notice(discussion: Discussion, deliveries: list[Delivery], settled: 
     return Delivery(
         id=stable_id("notice", discussion.id, what, addendum_id or ""), group=discussion.id,
         kind=DeliveryKind.thread_notice, team_id=discussion.team_id, discussion_id=discussion.id,
-        briefing_id=discussion.briefing_id, payload={"text": strings.forwarded(what, parts, failures)},
+        briefing_id=discussion.briefing_id,
+        payload={"text": " ".join(filter(None, [strings.forwarded(what, parts, failures),
+                                                settled.payload.get("bundled")]))},
     )

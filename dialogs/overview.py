@@ -30,7 +30,9 @@ STAFF_COMMANDS = [("publish ID", "Preview a briefing, by its id (see briefings),
                   ("drafts", "Briefings not published yet. To add one, attach a Word briefing (.docx) here")]
 LEAD_COMMANDS = [("report ID", "Reach and engagement for a briefing (a lead's: their teams), with the full report"),
                  ("outstanding", "Teams that have not sent their minutes yet (add a briefing id to narrow it)"),
-                 ("digest", "Your organisation's teams: briefings received, discussed, minutes sent (leads)")]
+                 ("digest", "Your organisation's teams: briefings received, discussed, minutes sent (leads)"),
+                 ("minutes daily", "Every team's minutes in one card and one email each working day (leads; "
+                                   "minutes each: as they come)")]
 
 
 async def help_(turn: Turn, inbound: Inbound, deps: Deps) -> None:

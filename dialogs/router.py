@@ -8,8 +8,8 @@ from typing import Awaitable, Callable
 from content import strings
 from content.cards import Verb
 
-from . import (acknowledge, closing, digest, discussion, drafting, my_view, outstanding, overview, publish_requests,
-               publishing, registration, reports)
+from . import (acknowledge, bundles, closing, digest, discussion, drafting, my_view, outstanding, overview,
+               publish_requests, publishing, registration, reports)
 from .deps import Deps
 from .inbound import Inbound
 from .send import pressed_privately, say, settle
@@ -17,7 +17,7 @@ from .turn import Turn
 
 log = logging.getLogger(__name__)
 Flow = Callable[[Turn, Inbound, Deps], Awaitable[None]]
-PERSONAL_ONLY = {"publish", "outstanding", "report", "digest", "drafts"}
+PERSONAL_ONLY = {"publish", "outstanding", "report", "digest", "drafts", "minutes"}
 # Buttons on a briefing's card: on a preview or test card (board staff's), they answer and record nothing.
 DISCUSSION_VERBS = {Verb.record, Verb.my_responses, Verb.edit_responses, Verb.confirm_findings, Verb.discard,
                     Verb.show_thread, Verb.close, Verb.close_confirm, Verb.close_cancel, Verb.correction}
@@ -51,6 +51,8 @@ CARD_VERBS: dict[str, Flow] = {
     Verb.draft_replace: drafting.draft_replace,
     Verb.draft_keep: drafting.draft_keep,
     Verb.my_view: my_view.my_view,
+    Verb.acknowledge_bundle: bundles.acknowledge_bundle,
+    Verb.minutes_delivery: bundles.minutes_delivery,
 }
 
 
@@ -101,6 +103,7 @@ async def on_message(turn: Turn, inbound: Inbound, deps: Deps) -> None:
             "outstanding": lambda t, i, d: outstanding.outstanding_command(t, i, d, rest),
             "report": lambda t, i, d: reports.report_command(t, i, d, rest),
             "digest": digest.digest_command,
+            "minutes": lambda t, i, d: bundles.minutes_command(t, i, d, rest),
         }
         if inbound.scope == "groupChat" and word in PERSONAL_ONLY:
             # Their cards carry signed links to one organisation's minutes and pages: never into a

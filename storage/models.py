@@ -181,6 +181,8 @@ class DeliveryKind(StrEnum):
     approval_request = "approval_request"  # 1:1 chat card asking an approver to approve a publish request
     publish_status = "publish_status"  # the publisher's card, updated in place with the deliveries' progress
     staff_notice = "staff_notice"  # a message in board staff's chat with the bot (a decision on their request)
+    bundle_teams = "bundle_teams"  # a lead's daily bundle of minutes, 1:1 chat card
+    bundle_email = "bundle_email"  # a lead's daily bundle of minutes, one email with each team's Word document
 
 
 class PublishState(StrEnum):

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 from content import cards, list_cards, strings
 from content.briefing import bundled_briefings, parse_briefing
 from content.digest import Digest, DigestBriefing, Outstanding, SentMinutes, combine
-from content.minutes import compile_minutes
+from content.minutes import BundledMinutes, compile_minutes
 from content.outstanding import OutstandingTeam, OutstandingView
 from content.report import BriefingReport, OrganisationReach, QuestionResponses, ThemeResponses
 from storage.models import Author, Response
@@ -92,6 +92,15 @@ def minutes(responses: int = 500, wide: bool = False):
                            closed_at=T0 + timedelta(hours=1), meeting_date="2 March 2026", roles="r" * 300)
 
 
+def bundle(count: int) -> list[BundledMinutes]:
+    """A lead's daily bundle from `count` teams, each with signed links to its document and thread."""
+    one = minutes(2)
+    return [BundledMinutes(f"d-{i}", one.model_copy(update={"team_name": team_name(i)}),
+                           url=URL.replace("digest", f"minutes/d-{i}"),
+                           thread_url=f"https://teams.microsoft.com/l/message/19%3A{i}/1?tenantId=x&groupId=y")
+            for i in range(count)]
+
+
 def organisations(count: int) -> list[tuple[str, str]]:
     return [(f"org-{i:04d}-nhs-trust", org_name(i)) for i in range(count)]
 
@@ -135,6 +144,7 @@ def large_cards() -> dict[str, cards.Card]:
         "minutes_card[500x4000]": cards.minutes_card(minutes(), discussion_id="d-1", document_url=URL,
                                                      thread_url="https://teams.microsoft.com/l/message/" + "x" * 400),
         "minutes_card[500x4000, not ASCII]": cards.minutes_card(minutes(wide=True), discussion_id="d-1"),
+        "minutes_bundle_card[300 teams]": cards.minutes_bundle_card(bundle(300), "1 December 2026", bundle_id="dl-0123456789abcdef"),
         "minutes_preview_card[500x4000]": cards.minutes_preview_card(minutes(), "d-1", [f"Lead {i} " + "l" * 150
                                                                                          for i in range(10)]),
         "sent_minutes_card[500x4000]": cards.sent_minutes_card(minutes(), ", ".join(f"Lead {i}" for i in range(10))),

@@ -25,7 +25,7 @@ import pytest
 from content import cards, list_cards
 from content.briefing import bundled_briefings, parse_briefing
 from content.directory import load_directory
-from content.minutes import compile_minutes
+from content.minutes import BundledMinutes, compile_minutes
 from dialogs.overview import PERSONAL_COMMANDS, STAFF_COMMANDS, TEAM_COMMANDS
 from content.outstanding import OutstandingTeam, OutstandingView
 from storage.models import Author, Discussion, Response
@@ -118,6 +118,14 @@ FEW_MINUTES = _minutes(BRIEFING, [
     _response(BRIEFING, 3, f"None yet {AUTOLINK}", "Dee [x](y)"),
     _response(BRIEFING, 4, "A response to a question the briefing no longer has", "Eve", question_id="retired-q"),
 ])
+def _bundle(count: int) -> list[BundledMinutes]:
+    """A lead's daily bundle: team names with Markdown and mentions in them, links signed."""
+    return [BundledMinutes(f"d-{i}", FEW_MINUTES.model_copy(update={"team_name": f"Team {i} {LINK} {MENTION}"}),
+                           url=f"https://bot.example.org/documents/minutes/sussex-police/d-{i}.docx?expires=1&sig=ab",
+                           thread_url=f"https://teams.microsoft.com/l/message/19%3Aa{i}/1?tenantId=t")
+            for i in range(count)]
+
+
 MANY_MINUTES = _minutes(BRIEFING, [
     _response(BRIEFING, i, _long_text(i, 800), f"Member {i} {MENTION if i % 2 else LINK}") for i in range(60)])
 LONGEST_MINUTES = _minutes(BRIEFING, [  # as long as a response may be (dialogs.discussion.MAX_RESPONSE_CHARS)
@@ -218,6 +226,9 @@ def all_cards() -> dict[str, cards.Card]:
         "minutes_card[for a lead]": cards.minutes_card(FEW_MINUTES, discussion_id=D_BUNDLED, document_url="https://bot.example.org/d.docx",
                                                        thread_url="https://teams.microsoft.com/l/message/19%3Aa/1?x=1"),
         "minutes_card[60x800]": cards.minutes_card(MANY_MINUTES),
+        "minutes_bundle_card[3 teams]": cards.minutes_bundle_card(_bundle(3), "1 December 2026", bundle_id="dl-0123456789abcdef"),
+        "minutes_bundle_card[received]": cards.minutes_bundle_card(_bundle(2), "1 December 2026",
+                                                                   received="Received by you on 1 December 2026, 09:12"),
         "minutes_card[60x4000]": cards.minutes_card(LONGEST_MINUTES),
         "minutes_card[long briefing]": cards.minutes_card(LONG_BRIEFING_MINUTES),
         "minutes_preview_card[few]": cards.minutes_preview_card(FEW_MINUTES, D_BUNDLED, LEADS),
@@ -349,7 +360,7 @@ def test_every_public_builder_is_covered():
                 "publish_preview_card", "help_card", "list_card", "correction_form", "my_responses_card",
                 "meeting_card", "addendum_card", "privacy_review_card", "concern_card", "sent_minutes_card", "report_card",
                 "digest_card", "outstanding_card", "organisation_change_card", "draft_replace_card", "drafts_card",
-                "approval_card", "request_card", "concern_again_card"}
+                "approval_card", "request_card", "concern_again_card", "minutes_bundle_card"}
     assert built == builders
     # A new card builder (a public function returning a Card, other than the element helpers) needs a case here.
     helpers = {"card", "text", "heading", "facts", "execute", "back_to_briefing", "markdown_blocks",
@@ -388,6 +399,42 @@ def test_card_version_is_at_most_1_5(rendered, name):
 @pytest.mark.parametrize("name", CARDS)
 def test_card_is_at_most_28_kb(name):
     assert size(CARDS[name]) <= MAX_BYTES, f"{name} is {size(CARDS[name])} bytes"
+
+
+# Teams draws a card with its own palette for each theme (light, dark, high contrast): a card that names
+# only the host's semantic colours gets that theme's readable version of each. Fixed colours ("Light",
+# "Dark") fail in the opposite theme; "Good" and "Warning" (green, yellow) are under 3:1 on Teams'
+# light background; a subtle coloured text is the colour at about half strength; a styled container
+# brings a background of its own.
+THEME_SAFE_COLOURS = {"Default", "Accent", "Attention"}
+# Teams' light theme, as Microsoft's Agents Playground renders cards (its host config): text on white.
+TEAMS_LIGHT = {"Default": (0x25, 0x24, 0x24, 1.0), "Default subtle": (0x25, 0x24, 0x24, 0xBF / 255),
+               "Accent": (0x62, 0x64, 0xA7, 1.0), "Attention": (0xC4, 0x31, 0x4B, 1.0)}
+
+
+def contrast_on_white(rgba: tuple[int, int, int, float]) -> float:
+    r, g, b, a = rgba
+
+    def channel(v: float) -> float:
+        v = (v * a + 255 * (1 - a)) / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    lum = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (lum + 0.05)
+
+
+@pytest.mark.parametrize("name", CARDS)
+def test_every_text_keeps_its_contrast_in_every_teams_theme(name):
+    for n in walk(CARDS[name]):
+        colour = n.get("color")
+        assert colour in THEME_SAFE_COLOURS | {None}, f"{name}: colour {colour!r} in {n.get('text', n)!r}"
+        assert not (n.get("isSubtle") and colour not in (None, "Default")), f"{name}: subtle {colour} text"
+        if n.get("type") in ("Container", "ColumnSet", "Column", "TableCell", "Table"):
+            assert n.get("style") in (None, "default"), f"{name}: a {n.get('style')} container brings its own background"
+        assert "backgroundImage" not in n
+        if n.get("type") == "TextBlock":
+            key = (colour or "Default") + (" subtle" if n.get("isSubtle") and not colour else "")
+            assert contrast_on_white(TEAMS_LIGHT[key]) >= 4.5, f"{name}: {key} text under 4.5:1"
 
 
 @pytest.mark.parametrize("name", USER_TEXT_CARDS)

@@ -308,3 +308,34 @@ async def test_where_delivery_records_cannot_tell_nobody_gets_the_minutes(chat):
     await chat.store.outbox.enqueue([Delivery(id="z", group="d-3", kind=DeliveryKind.minutes_teams,
                                               recipient=MORGAN.aad.upper())])
     assert await organisation_from_deliveries(chat.deps, "d-3") == "fire-rescue"
+
+
+async def test_minutes_waiting_for_a_bundle_stay_with_the_organisation_they_were_sent_to(chat):
+    from dialogs.bundles import bundle_contents, due_bundles, next_bundle_at
+
+    await chat.send(t.personal(URL, PRIYA, TENANT, text="minutes daily"))
+    sent, _ = await sent_and_open(chat)
+    assert {d.kind for d in await chat.store.outbox.list_group(sent)} == {DeliveryKind.card_update, DeliveryKind.thread_notice}
+    await move_to_fire(chat)  # before the bundle goes
+    queued = await due_bundles(chat.deps, next_bundle_at(utcnow()) + timedelta(seconds=1))
+    [teams] = [d for d in queued if d.kind is DeliveryKind.bundle_teams]
+    assert teams.recipient == PRIYA.aad and teams.payload["organisation_id"] == "nhs-trust"
+    items, _ = await bundle_contents(teams, chat.deps)
+    assert [(i.discussion_id, i.m.organisation_name) for i in items] == [(sent, "NHS Trust")]
+    # Morgan (Fire & Rescue's lead) can't mark it received: the bundle isn't theirs.
+    refused = await chat.say(t.personal(URL, MORGAN, TENANT, value={"verb": "acknowledge_bundle", "bundle": teams.id}))
+    assert refused.text.startswith("Only a safeguarding lead of the team's organisation")
+    assert (await chat.store.minutes.get(sent)).acknowledgements == []
+
+
+async def test_a_bundle_for_someone_no_longer_a_lead_is_not_sent(chat):
+    from dialogs.bundles import bundle_contents, due_bundles, next_bundle_at
+
+    await chat.send(t.personal(URL, PRIYA, TENANT, text="minutes daily"))
+    await sent_and_open(chat)
+    queued = await due_bundles(chat.deps, next_bundle_at(utcnow()) + timedelta(seconds=1))
+    [teams] = [d for d in queued if d.kind is DeliveryKind.bundle_teams]
+    chat.deps.directory = parse_directory(DIRECTORY.replace(
+        f"{{name: Priya Lead, email: priya@nhs.example.org, aad_object_id: {PRIYA.aad}}}",
+        "{name: Pat Newlead, email: pat@nhs.example.org}"))
+    assert await bundle_contents(teams, chat.deps) == ([], None)
