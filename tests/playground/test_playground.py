@@ -148,8 +148,14 @@ def test_the_whole_loop_in_the_playground(page: Page, playground):
     expect(thread.get_by_text("Discussion closed by Alex Example")).to_be_visible()
     expect(thread.get_by_text(re.compile(r"Minutes sent to Alex Example \(Teams chat and email\) at \d\d:\d\d"))).to_be_visible()
     page.screenshot(path=str(SHOTS / "thread.png"))
-    # Every text in the cards on screen keeps WCAG AA contrast (4.5:1; 3:1 when large).
+    # Every text in the cards on screen keeps WCAG AA contrast (4.5:1; 3:1 when large), and again with
+    # the high-contrast colours Windows forces (dark): no colour or background of the cards' own is left
+    # to fight them.
     assert low_contrast(page) == []
+    page.emulate_media(color_scheme="dark", forced_colors="active")
+    assert low_contrast(page) == []
+    page.screenshot(path=str(SHOTS / "thread-high-contrast.png"))
+    page.emulate_media(color_scheme="light", forced_colors="none")
 
     # The lead (Alex) has the minutes in the personal chat, and as an email file.
     open_chat(page)
