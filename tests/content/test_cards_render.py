@@ -437,6 +437,15 @@ def test_every_text_keeps_its_contrast_in_every_teams_theme(name):
             assert contrast_on_white(TEAMS_LIGHT[key]) >= 4.5, f"{name}: {key} text under 4.5:1"
 
 
+@pytest.mark.parametrize("name", CARDS)
+def test_every_input_is_labelled(name):
+    """A screen reader names each box: a label, or a toggle's own title beside its box."""
+    for n in walk(CARDS[name]):
+        if str(n.get("type", "")).startswith("Input."):
+            named = n.get("label") or (n["type"] == "Input.Toggle" and n.get("title"))
+            assert named, f"{name}: input {n.get('id')!r} has no label"
+
+
 @pytest.mark.parametrize("name", USER_TEXT_CARDS)
 def test_user_text_cannot_inject_links_or_mentions(name):
     texts = shown_texts(CARDS[name])
