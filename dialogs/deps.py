@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,6 +11,7 @@ from content.directory import Directory
 from storage.models import utcnow
 from storage.protocols import Store
 
+from .locks import ReadWriteLock
 from .views import Views
 
 
@@ -51,9 +51,20 @@ class Deps:
     views: Views = field(default_factory=Views)
     _locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
 
-    def lock(self, key: str) -> asyncio.Lock:
-        """Serialises check-then-act sequences on one record (one process owns the store)."""
+    def _lock_of(self, key: str) -> ReadWriteLock:
         lock = self._locks.get(key)
         if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
+            lock = self._locks[key] = ReadWriteLock()
         return lock
+
+    def lock(self, key: str):
+        """Serialises check-then-act sequences on one record (one process owns the store)."""
+        return self._lock_of(key).exclusive()
+
+    def is_locked(self, key: str) -> bool:
+        lock = self._locks.get(key)
+        return lock is not None and lock.locked()
+
+    def shared_lock(self, key: str):
+        """Beside others holding it shared (members recording at once), never beside `lock(key)`."""
+        return self._lock_of(key).shared()

@@ -7,7 +7,7 @@ import logging
 from content import strings
 from content.briefing import BriefingDoc
 from content.cards import ANSWER_PREFIX, AT_RISK_NOW, Verb, concern_card, my_responses_card, privacy_review_card
-from content.text import plural
+from content.text import format_date, plural
 from storage.models import Author, Response
 
 from .deps import Deps
@@ -16,7 +16,7 @@ from .inbound import Inbound
 from .privacy_gate import findings_in, kinds, redacted_text, unconfirmed
 from .registration import ensure_team
 from .send import note, outcome, pressed_privately, say, show_privately
-from .thread import Opened, keep_view, lock, open_discussion, refresh_card, thread_card
+from .thread import Opened, keep_view, lock, open_discussion, refresh_card, shared_lock, thread_card
 from .turn import Turn
 from .views import ViewKind
 
@@ -52,13 +52,12 @@ def _note_taker(value: dict) -> tuple[bool, int | None, str | None, str | None]:
 
 
 async def record(turn: Turn, inbound: Inbound, deps: Deps) -> None:
-    async with lock(inbound, deps):
-        opened = await open_discussion(turn, inbound, deps)
-        if opened is not None:
-            await _record(turn, inbound, deps, opened)
-
-
-async def _record(turn: Turn, inbound: Inbound, deps: Deps, opened: Opened) -> None:
+    """Responses from the card's form. What was typed is checked with no lock held; the write holds the
+    discussion's lock only to be sure it is still open (shared with other members recording at once,
+    so their writes share a disk flush); the answer is given after the write is durable."""
+    opened = await open_discussion(turn, inbound, deps)
+    if opened is None:
+        return
     discussion, briefing = opened.discussion, opened.briefing
     if str((inbound.value or {}).get(AT_RISK_NOW)).lower() == "true":
         # Ticked "a child at risk now": the route, in this person's reply; nothing is stored or logged.
@@ -92,11 +91,19 @@ async def _record(turn: Turn, inbound: Inbound, deps: Deps, opened: Opened) -> N
         )
         for qid, text in answers.items()
     ]
-    added = await deps.store.responses.add(responses)
-    if added and (present is not None or roles):
-        discussion.present = present if present is not None else discussion.present
-        discussion.roles = roles or discussion.roles
-        await deps.store.discussions.put(discussion)
+    note_taker = present is not None or bool(roles)  # it changes the discussion itself: alone
+    async with (lock if note_taker else shared_lock)(inbound, deps):
+        current = await deps.store.discussions.get(discussion.id)  # closed since it was opened above?
+        if current is not None and not current.closed:
+            discussion = current
+            added = await deps.store.responses.add(responses)
+            if added and note_taker:
+                discussion.present = present if present is not None else discussion.present
+                discussion.roles = roles or discussion.roles
+                await deps.store.discussions.put(discussion)
+    if current is None or current.closed:
+        await note(turn, strings.ALREADY_CLOSED.format(date=format_date(current.closed_at if current else now)))
+        return
     total = await deps.store.responses.count(discussion.id)
     log.info("responses recorded discussion=%s added=%d total=%d for_team=%s", discussion.id, len(added), total, for_team)
     if not added:

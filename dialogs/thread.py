@@ -34,8 +34,13 @@ class Opened:
 
 
 def lock(inbound: Inbound, deps: Deps):
-    """Recording, editing and closing one discussion never interleave."""
+    """Editing and closing one discussion never interleave with anything else done to it."""
     return deps.lock(f"discussion:{(inbound.value or {}).get('discussion')}")
+
+
+def shared_lock(inbound: Inbound, deps: Deps):
+    """Members recording at once on one discussion go side by side; never beside a close or an edit."""
+    return deps.shared_lock(f"discussion:{(inbound.value or {}).get('discussion')}")
 
 
 async def open_discussion(turn: Turn, inbound: Inbound, deps: Deps, *,

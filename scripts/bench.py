@@ -2,8 +2,8 @@
 
 1. submission  one response submission at POST /api/messages over real HTTP, with N responses
                stored (p99 < 20 ms at every size; p99 at the largest <= 1.5x p99 at the smallest)
-2. throughput  50 members submitting at once: activities/s of this bot (`learning-bot serve`)
-               beside a stock Bot Framework echo bot (scripts/echo_bot.py), at least 4x
+2. throughput  50 members submitting at once, in one team and over ten: activities/s of this bot
+               (`learning-bot serve`) beside a stock Bot Framework echo bot, at least 5x each
 3. broadcast   one briefing to 1,000 teams against a connector that throttles like Teams:
                >= 0.9 of the allowed 30 posts/s, no team posted twice, none never posted
 4. minutes     compile + HTML + Word of a discussion with 500 responses, under 1 s
@@ -242,9 +242,12 @@ def summary_rows(out: dict) -> list[dict]:
         row(1, f"p99 {largest:,} / {smallest:,} stored", f"{out['ratio_p99']:.2f}x", f"<= {TARGET_RATIO:g}x",
             out["ratio_p99"] <= TARGET_RATIO)
     if tp := out.get("throughput"):
-        row(2, f"this bot, {tp['clients']} members at once", f"{tp['ours']['activities_per_s']:.0f} activities/s", "", None)
-        row(2, "stock echo bot, same load", f"{tp['echo']['activities_per_s']:.0f} activities/s", "", None)
-        row(2, "throughput ratio, this bot / echo", f"{tp['ratio']:.2f}x", f">= {tp['target_ratio_at_least']:g}x",
+        row(2, "stock echo bot, 50 at once", f"{tp['echo']['activities_per_s']:.0f} activities/s", "", None)
+        row(2, f"this bot, one team of {tp['clients']}", f"{tp['one_team']['activities_per_s']:.0f} activities/s", "", None)
+        row(2, "  ratio to echo, one team", f"{tp['one_team_ratio']:.2f}x", f">= {tp['target_ratio_at_least']:g}x",
+            tp["one_team_ratio"] >= tp["target_ratio_at_least"])
+        row(2, f"this bot, {tp['clients']} over ten teams", f"{tp['ours']['activities_per_s']:.0f} activities/s", "", None)
+        row(2, "  ratio to echo, ten teams", f"{tp['ratio']:.2f}x", f">= {tp['target_ratio_at_least']:g}x",
             tp["ratio"] >= tp["target_ratio_at_least"])
     if bc := out.get("broadcast"):
         row(3, f"broadcast to {bc['teams']:,} teams: rate / allowed",

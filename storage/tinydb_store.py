@@ -208,16 +208,39 @@ class _State:
 
     # responses
     def add_responses(self, responses: list[Response]) -> list[Response]:
-        added: list[Response] = []
-        by_discussion: dict[str, list[Response]] = {}
-        for r in responses:
-            by_discussion.setdefault(r.discussion_id, []).append(r)
-        for discussion_id, group in by_discussion.items():
-            log = self.responses.get(_stem(discussion_id))
-            fresh = [r for r in {r.id: r for r in group}.values() if r.id not in log]
-            log.append([_dump(r) for r in fresh])
-            added.extend(fresh)
+        [added] = self.add_response_batches([responses])
+        if isinstance(added, StoreError):
+            raise added
         return added
+
+    def add_response_batches(self, requests: list[list[Response]]) -> list[list[Response] | StoreError]:
+        """Several callers' responses in one go (group commit): each log written once and fsynced once
+        for all of them. For each request, what it added (a response already stored, or earlier in the
+        batch, is not added again); or the StoreError of a log it needed, when that write failed (the
+        other logs' writes stand)."""
+        lines: dict[str, list[dict[str, Any]]] = {}
+        queued: set[tuple[str, str]] = set()
+        added: list[list[Response]] = []
+        for responses in requests:
+            fresh = []
+            for r in {r.id: r for r in responses}.values():
+                stem = _stem(r.discussion_id)
+                if (stem, r.id) in queued or r.id in self.responses.get(stem):
+                    continue
+                queued.add((stem, r.id))
+                lines.setdefault(stem, []).append(_dump(r))
+                fresh.append(r)
+            added.append(fresh)
+        failed: dict[str, StoreError] = {}
+        for stem, docs in lines.items():
+            try:
+                self.responses.get(stem).append(docs)
+            except StoreError as exc:
+                failed[stem] = exc
+        if not failed:
+            return added
+        return [next((failed[s] for s in (_stem(r.discussion_id) for r in responses) if s in failed), fresh)
+                for responses, fresh in zip(requests, added)]
 
     def replace_response(self, response: Response) -> None:
         log = self.responses.get(_stem(response.discussion_id))
@@ -393,8 +416,39 @@ class _Discussions(_Repo):
 
 
 class _Responses(_Repo):
+    def __init__(self, store: "TinyDBStore") -> None:
+        super().__init__(store)
+        self._waiting: list[tuple[list[Response], asyncio.Future]] = []
+        self._writer: asyncio.Task | None = None
+
     async def add(self, responses: list[Response]) -> list[Response]:
-        return await self._write(self._s.add_responses, responses)
+        """Durably stored when this returns. Responses that arrive while a write is under way (a team
+        of 50 submitting at once) wait for the next one, and share its single fsync per log."""
+        future = asyncio.get_running_loop().create_future()
+        self._waiting.append((responses, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.get_running_loop().create_task(self._write_waiting())
+        return await future
+
+    async def _write_waiting(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                results = await self._write(self._s.add_response_batches, [responses for responses, _ in batch])
+            except asyncio.CancelledError:  # shutting down: nobody is told it was stored
+                for _, future in batch + self._waiting:
+                    future.cancel()
+                raise
+            except Exception as exc:  # the store is closed or gone: every caller is told
+                results = [exc] * len(batch)
+            for (_, future), result in zip(batch, results):
+                if future.done():  # its caller gave up (cancelled): nothing to tell
+                    continue
+                if isinstance(result, BaseException):
+                    self._store._refusing_writes |= isinstance(result, StoreError)
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)
 
     async def list(self, discussion_id: str) -> list[Response]:
         return await self._run(self._s.list_responses, discussion_id)

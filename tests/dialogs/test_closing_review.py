@@ -203,7 +203,7 @@ async def test_a_move_waits_for_a_close_in_progress(org_chat, monkeypatch):
     monkeypatch.setattr(chat.store.responses, "list", paused)
     closing = asyncio.create_task(chat.send(move.click(confirm["data"])))
     await asyncio.wait_for(compiling.wait(), 5)
-    assert chat.deps.lock(f"team:{move.TEAM.id}").locked()  # a move's Confirm would wait here
+    assert chat.deps.is_locked(f"team:{move.TEAM.id}")  # a move's Confirm would wait here
     go_on.set()
     await asyncio.wait_for(closing, 5)
     monkeypatch.undo()

@@ -78,8 +78,9 @@ class Chat:
         context = TurnContext(self.adapter, Activity().deserialize(activity))
         await self.adapter.run_pipeline(context, self.bot.on_turn)
         sent = self.adapter.sent[before:]
-        answers = [a.value.body for a in sent if a.type == ActivityTypes.invoke_response]
-        self.answer = answers[-1] if answers else None
+        # Where the adapter keeps an invoke's answer until the end of the turn (as CloudAdapter reads it).
+        answered = context.turn_state.get(TurnContext._INVOKE_RESPONSE_KEY)  # noqa: SLF001
+        self.answer = answered.value.body if answered is not None else None
         self.typing = sum(a.type == ActivityTypes.typing for a in sent)  # "typing...", not a reply
         replies = [Reply(a) for a in sent if a.type not in (ActivityTypes.invoke_response, ActivityTypes.typing)]
         if self.answer and self.answer.get("type") == "application/vnd.microsoft.card.adaptive":

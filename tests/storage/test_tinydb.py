@@ -157,3 +157,44 @@ async def test_status_says_the_store_refuses_writes_until_one_can_be_made(tmp_pa
         assert (await store.status())["ok"] is True  # space again: the probe succeeds
     finally:
         await store.close()
+
+
+async def test_responses_arriving_together_share_one_fsync_per_log(tmp_path, monkeypatch):
+    """A team of 50 submitting at once: each caller returns once its response is on disk, and the
+    ones that arrived while a write was under way were written together, with one fsync per log."""
+    import asyncio
+    import os
+
+    import storage.responselog as responselog
+
+    s = TinyDBStore(tmp_path)
+    await s.open()
+    await s.responses.add([response("d-a", "warm")])  # the log exists: what follows are appends
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(responselog.os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    added = await asyncio.gather(*(s.responses.add([response("d-a", f"k{i}")]) for i in range(50)),
+                                 s.responses.add([response("d-a", "k0")]))  # Teams resending one of them
+    assert [[r.idempotency_key for r in a] for a in added[:50]] == [[f"k{i}"] for i in range(50)]
+    assert added[50] == []  # stored once
+    assert 1 <= len(synced) < 50  # the first write alone, the others waiting for it together
+    await s.close()
+    reopened = TinyDBStore(tmp_path)
+    await reopened.open()
+    assert await reopened.responses.count("d-a") == 51
+    await reopened.close()
+
+
+async def test_a_log_that_cannot_be_written_fails_only_its_own_callers(tmp_path):
+    import asyncio
+
+    s = TinyDBStore(tmp_path)
+    await s.open()
+    await s.responses.add([response("d-ok", "k0"), response("d-bad", "k0")])
+    (tmp_path / "responses" / "d-bad.jsonl").write_bytes(b"")  # cut short behind the store's back: refused
+    ok, bad = await asyncio.gather(s.responses.add([response("d-ok", "k1")]),
+                                   s.responses.add([response("d-bad", "k1")]), return_exceptions=True)
+    assert [r.idempotency_key for r in ok] == ["k1"]
+    assert isinstance(bad, StoreError)
+    assert await s.responses.count("d-ok") == 2 and await s.responses.count("d-bad") == 1
+    await s.close()
