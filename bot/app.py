@@ -59,16 +59,19 @@ async def run_schedules(deps: Deps, settings: Settings, interval: float = 900.0)
     and once a day the retention purge."""
     last_purge = None
     while True:
-        try:
-            await due_reminders(deps, settings.reminder_days)
-            await due_digests(deps, settings.digest_day, settings.digest_time)
-            await due_bundles(deps)
-            today = deps.clock().date()
-            if last_purge != today:
-                await purge(deps, settings.retention_days)
-                last_purge = today
-        except Exception:  # try again later; the store may be briefly unavailable
-            log.exception("scheduled work failed")
+        today = deps.clock().date()
+        jobs = [("reminders", lambda: due_reminders(deps, settings.reminder_days)),
+                ("digests", lambda: due_digests(deps, settings.digest_day, settings.digest_time)),
+                ("bundles of minutes", lambda: due_bundles(deps))]
+        if last_purge != today:
+            jobs.append(("retention purge", lambda: purge(deps, settings.retention_days)))
+        for name, job in jobs:  # each on its own: one failing does not hold up the others
+            try:
+                await job()
+                if name == "retention purge":
+                    last_purge = today
+            except Exception:  # try again later; the store may be briefly unavailable
+                log.exception("scheduled work failed: %s", name)
         await asyncio.sleep(interval)
 
 

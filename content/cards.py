@@ -521,7 +521,7 @@ def minutes_preview_card(m: CompiledMinutes, discussion_id: str, lead_names: Seq
 
 def sent_minutes_card(m: CompiledMinutes, to: str) -> Card:
     """The reviewed minutes once confirmed: what was sent, without the buttons."""
-    return card([text(f"\u2713 **Sent to {escape_md(to)}.**"),
+    return card([text(f"\u2713 **On their way to {escape_md(to)}.**"),
                  *minutes_body(m, "\u2026and {count}, not shown here for length; all of them were sent.")])
 
 
@@ -554,16 +554,17 @@ def minutes_card(m: CompiledMinutes, *, discussion_id: str | None = None, docume
     return card(body, actions)
 
 
-def minutes_bundle_card(items: Sequence[BundledMinutes], day: str, *, bundle_id: str = "",
+def minutes_bundle_card(items: Sequence[BundledMinutes], day: str, *, bundle_id: str = "", mail: bool = True,
                         received: str | None = None) -> Card:
     """A lead's daily bundle: every team's minutes since the last, one line each with links to its Word
-    document and its thread; one Received for them all (`bundle_id`: the bundle they were sent in)."""
+    document and its thread; one Received for them all (`bundle_id`: the bundle they were sent in).
+    `mail`: the same minutes also went by email, in full."""
     teams = plural(len({item.m.team_name for item in items}), "team")
     body: list[Card] = [
         text(f"Team minutes \u00B7 {day}", size="Small", isSubtle=True),
         heading(f"Minutes from {teams}"),
-        text("Sent to you since your last bundle. Each team's full minutes and Word document are also in the "
-             "email sent to you.", isSubtle=True),
+        text("Sent to you since your last bundle." + (" Each team's full minutes and Word document are also in "
+                                                      "the email sent to you." if mail else ""), isSubtle=True),
     ]
 
     def row(item: BundledMinutes) -> list[Card]:
@@ -571,20 +572,24 @@ def minutes_bundle_card(items: Sequence[BundledMinutes], day: str, *, bundle_id:
                 ([{"type": "Action.OpenUrl", "title": "Open the thread", "url": item.thread_url}]
                  if item.thread_url else [])
         return [text(f"**{escape_md(item.m.team_name)}**: {escape_md(item.m.briefing_title)}", spacing="Medium"),
-                text(f"Sent {format_datetime(item.m.closed_at)} \u00B7 {plural(item.m.response_count, 'response')}",
+                text(f"Sent {format_datetime(item.m.closed_at)} \u00B7 {plural(item.m.response_count, 'response')}"
+                     + (f" \u00B7 {plural(len(item.corrections), 'correction')} since" if item.corrections else ""),
                      size="Small", spacing="None"),
                 *([{"type": "ActionSet", "spacing": "Small", "actions": links}] if links else [])]
 
     shown, left_out = take(items, row, room(card(body), 1536))
     body += shown
     if left_out:
-        body.append(text(f"\u2026and {plural(left_out, 'more')}, not shown here for length: every team's minutes "
-                         "are in the email.", weight="Bolder", spacing="Medium"))
+        body.append(text(f"\u2026and {plural(left_out, 'more')}, not shown here for length: "
+                         + ("every team's minutes are in the email." if mail else "say **digest** for every team's."),
+                         weight="Bolder", spacing="Medium"))
     actions: list[Card] = []
     if received:
         body.append(text(f"\u2713 {received}", weight="Bolder"))
     else:
-        actions.append(execute("Received", Verb.acknowledge_bundle, "positive", bundle=bundle_id))
+        # Received is for what the lead has: every team's (the email has them all), or those shown here.
+        actions.append(execute("Received", Verb.acknowledge_bundle, "positive", bundle=bundle_id,
+                               **({} if mail or not left_out else {"upto": len(items) - left_out})))
     actions.append(execute("Send minutes as they come instead", Verb.minutes_delivery, daily="false"))
     return card(body, actions)
 

@@ -66,43 +66,67 @@ def plain_email(*, sender: str, to_name: str, to_email: str, subject: str, text:
     return msg
 
 
-MAX_ATTACHED = 15 * 1024 * 1024  # Word documents attached to one bundle; past it they are linked
+MAX_ATTACHED = 10 * 1024 * 1024  # Word documents in one bundle, as sent (base64); past it they are linked
+MAX_WRITTEN_OUT = 2 * 1024 * 1024  # minutes written out in a bundle's text; past it, in their documents
+# With the HTML part, a bundle stays under about 20 MB: within what mail servers commonly accept (25 MB+).
 
 
 def bundle_subject(items: Sequence[BundledMinutes], day: str) -> str:
     return f"Team minutes from {plural(len({item.m.team_name for item in items}), 'team')}: {day}"
 
 
+def _corrections_text(item: BundledMinutes) -> list[str]:
+    return [f"Correction from {author}, {when}: {text}" for author, when, text in item.corrections]
+
+
 def bundle_email(items: Sequence[BundledMinutes], day: str, *, to_name: str, to_email: str,
                  sender: str) -> EmailMessage:
-    """Every team's minutes since the last bundle, in one email: a list, then each team's minutes,
-    and each team's Word document attached (linked instead past MAX_ATTACHED)."""
+    """Every team's minutes since the last bundle, in one email: a list, then each team's minutes
+    with any correction since, and each team's Word document attached. Kept to a size mail servers
+    accept: past MAX_ATTACHED documents are linked, past MAX_WRITTEN_OUT minutes are left to them."""
     msg = EmailMessage()
     subject = bundle_subject(items, day)
     msg["Subject"] = subject
     msg["From"] = sender
     msg["To"] = formataddr((to_name, to_email))
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip(">") or "localhost")
-    documents, size, attached = [], 0, set()
+    documents, attached_size, attached = [], 0, set()
     for n, item in enumerate(items):
         data = minutes_docx(item.m)
-        if size + len(data) <= MAX_ATTACHED:
+        if attached_size + len(data) * 4 // 3 <= MAX_ATTACHED:
             documents.append((data, minutes_file_name(item.m)))
-            size += len(data)
+            attached_size += len(data) * 4 // 3
             attached.add(n)
+    written, written_size = set(), 0
+    for n, item in enumerate(items):
+        size = len(render_text(item.m).encode()) + sum(len(c.encode()) for c in _corrections_text(item))
+        if written_size + size <= MAX_WRITTEN_OUT:
+            written.add(n)
+            written_size += size
     teams = plural(len({item.m.team_name for item in items}), "team")
-    intro = (f"{teams} sent you minutes since your last bundle. Each team's minutes are below"
+    intro = (f"{teams} sent you minutes since your last bundle. "
+             + ("Each team's minutes are below" if len(written) == len(items) else
+                f"The minutes of {plural(len(written), 'discussion')} are below (the rest are in their Word documents)")
              + (", and attached as Word documents." if attached else "."))
+
+    def where(n: int, item: BundledMinutes) -> str:
+        if n in attached:
+            return "attached"
+        return f"Word document: {item.url}" if item.url else "open it from the bundle's card in Teams"
+
     text = [f"Dear {to_name},", "", intro, ""]
     for n, item in enumerate(items):
-        where = "attached" if n in attached else (f"Word document: {item.url}" if item.url else "")
         text.append(f"- {item.m.team_name}: {item.m.briefing_title}, sent {format_datetime(item.m.closed_at)}, "
-                    f"{plural(item.m.response_count, 'response')}" + (f" ({where})" if where else ""))
-    for item in items:
-        text += ["", "", render_text(item.m)]
+                    f"{plural(item.m.response_count, 'response')}"
+                    + (f", {plural(len(item.corrections), 'correction')} since" if item.corrections else "")
+                    + f" ({where(n, item)})")
+    for n, item in enumerate(items):
+        if n in written:
+            text += ["", "", render_text(item.m), *_corrections_text(item)]
     msg.set_content("\n".join(text))
     rows = [{"m": item.m, "closed": format_datetime(item.m.closed_at), "responses": item.m.response_count,
-             "attached": n in attached, "url": item.url, "facts": header_facts(item.m)} for n, item in enumerate(items)]
+             "attached": n in attached, "url": item.url, "facts": header_facts(item.m), "written": n in written,
+             "corrections": _corrections_text(item)} for n, item in enumerate(items)]
     msg.add_alternative(render("bundle_email.html", subject=subject, to_name=to_name, intro=intro, items=rows,
                                footer=f"Forwarded at the request of the {items[0].m.board}." if items else ""),
                         subtype="html")

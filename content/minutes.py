@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Protocol
+from typing import Iterable, Protocol, Sequence
 
 from pydantic import BaseModel
 
@@ -121,6 +121,7 @@ class BundledMinutes:
     m: CompiledMinutes
     url: str | None = None
     thread_url: str | None = None
+    corrections: Sequence[tuple[str, str, str]] = ()  # (author, when, text) sent since the minutes
 
 
 def header_facts(m: CompiledMinutes) -> list[tuple[str, str]]:

@@ -142,25 +142,24 @@ REPLY_HAS_IDENTIFIERS = ("Your reply looks like it contains {kinds}. It goes int
 LEAD_REPLIED = "{name} (safeguarding lead, {organisation}) replied about the minutes: {reply}"
 REPLY_SENT = "Your reply is on its way to {team}'s thread."
 THANKS_RECEIVED = "Thanks. {team} can see on its thread that you have received the minutes."
-BUNDLE_GONE = ("I no longer have that bundle. Each team's minutes can still be marked as received from "
-               "its own card, or from the email.")
-BUNDLE_RECEIVED = "Received by you on {when}: {teams} can each see it on their thread."
+BUNDLE_GONE = "I no longer have the minutes in that bundle (they are kept for a limited time)."
+BUNDLE_RECEIVED = "Received by you on {when}. Each team can see it on its thread."
 MINUTES_LEADS_ONLY = "Choosing how minutes arrive is for safeguarding leads the board's directory lists with their Teams account."
 MINUTES_CHOICE_NOW = ("{now} Say **minutes daily** for one bundle each working day, or **minutes each** to have "
                       "each team's minutes as they are sent.")
 EACH_CHOICE = "You get each team's minutes as soon as it sends them."
-EACH_CHOSEN = ("Done: from now on you get each team's minutes as soon as it sends them. Any waiting for your "
-               "bundle come within a quarter of an hour.")
+EACH_CHOSEN = ("Done: from now on you get each team's minutes as soon as it sends them. Minutes that were "
+               "waiting for your bundle come within a quarter of an hour.")
 
 
-def daily_choice(when: str) -> str:
-    return (f"\u2713 You get one bundle of minutes each working day at 8am (UK time): a card here and one "
-            f"email with each team's Word document. The next is due {when}, if any team sends minutes before then.")
+def daily_choice(when: str, mail: bool) -> str:
+    what = "a card here and one email with each team's Word document" if mail else "a card here"
+    return (f"You get one bundle of minutes each working day at 8am (UK time): {what}. The next is due {when}, "
+            "if any team sends minutes before then.")
 
 
-def bundled(names: list[str], when: str) -> str:
-    who = " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f"{who} will get them in the daily bundle of minutes on {when}."
+def bundled(name: str, when: str) -> str:
+    return f"The minutes will reach {name} in their daily bundle of minutes {when}."
 REPORT_REFUSED = "Sorry, reports are for board staff and safeguarding leads."
 DIGEST_LEADS_ONLY = ("The digest is for safeguarding leads. Board staff can say **report** followed by a "
                      "briefing's id.")

@@ -47,7 +47,8 @@ async def _as_lead(turn: Turn, inbound: Inbound, deps: Deps):
     found = await as_lead(deps, discussion_id, inbound.user_aad)
     if found is None:
         discussion = await deps.store.discussions.get(discussion_id) if isinstance(discussion_id, str) else None
-        if discussion is None or await deps.store.minutes.get(discussion.id) is None:
+        if discussion is None or await deps.store.minutes.get(discussion.id) is None \
+                or await deps.store.teams.get(discussion.team_id) is None:
             await say(turn, strings.unknown_discussion(inbound.scope))
         else:
             log.warning("lead action refused: not a lead of the organisation")

@@ -14,7 +14,8 @@ from content import strings
 from content.calendar import is_working_day, next_working_day
 from content.directory import Lead
 from content.minutes import BundledMinutes, CompiledMinutes
-from content.text import LONDON, format_date, format_datetime, quote
+from content.cards import minutes_bundle_card
+from content.text import LONDON, format_date, format_datetime
 from storage.models import ConversationRef, Delivery, DeliveryKind, Discussion, Minutes, Team, stable_id
 
 from .acknowledge import as_lead, document_path, mark_received
@@ -51,7 +52,7 @@ async def _choose(deps: Deps, lead_aad: str, daily: bool) -> None:
         if (lead_aad in chosen) != daily:
             chosen = chosen | {lead_aad} if daily else chosen - {lead_aad}
             await deps.store.meta.put(PREFERENCES, {"daily": sorted(chosen)})
-    if not daily:  # what was waiting for their bundle goes now, not at the bundle time
+    if not daily:  # what was waiting for their bundle goes at the next quarter hour, not at the bundle time
         async with deps.lock(WAITING):
             waiting = (await deps.store.meta.get(WAITING)) or {"bundles": {}}
             mine = [e for e in waiting["bundles"].values() if e["lead_aad"] == lead_aad]
@@ -71,40 +72,61 @@ async def forward_minutes(team: Team, discussion: Discussion, minutes: Minutes, 
     rows = plan_forwarding(team, discussion, minutes, deps, skip={lead.aad_object_id for lead in bundled})
     if not bundled:
         return rows
-    due = await _wait(deps, discussion, minutes.organisation_id, bundled)
-    later = strings.bundled([lead.name for lead in bundled], _when(due))
+    dues = await _wait(deps, discussion, minutes.organisation_id, bundled)
+    later = " ".join(strings.bundled(name, _when(due, deps.clock())) for name, due in dues.items())
     for row in rows:
         row.payload["bundled"] = later  # the thread's notice says it, once the others are sent
-    if not rows:  # every lead chose the bundle: the thread is told now
+    if not rows:  # every lead chose the bundle: the thread is told now (and where the minutes went is kept)
         rows.append(Delivery(id=stable_id("notice", discussion.id, "minutes", ""), group=discussion.id,
                              kind=DeliveryKind.thread_notice, team_id=discussion.team_id,
                              discussion_id=discussion.id, briefing_id=discussion.briefing_id,
-                             payload={"text": later}))
+                             payload={"text": later, "organisation_id": minutes.organisation_id}))
     return rows
 
 
-def _when(due: datetime) -> str:
-    return f"{format_date(due)} at {due.astimezone(LONDON):%H:%M}"
+def _when(due: datetime, now: datetime) -> str:
+    if due <= now:  # waiting for the scheduler's next quarter hour
+        return "today, within a quarter of an hour"
+    return f"on {format_date(due)} at {due.astimezone(LONDON):%H:%M}"
+
+
+async def leads_described(deps: Deps, organisation_id: str | None, *, with_organisation: bool = True) -> list[str]:
+    """The organisation's leads, each saying when minutes sent now reach those who chose a daily bundle."""
+    org = deps.directory.organisation(organisation_id)
+    if org is None:
+        return ["the safeguarding lead"]
+    daily = await daily_leads(deps)
+    when = _when(next_bundle_at(deps.clock()), deps.clock())
+    notes = [([org.name] if with_organisation else []) + ([f"in their daily bundle {when}"]
+                                                          if lead.aad_object_id in daily else [])
+             for lead in org.safeguarding_leads]
+    return [lead.name + (f" ({'; '.join(n)})" if n else "") for lead, n in zip(org.safeguarding_leads, notes)]
+
+
+async def still_waiting(deps: Deps, discussion_id: str) -> set[str]:
+    """The Teams ids of leads whose bundle with this discussion's minutes has not gone yet."""
+    waiting = (await deps.store.meta.get(WAITING)) or {"bundles": {}}
+    return {e["lead_aad"] for e in waiting["bundles"].values() if discussion_id in e["discussions"]}
 
 
 def _key(organisation_id: str, lead_aad: str) -> str:
     return f"{organisation_id}|{lead_aad}"
 
 
-async def _wait(deps: Deps, discussion: Discussion, organisation_id: str, leads: list[Lead]) -> datetime:
-    """Add the discussion's minutes to each lead's next bundle; when it goes."""
+async def _wait(deps: Deps, discussion: Discussion, organisation_id: str, leads: list[Lead]) -> dict[str, datetime]:
+    """Add the discussion's minutes to each lead's next bundle; when each goes, by lead's name."""
     async with deps.lock(WAITING):
         waiting = (await deps.store.meta.get(WAITING)) or {"bundles": {}}
-        due = next_bundle_at(deps.clock())
+        dues = {}
         for lead in leads:
             entry = waiting["bundles"].setdefault(_key(organisation_id, lead.aad_object_id or ""), {
-                "due": due.isoformat(), "organisation_id": organisation_id, "lead_aad": lead.aad_object_id,
-                "lead_name": lead.name, "lead_email": lead.email, "discussions": []})
+                "due": next_bundle_at(deps.clock()).isoformat(), "organisation_id": organisation_id,
+                "lead_aad": lead.aad_object_id, "lead_name": lead.name, "discussions": []})
             if discussion.id not in entry["discussions"]:
                 entry["discussions"].append(discussion.id)
-            due = min(due, datetime.fromisoformat(entry["due"]))
+            dues[lead.name] = datetime.fromisoformat(entry["due"])
         await deps.store.meta.put(WAITING, waiting)
-    return due
+    return dues
 
 
 async def due_bundles(deps: Deps, now: datetime | None = None) -> list[Delivery]:
@@ -117,19 +139,54 @@ async def due_bundles(deps: Deps, now: datetime | None = None) -> list[Delivery]
             return []
         rows = []
         for key, entry in due.items():
-            payload = {k: entry[k] for k in ("organisation_id", "lead_name", "lead_email", "discussions", "due")}
-            rows.append(Delivery(id=stable_id("bundle", entry["due"], key, "teams"), group=f"bundle-{entry['due'][:10]}",
-                                 kind=DeliveryKind.bundle_teams, recipient=entry["lead_aad"], payload=payload))
+            org = deps.directory.organisation(entry["organisation_id"])
+            lead = next((l for l in (org.safeguarding_leads if org else []) if l.aad_object_id == entry["lead_aad"]), None)
+            if lead is None:  # no longer that organisation's lead: the minutes go to its leads now, as they come
+                rows += await _replan(deps, entry)
+                continue
+            payload = {"organisation_id": entry["organisation_id"], "lead_name": lead.name, "lead_email": lead.email,
+                       "discussions": entry["discussions"], "due": entry["due"]}
+            # The id names what is in it: run again after a crash with more added, it is a new bundle
+            # (sent twice at worst), never one that leaves the newcomers out.
+            contents = ",".join(entry["discussions"])
+            rows.append(Delivery(id=stable_id("bundle", entry["due"], key, contents, "teams"),
+                                 group=f"bundle-{entry['due'][:10]}", kind=DeliveryKind.bundle_teams,
+                                 recipient=entry["lead_aad"], payload=payload))
             if deps.mail_enabled:
-                rows.append(Delivery(id=stable_id("bundle", entry["due"], key, "email"),
+                rows.append(Delivery(id=stable_id("bundle", entry["due"], key, contents, "email"),
                                      group=f"bundle-{entry['due'][:10]}", kind=DeliveryKind.bundle_email,
-                                     recipient=entry["lead_email"], payload=payload))
-        queued = await deps.store.outbox.enqueue(rows)  # stable ids: queued once, even if this is run again
+                                     recipient=lead.email, payload=payload))
+        queued = await deps.store.outbox.enqueue(rows)
         for key in due:
             del waiting["bundles"][key]
         await deps.store.meta.put(WAITING, waiting)
     log.info("daily bundles of minutes queued count=%d", len(due))
     return queued
+
+
+async def _replan(deps: Deps, entry: dict) -> list[Delivery]:
+    """A bundle whose lead has left the organisation: each discussion's minutes to its leads now."""
+    rows = []
+    for discussion_id in entry["discussions"]:
+        discussion = await deps.store.discussions.get(discussion_id)
+        minutes = await deps.store.minutes.get(discussion_id)
+        team = await deps.store.teams.get(discussion.team_id) if discussion else None
+        if discussion is not None and minutes is not None and team is not None \
+                and minutes.organisation_id == entry["organisation_id"]:
+            rows += plan_forwarding(team, discussion, minutes, deps)
+    log.info("a bundle's lead is no longer listed: its minutes go to the organisation's leads rows=%d", len(rows))
+    return rows
+
+
+def failed_notices(d: Delivery) -> list[Delivery]:
+    """A bundle that could not be sent, for good: each team's thread is told, as for minutes."""
+    text = strings.forwarded("minutes", [], [f"{d.payload.get('lead_name', 'the lead')} (daily bundle, "
+                                             f"{'email' if d.kind is DeliveryKind.bundle_email else 'Teams chat'})"])
+    rows = []
+    for discussion_id in d.payload.get("discussions", []):
+        rows.append(Delivery(id=stable_id("bundle-failed", d.id, discussion_id), group=discussion_id,
+                             kind=DeliveryKind.thread_notice, discussion_id=discussion_id, payload={"text": text}))
+    return rows
 
 
 async def bundle_contents(d: Delivery, deps: Deps) -> tuple[list[BundledMinutes], ConversationRef | None]:
@@ -148,10 +205,13 @@ async def bundle_contents(d: Delivery, deps: Deps) -> tuple[list[BundledMinutes]
         team = await deps.store.teams.get(discussion.team_id) if discussion else None
         if minutes is None or team is None or minutes.organisation_id != org.id:
             continue
-        via = via or team.general
+        if team.tenant_id in (org.tenant_ids or [team.tenant_id]):  # reach the lead through their own tenant
+            via = via or team.general
         items.append(BundledMinutes(discussion_id, CompiledMinutes.model_validate(minutes.body),
                                     url=deps.link(document_path(discussion_id, org.id)),
-                                    thread_url=thread_link(team, discussion, org)))
+                                    thread_url=thread_link(team, discussion, org),
+                                    corrections=[(a.author.name or "A team member", format_datetime(a.created_at),
+                                                  a.text) for a in minutes.addenda]))
     return items, via
 
 
@@ -167,23 +227,31 @@ async def acknowledge_bundle(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     if bundle is None or bundle.kind is not DeliveryKind.bundle_teams:
         await say(turn, strings.BUNDLE_GONE)
         return
-    done, at = [], None
-    for discussion_id in bundle.payload.get("discussions", []):
-        found = await as_lead(deps, discussion_id, inbound.user_aad)  # each checked: card data is the client's
+    items, _ = await bundle_contents(bundle, deps)  # what the card shows, as it is now
+    upto = (inbound.value or {}).get("upto")
+    seen = items[:upto] if isinstance(upto, int) and upto >= 0 else items  # without email: those on the card
+    done, at = 0, None
+    for item in seen:
+        found = await as_lead(deps, item.discussion_id, inbound.user_aad)  # each checked: card data is the client's
         if found is not None:
             acknowledgement = await mark_received(deps, *found)
-            done.append(found[1].name)
+            done += 1
             at = at or acknowledgement.at
     if not done:
-        await say(turn, strings.NOT_THE_LEAD)
+        await say(turn, strings.NOT_THE_LEAD if items else strings.BUNDLE_GONE)
         return
-    await settle(turn, strings.BUNDLE_RECEIVED.format(teams=", ".join(quote(n) for n in dict.fromkeys(done)),
-                                                      when=format_datetime(at)))
+    # The card stays, with its links, saying it was received; each team sees it on its thread.
+    await settle(turn, minutes_bundle_card(items, bundle_day(bundle), bundle_id=bundle.id, mail=deps.mail_enabled,
+                                           received=strings.BUNDLE_RECEIVED.format(when=format_datetime(at))))
 
 
 async def minutes_delivery(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     """The lead's choice from a card's button: one bundle a day, or each as it comes."""
-    await _set(turn, inbound, deps, str((inbound.value or {}).get("daily")).lower() == "true")
+    choice = str((inbound.value or {}).get("daily")).lower()
+    if choice not in ("true", "false"):
+        await minutes_command(turn, inbound, deps, "")
+        return
+    await _set(turn, inbound, deps, choice == "true")
 
 
 async def minutes_command(turn: Turn, inbound: Inbound, deps: Deps, rest: str) -> None:
@@ -197,8 +265,9 @@ async def minutes_command(turn: Turn, inbound: Inbound, deps: Deps, rest: str) -
         await say(turn, strings.MINUTES_LEADS_ONLY)
     else:
         daily = (inbound.user_aad or "").lower() in await daily_leads(deps)
-        await say(turn, strings.MINUTES_CHOICE_NOW.format(
-            now=strings.daily_choice(_when(next_bundle_at(deps.clock()))) if daily else strings.EACH_CHOICE))
+        now = (strings.daily_choice(_when(next_bundle_at(deps.clock()), deps.clock()), deps.mail_enabled) if daily
+               else strings.EACH_CHOICE)
+        await say(turn, strings.MINUTES_CHOICE_NOW.format(now=now))
 
 
 async def _set(turn: Turn, inbound: Inbound, deps: Deps, daily: bool) -> None:
@@ -210,4 +279,5 @@ async def _set(turn: Turn, inbound: Inbound, deps: Deps, daily: bool) -> None:
     await deps.store.meta.audit({"event": "minutes_delivery_chosen", "by": aad, "daily": daily,
                                  "at": deps.clock().isoformat()})
     log.info("a lead chose how minutes arrive daily=%s", daily)
-    await note(turn, strings.daily_choice(_when(next_bundle_at(deps.clock()))) if daily else strings.EACH_CHOSEN, True)
+    await note(turn, strings.daily_choice(_when(next_bundle_at(deps.clock()), deps.clock()), deps.mail_enabled)
+               if daily else strings.EACH_CHOSEN, True)

@@ -13,7 +13,7 @@ from content.text import LONDON, format_date, plural, quote
 from storage.models import Addendum, Author, Minutes
 
 from .deps import Deps
-from .bundles import forward_minutes
+from .bundles import forward_minutes, leads_described, still_waiting
 from .forwarding import plan_correction
 from .hold import held, settle_view
 from .inbound import Inbound
@@ -77,7 +77,7 @@ async def _preview(turn: Turn, opened: Opened, inbound: Inbound, deps: Deps) -> 
 
 async def show_review(turn: Turn, opened: Opened, inbound: Inbound, deps: Deps) -> None:
     minutes = await _compile(opened, inbound, deps)
-    leads = [lead.name for lead in deps.directory.organisation(minutes.organisation_id).safeguarding_leads]
+    leads = await leads_described(deps, minutes.organisation_id, with_organisation=False)
     # For the person who pressed: their view of the thread's card, not a message in it.
     await show_privately(turn, minutes_preview_card(minutes, opened.discussion.id, leads,
                                                     _meeting_day(opened, deps).isoformat()),
@@ -145,9 +145,10 @@ async def close_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         await deps.store.outbox.enqueue(await forward_minutes(team, discussion, minutes, deps))
         deps.views.forget(discussion.id)  # closed: everyone sees the closed card, views of it are over
     log.info("discussion closed discussion=%s organisation=%s", discussion.id, compiled.organisation_id)
-    await settle(turn, sent_minutes_card(compiled, lead_names(deps, minutes.organisation_id)))
+    leads = ", ".join(await leads_described(deps, minutes.organisation_id))
+    await settle(turn, sent_minutes_card(compiled, leads))
     await refresh_card(discussion, deps)  # closed, for everyone; the thread is told once they are sent
-    await note(turn, strings.CLOSED.format(name=quote(compiled.closed_by), leads=lead_names(deps, minutes.organisation_id)),
+    await note(turn, strings.CLOSED.format(name=quote(compiled.closed_by), leads=leads),
                True)
 
 
@@ -188,7 +189,10 @@ async def correction(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         minutes.addenda.append(addendum)
         await deps.store.minutes.put(minutes)
         # To the leads of the organisation the minutes went to, as the team is told below.
-        await deps.store.outbox.enqueue(plan_correction(opened.team, opened.discussion, minutes, addendum, deps))
+        # Leads whose bundle with these minutes has not gone yet get the correction in it, not before it.
+        waiting = await still_waiting(deps, opened.discussion.id)
+        await deps.store.outbox.enqueue(plan_correction(opened.team, opened.discussion, minutes, addendum, deps,
+                                                        skip=waiting))
     log.info("correction recorded discussion=%s", opened.discussion.id)
     sending = strings.CORRECTION_SENDING.format(leads=lead_names(deps, minutes.organisation_id))
     if str((inbound.value or {}).get("learning_confirmed")) == "true":  # clicked on the live-concern card

@@ -14,7 +14,7 @@ from content.minutes import CompiledMinutes
 from storage.models import ConversationRef, Delivery, DeliveryKind, DeliveryStatus, Discussion
 
 from .acknowledge import document_path
-from .bundles import bundle_contents, bundle_day
+from .bundles import BUNDLE_KINDS, bundle_contents, bundle_day, failed_notices
 from .deps import Deps
 from .forwarding import ADDENDUM_KINDS, MINUTES_KINDS, forward_notice
 from .publish_requests import approval_message, status_changed, status_message
@@ -164,7 +164,7 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
         if not items or via is None:
             raise Undeliverable("nothing left to send in the bundle, or no longer a lead of the organisation")
         if d.kind is DeliveryKind.bundle_teams:
-            return PersonalMessage(d.recipient or "", via, _card(minutes_bundle_card(items, bundle_day(d), bundle_id=d.id),
+            return PersonalMessage(d.recipient or "", via, _card(minutes_bundle_card(items, bundle_day(d), bundle_id=d.id, mail=deps.mail_enabled),
                                                                  bundle_subject(items, bundle_day(d))))
         # Each team's Word document is built for it: off the event loop.
         return Email(await asyncio.to_thread(bundle_email, items, bundle_day(d), to_name=d.payload.get("lead_name", ""),
@@ -191,6 +191,8 @@ async def after_final(d: Delivery, deps: Deps) -> None:
         await deps.store.discussions.put(discussion)
     if d.kind is DeliveryKind.briefing_post and d.payload.get("request"):
         await status_changed(d.briefing_id or "", deps, d.payload["request"])  # its publisher's card shows it
+    elif d.kind in BUNDLE_KINDS and d.status is DeliveryStatus.failed:
+        await deps.store.outbox.enqueue(failed_notices(d))  # each team is told its minutes did not reach the lead
     elif d.kind in MINUTES_KINDS + ADDENDUM_KINDS:
         discussion = await deps.store.discussions.get(d.discussion_id or "")
         if discussion is not None:

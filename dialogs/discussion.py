@@ -109,20 +109,24 @@ async def record(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     if not added:
         await note(turn, strings.already_recorded(total))
         return
-    await refresh_card(discussion, deps)
     # The acknowledgement is for the person who recorded: in their answer, not the team's thread.
     first_name = inbound.user_name.split(" ")[0]
     recorded = (strings.recorded_for_team(first_name, len(added), total) if for_team
                 else strings.recorded(first_name, len(added), total))
-    await note(turn, recorded, True)
     flagged = [r for r in added if unconfirmed(r)]
-    if str(value.get("learning_confirmed")) == "true" and flagged:  # the privacy check follows: say it above
+    confirmed_learning = str(value.get("learning_confirmed")) == "true"
+    if flagged:  # their view is the privacy check, kept before the card's update lists who has a view
+        keep_view(turn, inbound, deps, discussion.id, ViewKind.privacy, responses=[r.id for r in flagged])
+    elif not confirmed_learning:
+        keep_view(turn, inbound, deps, discussion.id, ViewKind.recorded, note=recorded)
+    await refresh_card(discussion, deps)
+    await note(turn, recorded, True)
+    if confirmed_learning and flagged:  # the privacy check follows: say it above
         await note(turn, strings.RECORDED_AS_LEARNING, True)
-    elif str(value.get("learning_confirmed")) == "true":  # clicked on the live-concern card
+    elif confirmed_learning:  # clicked on the live-concern card
         await settle_view(turn, discussion.id, strings.RECORDED_AS_LEARNING)
     elif pressed_privately(turn):  # their view: the briefing's card as it is now, with the counts
         await show_privately(turn, await thread_card(discussion, briefing, deps))
-        keep_view(turn, inbound, deps, discussion.id, ViewKind.recorded, note=recorded)
     await _review_findings(turn, inbound, deps, opened, flagged)
 
 
@@ -220,6 +224,8 @@ async def edit_responses(turn: Turn, inbound: Inbound, deps: Deps) -> None:
                 edited += 1
             await deps.store.responses.replace(r)
         log.info("responses changed discussion=%s edited=%d withdrawn=%d", opened.discussion.id, edited, withdrawn)
+        if flagged:  # their view is the privacy check, kept before the card's update lists who has a view
+            keep_view(turn, inbound, deps, opened.discussion.id, ViewKind.privacy, responses=[r.id for r in flagged])
         if edited or withdrawn:
             await refresh_card(opened.discussion, deps)
         await outcome(turn, strings.edited(edited, withdrawn), then_shown=bool(flagged))

@@ -50,9 +50,9 @@ def plan_forwarding(team: Team, discussion: Discussion, minutes: Minutes, deps: 
 
 
 def plan_correction(team: Team, discussion: Discussion, minutes: Minutes, addendum: Addendum,
-                    deps: Deps) -> list[Delivery]:
+                    deps: Deps, skip: set[str | None] = frozenset()) -> list[Delivery]:
     return _plan(team, discussion, minutes, deps, ADDENDUM_KINDS, f"addendum:{addendum.id}",
-                 {"addendum_id": addendum.id})
+                 {"addendum_id": addendum.id}, skip)
 
 
 def _lead_of(deps: Deps, recipient: str) -> set[str]:
@@ -66,8 +66,11 @@ async def organisation_from_deliveries(deps: Deps, discussion_id: str) -> str | 
     """Where a discussion's minutes went, read from its outbox rows (they outlive the minutes,
     which retention deletes): the organisation recorded on the rows, else the one organisation
     every recipient is a lead of; None when that cannot be known."""
-    rows = [d for d in await deps.store.outbox.list_group(discussion_id) if d.kind in MINUTES_KINDS]
-    recorded = {d.payload["organisation_id"] for d in rows if d.payload.get("organisation_id")}
+    group = await deps.store.outbox.list_group(discussion_id)
+    rows = [d for d in group if d.kind in MINUTES_KINDS]
+    # Minutes that went in leads' daily bundles: the thread's notice keeps where.
+    recorded = {d.payload["organisation_id"] for d in group
+                if d.payload.get("organisation_id") and (d.kind in MINUTES_KINDS or d.kind is DeliveryKind.thread_notice)}
     if recorded:
         return recorded.pop() if len(recorded) == 1 else None
     candidates: set[str] | None = None  # rows written before the organisation was recorded on them

@@ -8,13 +8,15 @@ from content.cards import concern_again_card, concern_card
 from . import closing, discussion
 from .deps import Deps
 from .inbound import Inbound
-from .send import note, show_privately
+from .send import note, pressed_privately, show_privately
 from .thread import Opened, open_discussion, thread_card
 from .turn import Turn
 from .views import View, ViewKind
 
 
 async def my_view(turn: Turn, inbound: Inbound, deps: Deps) -> None:
+    if not pressed_privately(turn):  # only Teams' own refresh asks for it: a view is never posted in a thread
+        return
     opened = await open_discussion(turn, inbound, deps, closed=None)
     if opened is None:
         return

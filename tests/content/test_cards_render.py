@@ -423,8 +423,16 @@ def contrast_on_white(rgba: tuple[int, int, int, float]) -> float:
     return 1.05 / (lum + 0.05)
 
 
+def test_the_colours_cards_may_name_keep_4_5_to_1_in_teams_light_theme():
+    """Of Teams' themes, the light palette is the one known here (the playground's); the dark and
+    high-contrast palettes are Teams' own versions of the same semantic colours."""
+    for colour, rgba in TEAMS_LIGHT.items():
+        assert contrast_on_white(rgba) >= 4.5, colour
+    assert contrast_on_white((0x92, 0xC3, 0x53, 1.0)) < 3  # "Good" (green) would not: hence not allowed
+
+
 @pytest.mark.parametrize("name", CARDS)
-def test_every_text_keeps_its_contrast_in_every_teams_theme(name):
+def test_every_card_names_only_theme_safe_colours(name):
     for n in walk(CARDS[name]):
         colour = n.get("color")
         assert colour in THEME_SAFE_COLOURS | {None}, f"{name}: colour {colour!r} in {n.get('text', n)!r}"
@@ -432,9 +440,6 @@ def test_every_text_keeps_its_contrast_in_every_teams_theme(name):
         if n.get("type") in ("Container", "ColumnSet", "Column", "TableCell", "Table"):
             assert n.get("style") in (None, "default"), f"{name}: a {n.get('style')} container brings its own background"
         assert "backgroundImage" not in n
-        if n.get("type") == "TextBlock":
-            key = (colour or "Default") + (" subtle" if n.get("isSubtle") and not colour else "")
-            assert contrast_on_white(TEAMS_LIGHT[key]) >= 4.5, f"{name}: {key} text under 4.5:1"
 
 
 @pytest.mark.parametrize("name", CARDS)

@@ -73,3 +73,30 @@ def docx_text(data: bytes) -> str:
     parts = [p.text for p in document.paragraphs]
     parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     return "\n".join(parts)
+
+
+def test_a_bundle_from_many_teams_stays_within_what_mail_servers_accept(monkeypatch):
+    """A lead with 60 teams, each with 60 long responses and a large Word document: the email stays
+    under 25 MB (Exchange Online's default limit for a message received); what does not fit is linked
+    or left to the Word documents, and every team is still listed."""
+    import os
+
+    import content.email as email_module
+    from content.email import MAX_ATTACHED, bundle_email
+    from content.minutes import BundledMinutes
+    from tests.content.large_cards import minutes as long_minutes
+
+    monkeypatch.setattr(email_module, "minutes_docx", lambda m: os.urandom(900_000))  # 0.9 MB each, 54 MB in all
+    one = long_minutes(60)
+    items = [BundledMinutes(f"d-{i}", one.model_copy(update={"team_name": f"Team {i:02d}"}),
+                            url=f"https://bot.example.org/documents/minutes/org/d-{i}.docx?sig=x",
+                            corrections=[("Ana", "2 March 2026, 10:00", "We met on the 3rd.")] if i == 0 else [])
+             for i in range(60)]
+    msg = bundle_email(items, "1 December 2026", to_name="Sam", to_email="sam@example.org", sender="bot@example.org")
+    assert len(msg.as_bytes()) < 25 * 1024 * 1024
+    attached = list(msg.iter_attachments())
+    assert 0 < len(attached) < 60 and sum(len(a.get_content()) for a in attached) * 4 // 3 <= MAX_ATTACHED
+    text = msg.get_body(("plain",)).get_content()
+    assert all(f"- Team {i:02d}:" in text for i in range(60))  # every team listed
+    assert "Word document: https://bot.example.org/documents/minutes/org/d-59.docx" in text  # linked past the limit
+    assert "Correction from Ana, 2 March 2026, 10:00: We met on the 3rd." in text

@@ -328,14 +328,34 @@ async def test_minutes_waiting_for_a_bundle_stay_with_the_organisation_they_were
     assert (await chat.store.minutes.get(sent)).acknowledgements == []
 
 
-async def test_a_bundle_for_someone_no_longer_a_lead_is_not_sent(chat):
-    from dialogs.bundles import bundle_contents, due_bundles, next_bundle_at
+async def test_minutes_waiting_for_a_lead_who_has_left_go_to_the_organisations_leads_now(chat):
+    from dialogs.bundles import bundle_contents, due_bundles, failed_notices, next_bundle_at
 
     await chat.send(t.personal(URL, PRIYA, TENANT, text="minutes daily"))
-    await sent_and_open(chat)
+    sent, _ = await sent_and_open(chat)
+    replaced = parse_directory(DIRECTORY.replace(
+        f"{{name: Priya Lead, email: priya@nhs.example.org, aad_object_id: {PRIYA.aad}}}",
+        "{name: Pat Newlead, email: pat@nhs.example.org}"))
+    # Left before the bundle time: the minutes go to the organisation's lead now, one by one.
+    chat.deps.directory = replaced
+    queued = await due_bundles(chat.deps, next_bundle_at(utcnow()) + timedelta(seconds=1))
+    assert [(d.kind, d.recipient, d.discussion_id) for d in queued] == [(DeliveryKind.minutes_email,
+                                                                          "pat@nhs.example.org", sent)]
+
+
+async def test_a_bundle_that_cannot_reach_its_lead_tells_each_team(chat):
+    from dialogs.bundles import bundle_contents, due_bundles, failed_notices, next_bundle_at
+
+    await chat.send(t.personal(URL, PRIYA, TENANT, text="minutes daily"))
+    sent, _ = await sent_and_open(chat)
     queued = await due_bundles(chat.deps, next_bundle_at(utcnow()) + timedelta(seconds=1))
     [teams] = [d for d in queued if d.kind is DeliveryKind.bundle_teams]
+    # Left after it was queued: nothing in it to send to them, and it fails for good...
     chat.deps.directory = parse_directory(DIRECTORY.replace(
         f"{{name: Priya Lead, email: priya@nhs.example.org, aad_object_id: {PRIYA.aad}}}",
         "{name: Pat Newlead, email: pat@nhs.example.org}"))
     assert await bundle_contents(teams, chat.deps) == ([], None)
+    # ...and each team's thread is told, as for minutes that could not be sent.
+    [notice] = failed_notices(teams.model_copy(update={"status": DeliveryStatus.failed}))
+    assert (notice.kind, notice.discussion_id) == (DeliveryKind.thread_notice, sent)
+    assert notice.payload["text"].startswith("Could not send the minutes to Priya Lead (daily bundle, Teams chat)")

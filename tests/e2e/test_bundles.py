@@ -16,7 +16,7 @@ from tests.fakes.smtp import free_port
 from tests.harness import start_bot
 
 TENANT = "11111111-1111-1111-1111-111111111111"
-TEAMS = [t.TeamSpec(f"19:bundle-{i}@thread.tacv2", f"Bundle Team {i}", TENANT) for i in range(3)]
+TEAMS = [t.TeamSpec(f"19:bundle-{i}@thread.tacv2", f"Bundle Team {i}", TENANT) for i in range(4)]
 ANA = t.User("Ana Practitioner", "aaaaaaaa-0000-0000-0000-000000000031")
 SAM = t.User("Sam Example", "00000000-0000-0000-0000-000000000021")  # Sussex Police's lead
 SAM_EMAIL = "sam@police.example.org"
@@ -62,24 +62,30 @@ async def test_a_lead_gets_one_bundle_a_working_day_and_one_received_tells_every
         await running.post_activity(t.installed(url, team, ANA))
         await running.post_activity(t.submit(url, team, ANA, {"verb": "link_organisation", "organisation": "sussex-police"}))
     await running.admin("POST", "/api/briefings/2019-01-case-file-audit/publish", json={"to": "all"})
-    posts = await connector.wait_for(lambda: [p for p in connector.channel_posts()] if len(connector.channel_posts()) == 3
+    posts = await connector.wait_for(lambda: [p for p in connector.channel_posts()] if len(connector.channel_posts()) == 4
                                      else [])
-    threads = []
-    for team in TEAMS:
-        post_card = next(p for p in posts if p.response["id"].startswith(team.id))
-        threads.append(await close_a_discussion(running, team, post_card))
+    cards = {team.id: next(p for p in posts if p.response["id"].startswith(team.id)) for team in TEAMS}
+    due = next_bundle_at(datetime.now(timezone.utc))
+    threads = [await close_a_discussion(running, team, cards[team.id]) for team in TEAMS[:3]]
 
     # Each team is told when its minutes go; the lead gets nothing yet, by chat or email.
-    due = next_bundle_at(datetime.now(timezone.utc))
     for thread in threads:
         [notice] = await connector.wait_for(lambda thread=thread: [n for n in notices(running, thread) if "bundle" in n])
-        assert notice == f"Sam Example will get them in the daily bundle of minutes on {due:%-d %B %Y} at 08:00."
+        assert notice in (f"The minutes will reach Sam Example in their daily bundle of minutes on "
+                          f"{when:%-d %B %Y} at 08:00." for when in (due, next_bundle_at(datetime.now(timezone.utc))))
     assert len(connector.personal_chats(SAM.aad)) == 1 and smtp_to(running) == []
+    # A correction before the bundle goes waits for it, and goes in it.
+    correction = {"verb": "correction", "discussion": cards[TEAMS[0].id].view.discussion,
+                  "correction": "We met on the 3rd, not the 2nd."}
+    await post(running, t.execute(url, TEAMS[0], ANA, "correction", correction, threads[0]))
+    addenda = [d for d in await running.deps.store.outbox.list_group(cards[TEAMS[0].id].view.discussion)
+               if d.kind.startswith("addendum")]
+    assert addenda == []
 
     # The bundle time: one card and one email, with every team's minutes.
-    queued = await due_bundles(running.deps, due + timedelta(minutes=1))
+    queued = await due_bundles(running.deps, due + timedelta(days=5))
     assert sorted(d.kind for d in queued) == ["bundle_email", "bundle_teams"]
-    assert await due_bundles(running.deps, due + timedelta(minutes=20)) == []  # once
+    assert await due_bundles(running.deps, due + timedelta(days=5)) == []  # once
     [bundle] = await connector.wait_for(lambda: connector.personal_chats(SAM.aad)[1:])
     card = bundle.view
     assert card.heading == "Minutes from 3 teams"
@@ -96,11 +102,15 @@ async def test_a_lead_gets_one_bundle_a_working_day_and_one_received_tells_every
     assert len(attached) == 3 and all(name.endswith(".docx") for name in attached)
     body = email.get_body(("plain",)).get_content()
     assert all(f"Bundle Team {i} learnt to ask" in body for i in range(3))
+    assert "We met on the 3rd, not the 2nd." in body  # the correction, with the minutes it corrects
+    assert "1 correction since" in card.text("Bundle Team 0") or "1 correction since" in card.all_text
 
-    # One Received: every team's thread says so.
+    # One Received: every team's thread says so, and the card keeps its links.
     received = await post(running, t.personal_press(url, SAM, TENANT, card.button("Received")))
     assert received["type"] == "application/vnd.microsoft.card.adaptive"
-    assert "Received by you on" in str(received["value"])
+    kept = read(received["value"])
+    assert kept.heading == "Minutes from 3 teams" and "Received by you on" in kept.all_text
+    assert len([b for b in kept.buttons if b["title"] == "Word document"]) == 3 and not kept.has_button("Received")
     for thread in threads:
         await connector.wait_for(lambda thread=thread: [n for n in notices(running, thread) if "received the minutes" in n])
 
@@ -108,6 +118,10 @@ async def test_a_lead_gets_one_bundle_a_working_day_and_one_received_tells_every
     back = await post(running, t.personal_press(url, SAM, TENANT, card.button("Send minutes as they come instead")))
     assert "as soon as it sends them" in str(back)
     assert await running.deps.store.meta.get("lead-preferences") == {"daily": []}
+    await close_a_discussion(running, TEAMS[3], cards[TEAMS[3].id])
+    straight = await connector.wait_for(lambda: [s for s in connector.personal_chats(SAM.aad)
+                                                 if s.card and "has discussed a learning briefing" in s.view.all_text])
+    assert "Bundle Team 3" in straight[0].view.all_text
 
 
 def smtp_to(running) -> list:
