@@ -5,11 +5,14 @@ The teams are seeded in the store (linked, as if each had installed the bot), th
 connector (in this process) allows 30 requests a second in all and, per conversation, 7 a second
 and 60 in 30 seconds; it answers 429 with Retry-After whenever a limit is exceeded, and 5% of the
 calls within the limits (at random, seeded) with 429 and Retry-After: 1. Every request is counted.
+Meanwhile a team that already has the briefing (the probe) records a response every 100 ms, as its
+members would in a meeting, each press timed by the client.
 Once every delivery is final (sent or failed; or at the time limit):
   rate        successful posts per second from the first to the last, over the allowed 30/s
               (target at least 0.9; with 5% refused at random the ceiling is 0.95)
   duplicates  teams posted more than once (target 0)
   lost        teams never posted (target 0)
+  probe       the recording team's latency, p50 and p99 (target: p99 under 50 ms)
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from pathlib import Path
 
 import aiohttp
 
-from bench_common import ADMIN_TOKEN, BRIEFING, bot_process, cpu_seconds, free_port, seed_teams
+from bench_common import (ADMIN_TOKEN, BRIEFING, bot_process, cpu_seconds, free_port, member, percentile, response_text,
+                          seed_probe, seed_teams)
+from tests.fakes import teams as t
 from tests.fakes.connector import FakeConnector
 
 GLOBAL_RATE = 30.0
@@ -31,6 +36,8 @@ CONVERSATION_WINDOW = (60, 30.0)
 RANDOM_429 = 0.05
 SEED = 20190101
 TARGET_RATE_RATIO = 0.9
+TARGET_PROBE_P99_S = 0.05
+PROBE_EVERY_S = 0.1
 
 
 async def deliveries(session: aiohttp.ClientSession, base: str) -> list[dict]:
@@ -48,6 +55,7 @@ async def run(*, teams: int, timeout: float, console=print) -> dict:
         with tempfile.TemporaryDirectory(prefix="bench-broadcast-") as tmp:
             data_dir = Path(tmp) / "data"
             seeded = await seed_teams(data_dir, teams, connector.url)
+            probe, probe_discussion, probe_thread = await seed_probe(data_dir, connector.url)
             port = free_port()
             bot = bot_process(data_dir, port, Path(tmp) / "bot.log", LEARNING_BOT_ADMIN_TOKEN=ADMIN_TOKEN).start()
             base = f"http://127.0.0.1:{port}"
@@ -64,6 +72,9 @@ async def run(*, teams: int, timeout: float, console=print) -> dict:
                             raise SystemExit(f"publish answered {resp.status} {answer}")
                     console(f"published to {teams:,} teams; waiting for every delivery to be final "
                             f"(at most {timeout:g} s)")
+                    latencies: list[float] = []
+                    recording = asyncio.get_running_loop().create_task(
+                        _probe(session, base, connector.url, probe, probe_discussion, probe_thread, latencies))
                     rows: list[dict] = []
                     last_report = time.monotonic()
                     while True:
@@ -79,6 +90,8 @@ async def run(*, teams: int, timeout: float, console=print) -> dict:
                         if not pending or now - published_at > timeout:
                             break
                     final_at = time.monotonic()
+                    recording.cancel()
+                    await asyncio.gather(recording, return_exceptions=True)
                     bot_cpu = cpu_seconds(bot.pid) - cpu_before
                     await asyncio.sleep(0.5)  # a post answered just before the last record was written
             finally:
@@ -126,14 +139,43 @@ async def run(*, teams: int, timeout: float, console=print) -> dict:
         "peak_requests_in_1s": _peak(sorted(c.at for c in calls), 1.0),
         "limits": {"global_per_s": GLOBAL_RATE, "conversation_per_s": CONVERSATION_RATE,
                    "conversation_window": list(CONVERSATION_WINDOW), "random_429": RANDOM_429, "seed": SEED},
-        "target": {"rate_ratio_at_least": TARGET_RATE_RATIO, "duplicates": 0, "lost": 0},
+        "probe": _latency(latencies),
+        "target": {"rate_ratio_at_least": TARGET_RATE_RATIO, "duplicates": 0, "lost": 0,
+                   "probe_p99_s_below": TARGET_PROBE_P99_S},
     }
     if not posts:
         result["bot_log_tail"] = log_tail
     console(f"  {len(posts):,} posts at {rate:.1f}/s ({rate / GLOBAL_RATE:.2f} of {GLOBAL_RATE:g}/s; the first 99% at "
             f"{steady:.1f}/s, the last 1% over {result['tail_last_1pct_s']} s), "
             f"{duplicates} duplicates, {lost} lost; {len(calls):,} requests, {result['refused_429_by_reason']} refused")
+    console(f"  a team recording meanwhile: {result['probe']['presses']} presses, p50 "
+            f"{result['probe']['p50_ms']} ms, p99 {result['probe']['p99_ms']} ms")
     return result
+
+
+async def _probe(session: aiohttp.ClientSession, base: str, connector_url: str, probe: t.TeamSpec, discussion: str,
+                 thread: str, latencies: list[float]) -> None:
+    """The probe team's members press Submit responses every PROBE_EVERY_S, one at a time."""
+    n = 0
+    while True:
+        body = t.execute(connector_url, probe, member(n % 12), "record",
+                         {"discussion": discussion, "answer:learnt": response_text(n)}, thread)
+        began = time.perf_counter()
+        async with session.post(f"{base}/api/messages", json=body) as resp:
+            await resp.read()
+            if resp.status != 200:
+                raise SystemExit(f"the probe team's press answered {resp.status}")
+        latencies.append(time.perf_counter() - began)
+        n += 1
+        await asyncio.sleep(PROBE_EVERY_S)
+
+
+def _latency(latencies: list[float]) -> dict:
+    ordered = sorted(latencies)
+    if not ordered:
+        return {"presses": 0, "p50_ms": None, "p99_ms": None}
+    return {"presses": len(ordered), "p50_ms": round(ordered[len(ordered) // 2] * 1000, 1),
+            "p99_ms": round(percentile(ordered, 99) * 1000, 1), "max_ms": round(ordered[-1] * 1000, 1)}
 
 
 def _peak(times: list[float], window: float) -> int:

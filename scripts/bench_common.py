@@ -87,6 +87,39 @@ def make_team(i: int, service_url: str) -> Team:
     )
 
 
+PROBE = t.TeamSpec(id="19:bench-probe@thread.tacv2", name="Probe Team", tenant=TENANT)
+
+
+async def seed_probe(data_dir: Path, service_url: str) -> tuple[t.TeamSpec, str, str]:
+    """A team recording responses while something else runs: linked, its discussion of the briefing
+    delivered. Returns (its spec, the discussion id, the thread's conversation id)."""
+    store = TinyDBStore(data_dir)
+    await store.open()
+    try:
+        team = make_team(0, service_url).model_copy(update={"id": PROBE.id, "name": PROBE.name,
+                                                             "general": ConversationRef(
+                                                                 service_url=service_url, conversation_id=PROBE.id,
+                                                                 tenant_id=TENANT, bot_id=t.BOT_ID,
+                                                                 bot_name=t.BOT_NAME)})
+        await store.teams.upsert(team)
+        thread = thread_id(PROBE.id, 99)
+        discussion = Discussion(id=Discussion.make_id(BRIEFING, PROBE.id), briefing_id=BRIEFING, team_id=PROBE.id,
+                                thread=ConversationRef(service_url=service_url, conversation_id=thread,
+                                                       tenant_id=TENANT, bot_id=t.BOT_ID, bot_name=t.BOT_NAME),
+                                card_activity_id="1799999999999", opened_at=SEED_START)
+        await store.discussions.create([discussion])
+        from dialogs.publishing import delivery_id
+        from storage.models import Delivery, DeliveryKind, DeliveryStatus
+
+        post = Delivery(id=delivery_id(BRIEFING, PROBE.id), group=BRIEFING, kind=DeliveryKind.briefing_post,
+                        team_id=PROBE.id, briefing_id=BRIEFING)
+        await store.outbox.enqueue([post])  # it has the briefing already: a publish to all skips it
+        await store.outbox.update(post.model_copy(update={"status": DeliveryStatus.sent, "sent_at": SEED_START}))
+    finally:
+        await store.close()
+    return PROBE, discussion.id, thread
+
+
 async def seed(data_dir: Path, stored: int, service_url: str) -> int:
     """Seed `stored` responses, PER_DISCUSSION per team discussion, through the TinyDBStore API:
     one linked team per discussion, each discussion delivered (its thread and card exist).

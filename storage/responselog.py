@@ -1,8 +1,11 @@
-"""Responses as append-only logs: one file of JSON lines per discussion.
+"""Records as append-only logs: one file of JSON lines per discussion (responses), per briefing
+(discussions) or per group of deliveries (the outbox).
 
-Recording a response appends one line and fsyncs; it never rewrites what is already stored, so
-its cost does not grow with the discussion. A changed response (an edit, a withdrawal) is
-appended again and the later line wins. Counts are kept in memory as the log is read.
+Storing a record appends one line and fsyncs; it never rewrites what is already stored, so its
+cost does not grow with the file. A changed record (an edited response, a delivery sent) is
+appended again and the later line wins; a log whose superseded lines outnumber its records by
+far is compacted, so the cost per write stays constant on average. Responses' counts are kept in
+memory as the log is read.
 
 After a crash the last line may be torn, without its newline (the write was never acknowledged):
 reading drops it, and logs that it did. A whole line that cannot be read (damaged on disk, or by
@@ -23,8 +26,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from pydantic import BaseModel
+
 from .jsonfile import fsync_directory, write_atomically
-from .models import Response
+from .models import Delivery, Discussion, Response
 from .protocols import StoreError
 
 SUFFIX = ".jsonl"
@@ -32,33 +37,32 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
-class _Entry:
+class _Line:
     line: str  # the record as stored, without the newline
+
+
+@dataclass(slots=True)
+class _Entry(_Line):
     question_id: str
     active: bool
     created_at: str
-
-
-def _entry(doc: dict[str, Any], line: str) -> _Entry:
-    return _Entry(line, doc["question_id"], doc.get("withdrawn_at") is None, doc["created_at"])
-
-
-def _written_at(doc: dict[str, Any]) -> datetime:
-    """When a record's line was appended: its latest time (an edit or a withdrawal is appended then)."""
-    return max(datetime.fromisoformat(doc[k]) for k in ("created_at", "edited_at", "withdrawn_at") if doc.get(k))
 
 
 def _encode(doc: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
-class ResponseLog:
-    """One discussion's responses: the file, and its live records in memory (in first-stored order)."""
+class RecordLog:
+    """One file of records of one kind (`model`): the file, and its live records in memory (in
+    first-stored order)."""
+
+    model: type[BaseModel] | None = None
+    what = "record"  # how the log names itself in messages
+    COMPACT_AFTER = 1024  # superseded lines tolerated beyond three for each record before compacting
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._entries: dict[str, _Entry] = {}
-        self._active: Counter[str] = Counter()
+        self._entries: dict[str, _Line] = {}
         self._lines = 0  # lines in the file, superseded and damaged ones included
         self._size = 0  # bytes up to the end of the last whole line
         self._damaged: list[tuple[int, bytes]] = []  # (line number, the line) of lines that cannot be read
@@ -80,16 +84,18 @@ class ResponseLog:
         for number, line in enumerate(lines[:whole], start=1):
             try:
                 doc = json.loads(line)
-                Response.model_validate(doc)  # what the log serves must read as a response later
-                log._apply(doc["id"], _entry(doc, line.decode("utf-8")))
+                if cls.model is not None:
+                    cls.model.model_validate(doc)  # what the log serves must read as a record later
+                log._apply(doc["id"], log._entry(doc, line.decode("utf-8")))
                 if len(log._damaged_by) < len(log._damaged):
-                    written = _written_at(doc)
+                    written = log._written_at(doc)
                     log._damaged_by += [written] * (len(log._damaged) - len(log._damaged_by))
             except (ValueError, KeyError, TypeError):
                 # A whole line is never what an unfinished append leaves (that lacks its newline), so
                 # this was damaged after it was written (the disk, or a hand): skipped, and kept in
                 # the file for a person to look at; the rest of the log is served. Never its content.
-                logger.warning("response log %s: line %d is damaged; skipped, and kept in the file", path.name, number)
+                logger.warning("%s log %s: line %d is damaged; skipped, and kept in the file", cls.what, path.name,
+                               number)
                 log._damaged.append((number, line))
             log._size += len(line) + 1
             log._lines += 1
@@ -97,23 +103,28 @@ class ResponseLog:
             modified = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
             log._damaged_by += [modified] * (len(log._damaged) - len(log._damaged_by))
         if log._size != len(raw):
-            logger.warning("response log %s: dropped 1 torn last line (%d bytes) left by a write that never finished",
-                           path.name, len(raw) - log._size)
+            logger.warning("%s log %s: dropped 1 torn last line (%d bytes) left by a write that never finished",
+                           cls.what, path.name, len(raw) - log._size)
             log._cut_back()
         if log._lines > 2 * len(log._entries) + 64 and not log._damaged:  # damaged lines stay where reported
             try:
                 log.rewrite()
             except StoreError as exc:  # a full disk, say: what was read is whole, so carry on
-                logger.warning("could not compact a response log: %s", exc)
+                logger.warning("could not compact a %s log: %s", cls.what, exc)
         return log
 
-    def _apply(self, response_id: str, entry: _Entry) -> None:
-        old = self._entries.get(response_id)
-        if old is not None and old.active:
-            self._active[old.question_id] -= 1
-        if entry.active:
-            self._active[entry.question_id] += 1
-        self._entries[response_id] = entry
+    def _entry(self, doc: dict[str, Any], line: str) -> _Line:
+        return _Line(line)
+
+    def _apply(self, record_id: str, entry: _Line) -> None:
+        self._entries[record_id] = entry
+
+    def _reset(self) -> None:
+        self._entries = {}
+
+    def _written_at(self, doc: dict[str, Any]) -> datetime:
+        """When a record's line was appended at the latest (for a damaged line before it)."""
+        return datetime.fromtimestamp(self.path.stat().st_mtime, timezone.utc)
 
     def _cut_back(self) -> None:
         """Drop whatever follows the last whole line (a torn write)."""
@@ -167,7 +178,12 @@ class ResponseLog:
         self._size += len(data)
         self._lines += len(lines)
         for doc, line in zip(docs, lines):
-            self._apply(doc["id"], _entry(doc, line))
+            self._apply(doc["id"], self._entry(doc, line))
+        if self._lines > 4 * len(self._entries) + self.COMPACT_AFTER and not self._damaged:
+            try:  # amortised: a rewrite of n records after some 3n appends
+                self.rewrite()
+            except StoreError as exc:  # what was appended is durable; compacting can wait
+                logger.warning("could not compact a %s log: %s", self.what, exc)
 
     def rewrite(self, keep: Iterable[str] | None = None, damaged_before: datetime | None = None) -> None:
         """Write only the live records (those in `keep`, when given) to a fresh file. Damaged lines
@@ -188,9 +204,9 @@ class ResponseLog:
             except OSError as exc:
                 raise StoreError(f"cannot remove {self.path.name}: {exc.strerror or exc}") from exc
             fsync_directory(self.path.parent)
-        self._entries, self._active = {}, Counter()
-        for response_id, entry in entries:
-            self._apply(response_id, entry)
+        self._reset()
+        for record_id, entry in entries:
+            self._apply(record_id, entry)
         self._damaged = [(number, line) for number, (_, line) in enumerate(self._damaged, start=1)]
         self._size, self._lines = len(data), len(self._damaged) + len(entries)
 
@@ -204,6 +220,42 @@ class ResponseLog:
 
     def docs(self) -> list[dict[str, Any]]:
         return [json.loads(e.line) for e in self._entries.values()]
+
+    def get(self, record_id: str) -> dict[str, Any] | None:
+        entry = self._entries.get(record_id)
+        return json.loads(entry.line) if entry is not None else None
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class ResponseLog(RecordLog):
+    """One discussion's responses, with how many are live for each question."""
+
+    model = Response
+    what = "response"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._active: Counter[str] = Counter()
+
+    def _entry(self, doc: dict[str, Any], line: str) -> _Entry:
+        return _Entry(line, doc["question_id"], doc.get("withdrawn_at") is None, doc["created_at"])
+
+    def _apply(self, response_id: str, entry: _Entry) -> None:
+        old = self._entries.get(response_id)
+        if old is not None and old.active:
+            self._active[old.question_id] -= 1
+        if entry.active:
+            self._active[entry.question_id] += 1
+        self._entries[response_id] = entry
+
+    def _reset(self) -> None:
+        self._entries, self._active = {}, Counter()
+
+    def _written_at(self, doc: dict[str, Any]) -> datetime:
+        """When a response's line was appended: its latest time (an edit or a withdrawal is appended then)."""
+        return max(datetime.fromisoformat(doc[k]) for k in ("created_at", "edited_at", "withdrawn_at") if doc.get(k))
 
     def count(self) -> int:
         return sum(self._active.values())
@@ -219,23 +271,38 @@ class ResponseLog:
         return [i for i, e in self._entries.items() if datetime.fromisoformat(e.created_at) < cutoff]
 
 
-class ResponseLogs:
+class DeliveryLog(RecordLog):
+    """One group of the outbox's deliveries (a briefing's posts, a discussion's minutes)."""
+
+    model = Delivery
+    what = "outbox"
+
+
+class DiscussionLog(RecordLog):
+    """One briefing's discussions."""
+
+    model = Discussion
+    what = "discussion"
+
+
+class RecordLogs:
     """The logs of a directory; those read most recently stay in memory (a bounded number)."""
 
     def __init__(self, directory: Path, keep_open: int = 256,
-                 on_damaged: Callable[[str, list[int]], None] | None = None) -> None:
+                 on_damaged: Callable[[str, list[int]], None] | None = None, kind: type[RecordLog] = RecordLog) -> None:
         self.directory = directory
+        self._kind = kind
         self._keep_open = keep_open
-        self._logs: OrderedDict[str, ResponseLog] = OrderedDict()
+        self._logs: OrderedDict[str, RecordLog] = OrderedDict()
         self.damaged: dict[str, list[int]] = {}  # log name -> its damaged lines, as last read
         self._on_damaged = on_damaged  # told once per log found damaged (e.g. to audit it)
 
-    def get(self, name: str, *, keep: bool = True) -> ResponseLog:
+    def get(self, name: str, *, keep: bool = True) -> RecordLog:
         """The log in `<name>.jsonl` (empty if there is no such file yet); `keep=False` reads one
         that is not in memory without keeping it (a scan of every log leaves the busy ones be)."""
         log = self._logs.get(name)
         if log is None:
-            log = ResponseLog.load(self.directory / f"{name}{SUFFIX}")
+            log = self._kind.load(self.directory / f"{name}{SUFFIX}")
             self.note_damage(name, log)
             if not keep:
                 return log
@@ -246,7 +313,7 @@ class ResponseLogs:
             self._logs.move_to_end(name)
         return log
 
-    def note_damage(self, name: str, log: ResponseLog) -> None:
+    def note_damage(self, name: str, log: RecordLog) -> None:
         """Keep the damaged lines of `name` (as just read or rewritten) for the status."""
         if not log.damaged:
             self.damaged.pop(name, None)
@@ -263,3 +330,12 @@ class ResponseLogs:
 
     def close(self) -> None:
         self._logs.clear()
+
+
+class ResponseLogs(RecordLogs):
+    def __init__(self, directory: Path, keep_open: int = 256,
+                 on_damaged: Callable[[str, list[int]], None] | None = None) -> None:
+        super().__init__(directory, keep_open, on_damaged, ResponseLog)
+
+    def get(self, name: str, *, keep: bool = True) -> ResponseLog:
+        return super().get(name, keep=keep)  # type: ignore[return-value]

@@ -4,18 +4,21 @@ Layout (each .json file is one TinyDB database written atomically):
   teams.json                       every team
   briefings.json                   every briefing
   meta.json, audit.json            named values; the audit log
-  discussions/<briefing id>.json   discussion headers of one briefing
+  discussions/<briefing id>.jsonl  discussion headers of one briefing, an append-only log
   responses/<discussion id>.jsonl  responses of one discussion, an append-only log (responselog.py)
   minutes/<discussion id>.json     the minutes of one discussion
-  outbox/<group>.json              deliveries of one briefing or one discussion
-Recording a response appends to its discussion's log, so its cost grows neither with the
-discussion nor with the total data. Small in-memory indexes (built at open) answer lookups
-across shards.
+  outbox/<group>.jsonl             deliveries of one briefing or one discussion, an append-only log
+Recording a response, a discussion's change or a delivery's progress appends to a log, so its cost
+grows neither with the file nor with the total data (a briefing sent to 5,000 teams writes a line
+per post, not the 5,000 deliveries and discussions each time). Small in-memory indexes (built at
+open) answer lookups across shards. Shards written by a release before logs (<key>.json) are
+turned into logs at open.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections import OrderedDict
@@ -28,7 +31,7 @@ from .jsonfile import DataDirLock, KeyedTable, open_db, write_atomically
 from .models import Briefing, BriefingStatus, Delivery, Discussion, Minutes, Response, Team, stable_id, utcnow
 from .pending import PendingIndex
 from .protocols import StoreError
-from .responselog import ResponseLogs
+from .responselog import DeliveryLog, DiscussionLog, RecordLogs, ResponseLogs
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -90,10 +93,13 @@ class _State:
         self.meta: KeyedTable | None = None
         self.audit_db = None
         self.briefings: KeyedTable | None = None
-        self.discussion_shards = _Shards(data_dir / "discussions", Discussion)
-        self.responses = ResponseLogs(data_dir / "responses", keep_open=_OPEN_SHARDS, on_damaged=self._audit_damage)
+        self.discussion_logs = RecordLogs(data_dir / "discussions", _OPEN_SHARDS,
+                                          lambda f, lines: self._audit_damage(f"discussions/{f}", lines), DiscussionLog)
+        self.responses = ResponseLogs(data_dir / "responses", keep_open=_OPEN_SHARDS,
+                                      on_damaged=lambda f, lines: self._audit_damage(f"responses/{f}", lines))
         self.minutes_shards = _Shards(data_dir / "minutes", Minutes)
-        self.outbox_shards = _Shards(data_dir / "outbox", Delivery)
+        self.outbox_logs = RecordLogs(data_dir / "outbox", _OPEN_SHARDS,
+                                      lambda f, lines: self._audit_damage(f"outbox/{f}", lines), DeliveryLog)
         self.discussion_briefing: dict[str, str] = {}  # discussion id -> briefing id
         self.team_discussions: dict[str, set[str]] = {}
         self.briefings_discussed: set[str] = set()
@@ -107,15 +113,17 @@ class _State:
             for tmp in self.data_dir.rglob(".*.tmp"):
                 tmp.unlink(missing_ok=True)  # a write that never completed
             self._upgrade_response_shards()
+            for directory, model in (("discussions", Discussion), ("outbox", Delivery)):
+                self._upgrade_to_logs(self.data_dir / directory, model)
             self.teams = KeyedTable(open_db(self.data_dir / "teams.json", Team))
             self.meta = KeyedTable(open_db(self.data_dir / "meta.json"), key="key")
             self.audit_db = open_db(self.data_dir / "audit.json")
             self.briefings = KeyedTable(open_db(self.data_dir / "briefings.json", Briefing))
-            for briefing_id in self.discussion_shards.keys_on_disk():
-                for doc in self.discussion_shards.table(briefing_id).all():
+            for briefing_id in self.discussion_logs.names_on_disk():
+                for doc in self.discussion_logs.get(briefing_id, keep=False).docs():
                     self._index_discussion(doc["id"], doc["briefing_id"], doc["team_id"])
-            for group in self.outbox_shards.keys_on_disk():
-                for doc in self.outbox_shards.table(group).all():
+            for group in self.outbox_logs.names_on_disk():
+                for doc in self.outbox_logs.get(group, keep=False).docs():
                     delivery = Delivery.model_validate(doc)
                     # Only this process sends (it holds the lock): claims made by one that has
                     # ended are void, so what it left mid-send is due again at once.
@@ -128,10 +136,28 @@ class _State:
             raise
 
     def close(self) -> None:
-        for shards in (self.discussion_shards, self.minutes_shards, self.outbox_shards):
-            shards.close()
-        self.responses.close()
+        self.minutes_shards.close()
+        for logs in (self.discussion_logs, self.responses, self.outbox_logs):
+            logs.close()
         self.lock.release()
+
+    def _upgrade_to_logs(self, directory: Path, model: type) -> None:
+        """<key>.json shards (TinyDB files of a release before logs) become <key>.jsonl logs: written
+        whole (atomically) before the old file is removed, so a crash between the two only means
+        doing it again."""
+        for old in sorted(directory.glob("*.json")) if directory.exists() else []:
+            db = open_db(old, model)  # read as ever: a file of the wrong shape is refused, naming it
+            try:
+                docs = db.all()
+            finally:
+                db.close()
+            lines = "".join(json.dumps(dict(doc), ensure_ascii=False, separators=(",", ":")) + "\n" for doc in docs)
+            if lines:
+                write_atomically(old.with_suffix(".jsonl"), lines.encode("utf-8"))
+            try:
+                old.unlink()
+            except OSError as exc:
+                raise StoreError(f"cannot remove {old}: {exc.strerror or exc}") from exc
 
     def _upgrade_response_shards(self) -> None:
         """Data written by a release before responses were logs: responses/<id>.json held a
@@ -158,15 +184,15 @@ class _State:
                 raise StoreError(f"cannot remove {old}: {exc.strerror or exc}") from exc
 
     def _audit_damage(self, file: str, lines: list[int]) -> None:
-        """A response log with damaged lines, found on reading it: in the audit log (once a run)."""
-        entry = {"event": "damaged", "at": utcnow().isoformat(), "file": f"responses/{file}", "lines": lines,
+        """A log with damaged lines, found on reading it: in the audit log (once a run)."""
+        entry = {"event": "damaged", "at": utcnow().isoformat(), "file": file, "lines": lines,
                  "action": "skipped; kept in the file for a person to look at"}
         if self.audit_db is None:  # found while upgrading older data, before the audit log is open
             return
         try:
             self.audit_db.insert(entry)
         except StoreError as exc:  # the read goes on; the warning is in the log already
-            logger.warning("could not audit a damaged response log: %s", exc)
+            logger.warning("could not audit a damaged log: %s", exc)
 
     def _index_discussion(self, discussion_id: str, briefing_id: str, team_id: str) -> None:
         self.discussion_briefing[discussion_id] = briefing_id
@@ -180,20 +206,20 @@ class _State:
         for d in fresh:
             by_briefing.setdefault(d.briefing_id, []).append(d)
         for briefing_id, rows in by_briefing.items():
-            self.discussion_shards.table(briefing_id).insert_many([_dump(d) for d in rows])
+            self.discussion_logs.get(_stem(briefing_id)).append([_dump(d) for d in rows])
             for d in rows:
                 self._index_discussion(d.id, d.briefing_id, d.team_id)
         return fresh
 
     def put_discussion(self, d: Discussion) -> None:
-        self.discussion_shards.table(d.briefing_id).put(_dump(d))
+        self.discussion_logs.get(_stem(d.briefing_id)).append([_dump(d)])
         self._index_discussion(d.id, d.briefing_id, d.team_id)
 
     def get_discussion(self, discussion_id: str) -> Discussion | None:
         briefing_id = self.discussion_briefing.get(discussion_id)
         if briefing_id is None:
             return None
-        doc = self.discussion_shards.table(briefing_id).get(discussion_id)
+        doc = self.discussion_logs.get(_stem(briefing_id)).get(discussion_id)
         return Discussion.model_validate(doc) if doc else None
 
     def discussions_for_team(self, team_id: str) -> list[Discussion]:
@@ -203,7 +229,7 @@ class _State:
     def discussions_for_briefing(self, briefing_id: str) -> list[Discussion]:
         if briefing_id not in self.briefings_discussed:
             return []
-        docs = self.discussion_shards.table(briefing_id).all()
+        docs = self.discussion_logs.get(_stem(briefing_id)).docs()
         return [Discussion.model_validate(doc) for doc in docs]
 
     # responses
@@ -290,7 +316,7 @@ class _State:
         for d in fresh:
             by_group.setdefault(d.group, []).append(d)
         for group, rows in by_group.items():
-            self.outbox_shards.table(group).insert_many([_dump(d) for d in rows])
+            self.outbox_logs.get(_stem(group)).append([_dump(d) for d in rows])
             self.groups.add(group)
             for d in rows:
                 self.delivery_group[d.id] = group
@@ -299,13 +325,13 @@ class _State:
 
     def get_delivery(self, delivery_id: str) -> Delivery | None:
         group = self.delivery_group.get(delivery_id)
-        doc = self.outbox_shards.table(group).get(delivery_id) if group else None
+        doc = self.outbox_logs.get(_stem(group)).get(delivery_id) if group else None
         return Delivery.model_validate(doc) if doc else None
 
     def update_delivery(self, d: Delivery) -> None:
         if self.delivery_group.get(d.id) != d.group:
             raise KeyError(d.id)
-        self.outbox_shards.table(d.group).put(_dump(d))
+        self.outbox_logs.get(_stem(d.group)).append([_dump(d)])
         self.pending.track(d)
 
     def claim(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
@@ -315,7 +341,7 @@ class _State:
         claimed: list[Delivery] = []
         for group, rows in by_group.items():  # one write per shard
             try:
-                self.outbox_shards.table(group).put_many([_dump(d) for d in rows])
+                self.outbox_logs.get(_stem(group)).append([_dump(d) for d in rows])
             except StoreError:
                 if not claimed:
                     raise
@@ -333,13 +359,13 @@ class _State:
 
     def list_status(self, status: str, limit: int) -> list[Delivery]:
         rows = [Delivery.model_validate(doc) for group in self.groups
-                for doc in self.outbox_shards.table(group).all() if doc.get("status") == status]
+                for doc in self.outbox_logs.get(_stem(group), keep=False).docs() if doc.get("status") == status]
         return sorted(rows, key=lambda d: d.created_at, reverse=True)[:limit]
 
     def list_group(self, group: str) -> list[Delivery]:
         if group not in self.groups:
             return []
-        rows = [Delivery.model_validate(doc) for doc in self.outbox_shards.table(group).all()]
+        rows = [Delivery.model_validate(doc) for doc in self.outbox_logs.get(_stem(group)).docs()]
         return sorted(rows, key=lambda d: d.created_at)
 
 
@@ -576,8 +602,12 @@ class TinyDBStore:
             "ok": self._executor is not None,
             "data_dir": str(self._state.data_dir),
         }
-        if self._state.responses.damaged:  # lines skipped, kept for a person to look at (served: still ok)
-            status["damaged"] = [f"responses/{name}.jsonl" for name in sorted(self._state.responses.damaged)]
+        damaged = [f"{where}/{name}.jsonl" for where, logs in (("discussions", self._state.discussion_logs),
+                                                                 ("outbox", self._state.outbox_logs),
+                                                                 ("responses", self._state.responses))
+                   for name in sorted(logs.damaged)]
+        if damaged:  # lines skipped, kept for a person to look at (served: still ok)
+            status["damaged"] = damaged
         if self._executor is not None and self._refusing_writes:
             try:  # has space come back since the last write failed?
                 await self._run(self._state.probe_write)

@@ -8,7 +8,7 @@ from storage.protocols import StoreError, StoreLocked
 from storage.tinydb_store import TinyDBStore
 from tests.storage.test_contract import briefing, delivery, response, team
 
-from storage.models import Discussion
+from storage.models import DeliveryStatus, Discussion
 
 
 async def test_data_survives_reopen(tmp_path):
@@ -114,7 +114,7 @@ async def test_what_the_store_writes_is_readable_by_its_owner_only(tmp_path):
     await s.outbox.enqueue([delivery("x1")])
     await s.close()
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
-    for path in (data / "teams.json", data / "responses" / "d-a.jsonl", data / "outbox" / "b1.json", data / ".lock"):
+    for path in (data / "teams.json", data / "responses" / "d-a.jsonl", data / "outbox" / "b1.jsonl", data / ".lock"):
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
 
 
@@ -198,3 +198,59 @@ async def test_a_log_that_cannot_be_written_fails_only_its_own_callers(tmp_path)
     assert isinstance(bad, StoreError)
     assert await s.responses.count("d-ok") == 2 and await s.responses.count("d-bad") == 1
     await s.close()
+
+
+async def test_a_sent_delivery_or_a_changed_discussion_writes_one_line_however_many_teams(tmp_path):
+    """A briefing to 2,000 teams: marking one post sent, or one discussion opened, appends a line to its
+    log; it does not rewrite the 2,000 deliveries or discussions (as a whole-file shard did)."""
+    s = TinyDBStore(tmp_path)
+    await s.open()
+    rows = [delivery(f"p{i}", group="b1") for i in range(2000)]
+    await s.outbox.enqueue(rows)
+    await s.discussions.create([Discussion(id=f"d{i}", briefing_id="b1", team_id=f"t{i}") for i in range(2000)])
+    outbox, discussions = tmp_path / "outbox" / "b1.jsonl", tmp_path / "discussions" / "b1.jsonl"
+    before = outbox.stat().st_size, discussions.stat().st_size
+    sent = rows[7].model_copy(update={"status": DeliveryStatus.sent})
+    await s.outbox.update(sent)
+    opened = (await s.discussions.get("d7")).model_copy(update={"card_activity_id": "a-7"})
+    await s.discussions.put(opened)
+    assert outbox.stat().st_size - before[0] < 2048 and discussions.stat().st_size - before[1] < 2048
+    assert (await s.outbox.get("p7")).status == "sent" and (await s.discussions.get("d7")).card_activity_id == "a-7"
+    await s.close()
+    again = TinyDBStore(tmp_path)
+    await again.open()
+    assert (await again.outbox.get("p7")).status == "sent" and (await again.outbox.get("p8")).status == "pending"
+    assert (await again.discussions.get("d7")).card_activity_id == "a-7"
+    assert len(await again.discussions.list_for_briefing("b1")) == 2000
+    await again.close()
+
+
+async def test_a_log_of_many_changes_is_compacted_as_it_grows(tmp_path):
+    s = TinyDBStore(tmp_path)
+    await s.open()
+    await s.outbox.enqueue([delivery("p1", group="g")])
+    for attempt in range(3000):  # one delivery retried 3,000 times
+        await s.outbox.update(delivery("p1", group="g", attempts=attempt))
+    lines = (tmp_path / "outbox" / "g.jsonl").read_text().splitlines()
+    assert len(lines) <= 1024 + 4  # rewritten now and then, never the whole history
+    assert (await s.outbox.get("p1")).attempts == 2999
+    await s.close()
+
+
+async def test_shards_of_an_earlier_release_become_logs(tmp_path):
+    """outbox/<group>.json and discussions/<briefing>.json (TinyDB files) are read into logs at open."""
+    from storage.jsonfile import open_db
+
+    for directory, doc in (("outbox", delivery("p1", group="b1").model_dump(mode="json")),
+                           ("discussions", Discussion(id="d1", briefing_id="b1", team_id="t1").model_dump(mode="json"))):
+        (tmp_path / directory).mkdir()
+        db = open_db(tmp_path / directory / "b1.json")
+        db.insert(doc)
+        db.close()
+    s = TinyDBStore(tmp_path)
+    await s.open()
+    assert (await s.outbox.get("p1")).group == "b1" and (await s.discussions.get("d1")).team_id == "t1"
+    assert [d.id for d in await s.outbox.list_group("b1")] == ["p1"]
+    await s.close()
+    assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == ["b1.jsonl"]
+    assert sorted(p.name for p in (tmp_path / "discussions").iterdir()) == ["b1.jsonl"]
