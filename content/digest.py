@@ -84,8 +84,11 @@ def combine(parts: Sequence[tuple[str, Digest]]) -> Digest:
                 briefing_id=b.briefing_id, title=b.title, delivered=0, discussed=0, minutes=[], outstanding=[]))
             row.delivered += b.delivered
             row.discussed += b.discussed
-            row.minutes += [m.model_copy(update={"organisation": tag}) for m in b.minutes]
-            row.outstanding += [o.model_copy(update={"organisation": tag}) for o in b.outstanding]
+            # Each organisation's digest is built for this one: its rows are tagged in place, not copied.
+            for item in (*b.minutes, *b.outstanding):
+                item.organisation = tag
+            row.minutes += b.minutes
+            row.outstanding += b.outstanding
             row.by_organisation.append(StateCounts(organisation=name, delivered=b.delivered, discussed=b.discussed,
                                                    minutes=len(b.minutes), outstanding=len(b.outstanding)))
     for row in rows.values():

@@ -141,6 +141,7 @@ async def close_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         discussion.closed_at = compiled.closed_at
         discussion.closed_by = compiled.closed_by
         discussion.closed_by_id = inbound.user_aad
+        discussion.sent_to = compiled.organisation_id
         await deps.store.discussions.put(discussion)
         await deps.store.outbox.enqueue(await forward_minutes(team, discussion, minutes, deps))
         deps.views.forget(discussion.id)  # closed: everyone sees the closed card, views of it are over

@@ -28,19 +28,23 @@ async def build_digest(deps: Deps, organisation_ids: set[str], now: datetime | N
     now = now or deps.clock()
     names = [o.name for o in deps.directory.organisations if o.id in organisation_ids]
     rows = []
+    teams = {t.id: t for t in await deps.store.teams.list(active_only=False)}  # one read, not one a discussion
     for briefing in await deps.store.briefings.list():
         row = DigestBriefing(briefing_id=briefing.id, title=briefing.title, delivered=0, discussed=0,
                              minutes=[], outstanding=[])
+        mine = []
         for d in await deps.store.discussions.list_for_briefing(briefing.id):
-            team = await deps.store.teams.get(d.team_id)
+            team = teams.get(d.team_id)
             if d.thread is None or team is None:
                 continue
             # Sent minutes stay with the organisation they went to; open discussions follow the team.
             organisation_id = await discussion_organisation(deps, d, team)
-            if organisation_id not in organisation_ids:
-                continue
+            if organisation_id in organisation_ids:
+                mine.append((d, team, organisation_id))
+        counts = await deps.store.responses.counts([d.id for d, _, _ in mine])
+        for d, team, organisation_id in mine:
             row.delivered += 1
-            count = await deps.store.responses.count(d.id)
+            count = counts[d.id]
             row.discussed += 1 if count else 0
             if d.closed:
                 row.minutes.append(SentMinutes(team=team.name, closed=format_date(d.closed_at), closed_at=d.closed_at,

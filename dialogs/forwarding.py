@@ -85,7 +85,9 @@ async def discussion_organisation(deps: Deps, discussion: Discussion, team: Team
     (its minutes will go there); once its minutes are sent, the one they were sent to, for good."""
     if not discussion.closed:
         return team.organisation_id if team else None
-    minutes = await deps.store.minutes.get(discussion.id)
+    if discussion.sent_to:
+        return discussion.sent_to
+    minutes = await deps.store.minutes.get(discussion.id)  # closed by a release before sent_to
     if minutes is not None and minutes.organisation_id:
         return minutes.organisation_id
     return await organisation_from_deliveries(deps, discussion.id)

@@ -36,20 +36,23 @@ class Outstanding:
 async def outstanding(deps: Deps, *, organisation_ids: set[str] | None = None,
                       briefing_id: str | None = None) -> list[Outstanding]:
     """Delivered, not closed, oldest first; only `organisation_ids` when given (a lead's own)."""
-    rows = []
+    found = []
+    teams = {t.id: t for t in await deps.store.teams.list()}  # active ones, in one read
     for briefing in await deps.store.briefings.list():
         if briefing_id and briefing.id != briefing_id:
             continue
         for d in await deps.store.discussions.list_for_briefing(briefing.id):
             if d.closed or d.thread is None:
                 continue
-            team = await deps.store.teams.get(d.team_id)
-            if team is None or not team.active:
+            team = teams.get(d.team_id)
+            if team is None:
                 continue
             if organisation_ids is not None and team.organisation_id not in organisation_ids:
                 continue
-            rows.append(Outstanding(briefing.id, briefing.title, team.id, team.name, team.organisation_id,
-                                    d.opened_at, await deps.store.responses.count(d.id)))
+            found.append((briefing, d, team))
+    counts = await deps.store.responses.counts([d.id for _, d, _ in found])  # in one go, from what is known
+    rows = [Outstanding(briefing.id, briefing.title, team.id, team.name, team.organisation_id, d.opened_at,
+                        counts[d.id]) for briefing, d, team in found]
     return sorted(rows, key=lambda r: r.posted_at)
 
 

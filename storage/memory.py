@@ -114,6 +114,9 @@ class _Responses:
     async def count_by_question(self, discussion_id: str) -> dict[str, int]:
         return dict(Counter(r.question_id for r in self._rows.get(discussion_id, []) if r.active))
 
+    async def counts(self, discussion_ids: list[str]) -> dict[str, int]:
+        return {d: sum(1 for r in self._rows.get(d, []) if r.active) for d in discussion_ids}
+
     async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
         count = 0
         for discussion_id, rows in self._rows.items():

@@ -87,6 +87,7 @@ class Discussion(Record):
     closed_at: datetime | None = None
     closed_by: str | None = None  # display name
     closed_by_id: str | None = None  # AAD object id
+    sent_to: str | None = None  # the organisation its minutes went to (also on the minutes, which retention deletes)
     meeting_date: str | None = None
     meeting_id: str | None = None  # the last channel meeting that discussed it
     discuss_by: date | None = None  # set by the publisher

@@ -20,6 +20,7 @@ import contextlib
 import json
 import logging
 import os
+import time
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -304,14 +305,18 @@ class RecordLogs:
         if log is None:
             log = self._kind.load(self.directory / f"{name}{SUFFIX}")
             self.note_damage(name, log)
+            self._seen(name, log)
             if not keep:
                 return log
             self._logs[name] = log
             while len(self._logs) > self._keep_open:
-                self._logs.popitem(last=False)
+                self._seen(*self._logs.popitem(last=False))
         else:
             self._logs.move_to_end(name)
         return log
+
+    def _seen(self, name: str, log: RecordLog) -> None:
+        """A log read, or leaving memory (what a summary of it may keep)."""
 
     def note_damage(self, name: str, log: RecordLog) -> None:
         """Keep the damaged lines of `name` (as just read or rewritten) for the status."""
@@ -333,9 +338,72 @@ class RecordLogs:
 
 
 class ResponseLogs(RecordLogs):
+    """Responses' logs, with each log's count remembered (with the file's size then) once it has been
+    read, and across restarts in `.counts`: a digest of 5,000 discussions reads only the logs
+    that changed since, checked by their size (an append or a rewrite always changes it)."""
+
+    SUMMARY = ".counts"  # not *.json: the upgrade of an earlier release reads those
+    SUMMARY_EVERY_S = 600.0
+
     def __init__(self, directory: Path, keep_open: int = 256,
                  on_damaged: Callable[[str, list[int]], None] | None = None) -> None:
         super().__init__(directory, keep_open, on_damaged, ResponseLog)
+        self._known: dict[str, tuple[int, int]] = {}  # log name -> (file size, responses not withdrawn)
+        self._summary_written = 0.0
+        try:
+            data = json.loads((directory / self.SUMMARY).read_bytes())
+            self._known = {str(k): (int(v[0]), int(v[1])) for k, v in data.get("logs", {}).items()}
+        except (OSError, ValueError, TypeError, AttributeError, IndexError):
+            pass  # none yet, or unreadable: every log is read when first counted, as before
 
     def get(self, name: str, *, keep: bool = True) -> ResponseLog:
         return super().get(name, keep=keep)  # type: ignore[return-value]
+
+    def _seen(self, name: str, log: RecordLog) -> None:
+        if len(log):
+            self._known[name] = (log._size, log.count())  # type: ignore[attr-defined]
+        else:  # no file (nothing left after a purge, or never written): nothing to remember
+            self._known.pop(name, None)
+
+    def counts(self, names: list[str]) -> dict[str, int]:
+        out = {}
+        for name in names:
+            log = self._logs.get(name)
+            if log is not None:
+                out[name] = log.count()  # type: ignore[attr-defined]
+                continue
+            try:
+                size = (self.directory / f"{name}{SUFFIX}").stat().st_size
+            except FileNotFoundError:
+                out[name] = 0
+                continue
+            except OSError as exc:
+                raise StoreError(f"cannot read {name}{SUFFIX}: {exc.strerror or exc}") from exc
+            known = self._known.get(name)
+            out[name] = known[1] if known and known[0] == size else self.get(name, keep=False).count()
+        if time.monotonic() - self._summary_written > self.SUMMARY_EVERY_S:
+            self.write_summary()
+        return out
+
+    def write_summary(self) -> None:
+        """The counts known, for the next start (a convenience: never what a count is read from
+        without checking the file's size)."""
+        for name, log in self._logs.items():
+            self._seen(name, log)
+        if not self._known:
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            write_atomically(self.directory / self.SUMMARY,
+                             json.dumps({"logs": {k: list(v) for k, v in self._known.items()}}).encode())
+            self._summary_written = time.monotonic()
+        except (OSError, StoreError) as exc:
+            logger.warning("could not keep the responses' counts for the next start: %s", exc)
+
+    def rewritten(self, name: str, log: ResponseLog) -> None:
+        """A log rewritten by a purge: its count as now; nothing kept of one with nothing left."""
+        self._seen(name, log)
+
+    def close(self) -> None:
+        self.write_summary()
+        super().close()

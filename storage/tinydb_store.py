@@ -291,6 +291,7 @@ class _State:
         if (old or damaged) and not dry_run:
             log.rewrite(keep=[i for i in log.ids() if i not in old], damaged_before=cutoff)
             self.responses.note_damage(name, log)
+            self.responses.rewritten(name, log)
         return len(old) + damaged
 
     # minutes
@@ -487,6 +488,11 @@ class _Responses(_Repo):
 
     async def count_by_question(self, discussion_id: str) -> dict[str, int]:
         return await self._run(self._s.count_by_question, discussion_id)
+
+    async def counts(self, discussion_ids: list[str]) -> dict[str, int]:
+        names = {d: _stem(d) for d in discussion_ids}
+        by_name = await self._run(self._s.responses.counts, list(set(names.values())))
+        return {d: by_name[name] for d, name in names.items()}
 
     async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
         # One call per log, so requests are served between them rather than after all of them.

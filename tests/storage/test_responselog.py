@@ -121,7 +121,8 @@ async def test_purge_leaves_no_file_for_a_discussion_with_nothing_left(tmp_path)
     await s.responses.add([old, older_in_mixed, new])
     assert await s.responses.purge_before(utcnow() - timedelta(days=730)) == 2
     await s.close()
-    assert sorted(p.name for p in (tmp_path / "responses").iterdir()) == ["d-mixed.jsonl"]
+    assert sorted(p.name for p in (tmp_path / "responses").iterdir()) == [".counts", "d-mixed.jsonl"]
+    assert "d-old" not in (tmp_path / "responses" / ".counts").read_text()  # counts kept: of logs that are
     s = await opened(tmp_path)
     assert [r.idempotency_key for r in await s.responses.list("d-mixed")] == ["k2"]
     assert await s.responses.list("d-old") == []

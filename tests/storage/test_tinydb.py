@@ -49,7 +49,7 @@ async def test_responses_are_logs_one_per_discussion(tmp_path):
     await s.responses.add([response("d-a", "k1"), response("d-b", "k1"), response("d-a", "k2")])
     await s.close()
     files = sorted(p.name for p in (tmp_path / "responses").iterdir())
-    assert files == ["d-a.jsonl", "d-b.jsonl"]
+    assert files == [".counts", "d-a.jsonl", "d-b.jsonl"]  # .counts: each log's count, for the next start
     lines = (tmp_path / "responses" / "d-a.jsonl").read_text().splitlines()
     assert [json.loads(line)["idempotency_key"] for line in lines] == ["k1", "k2"]
 
@@ -254,3 +254,30 @@ async def test_shards_of_an_earlier_release_become_logs(tmp_path):
     await s.close()
     assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == ["b1.jsonl"]
     assert sorted(p.name for p in (tmp_path / "discussions").iterdir()) == ["b1.jsonl"]
+
+
+async def test_counts_after_a_restart_read_only_the_logs_that_changed(tmp_path, monkeypatch):
+    """A digest of every discussion: each count is remembered with its log's size, across restarts;
+    a log whose size differs (anything appended or rewritten since) is read again."""
+    import storage.responselog as responselog
+
+    s = TinyDBStore(tmp_path)
+    await s.open()
+    for d, n in (("d1", 1), ("d2", 2), ("d3", 3)):
+        await s.responses.add([response(d, f"k{i}") for i in range(n)])
+    await s.close()
+
+    loads = []
+    real_load = responselog.ResponseLog.load.__func__
+    monkeypatch.setattr(responselog.ResponseLog, "load",
+                        classmethod(lambda cls, path: (loads.append(path.name), real_load(cls, path))[1]))
+    again = TinyDBStore(tmp_path)
+    await again.open()
+    assert await again.responses.counts(["d1", "d2", "d3", "d4"]) == {"d1": 1, "d2": 2, "d3": 3, "d4": 0}
+    assert loads == []  # none read
+    extra = response("d2", "k9").model_dump(mode="json")  # written by another release of the store, say
+    with open(tmp_path / "responses" / "d2.jsonl", "a") as log:
+        log.write(json.dumps(extra) + "\n")
+    assert await again.responses.counts(["d1", "d2", "d3"]) == {"d1": 1, "d2": 3, "d3": 3}
+    assert loads == ["d2.jsonl"]
+    await again.close()
