@@ -17,7 +17,7 @@ from content.report_render import report_csv, report_html, report_markdown, resp
 from dialogs.digest import digest_page_html
 from dialogs.outstanding import outstanding_page_html
 from dialogs.pages import parse_scope
-from dialogs.reports import build_report
+from dialogs.reports import SHOWN_PER_QUESTION, build_report
 from dialogs.retention import purge
 
 from .admin import admin_only, has_admin_token
@@ -75,7 +75,8 @@ async def report_page(request: web.Request) -> web.Response:
             scope = parse_scope(request.match_info["organisations"], request.app[DEPS].directory, allow_all=False)
         except ValueError:
             return _no_page()
-    report = await build_report(request.app[DEPS], request.match_info["briefing_id"], scope)
+    report = await build_report(request.app[DEPS], request.match_info["briefing_id"], scope,
+                                detail=SHOWN_PER_QUESTION)
     if report is None:
         return web.Response(status=404, content_type="text/plain", text="No such briefing.")
     return web.Response(text=await asyncio.to_thread(_page, report), content_type="text/html",
@@ -125,7 +126,10 @@ async def outstanding_page(request: web.Request) -> web.Response:
 @admin_only
 async def report_api(request: web.Request) -> web.Response:
     fmt = request.query.get("format", "md")
-    report = await build_report(request.app[DEPS], request.match_info["briefing_id"])
+    # The figures count every response; the page, Markdown and Word document show up to
+    # SHOWN_PER_QUESTION of each question's (the CSV export has them all).
+    report = await build_report(request.app[DEPS], request.match_info["briefing_id"],
+                                detail=0 if fmt == "csv" else SHOWN_PER_QUESTION)
     if report is None:
         return error(404, f"no briefing with id '{request.match_info['briefing_id']}'")
     if fmt == "md":

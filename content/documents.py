@@ -446,6 +446,8 @@ def report_docx(report: BriefingReport, chart_png: bytes) -> bytes:
 
     _heading(doc, "What teams said", 1)
     _para(doc, "Responses as teams recorded them, with identifying details removed.")
+    if report.detail_note:
+        _para(doc, report.detail_note)
     if not report.themes:
         _quiet(_para(doc, NO_RESPONSES))
     for theme in report.themes:

@@ -46,6 +46,8 @@ class BriefingReport(BaseModel):
     generated_at: datetime
     organisations: list[OrganisationReach]  # those the briefing reached, by name
     themes: list[ThemeResponses]
+    response_total: int | None = None  # every response, when the themes show only some of them
+    shown_per_question: int | None = None  # the most shown for one question (None: every response)
 
     @property
     def teams_delivered(self) -> int:
@@ -73,7 +75,20 @@ class BriefingReport(BaseModel):
 
     @property
     def responses(self) -> int:
+        return self.response_total if self.response_total is not None else self.shown
+
+    @property
+    def shown(self) -> int:
         return sum(len(q.responses) for t in self.themes for q in t.questions)
+
+    @property
+    def detail_note(self) -> str | None:
+        """Said above the responses when they are not all shown (the CSV export has them all)."""
+        if self.shown_per_question is None or self.responses <= self.shown:
+            return None
+        return (f"Showing {self.shown:,} of the {self.responses:,} responses: at most {self.shown_per_question:,} "
+                "for each question. Every response is in the CSV export (learning-bot export "
+                f"{self.briefing_id}, or the admin API's export).")
 
     def all_responses(self) -> list[ReportResponse]:
         return [r for t in self.themes for q in t.questions for r in q.responses]

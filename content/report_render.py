@@ -110,6 +110,8 @@ def report_markdown(report: BriefingReport) -> str:
     else:
         out.append(NO_TEAMS)
     out += ["", "## What teams said"]
+    if report.detail_note:
+        out += ["", _md(report.detail_note)]
     if not report.themes:
         out += ["", NO_RESPONSES]
     for theme in report.themes:
@@ -173,4 +175,5 @@ def report_html(report: BriefingReport, chart_src: str) -> str:
         chart_src=chart_src, chart_alt=chart_description(report), figure_caption=FIGURE_CAPTION,
         columns=[name for _, name in REACH_COLUMNS], totals=totals_row(report), no_teams=NO_TEAMS,
         organisations=[(o.organisation_name, organisation_row(o)) for o in report.organisations],
-        themes=report.themes, no_responses=NO_RESPONSES, format_date=format_date, board=report.board)
+        themes=report.themes, no_responses=NO_RESPONSES, format_date=format_date, board=report.board,
+        detail_note=report.detail_note)

@@ -65,6 +65,10 @@ async def mark_received(deps: Deps, discussion, team, org, lead) -> Acknowledgem
             existing = Acknowledgement(aad_object_id=lead.aad_object_id, name=lead.name, at=deps.clock())
             minutes.acknowledgements.append(existing)
             await deps.store.minutes.put(minutes)
+            current = await deps.store.discussions.get(discussion.id)  # its count, for reports without the minutes
+            if current is not None:
+                current.acknowledgements = len(minutes.acknowledgements)
+                await deps.store.discussions.put(current)
             await deps.store.outbox.enqueue([Delivery(
                 id=stable_id("ack", discussion.id, lead.aad_object_id), group=discussion.id,
                 kind=DeliveryKind.thread_notice, team_id=team.id, discussion_id=discussion.id,

@@ -31,19 +31,38 @@ def report_path(briefing_id: str, organisation_ids: Iterable[str] | None = None)
     return f"/reports/{briefing_id}{scope}"
 
 
-async def build_report(deps: Deps, briefing_id: str, organisations: set[str] | None = None) -> BriefingReport | None:
-    """The report on a briefing: every organisation's teams, or (`organisations`) those only."""
+SHOWN_PER_QUESTION = 200  # responses on the report's page and in its Word document; the CSV export has all
+
+
+async def _minutes_state(deps: Deps, d) -> tuple[bool, bool]:
+    """(minutes sent, a lead received them), from the discussion; from its minutes if it was closed by
+    a release that did not keep that on it."""
+    if not d.closed:
+        return False, False
+    if d.sent_to:
+        return True, d.acknowledgements > 0
+    minutes = await deps.store.minutes.get(d.id)
+    return minutes is not None, bool(minutes and minutes.acknowledgements)
+
+
+async def build_report(deps: Deps, briefing_id: str, organisations: set[str] | None = None, *,
+                       detail: int | None = None) -> BriefingReport | None:
+    """The report on a briefing: every organisation's teams, or (`organisations`) those only.
+    `detail`: at most that many responses shown for each question (0 for the figures alone: the
+    card); None for every response (the CSV export). The figures always count every response, from
+    what the store knows, without reading every discussion's responses."""
     record = await deps.store.briefings.get(briefing_id)
     if record is None:
         return None
     doc = parse_cached(record.source)
     reach: dict[str, OrganisationReach] = {}
-    by_question: dict[str, list[ReportResponse]] = {q.id: [] for q in doc.questions()}
+    teams = {t.id: t for t in await deps.store.teams.list(active_only=False)}
+    included = []
     discuss_by = None
     for d in await deps.store.discussions.list_for_briefing(briefing_id):
         if d.thread is None:  # never delivered
             continue
-        team = await deps.store.teams.get(d.team_id)
+        team = teams.get(d.team_id)
         # Sent minutes (and the responses in them) count for the organisation they were sent to,
         # even if the team has moved since; discussions not closed yet, for the team's current one.
         organisation_id = await discussion_organisation(deps, d, team)
@@ -51,22 +70,37 @@ async def build_report(deps: Deps, briefing_id: str, organisations: set[str] | N
             continue
         org = deps.directory.organisation(organisation_id)
         key, name = (org.id, org.name) if org else (organisation_id or "", organisation_id or NO_ORGANISATION)
+        included.append((d, team, key, name))
+        discuss_by = discuss_by or d.discuss_by
+    by_discussion = await deps.store.responses.counts_by_question([d.id for d, *_ in included])
+    counts = {d: sum(c.values()) for d, c in by_discussion.items()}
+    per_question: dict[str, int] = {}
+    for c in by_discussion.values():
+        for q, n in c.items():
+            per_question[q] = per_question.get(q, 0) + n
+    for d, team, key, name in included:
         row = reach.setdefault(key, OrganisationReach(organisation_id=key, organisation_name=name))
         row.teams_delivered += 1
-        discuss_by = discuss_by or d.discuss_by
-        responses = [r for r in for_minutes(await deps.store.responses.list(d.id)) if r.active]
-        if responses:
-            row.teams_discussed += 1
-        minutes = await deps.store.minutes.get(d.id)
-        if minutes is not None:
+        row.teams_discussed += 1 if counts[d.id] else 0
+        sent, received = await _minutes_state(deps, d)
+        if sent:
             row.minutes_sent += 1
             if d.discuss_by and d.closed_at and d.closed_at.astimezone(LONDON).date() <= d.discuss_by:
                 row.on_time += 1
-            if minutes.acknowledgements:
-                row.acknowledged += 1
-        for r in responses:
+            row.acknowledged += 1 if received else 0
+    by_question: dict[str, list[ReportResponse]] = {q.id: [] for q in doc.questions()}
+    full = detail is None
+    for d, team, key, name in sorted(included, key=lambda x: (x[3], x[1].name if x[1] else "")):
+        if not full and all(len(by_question.get(q, [])) >= min(detail, n) for q, n in per_question.items()):
+            break  # each question has as many as are shown (or all it has): no more logs are read
+        if not counts[d.id]:
+            continue
+        for r in for_minutes(await deps.store.responses.list(d.id)):
+            shown = by_question.setdefault(r.question_id, [])
+            if not r.active or (not full and len(shown) >= detail):
+                continue
             question = doc.question(r.question_id)
-            by_question.setdefault(r.question_id, []).append(ReportResponse(
+            shown.append(ReportResponse(
                 organisation_name=name, team_name=team.name if team else "", question_id=r.question_id,
                 question=question.text if question else r.question_id, text=r.text,
                 date=r.created_at.astimezone(LONDON).date()))
@@ -77,7 +111,7 @@ async def build_report(deps: Deps, briefing_id: str, organisations: set[str] | N
     return BriefingReport(
         briefing_id=doc.id, title=doc.title, issued_label=doc.issued_label, board=doc.board, discuss_by=discuss_by,
         generated_at=deps.clock(), organisations=sorted(reach.values(), key=lambda o: o.organisation_name),
-        themes=themes)
+        themes=themes, response_total=sum(counts.values()), shown_per_question=detail)
 
 
 async def report_command(turn: Turn, inbound: Inbound, deps: Deps, briefing_id: str) -> None:
@@ -93,7 +127,7 @@ async def report_command(turn: Turn, inbound: Inbound, deps: Deps, briefing_id: 
         return
     record = await deps.store.briefings.get(briefing_id)
     scope = None if staff else set(leads)
-    report = await build_report(deps, briefing_id, scope) if record is not None and (
+    report = await build_report(deps, briefing_id, scope, detail=0) if record is not None and (
         staff or record.status is BriefingStatus.published) else None  # a draft is the board's alone
     if report is None:
         await say(turn, strings.unknown_briefing(briefing_id, inbound.scope))

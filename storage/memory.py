@@ -117,6 +117,9 @@ class _Responses:
     async def counts(self, discussion_ids: list[str]) -> dict[str, int]:
         return {d: sum(1 for r in self._rows.get(d, []) if r.active) for d in discussion_ids}
 
+    async def counts_by_question(self, discussion_ids: list[str]) -> dict[str, dict[str, int]]:
+        return {d: await self.count_by_question(d) for d in discussion_ids}
+
     async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
         count = 0
         for discussion_id, rows in self._rows.items():

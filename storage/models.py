@@ -88,6 +88,7 @@ class Discussion(Record):
     closed_by: str | None = None  # display name
     closed_by_id: str | None = None  # AAD object id
     sent_to: str | None = None  # the organisation its minutes went to (also on the minutes, which retention deletes)
+    acknowledgements: int = 0  # leads who marked its minutes received (since sent_to was kept; also on the minutes)
     meeting_date: str | None = None
     meeting_id: str | None = None  # the last channel meeting that discussed it
     discuss_by: date | None = None  # set by the publisher

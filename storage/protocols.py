@@ -72,6 +72,10 @@ class ResponseRepo(Protocol):
         should not be reading every discussion's responses each time."""
         ...
 
+    async def counts_by_question(self, discussion_ids: list[str]) -> dict[str, dict[str, int]]:
+        """count_by_question() of each discussion, in one call, as counts() is."""
+        ...
+
     async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
         """Delete (or, dry, count) every response created before `cutoff`, in every discussion."""
         ...

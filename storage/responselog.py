@@ -348,11 +348,12 @@ class ResponseLogs(RecordLogs):
     def __init__(self, directory: Path, keep_open: int = 256,
                  on_damaged: Callable[[str, list[int]], None] | None = None) -> None:
         super().__init__(directory, keep_open, on_damaged, ResponseLog)
-        self._known: dict[str, tuple[int, int]] = {}  # log name -> (file size, responses not withdrawn)
+        self._known: dict[str, tuple[int, dict[str, int]]] = {}  # log name -> (file size, live ones by question)
         self._summary_written = 0.0
         try:
             data = json.loads((directory / self.SUMMARY).read_bytes())
-            self._known = {str(k): (int(v[0]), int(v[1])) for k, v in data.get("logs", {}).items()}
+            self._known = {str(k): (int(v[0]), {str(q): int(n) for q, n in v[1].items()})
+                           for k, v in data.get("logs", {}).items()}
         except (OSError, ValueError, TypeError, AttributeError, IndexError):
             pass  # none yet, or unreadable: every log is read when first counted, as before
 
@@ -361,26 +362,28 @@ class ResponseLogs(RecordLogs):
 
     def _seen(self, name: str, log: RecordLog) -> None:
         if len(log):
-            self._known[name] = (log._size, log.count())  # type: ignore[attr-defined]
+            self._known[name] = (log._size, log.count_by_question())  # type: ignore[attr-defined]
         else:  # no file (nothing left after a purge, or never written): nothing to remember
             self._known.pop(name, None)
 
-    def counts(self, names: list[str]) -> dict[str, int]:
+    def counts(self, names: list[str]) -> dict[str, dict[str, int]]:
+        """Each log's live responses by question."""
         out = {}
         for name in names:
             log = self._logs.get(name)
             if log is not None:
-                out[name] = log.count()  # type: ignore[attr-defined]
+                out[name] = log.count_by_question()  # type: ignore[attr-defined]
                 continue
             try:
                 size = (self.directory / f"{name}{SUFFIX}").stat().st_size
             except FileNotFoundError:
-                out[name] = 0
+                out[name] = {}
                 continue
             except OSError as exc:
                 raise StoreError(f"cannot read {name}{SUFFIX}: {exc.strerror or exc}") from exc
             known = self._known.get(name)
-            out[name] = known[1] if known and known[0] == size else self.get(name, keep=False).count()
+            out[name] = dict(known[1]) if known and known[0] == size else \
+                self.get(name, keep=False).count_by_question()
         if time.monotonic() - self._summary_written > self.SUMMARY_EVERY_S:
             self.write_summary()
         return out

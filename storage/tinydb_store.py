@@ -490,6 +490,9 @@ class _Responses(_Repo):
         return await self._run(self._s.count_by_question, discussion_id)
 
     async def counts(self, discussion_ids: list[str]) -> dict[str, int]:
+        return {d: sum(c.values()) for d, c in (await self.counts_by_question(discussion_ids)).items()}
+
+    async def counts_by_question(self, discussion_ids: list[str]) -> dict[str, dict[str, int]]:
         names = {d: _stem(d) for d in discussion_ids}
         by_name = await self._run(self._s.responses.counts, list(set(names.values())))
         return {d: by_name[name] for d, name in names.items()}

@@ -208,6 +208,7 @@ async def test_responses_replace_and_count_active(store):
     assert await store.responses.count_by_question("nothing") == {}
     await store.responses.add([response("d2", "k1")])
     assert await store.responses.counts(["d1", "d2", "nothing"]) == {"d1": 1, "d2": 1, "nothing": 0}
+    assert await store.responses.counts_by_question(["d1", "nothing"]) == {"d1": {"q1": 1}, "nothing": {}}
     with pytest.raises(KeyError):
         await store.responses.replace(response("d1", "never-added"))
 
