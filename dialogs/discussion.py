@@ -125,8 +125,9 @@ async def record(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         await note(turn, strings.RECORDED_AS_LEARNING, True)
     elif confirmed_learning:  # clicked on the live-concern card
         await settle_view(turn, discussion.id, strings.RECORDED_AS_LEARNING)
-    elif pressed_privately(turn):  # their view: the briefing's card as it is now, with the counts
-        await show_privately(turn, await thread_card(discussion, briefing, deps))
+    elif pressed_privately(turn):  # their view: the briefing's card as it is now (closed since, even), with the counts
+        now_card = await deps.store.discussions.get(discussion.id) or discussion
+        await show_privately(turn, await thread_card(now_card, briefing, deps))
     await _review_findings(turn, inbound, deps, opened, flagged)
 
 

@@ -168,9 +168,9 @@ async def _probe(session: aiohttp.ClientSession, base: str, connector_url: str, 
                          {"discussion": discussion, "answer:learnt": response_text(n)}, thread)
         began = time.perf_counter()
         async with session.post(f"{base}/api/messages", json=body) as resp:
-            await resp.read()
-            if resp.status != 200:
-                raise SystemExit(f"the probe team's press answered {resp.status}")
+            answer = await resp.json() if resp.status == 200 else {}
+            if resp.status != 200 or answer.get("statusCode") != 200:  # an invoke's error is a 200 with one
+                raise SystemExit(f"the probe team's press answered {resp.status} {answer.get('statusCode')}")
         latencies.append(time.perf_counter() - began)
         n += 1
         await asyncio.sleep(PROBE_EVERY_S)

@@ -59,6 +59,10 @@ class RecordLog:
 
     model: type[BaseModel] | None = None
     what = "record"  # how the log names itself in messages
+    # A damaged line of a log whose records change (a delivery sent, a discussion closed) would let
+    # an earlier version of its record win unseen (a post sent again, a closed discussion open):
+    # such a log is refused, naming the file and line, as a damaged file always was.
+    REFUSE_DAMAGED = False
     COMPACT_AFTER = 1024  # superseded lines tolerated beyond three for each record before compacting
 
     def __init__(self, path: Path) -> None:
@@ -103,6 +107,9 @@ class RecordLog:
         if len(log._damaged_by) < len(log._damaged):  # damaged lines at the end: the file's time
             modified = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
             log._damaged_by += [modified] * (len(log._damaged) - len(log._damaged_by))
+        if log._damaged and cls.REFUSE_DAMAGED:
+            raise StoreError(f"cannot read {path}: line {log._damaged[0][0]} is damaged; which version of its "
+                             "record is current cannot be known (restore the file from a backup, or move it aside)")
         if log._size != len(raw):
             logger.warning("%s log %s: dropped 1 torn last line (%d bytes) left by a write that never finished",
                            cls.what, path.name, len(raw) - log._size)
@@ -277,6 +284,7 @@ class DeliveryLog(RecordLog):
 
     model = Delivery
     what = "outbox"
+    REFUSE_DAMAGED = True
 
 
 class DiscussionLog(RecordLog):
@@ -284,6 +292,7 @@ class DiscussionLog(RecordLog):
 
     model = Discussion
     what = "discussion"
+    REFUSE_DAMAGED = True
 
 
 class RecordLogs:
@@ -338,9 +347,10 @@ class RecordLogs:
 
 
 class ResponseLogs(RecordLogs):
-    """Responses' logs, with each log's count remembered (with the file's size then) once it has been
-    read, and across restarts in `.counts`: a digest of 5,000 discussions reads only the logs
-    that changed since, checked by their size (an append or a rewrite always changes it)."""
+    """Responses' logs, with each log's counts remembered once it has been read (with the file's size,
+    modification time and inode then), and across restarts in `.counts`: a digest of 5,000
+    discussions reads only the logs that changed since (an append changes the size and the time; a
+    rewrite, made as a new file renamed into place, the inode)."""
 
     SUMMARY = ".counts"  # not *.json: the upgrade of an earlier release reads those
     SUMMARY_EVERY_S = 600.0
@@ -348,11 +358,11 @@ class ResponseLogs(RecordLogs):
     def __init__(self, directory: Path, keep_open: int = 256,
                  on_damaged: Callable[[str, list[int]], None] | None = None) -> None:
         super().__init__(directory, keep_open, on_damaged, ResponseLog)
-        self._known: dict[str, tuple[int, dict[str, int]]] = {}  # log name -> (file size, live ones by question)
+        self._known: dict[str, tuple[list[int], dict[str, int]]] = {}  # name -> (the file's stamp, live by question)
         self._summary_written = 0.0
         try:
             data = json.loads((directory / self.SUMMARY).read_bytes())
-            self._known = {str(k): (int(v[0]), {str(q): int(n) for q, n in v[1].items()})
+            self._known = {str(k): ([int(x) for x in v[0]], {str(q): int(n) for q, n in v[1].items()})
                            for k, v in data.get("logs", {}).items()}
         except (OSError, ValueError, TypeError, AttributeError, IndexError):
             pass  # none yet, or unreadable: every log is read when first counted, as before
@@ -360,10 +370,21 @@ class ResponseLogs(RecordLogs):
     def get(self, name: str, *, keep: bool = True) -> ResponseLog:
         return super().get(name, keep=keep)  # type: ignore[return-value]
 
+    def _stamp(self, name: str) -> list[int] | None:
+        """What changes whenever the file does: size, modification time, inode (None: no file)."""
+        try:
+            st = (self.directory / f"{name}{SUFFIX}").stat()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreError(f"cannot read {name}{SUFFIX}: {exc.strerror or exc}") from exc
+        return [st.st_size, st.st_mtime_ns, st.st_ino]
+
     def _seen(self, name: str, log: RecordLog) -> None:
-        if len(log):
-            self._known[name] = (log._size, log.count_by_question())  # type: ignore[attr-defined]
-        else:  # no file (nothing left after a purge, or never written): nothing to remember
+        stamp = self._stamp(name) if len(log) else None
+        if stamp is not None and stamp[0] == log._size:
+            self._known[name] = (stamp, log.count_by_question())  # type: ignore[attr-defined]
+        else:  # no file (nothing left after a purge, or never written), or not as read: nothing kept
             self._known.pop(name, None)
 
     def counts(self, names: list[str]) -> dict[str, dict[str, int]]:
@@ -374,15 +395,12 @@ class ResponseLogs(RecordLogs):
             if log is not None:
                 out[name] = log.count_by_question()  # type: ignore[attr-defined]
                 continue
-            try:
-                size = (self.directory / f"{name}{SUFFIX}").stat().st_size
-            except FileNotFoundError:
+            stamp = self._stamp(name)
+            if stamp is None:
                 out[name] = {}
                 continue
-            except OSError as exc:
-                raise StoreError(f"cannot read {name}{SUFFIX}: {exc.strerror or exc}") from exc
             known = self._known.get(name)
-            out[name] = dict(known[1]) if known and known[0] == size else \
+            out[name] = dict(known[1]) if known and known[0] == stamp else \
                 self.get(name, keep=False).count_by_question()
         if time.monotonic() - self._summary_written > self.SUMMARY_EVERY_S:
             self.write_summary()

@@ -18,7 +18,6 @@ turned into logs at open.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from collections import OrderedDict
@@ -27,7 +26,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from .jsonfile import DataDirLock, KeyedTable, open_db, write_atomically
+from .jsonfile import DataDirLock, KeyedTable, fsync_directory, open_db, write_atomically
 from .models import Briefing, BriefingStatus, Delivery, Discussion, Minutes, Response, Team, stable_id, utcnow
 from .pending import PendingIndex
 from .protocols import StoreError
@@ -113,8 +112,8 @@ class _State:
             for tmp in self.data_dir.rglob(".*.tmp"):
                 tmp.unlink(missing_ok=True)  # a write that never completed
             self._upgrade_response_shards()
-            for directory, model in (("discussions", Discussion), ("outbox", Delivery)):
-                self._upgrade_to_logs(self.data_dir / directory, model)
+            for logs, model in ((self.discussion_logs, Discussion), (self.outbox_logs, Delivery)):
+                self._upgrade_to_logs(logs, model)
             self.teams = KeyedTable(open_db(self.data_dir / "teams.json", Team))
             self.meta = KeyedTable(open_db(self.data_dir / "meta.json"), key="key")
             self.audit_db = open_db(self.data_dir / "audit.json")
@@ -141,23 +140,25 @@ class _State:
             logs.close()
         self.lock.release()
 
-    def _upgrade_to_logs(self, directory: Path, model: type) -> None:
-        """<key>.json shards (TinyDB files of a release before logs) become <key>.jsonl logs: written
-        whole (atomically) before the old file is removed, so a crash between the two only means
-        doing it again."""
+    def _upgrade_to_logs(self, logs: RecordLogs, model: type) -> None:
+        """<key>.json shards (TinyDB files of a release before logs) become <key>.jsonl logs. Records the
+        log lacks, or holds otherwise, are appended to it (the shard's version wins: a shard beside a
+        log was written by the earlier release run again since), then the shard is removed; so doing
+        it again after a crash, or after running the earlier release again, loses nothing."""
+        directory = logs.directory
         for old in sorted(directory.glob("*.json")) if directory.exists() else []:
             db = open_db(old, model)  # read as ever: a file of the wrong shape is refused, naming it
             try:
-                docs = db.all()
+                docs = [dict(doc) for doc in db.all()]
             finally:
                 db.close()
-            lines = "".join(json.dumps(dict(doc), ensure_ascii=False, separators=(",", ":")) + "\n" for doc in docs)
-            if lines:
-                write_atomically(old.with_suffix(".jsonl"), lines.encode("utf-8"))
+            log = logs.get(old.stem, keep=False)
+            log.append([doc for doc in docs if log.get(doc["id"]) != doc])
             try:
                 old.unlink()
             except OSError as exc:
                 raise StoreError(f"cannot remove {old}: {exc.strerror or exc}") from exc
+            fsync_directory(directory)
 
     def _upgrade_response_shards(self) -> None:
         """Data written by a release before responses were logs: responses/<id>.json held a
@@ -233,12 +234,6 @@ class _State:
         return [Discussion.model_validate(doc) for doc in docs]
 
     # responses
-    def add_responses(self, responses: list[Response]) -> list[Response]:
-        [added] = self.add_response_batches([responses])
-        if isinstance(added, StoreError):
-            raise added
-        return added
-
     def add_response_batches(self, requests: list[list[Response]]) -> list[list[Response] | StoreError]:
         """Several callers' responses in one go (group commit): each log written once and fsynced once
         for all of them. For each request, what it added (a response already stored, or earlier in the
@@ -450,21 +445,34 @@ class _Responses(_Repo):
 
     async def add(self, responses: list[Response]) -> list[Response]:
         """Durably stored when this returns. Responses that arrive while a write is under way (a team
-        of 50 submitting at once) wait for the next one, and share its single fsync per log."""
-        future = asyncio.get_running_loop().create_future()
-        self._waiting.append((responses, future))
+        of 50 submitting at once) wait for the next one, and share its single fsync per log.
+
+        A caller cancelled while its responses wait is taken out (nothing of it is written); one
+        cancelled while they are being written waits until they are durable before it ends, so a
+        lock it holds (the discussion's) is never let go with a write still on its way."""
+        entry = (responses, asyncio.get_running_loop().create_future())
+        self._waiting.append(entry)
         if self._writer is None or self._writer.done():
             self._writer = asyncio.get_running_loop().create_task(self._write_waiting())
-        return await future
+        try:
+            return await asyncio.shield(entry[1])
+        except asyncio.CancelledError:
+            if any(waiting is entry for waiting in self._waiting):
+                self._waiting = [waiting for waiting in self._waiting if waiting is not entry]
+                entry[1].cancel()
+            elif not entry[1].done():
+                await asyncio.wait([entry[1]])  # being written: let it finish first
+            raise
 
     async def _write_waiting(self) -> None:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
                 results = await self._write(self._s.add_response_batches, [responses for responses, _ in batch])
-            except asyncio.CancelledError:  # shutting down: nobody is told it was stored
+            except asyncio.CancelledError:  # shutting down: nobody is told it was stored, nothing more written
                 for _, future in batch + self._waiting:
                     future.cancel()
+                self._waiting = []
                 raise
             except Exception as exc:  # the store is closed or gone: every caller is told
                 results = [exc] * len(batch)
@@ -473,7 +481,12 @@ class _Responses(_Repo):
                     continue
                 if isinstance(result, BaseException):
                     self._store._refusing_writes |= isinstance(result, StoreError)
-                    future.set_exception(result)
+                    # Each caller its own exception (chained to the one raised): never one object
+                    # re-raised in many tasks, its traceback growing with each.
+                    error = StoreError(str(result)) if isinstance(result, StoreError) else \
+                        StoreError(f"the store could not write: {type(result).__name__}")
+                    error.__cause__ = result
+                    future.set_exception(error)
                 else:
                     future.set_result(result)
 
