@@ -12,6 +12,8 @@
                under 300 MB resident afterwards
 6. rate limit  one conversation at its Teams limits, 100 others sending: >= 0.9 of the global
                30 sends/s, an idle conversation waits under 50 ms
+7. reports     5,000 teams, 100,000 responses: a lead's digest and outstanding (< 200 ms), the report
+               card and page (< 1 s), the Word report (< 10 s, < 300 MB) with a team recording meanwhile
 
 Benchmark 1: for each size N a fresh data directory is seeded through the real TinyDBStore API the
 way a deployment grows: 100 responses per team discussion of the bundled briefing (1,000 responses =
@@ -65,6 +67,7 @@ import bench_broadcast  # noqa: E402
 import bench_coldstart  # noqa: E402
 import bench_minutes  # noqa: E402
 import bench_ratelimit  # noqa: E402
+import bench_reports  # noqa: E402
 import bench_throughput  # noqa: E402
 from bench_common import (  # noqa: E402
     ADMIN_TOKEN, BRIEFING, MEMBERS, PER_DISCUSSION, dir_size, percentile, response_text, seed, team_spec, thread_id,
@@ -186,13 +189,14 @@ def report(results: list[dict], ratio: float | None) -> None:
               f"(target <= {TARGET_RATIO:g}x): {verdict(ratio <= TARGET_RATIO)}")
 
 
-BENCHMARKS = {1: "submission", 2: "throughput", 3: "broadcast", 4: "minutes", 5: "cold start", 6: "rate limit"}
+BENCHMARKS = {1: "submission", 2: "throughput", 3: "broadcast", 4: "minutes", 5: "cold start", 6: "rate limit",
+              7: "reports"}
 FULL = {"sizes": "1000,10000,100000", "requests": 2000, "warmup": 50, "clients": 50, "per_client": 40, "warmup_per_client": 2,
         "teams": 5000, "broadcast_timeout": 480.0, "minutes_runs": 10, "cold_stored": 100_000, "cold_starts": 3,
-        "rate_worker_s": 8.0}
+        "rate_worker_s": 8.0, "report_teams": 5000, "report_runs": 3}
 QUICK = {"sizes": "1000,10000", "requests": 100, "warmup": 10, "clients": 50, "per_client": 6, "warmup_per_client": 1,
          "teams": 200, "broadcast_timeout": 60.0, "minutes_runs": 3, "cold_stored": 10_000, "cold_starts": 2,
-         "rate_worker_s": 4.0}
+         "rate_worker_s": 4.0, "report_teams": 300, "report_runs": 2}
 
 
 async def run_submission(options: dict) -> dict:
@@ -225,6 +229,8 @@ async def run_one(number: int, options: dict) -> dict:
         return {"minutes": bench_minutes.run(runs=options["minutes_runs"])}
     if number == 6:
         return {"ratelimit": await bench_ratelimit.run(worker_cap=options["rate_worker_s"])}
+    if number == 7:
+        return {"reports": await bench_reports.run(teams=options["report_teams"], runs=options["report_runs"])}
     return {"cold_start": await bench_coldstart.run(stored=options["cold_stored"], starts=options["cold_starts"])}
 
 
@@ -278,6 +284,15 @@ def summary_rows(out: dict) -> list[dict]:
         row(6, "idle conversation's longest wait", f"{idle['max_wait_s'] * 1000:.1f} ms",
             f"< {target['idle_max_wait_s_below'] * 1000:g} ms",
             not idle["timed_out"] and idle["max_wait_s"] < target["idle_max_wait_s_below"])
+    if rp := out.get("reports"):
+        for name, target in rp["target"]["seconds_below"].items():
+            seconds = rp["seconds_median"][name]
+            row(7, f"{name}, {rp['teams']:,} teams (median; first {rp['seconds_first'][name] * 1000:.0f} ms)",
+                f"{seconds * 1000:.0f} ms", f"< {target * 1000:g} ms", seconds < target)
+        row(7, "resident memory, Word report built", f"{rp['peak_rss_mb']:.0f} MB",
+            f"< {rp['target']['word_rss_mb_below']:g} MB", rp["peak_rss_mb"] < rp["target"]["word_rss_mb_below"])
+        row(7, "a submission's worst wait meanwhile", f"{rp['submission_worst_during_word_report_s'] * 1000:.0f} ms",
+            "", None)
     for number, message in (out.get("errors") or {}).items():
         row(int(number), f"{BENCHMARKS[int(number)]}: did not complete", message[:60], "", False)
     return rows
@@ -349,7 +364,7 @@ async def main_async(args: argparse.Namespace, selected: list[int], options: dic
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", default="1,2,3,4,5,6", help="which benchmarks to run, comma separated (1-6)")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="which benchmarks to run, comma separated (1-7)")
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     parser.add_argument("--sizes", help="1: stored responses per run, comma separated (default 1000,10000,100000)")
     parser.add_argument("--requests", type=int, help="1: measured submissions per size (default 2000)")
