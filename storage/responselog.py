@@ -233,6 +233,10 @@ class RecordLog:
         entry = self._entries.get(record_id)
         return json.loads(entry.line) if entry is not None else None
 
+    def lines(self) -> list[str]:
+        """The live records as stored (JSON), for a caller that parses them itself (faster, with pydantic)."""
+        return [e.line for e in self._entries.values()]
+
     def __len__(self) -> int:
         return len(self._entries)
 
@@ -360,6 +364,7 @@ class ResponseLogs(RecordLogs):
         super().__init__(directory, keep_open, on_damaged, ResponseLog)
         self._known: dict[str, tuple[list[int], dict[str, int]]] = {}  # name -> (the file's stamp, live by question)
         self._summary_written = 0.0
+        self._checked: set[str] = set()  # known counts whose file this run has seen unchanged
         try:
             data = json.loads((directory / self.SUMMARY).read_bytes())
             self._known = {str(k): ([int(x) for x in v[0]], {str(q): int(n) for q, n in v[1].items()})
@@ -381,6 +386,7 @@ class ResponseLogs(RecordLogs):
         return [st.st_size, st.st_mtime_ns, st.st_ino]
 
     def _seen(self, name: str, log: RecordLog) -> None:
+        self._checked.discard(name)  # to be checked against the file again when next counted
         stamp = self._stamp(name) if len(log) else None
         if stamp is not None and stamp[0] == log._size:
             self._known[name] = (stamp, log.count_by_question())  # type: ignore[attr-defined]
@@ -395,13 +401,19 @@ class ResponseLogs(RecordLogs):
             if log is not None:
                 out[name] = log.count_by_question()  # type: ignore[attr-defined]
                 continue
+            known = self._known.get(name)
+            if known is not None and name in self._checked:
+                # Seen unchanged this run, and out of memory since: only this process writes it, and
+                # any write of it (an append, a purge) reads it into memory first.
+                out[name] = dict(known[1])
+                continue
             stamp = self._stamp(name)
             if stamp is None:
                 out[name] = {}
                 continue
-            known = self._known.get(name)
             out[name] = dict(known[1]) if known and known[0] == stamp else \
                 self.get(name, keep=False).count_by_question()
+            self._checked.add(name)
         if time.monotonic() - self._summary_written > self.SUMMARY_EVERY_S:
             self.write_summary()
         return out

@@ -230,8 +230,8 @@ class _State:
     def discussions_for_briefing(self, briefing_id: str) -> list[Discussion]:
         if briefing_id not in self.briefings_discussed:
             return []
-        docs = self.discussion_logs.get(_stem(briefing_id)).docs()
-        return [Discussion.model_validate(doc) for doc in docs]
+        lines = self.discussion_logs.get(_stem(briefing_id)).lines()
+        return [Discussion.model_validate_json(line) for line in lines]  # parsed and checked in one step
 
     # responses
     def add_response_batches(self, requests: list[list[Response]]) -> list[list[Response] | StoreError]:
@@ -381,15 +381,33 @@ class _Repo:
 
 
 class _Teams(_Repo):
+    """Teams are read far more than written (every turn, every digest): kept validated in memory once
+    read, each caller given its own copy (its fields may be set; the nested ones are never changed in
+    place), dropped whenever a team is written."""
+
+    def __init__(self, store: "TinyDBStore") -> None:
+        super().__init__(store)
+        self._cache: dict[str, Team] | None = None
+
+    async def _all(self) -> dict[str, Team]:
+        if self._cache is None:
+            docs = await self._run(self._s.teams.all)
+            self._cache = {d["id"]: Team.model_validate(d) for d in docs}
+        return self._cache
+
     async def upsert(self, team: Team) -> None:
-        await self._write(lambda: self._s.teams.put(_dump(team)))
+        self._cache = None
+        try:
+            await self._write(lambda: self._s.teams.put(_dump(team)))
+        finally:
+            self._cache = None  # read again from what was written (or not)
 
     async def get(self, team_id: str) -> Team | None:
-        doc = await self._run(self._s.teams.get, team_id)
-        return Team.model_validate(doc) if doc else None
+        team = (await self._all()).get(team_id)
+        return team.model_copy() if team is not None else None
 
     async def list(self, *, active_only: bool = True, organisation_id: str | None = None) -> list[Team]:
-        teams = [Team.model_validate(d) for d in await self._run(self._s.teams.all)]
+        teams = [t.model_copy() for t in (await self._all()).values()]
         return [
             t for t in teams
             if (t.active or not active_only)

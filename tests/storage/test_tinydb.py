@@ -275,12 +275,17 @@ async def test_counts_after_a_restart_read_only_the_logs_that_changed(tmp_path, 
     await again.open()
     assert await again.responses.counts(["d1", "d2", "d3", "d4"]) == {"d1": 1, "d2": 2, "d3": 3, "d4": 0}
     assert loads == []  # none read
-    extra = response("d2", "k9").model_dump(mode="json")  # written by another release of the store, say
+    await again.close()
+    extra = response("d2", "k9").model_dump(mode="json")  # written between two runs (another release, say)
     with open(tmp_path / "responses" / "d2.jsonl", "a") as log:
         log.write(json.dumps(extra) + "\n")
-    assert await again.responses.counts(["d1", "d2", "d3"]) == {"d1": 1, "d2": 3, "d3": 3}
+    third = TinyDBStore(tmp_path)
+    await third.open()
+    assert await third.responses.counts(["d1", "d2", "d3"]) == {"d1": 1, "d2": 3, "d3": 3}
     assert loads == ["d2.jsonl"]
-    await again.close()
+    await third.responses.add([response("d3", "k9")])  # a write in this run: counted as it is
+    assert await third.responses.counts(["d3"]) == {"d3": 4}
+    await third.close()
 
 
 async def test_a_caller_cancelled_while_waiting_writes_nothing_one_being_written_waits_for_it(tmp_path):
