@@ -1,4 +1,4 @@
-"""Benchmark 5: cold start of `learning-bot serve` over 100,000 stored responses, and its memory.
+"""Benchmark 5: cold start of `learning-bot serve` over 1,000,000 stored responses (make bench; --quick: 10,000), and its memory.
 
 The data directory is seeded as in benchmark 1 (100 responses per team discussion). Each start
 is timed from launching the process to the first 200 from `GET /healthz` (polled every 5 ms);
