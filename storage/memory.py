@@ -210,6 +210,13 @@ class _Outbox:
     async def next_due_at(self) -> datetime | None:
         return self._pending.next_due_at()
 
+    async def prune(self, kinds: set[str], created_before: datetime, *, dry_run: bool = False) -> int:
+        old = [i for i, d in self._rows.items() if d.final and d.kind in kinds and d.created_at < created_before]
+        if not dry_run:
+            for i in old:
+                del self._rows[i]
+        return len(old)
+
     async def list_group(self, group: str) -> list[Delivery]:
         rows = [_copy(d) for d in self._rows.values() if d.group == group]
         return sorted(rows, key=lambda d: d.created_at)

@@ -358,6 +358,20 @@ class _State:
                 for doc in self.outbox_logs.get(_stem(group), keep=False).docs() if doc.get("status") == status]
         return sorted(rows, key=lambda d: d.created_at, reverse=True)[:limit]
 
+    def prune_group(self, group: str, kinds: set[str], before: datetime, dry_run: bool) -> int:
+        """One group's part of pruning the outbox (a log not in memory is read without being kept)."""
+        log = self.outbox_logs.get(_stem(group), keep=False)
+        old = set()
+        for doc in log.docs():
+            if doc.get("kind") in kinds and doc.get("status") != "pending" \
+                    and datetime.fromisoformat(doc["created_at"]) < before:
+                old.add(doc["id"])
+        if old and not dry_run:
+            log.rewrite(keep=[i for i in log.ids() if i not in old])
+            for delivery_id in old:
+                self.delivery_group.pop(delivery_id, None)
+        return len(old)
+
     def list_group(self, group: str) -> list[Delivery]:
         if group not in self.groups:
             return []
@@ -587,6 +601,11 @@ class _Outbox(_Repo):
 
     async def list_group(self, group: str) -> list[Delivery]:
         return await self._run(self._s.list_group, group)
+
+    async def prune(self, kinds: set[str], created_before: datetime, *, dry_run: bool = False) -> int:
+        # One call per group, so requests are served between them rather than after all of them.
+        groups = await self._run(lambda: sorted(self._s.groups))
+        return sum([await self._write(self._s.prune_group, g, kinds, created_before, dry_run) for g in groups])
 
     async def list_status(self, status: str, limit: int = 500) -> list[Delivery]:
         return await self._run(self._s.list_status, status, limit)

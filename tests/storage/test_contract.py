@@ -241,3 +241,24 @@ async def test_meta_values_and_audit_log(store):
     await store.meta.audit({"event": "purge", "responses": 3})
     await store.meta.audit({"event": "purge", "responses": 0})
     assert [e["responses"] for e in await store.meta.audit_log()] == [3, 0]
+
+
+async def test_outbox_prune_deletes_only_final_deliveries_of_the_kinds_asked_for(store):
+    from datetime import timedelta
+
+    old = utcnow() - timedelta(days=3)
+    def update(did: str, **kw) -> Delivery:
+        return Delivery(id=did, group="g", kind=DeliveryKind.card_update, **kw)
+
+    rows = [update("sent-update", created_at=old), update("waiting-update", created_at=old), update("new-update"),
+            delivery("sent-post", group="g", created_at=old)]
+    await store.outbox.enqueue(rows)
+    for d in (rows[0], rows[2], rows[3]):
+        await store.outbox.update(d.model_copy(update={"status": DeliveryStatus.sent}))
+    cutoff = utcnow() - timedelta(days=1)
+    assert await store.outbox.prune({"card_update"}, cutoff, dry_run=True) == 1
+    assert await store.outbox.get("sent-update") is not None
+    assert await store.outbox.prune({"card_update"}, cutoff) == 1
+    assert await store.outbox.get("sent-update") is None
+    assert {d.id for d in await store.outbox.list_group("g")} == {"waiting-update", "new-update", "sent-post"}
+    assert await store.outbox.prune({"card_update"}, cutoff) == 0
