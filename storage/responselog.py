@@ -279,6 +279,12 @@ class ResponseLog(RecordLog):
         """How many damaged lines were written before `cutoff` (so hold nothing newer)."""
         return sum(1 for by in self._damaged_by if by < cutoff)
 
+    def oldest(self) -> str | None:
+        """When its oldest response was created (ISO), or None when that cannot be known (damaged lines)."""
+        if self._damaged:
+            return None
+        return min((e.created_at for e in self._entries.values()), key=datetime.fromisoformat, default=None)
+
     def created_before(self, cutoff: datetime) -> list[str]:
         return [i for i, e in self._entries.items() if datetime.fromisoformat(e.created_at) < cutoff]
 
@@ -362,12 +368,14 @@ class ResponseLogs(RecordLogs):
     def __init__(self, directory: Path, keep_open: int = 256,
                  on_damaged: Callable[[str, list[int]], None] | None = None) -> None:
         super().__init__(directory, keep_open, on_damaged, ResponseLog)
-        self._known: dict[str, tuple[list[int], dict[str, int]]] = {}  # name -> (the file's stamp, live by question)
+        # name -> (the file's stamp, live responses by question, when its oldest was created or None)
+        self._known: dict[str, tuple[list[int], dict[str, int], str | None]] = {}
         self._summary_written = 0.0
         self._checked: set[str] = set()  # known counts whose file this run has seen unchanged
         try:
             data = json.loads((directory / self.SUMMARY).read_bytes())
-            self._known = {str(k): ([int(x) for x in v[0]], {str(q): int(n) for q, n in v[1].items()})
+            self._known = {str(k): ([int(x) for x in v[0]], {str(q): int(n) for q, n in v[1].items()},
+                                    str(v[2]) if len(v) > 2 and v[2] else None)
                            for k, v in data.get("logs", {}).items()}
         except (OSError, ValueError, TypeError, AttributeError, IndexError):
             pass  # none yet, or unreadable: every log is read when first counted, as before
@@ -389,7 +397,7 @@ class ResponseLogs(RecordLogs):
         self._checked.discard(name)  # to be checked against the file again when next counted
         stamp = self._stamp(name) if len(log) else None
         if stamp is not None and stamp[0] == log._size:
-            self._known[name] = (stamp, log.count_by_question())  # type: ignore[attr-defined]
+            self._known[name] = (stamp, log.count_by_question(), log.oldest())  # type: ignore[attr-defined]
         else:  # no file (nothing left after a purge, or never written), or not as read: nothing kept
             self._known.pop(name, None)
 
@@ -417,6 +425,18 @@ class ResponseLogs(RecordLogs):
         if time.monotonic() - self._summary_written > self.SUMMARY_EVERY_S:
             self.write_summary()
         return out
+
+    def may_hold_before(self, name: str, cutoff: datetime) -> bool:
+        """Whether the log may hold a response created before `cutoff` (what a purge must read):
+        False only when its oldest is known, for the file as it is now, to be newer."""
+        if name in self._logs:
+            return True  # in memory: reading it costs nothing
+        known = self._known.get(name)
+        if known is None or known[2] is None:
+            return True
+        if name not in self._checked and known[0] != self._stamp(name):
+            return True
+        return datetime.fromisoformat(known[2]) < cutoff
 
     def write_summary(self) -> None:
         """The counts known, for the next start (a convenience: never what a count is read from

@@ -279,7 +279,10 @@ class _State:
         return [Response.model_validate(doc) for doc in self.responses.get(_stem(discussion_id)).docs()]
 
     def purge_log(self, name: str, cutoff: datetime, dry_run: bool) -> int:
-        """One log's part of a purge (a log not in memory is read without being kept there)."""
+        """One log's part of a purge (a log not in memory is read without being kept there; one whose
+        oldest response is known to be newer than the cutoff is not read at all)."""
+        if not self.responses.may_hold_before(name, cutoff):
+            return 0
         log = self.responses.get(name, keep=False)
         old = set(log.created_before(cutoff))
         damaged = log.damaged_before(cutoff)  # unreadable, but written before the cutoff: purged too

@@ -378,3 +378,32 @@ async def test_a_log_rewritten_to_the_same_size_is_not_counted_from_memory(tmp_p
     assert path.stat().st_size == len(line)
     assert await again.responses.counts(["d1"]) == {"d1": 0}
     await again.close()
+
+
+async def test_the_daily_purge_reads_only_logs_that_may_hold_something_old_enough(tmp_path, monkeypatch):
+    """Each log's oldest response is remembered with its counts: a purge skips the logs whose oldest is
+    newer than the cutoff (most of them, most days) without reading them."""
+    from datetime import timedelta
+
+    import storage.responselog as responselog
+    from storage.models import utcnow
+
+    s = TinyDBStore(tmp_path)
+    await s.open()
+    old = response("d-old", "k1")
+    old.created_at = utcnow() - timedelta(days=800)
+    await s.responses.add([old, response("d-old", "k2")])
+    for d in ("d1", "d2", "d3"):
+        await s.responses.add([response(d, "k1")])
+    await s.close()
+
+    loads = []
+    real_load = responselog.ResponseLog.load.__func__
+    monkeypatch.setattr(responselog.ResponseLog, "load",
+                        classmethod(lambda cls, path: (loads.append(path.name), real_load(cls, path))[1]))
+    again = TinyDBStore(tmp_path)
+    await again.open()
+    assert await again.responses.purge_before(utcnow() - timedelta(days=730)) == 1
+    assert loads == ["d-old.jsonl"]  # the others' oldest responses are recent: not read
+    assert [r.idempotency_key for r in await again.responses.list("d-old")] == ["k2"]
+    await again.close()
