@@ -87,8 +87,8 @@ class BriefingReport(BaseModel):
         if self.shown_per_question is None or self.responses <= self.shown:
             return None
         return (f"Showing {self.shown:,} of the {self.responses:,} responses: at most {self.shown_per_question:,} "
-                "for each question. Every response is in the CSV export (learning-bot export "
-                f"{self.briefing_id}, or the admin API's export).")
+                "for each question. Every response is in the board's CSV export of the briefing (its "
+                f"administrator: learning-bot export {self.briefing_id}).")
 
     def all_responses(self) -> list[ReportResponse]:
         return [r for t in self.themes for q in t.questions for r in q.responses]

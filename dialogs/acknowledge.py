@@ -65,17 +65,19 @@ async def mark_received(deps: Deps, discussion, team, org, lead) -> Acknowledgem
             existing = Acknowledgement(aad_object_id=lead.aad_object_id, name=lead.name, at=deps.clock())
             minutes.acknowledgements.append(existing)
             await deps.store.minutes.put(minutes)
-            current = await deps.store.discussions.get(discussion.id)  # its count, for reports without the minutes
-            if current is not None:
-                current.acknowledgements = len(minutes.acknowledgements)
-                await deps.store.discussions.put(current)
-            await deps.store.outbox.enqueue([Delivery(
-                id=stable_id("ack", discussion.id, lead.aad_object_id), group=discussion.id,
-                kind=DeliveryKind.thread_notice, team_id=team.id, discussion_id=discussion.id,
-                briefing_id=discussion.briefing_id,
-                payload={"text": strings.ACKNOWLEDGED.format(name=lead.name, organisation=org.name,
-                                                             when=format_datetime(existing.at))})])
             log.info("minutes acknowledged discussion=%s", discussion.id)
+        # Each step again on a second press (its id makes the notice once): a crash between two writes
+        # of the first leaves nothing undone for good.
+        current = await deps.store.discussions.get(discussion.id)  # its count, for reports without the minutes
+        if current is not None and current.acknowledgements < len(minutes.acknowledgements):
+            current.acknowledgements = len(minutes.acknowledgements)
+            await deps.store.discussions.put(current)
+        await deps.store.outbox.enqueue([Delivery(
+            id=stable_id("ack", discussion.id, lead.aad_object_id), group=discussion.id,
+            kind=DeliveryKind.thread_notice, team_id=team.id, discussion_id=discussion.id,
+            briefing_id=discussion.briefing_id,
+            payload={"text": strings.ACKNOWLEDGED.format(name=lead.name, organisation=org.name,
+                                                         when=format_datetime(existing.at))})])
     return existing
 
 

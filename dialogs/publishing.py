@@ -114,7 +114,10 @@ async def retry_delivery(delivery_id: str, deps: Deps, *, only_failed: bool) -> 
             return None
         delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.pending, 0, deps.clock()
         delivery.leased_until = None
-        await deps.store.outbox.update(delivery)
+        try:
+            await deps.store.outbox.update(delivery)
+        except KeyError:  # pruned as it was read (a spent card update): nothing to send again
+            return None
     log.info("delivery queued again id=%s", delivery.id)
     return delivery
 

@@ -39,9 +39,11 @@ async def _minutes_state(deps: Deps, d) -> tuple[bool, bool]:
     a release that did not keep that on it."""
     if not d.closed:
         return False, False
-    if d.sent_to:
-        return True, d.acknowledgements > 0
-    minutes = await deps.store.minutes.get(d.id)
+    if d.sent_to and d.acknowledgements:
+        return True, True
+    minutes = await deps.store.minutes.get(d.id)  # closed before the discussion kept these, or none received yet
+    if d.sent_to and minutes is None:
+        return True, False  # sent; its minutes since deleted by retention
     return minutes is not None, bool(minutes and minutes.acknowledgements)
 
 

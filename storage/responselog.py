@@ -198,11 +198,11 @@ class RecordLog:
         stay, first, for a person to look at, unless written before `damaged_before` (a purge)."""
         wanted = None if keep is None else set(keep)
         entries = [(i, e) for i, e in self._entries.items() if wanted is None or i in wanted]
-        if damaged_before is not None:
-            stay = [k for k, by in enumerate(self._damaged_by) if by >= damaged_before]
-            self._damaged = [self._damaged[k] for k in stay]
-            self._damaged_by = [self._damaged_by[k] for k in stay]
-        kept = b"".join(line + b"\n" for _, line in self._damaged)
+        # What stays of the damaged lines is decided here, and kept only once the file says so: a write
+        # that fails leaves the log in memory as the file still is (damaged lines and all).
+        stay = [k for k, by in enumerate(self._damaged_by) if damaged_before is None or by >= damaged_before]
+        damaged, damaged_by = [self._damaged[k] for k in stay], [self._damaged_by[k] for k in stay]
+        kept = b"".join(line + b"\n" for _, line in damaged)
         data = kept + "".join(f"{e.line}\n" for _, e in entries).encode("utf-8")
         if data:
             write_atomically(self.path, data)
@@ -212,6 +212,7 @@ class RecordLog:
             except OSError as exc:
                 raise StoreError(f"cannot remove {self.path.name}: {exc.strerror or exc}") from exc
             fsync_directory(self.path.parent)
+        self._damaged, self._damaged_by = damaged, damaged_by
         self._reset()
         for record_id, entry in entries:
             self._apply(record_id, entry)

@@ -606,9 +606,15 @@ class _Outbox(_Repo):
         return await self._run(self._s.list_group, group)
 
     async def prune(self, kinds: set[str], created_before: datetime, *, dry_run: bool = False) -> int:
-        # One call per group, so requests are served between them rather than after all of them.
-        groups = await self._run(lambda: sorted(self._s.groups))
-        return sum([await self._write(self._s.prune_group, g, kinds, created_before, dry_run) for g in groups])
+        # One call per group, so requests are served between them rather than after all of them; a group
+        # that cannot be pruned (a full disk, say) is left as it is, and the others still are.
+        pruned = 0
+        for group in await self._run(lambda: sorted(self._s.groups)):
+            try:
+                pruned += await self._write(self._s.prune_group, group, kinds, created_before, dry_run)
+            except StoreError as exc:
+                logger.warning("could not prune an outbox group: %s", exc)
+        return pruned
 
     async def list_status(self, status: str, limit: int = 500) -> list[Delivery]:
         return await self._run(self._s.list_status, status, limit)

@@ -58,3 +58,48 @@ async def test_the_figures_count_every_response_and_the_page_shows_some(monkeypa
     assert page.detail_note.startswith("Showing 7 of the 60 responses: at most 7 for each question.")
     assert "Showing 7 of the 60 responses" in report_markdown(page)
     assert responses_csv(everything).count("\n") == 61  # the export: a header and every response
+
+
+async def test_a_purge_is_audited_even_if_pruning_the_outbox_fails(monkeypatch):
+    from datetime import timedelta
+
+    from dialogs.retention import purge
+    from storage.protocols import StoreError
+    from storage.models import utcnow
+
+    chat = await a_briefing_with_responses(teams=1, each=1)
+    [old] = await chat.store.responses.list((await chat.store.discussions.list_for_briefing(BRIEFING))[0].id)
+    old.created_at = utcnow() - timedelta(days=800)
+    await chat.store.responses.replace(old)
+
+    async def broken(*args, **kwargs):
+        raise StoreError("cannot write outbox/x.jsonl: No space left on device")
+
+    monkeypatch.setattr(chat.store.outbox, "prune", broken)
+    try:
+        await purge(chat.deps, 730)
+    except StoreError:
+        pass
+    [entry] = [e for e in await chat.store.meta.audit_log() if e.get("event") == "purge"]
+    assert entry["responses"] == 1  # what retention deleted is on record
+
+
+async def test_a_second_received_repairs_a_count_a_crash_left_behind():
+    from dialogs.acknowledge import mark_received
+    from storage.models import Minutes
+
+    chat = await a_briefing_with_responses(teams=1, each=1)
+    [d] = await chat.store.discussions.list_for_briefing(BRIEFING)
+    d.closed_at, d.closed_by, d.sent_to = d.opened_at, "Ana", "sussex-police"
+    await chat.store.discussions.put(d)
+    await chat.store.minutes.put(Minutes(discussion_id=d.id, organisation_id="sussex-police", body={}, markdown=""))
+    org = chat.deps.directory.organisation("sussex-police")
+    team = await chat.store.teams.get(d.team_id)
+    lead = next(l for l in org.safeguarding_leads if l.aad_object_id)
+    await mark_received(chat.deps, d, team, org, lead)
+    lost = await chat.store.discussions.get(d.id)
+    lost.acknowledgements = 0  # the discussion's write lost in a crash after the minutes'
+    await chat.store.discussions.put(lost)
+    assert (await build_report(chat.deps, BRIEFING, detail=0)).acknowledged == 1  # the minutes still say so
+    await mark_received(chat.deps, d, team, org, lead)  # pressed again
+    assert (await chat.store.discussions.get(d.id)).acknowledgements == 1

@@ -192,3 +192,23 @@ async def test_a_log_cut_short_underneath_the_store_is_refused_not_padded(tmp_pa
     s = await opened(tmp_path)
     assert [r.idempotency_key for r in await s.responses.list("d")] == ["k1"]
     await s.close()
+
+
+def test_a_purge_rewrite_that_fails_keeps_the_damaged_lines_it_would_have_dropped(tmp_path, monkeypatch):
+    """Otherwise the log would look whole in memory (and in the counts kept for the next start) while
+    the file still holds the damaged line, which no later purge would then read."""
+    import storage.responselog as responselog
+
+    path = tmp_path / "d.jsonl"
+    good = json.dumps(response("d", "k1").model_dump(mode="json"))
+    path.write_text("{damaged\n" + good + "\n")
+    log = ResponseLog.load(path)
+    assert log.damaged == [1] and log.oldest() is None
+
+    def full_disk(*_):
+        raise StoreError("cannot write d.jsonl: No space left on device")
+
+    monkeypatch.setattr(responselog, "write_atomically", full_disk)
+    with pytest.raises(StoreError):
+        log.rewrite(damaged_before=utcnow() + timedelta(days=1))
+    assert log.damaged == [1] and log.oldest() is None  # as the file still is
