@@ -18,7 +18,7 @@ from .bundles import BUNDLE_KINDS, bundle_contents, bundle_day, failed_notices
 from .deps import Deps
 from .forwarding import ADDENDUM_KINDS, MINUTES_KINDS, forward_notice
 from .publish_requests import approval_message, status_changed, status_message
-from .thread import thread_card, thread_link
+from .thread import change_discussion, thread_card, thread_link
 
 
 class Undeliverable(Exception):
@@ -183,12 +183,17 @@ async def after_final(d: Delivery, deps: Deps) -> None:
     """Follow-ups once a delivery is sent or has failed for good."""
     if d.kind is DeliveryKind.briefing_post and d.status is DeliveryStatus.sent:
         discussion_id = Discussion.make_id(d.briefing_id or "", d.team_id or "")
-        discussion = await deps.store.discussions.get(discussion_id) or Discussion(
-            id=discussion_id, briefing_id=d.briefing_id or "", team_id=d.team_id or "")
-        discussion.opened_at = d.sent_at or deps.clock()
-        discussion.thread = ConversationRef.model_validate(d.result["thread"])
-        discussion.card_activity_id = d.result.get("activity_id")
-        await deps.store.discussions.put(discussion)
+
+        def posted(discussion: Discussion) -> bool:
+            discussion.opened_at = d.sent_at or deps.clock()
+            discussion.thread = ConversationRef.model_validate(d.result["thread"])
+            discussion.card_activity_id = d.result.get("activity_id")
+            return True
+
+        if await change_discussion(deps, discussion_id, posted) is None:  # made at publishing: unless gone since
+            discussion = Discussion(id=discussion_id, briefing_id=d.briefing_id or "", team_id=d.team_id or "")
+            posted(discussion)
+            await deps.store.discussions.put(discussion)
     if d.kind is DeliveryKind.briefing_post and d.payload.get("request"):
         await status_changed(d.briefing_id or "", deps, d.payload["request"])  # its publisher's card shows it
     elif d.kind in BUNDLE_KINDS and d.status is DeliveryStatus.failed:

@@ -14,6 +14,7 @@ from content.text import format_date
 from storage.models import Discussion, Team
 
 from .deps import Deps
+from .thread import change_discussion
 from .inbound import Inbound
 from .registration import lead_names
 from .send import say, show
@@ -61,9 +62,14 @@ async def on_meeting_start(turn: Turn, inbound: Inbound, value: Any, deps: Deps)
         record = await deps.store.briefings.get(discussion.briefing_id)
         if record is None:
             continue
-        discussion.meeting_id = meeting_id
-        discussion.meeting_date = format_date(started)
-        await deps.store.discussions.put(discussion)
+        def meeting(d: Discussion) -> bool:
+            if d.closed or d.meeting_id == meeting_id:  # closed meanwhile, or the same event again
+                return False
+            d.meeting_id, d.meeting_date = meeting_id, format_date(started)
+            return True
+
+        if await change_discussion(deps, discussion.id, meeting) is None:
+            continue
         briefing = parse_cached(record.source)
         await show(turn, meeting_card(briefing, discussion.id), f"For this meeting: {briefing.title}")
         log.info("meeting prompts posted team=%s discussion=%s", team.id, discussion.id)

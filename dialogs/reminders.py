@@ -45,9 +45,14 @@ async def due_reminders(deps: Deps, after_days: int, now: datetime | None = None
             reminder = Delivery(id=stable_id("reminder", d.id), group=d.id, kind=DeliveryKind.thread_notice,
                                 team_id=d.team_id, discussion_id=d.id, briefing_id=d.briefing_id,
                                 payload={"text": text})
-            queued += await deps.store.outbox.enqueue([reminder])
-            d.reminded_at = now
-            await deps.store.discussions.put(d)
+            # Under the discussion's lock, as it is now: a close meanwhile is neither reminded nor undone.
+            async with deps.lock(f"discussion:{d.id}"):
+                current = await deps.store.discussions.get(d.id)
+                if current is None or current.closed or current.reminded_at is not None:
+                    continue
+                queued += await deps.store.outbox.enqueue([reminder])  # its id makes it once, even if run again
+                current.reminded_at = now
+                await deps.store.discussions.put(current)
     if queued:
         log.info("reminders queued count=%d", len(queued))
     return queued

@@ -38,6 +38,19 @@ def lock(inbound: Inbound, deps: Deps):
     return deps.lock(f"discussion:{(inbound.value or {}).get('discussion')}")
 
 
+async def change_discussion(deps: Deps, discussion_id: str, change) -> Discussion | None:
+    """Change one discussion as it is now: read afresh under its lock, `change(discussion)` says
+    whether to write it (it may decline: closed meanwhile, say). For writers outside a card's turn
+    (a meeting's start, a reminder, a post sent), so that none writes back a copy read before a
+    close and reopens it."""
+    async with deps.lock(f"discussion:{discussion_id}"):
+        discussion = await deps.store.discussions.get(discussion_id)
+        if discussion is None or not change(discussion):
+            return None
+        await deps.store.discussions.put(discussion)
+        return discussion
+
+
 def shared_lock(inbound: Inbound, deps: Deps):
     """Members recording at once on one discussion go side by side; never beside a close or an edit."""
     return deps.shared_lock(f"discussion:{(inbound.value or {}).get('discussion')}")
