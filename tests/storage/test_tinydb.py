@@ -256,21 +256,27 @@ async def test_shards_of_an_earlier_release_become_logs(tmp_path):
     assert sorted(p.name for p in (tmp_path / "discussions").iterdir()) == ["b1.jsonl"]
 
 
-async def test_counts_after_a_restart_read_only_the_logs_that_changed(tmp_path, monkeypatch):
-    """A digest of every discussion: each count is remembered with its log's size, across restarts;
-    a log whose size differs (anything appended or rewritten since) is read again."""
+def logs_read(monkeypatch) -> list[str]:
+    """The names of the response logs read from disk from now on (appended to as they are read)."""
     import storage.responselog as responselog
 
+    loads: list[str] = []
+    real_load = responselog.ResponseLog.load.__func__
+    monkeypatch.setattr(responselog.ResponseLog, "load",
+                        classmethod(lambda cls, path: (loads.append(path.name), real_load(cls, path))[1]))
+    return loads
+
+
+async def test_counts_after_a_restart_read_only_the_logs_that_changed(tmp_path, monkeypatch):
+    """A digest of every discussion: each count is remembered with its log's size, across restarts;
+    a log whose file differs (anything appended or rewritten since) is read again."""
     s = TinyDBStore(tmp_path)
     await s.open()
     for d, n in (("d1", 1), ("d2", 2), ("d3", 3)):
         await s.responses.add([response(d, f"k{i}") for i in range(n)])
     await s.close()
 
-    loads = []
-    real_load = responselog.ResponseLog.load.__func__
-    monkeypatch.setattr(responselog.ResponseLog, "load",
-                        classmethod(lambda cls, path: (loads.append(path.name), real_load(cls, path))[1]))
+    loads = logs_read(monkeypatch)
     again = TinyDBStore(tmp_path)
     await again.open()
     assert await again.responses.counts(["d1", "d2", "d3", "d4"]) == {"d1": 1, "d2": 2, "d3": 3, "d4": 0}
@@ -385,7 +391,6 @@ async def test_the_daily_purge_reads_only_logs_that_may_hold_something_old_enoug
     newer than the cutoff (most of them, most days) without reading them."""
     from datetime import timedelta
 
-    import storage.responselog as responselog
     from storage.models import utcnow
 
     s = TinyDBStore(tmp_path)
@@ -397,10 +402,7 @@ async def test_the_daily_purge_reads_only_logs_that_may_hold_something_old_enoug
         await s.responses.add([response(d, "k1")])
     await s.close()
 
-    loads = []
-    real_load = responselog.ResponseLog.load.__func__
-    monkeypatch.setattr(responselog.ResponseLog, "load",
-                        classmethod(lambda cls, path: (loads.append(path.name), real_load(cls, path))[1]))
+    loads = logs_read(monkeypatch)
     again = TinyDBStore(tmp_path)
     await again.open()
     assert await again.responses.purge_before(utcnow() - timedelta(days=730)) == 1
