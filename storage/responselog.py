@@ -373,8 +373,12 @@ class ResponseLogs(RecordLogs):
         self._known: dict[str, tuple[list[int], dict[str, int], str | None]] = {}
         self._summary_written = 0.0
         self._checked: set[str] = set()  # known counts whose file this run has seen unchanged
+
+    def load_summary(self) -> None:
+        """What the last run knew (at open, on the store's thread, once the data directory is ours)."""
+        self._known, self._checked = {}, set()
         try:
-            data = json.loads((directory / self.SUMMARY).read_bytes())
+            data = json.loads((self.directory / self.SUMMARY).read_bytes())
             self._known = {str(k): ([int(x) for x in v[0]], {str(q): int(n) for q, n in v[1].items()},
                                     str(v[2]) if len(v) > 2 and v[2] else None)
                            for k, v in data.get("logs", {}).items()}

@@ -112,6 +112,7 @@ class _State:
             for tmp in self.data_dir.rglob(".*.tmp"):
                 tmp.unlink(missing_ok=True)  # a write that never completed
             self._upgrade_response_shards()
+            self.responses.load_summary()  # after the upgrade: what it appended is read when counted
             for logs, model in ((self.discussion_logs, Discussion), (self.outbox_logs, Delivery)):
                 self._upgrade_to_logs(logs, model)
             self.teams = KeyedTable(open_db(self.data_dir / "teams.json", Team))

@@ -75,3 +75,16 @@ async def eventually(check, timeout: float = 10.0, interval: float = 0.02):
         if result or asyncio.get_running_loop().time() > deadline:
             return result
         await asyncio.sleep(interval)
+
+
+async def briefing_in_channel(running: Running, team, user, organisation: str = "sussex-police"):
+    """The bot installed in `team` (by `user`), the team linked to `organisation`, the bundled briefing
+    published to all: the post the connector received (its thread is `post.response["id"]`)."""
+    from tests.fakes import teams as t
+
+    url = running.connector.url
+    await running.post_activity(t.installed(url, team, user))
+    await running.post_activity(t.submit(url, team, user, {"verb": "link_organisation", "organisation": organisation}))
+    await running.admin("POST", "/api/briefings/2019-01-case-file-audit/publish", json={"to": "all"})
+    [post] = await running.connector.wait_for(lambda: running.connector.channel_posts())
+    return post

@@ -14,6 +14,7 @@ import pytest
 
 from tests.cards import read
 from tests.fakes import teams as t
+from tests.harness import briefing_in_channel
 
 TEAM = t.TeamSpec("19:views@thread.tacv2", "Views Team", "11111111-1111-1111-1111-111111111111")
 ANA = t.User("Ana Practitioner", "aaaaaaaa-0000-0000-0000-000000000011")
@@ -61,11 +62,7 @@ def updates_of(running, thread: str):
 
 @pytest.fixture
 async def thread(running):
-    url = running.connector.url
-    await running.post_activity(t.installed(url, TEAM, ANA))
-    await running.post_activity(t.submit(url, TEAM, ANA, {"verb": "link_organisation", "organisation": "sussex-police"}))
-    await running.admin("POST", "/api/briefings/2019-01-case-file-audit/publish", json={"to": "all"})
-    [posted] = await running.connector.wait_for(lambda: running.connector.channel_posts())
+    posted = await briefing_in_channel(running, TEAM, ANA)
     assert "refresh" not in posted.card  # nobody has a view of it yet
     return posted.response["id"], posted.view.discussion
 

@@ -11,7 +11,7 @@ import pytest
 from content import strings
 from tests.cards import read
 from tests.fakes import teams as t
-from tests.harness import eventually
+from tests.harness import briefing_in_channel, eventually
 
 TEAM = t.TeamSpec("19:private@thread.tacv2", "Private Team", "11111111-1111-1111-1111-111111111111")
 ANA = t.User("Ana Practitioner", "aaaaaaaa-0000-0000-0000-000000000001")
@@ -31,11 +31,7 @@ async def execute(running, user: t.User, verb: str, data: dict[str, Any], thread
 
 @pytest.fixture
 async def thread(running):
-    url = running.connector.url
-    await running.post_activity(t.installed(url, TEAM, ANA))
-    await running.post_activity(t.submit(url, TEAM, ANA, {"verb": "link_organisation", "organisation": "sussex-police"}))
-    await running.admin("POST", "/api/briefings/2019-01-case-file-audit/publish", json={"to": "all"})
-    [post] = await running.connector.wait_for(lambda: running.connector.channel_posts())
+    post = await briefing_in_channel(running, TEAM, ANA)
     submit = post.view.shown_card("Record responses").button("Submit responses")
     assert submit["type"] == "Action.Execute" and submit["verb"] == "record"
     return post.response["id"], submit["data"]["discussion"]
