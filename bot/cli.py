@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from . import __version__
 
 EXIT_USAGE = 2
+STOP_GRACE_SECONDS = 5.0  # how long a stopping bot lets requests under way finish
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
@@ -51,7 +52,9 @@ def serve(args: argparse.Namespace) -> int:
         logging.getLogger("bot").warning(
             "local mode: no MicrosoftAppId, so inbound authentication is OFF; listening on loopback only")
     try:
-        web.run_app(app, host=settings.host, port=settings.port, print=lambda _: print(
+        # Stopped (Ctrl+C, SIGTERM), turns under way get a few seconds to finish; longer work (a Word
+        # report) is given up rather than waited for, and its process killed (bot/offload.py).
+        web.run_app(app, host=settings.host, port=settings.port, shutdown_timeout=STOP_GRACE_SECONDS, print=lambda _: print(
             f"Safeguarding Learning Bot {__version__} on http://{settings.host}:{settings.port}/api/messages "
             f"(data in {settings.data_dir}; Ctrl+C to stop)", flush=True))
     except StoreError as exc:
@@ -295,8 +298,9 @@ def purge(args: argparse.Namespace) -> int:
         result = json.loads(body)
         verb = "would delete" if result["dry_run"] else "deleted"
         print(f"{verb} {plural(result['responses'], 'response')}, the minutes of "
-              f"{plural(result['minutes'], 'discussion')} and {plural(result.get('emails', 0), 'email')} kept as "
-              f"files, older than {result['retention_days']} days (before {result['cutoff'][:10]})")
+              f"{plural(result['minutes'], 'discussion')}, {plural(result.get('emails', 0), 'email')} kept as "
+              f"files and the records of {plural(result.get('deliveries', 0), 'message')} sent, older than "
+              f"{result['retention_days']} days (before {result['cutoff'][:10]})")
     return code
 
 

@@ -10,7 +10,7 @@ import logging
 from aiohttp import web
 
 from content.chart import reach_chart_png
-from content.documents import minutes_docx, report_docx
+from content.documents import minutes_docx, report_document
 from content.email import minutes_file_name
 from content.minutes import CompiledMinutes
 from content.report_render import report_csv, report_html, report_markdown, responses_csv
@@ -22,6 +22,7 @@ from dialogs.retention import purge
 
 from .admin import admin_only, has_admin_token
 from .http_errors import error
+from .offload import in_child_process
 from .app_keys import DEPS, SETTINGS, SIGNER
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,9 @@ async def report_api(request: web.Request) -> web.Response:
     if fmt == "html":
         return web.Response(text=await asyncio.to_thread(_page, report), content_type="text/html")
     if fmt == "docx":
-        body = await asyncio.to_thread(lambda: report_docx(report, reach_chart_png(report)))
+        # A partnership's report takes seconds of CPU: in a process of its own, so that teams'
+        # submissions meanwhile are not kept waiting, and a stop does not wait for it.
+        body = await in_child_process(report_document, report)
         return web.Response(body=body, content_type=DOCX)
     return error(400, "format must be md, csv, html or docx")
 

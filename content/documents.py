@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 
-from .chart import chart_description
+from .chart import chart_description, reach_chart_png
 from .minutes import CompiledMinutes, header_facts
 from .report import BriefingReport
 from .report_render import (
@@ -401,6 +401,11 @@ def minutes_docx(m: CompiledMinutes) -> bytes:
 
 REPORT_RESPONSE_WIDTHS = (7.4, 3.2, 3.5, 2.9)
 ORGANISATION_WIDTHS = (4.5,) + (2.5,) * len(REACH_COLUMNS)
+
+
+def report_document(report: BriefingReport) -> bytes:
+    """The Word report with its chart: what the bot builds in a process of its own (bot/offload.py)."""
+    return report_docx(report, reach_chart_png(report))
 
 
 def report_docx(report: BriefingReport, chart_png: bytes) -> bytes:

@@ -6,7 +6,8 @@ from typing import Any
 
 from content import strings
 from content.text import format_time
-from storage.models import Addendum, Delivery, DeliveryKind, DeliveryStatus, Discussion, Minutes, Team, stable_id
+from storage.models import (Addendum, Delivery, DeliveryKind, DeliveryStatus, Discussion, DiscussionSummary, Minutes, Team,
+                            TeamSummary, stable_id)
 
 from .deps import Deps
 
@@ -80,7 +81,8 @@ async def organisation_from_deliveries(deps: Deps, discussion_id: str) -> str | 
     return candidates.pop() if candidates and len(candidates) == 1 else None
 
 
-async def discussion_organisation(deps: Deps, discussion: Discussion, team: Team | None) -> str | None:
+async def discussion_organisation(deps: Deps, discussion: Discussion | DiscussionSummary,
+                                  team: Team | TeamSummary | None) -> str | None:
     """The organisation a discussion belongs to: for one not closed yet, the team's current one
     (its minutes will go there); once its minutes are sent, the one they were sent to, for good."""
     if not discussion.closed:

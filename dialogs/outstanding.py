@@ -37,12 +37,12 @@ async def outstanding(deps: Deps, *, organisation_ids: set[str] | None = None,
                       briefing_id: str | None = None) -> list[Outstanding]:
     """Delivered, not closed, oldest first; only `organisation_ids` when given (a lead's own)."""
     found = []
-    teams = {t.id: t for t in await deps.store.teams.list()}  # active ones, in one read
+    teams = {t.id: t for t in await deps.store.teams.summaries() if t.active}  # in one read
     for briefing in await deps.store.briefings.list():
         if briefing_id and briefing.id != briefing_id:
             continue
-        for d in await deps.store.discussions.list_for_briefing(briefing.id):
-            if d.closed or d.thread is None:
+        for d in await deps.store.discussions.summaries(briefing.id):  # what the store keeps, not the records
+            if d.closed or not d.posted:
                 continue
             team = teams.get(d.team_id)
             if team is None:

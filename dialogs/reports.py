@@ -58,11 +58,11 @@ async def build_report(deps: Deps, briefing_id: str, organisations: set[str] | N
         return None
     doc = parse_cached(record.source)
     reach: dict[str, OrganisationReach] = {}
-    teams = {t.id: t for t in await deps.store.teams.list(active_only=False)}
+    teams = {t.id: t for t in await deps.store.teams.summaries()}
     included = []
     discuss_by = None
-    for d in await deps.store.discussions.list_for_briefing(briefing_id):
-        if d.thread is None:  # never delivered
+    for d in await deps.store.discussions.summaries(briefing_id):  # what the store keeps of each, not the records
+        if not d.posted:  # never delivered
             continue
         team = teams.get(d.team_id)
         # Sent minutes (and the responses in them) count for the organisation they were sent to,

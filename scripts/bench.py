@@ -289,10 +289,13 @@ def summary_rows(out: dict) -> list[dict]:
             seconds = rp["seconds_median"][name]
             row(7, f"{name}, {rp['teams']:,} teams (median; first {rp['seconds_first'][name] * 1000:.0f} ms)",
                 f"{seconds * 1000:.0f} ms", f"< {target * 1000:g} ms", seconds < target)
-        row(7, "resident memory, Word report built", f"{rp['peak_rss_mb']:.0f} MB",
+        row(7, "resident memory, Word report built (the bot and the report's process)", f"{rp['peak_rss_mb']:.0f} MB",
             f"< {rp['target']['word_rss_mb_below']:g} MB", rp["peak_rss_mb"] < rp["target"]["word_rss_mb_below"])
         row(7, "a submission's worst wait meanwhile", f"{rp['submission_worst_during_word_report_s'] * 1000:.0f} ms",
             "", None)
+        if "stop_during_word_report_s" in rp:
+            row(7, "Ctrl+C halfway through a Word report: stopped in", f"{rp['stop_during_word_report_s']:.2f} s",
+                "nothing left running", rp["processes_left_after_stop"] == 0)
     for number, message in (out.get("errors") or {}).items():
         row(int(number), f"{BENCHMARKS[int(number)]}: did not complete", message[:60], "", False)
     return rows

@@ -8,15 +8,18 @@ median, and the first after start-up):
   outstanding   the lead says `outstanding`
   report card   board staff say `report <id>`
   report page   the full report's HTML page (admin token), and its size
-  Word report   the report as a Word document through the admin API, and the bot's resident memory
+  Word report   the report as a Word document through the admin API, and the memory of the bot and
+                the process it builds the document in, together
 While the Word report is built, a team presses Submit responses every 100 ms: its worst latency
-says whether the bot stays responsive. Targets: digest and outstanding under 200 ms; the card and
-the page under 1 s; the Word report under 10 s and 300 MB.
+says whether the bot stays responsive. Last, the bot is stopped (SIGINT, as Ctrl+C) halfway through
+a Word report: how long it takes to exit, and whether anything is left running. Targets: digest and
+outstanding under 200 ms; the card and the page under 1 s; the Word report under 10 s and 300 MB.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import statistics
 import tempfile
 import time
@@ -71,6 +74,8 @@ async def run(*, teams: int, runs: int = 3, console=print) -> dict:
                 async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as session:
                     result = await _measure(session, base, connector, bot.pid, runs, probe, probe_discussion,
                                             probe_thread, console)
+                    result.update(await _stop_mid_report(session, base, bot, result["seconds_median"]["Word report"],
+                                                         console))
             finally:
                 await bot.stop()
     finally:
@@ -117,8 +122,11 @@ async def _measure(session, base, connector, pid, runs, probe, probe_discussion,
         timings["report page"].append(seconds)
         pressing = asyncio.get_running_loop().create_task(_press_meanwhile(session, base, connector.url, probe,
                                                                            probe_discussion, probe_thread))
+        sampling = asyncio.get_running_loop().create_task(_memory_meanwhile(pid))
         seconds, sizes["Word report"] = await get(f"/api/briefings/{BRIEFING}/report?format=docx")
-        rss = max(rss, rss_bytes(pid)["VmHWM"] / 1e6)  # the most resident at any time
+        sampling.cancel()
+        # The most resident at any time: the bot's peak, or the bot and its report's process together.
+        rss = max(rss, rss_bytes(pid)["VmHWM"] / 1e6, await sampling / 1e6)
         pressing.cancel()
         latencies = await asyncio.gather(pressing, return_exceptions=True)
         probe_worst = max([probe_worst] + [x for x in (latencies[0] if isinstance(latencies[0], list) else [])])
@@ -129,6 +137,64 @@ async def _measure(session, base, connector, pid, runs, probe, probe_discussion,
         "seconds_first": {k: round(v[0], 3) for k, v in timings.items()},
         "bytes": sizes, "peak_rss_mb": round(rss, 1), "submission_worst_during_word_report_s": round(probe_worst, 3),
     }
+
+
+async def _memory_meanwhile(pid: int) -> float:
+    """The most memory the bot and its child processes held at once, sampled every 20 ms (bytes)."""
+    peak = 0.0
+    try:
+        while True:
+            total = 0
+            for p in {pid} | _children(pid):
+                try:
+                    total += rss_bytes(p)["VmRSS"]
+                except (OSError, KeyError):  # ended meanwhile
+                    pass
+            peak = max(peak, total)
+            await asyncio.sleep(0.02)
+    except asyncio.CancelledError:
+        return peak
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+async def _stop_mid_report(session, base, bot, word_seconds: float, console) -> dict:
+    """SIGINT while a Word report is being built (halfway through, as measured): how long the bot
+    takes to exit, and whether the report's process outlived it."""
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+    async def word() -> None:
+        async with session.get(f"{base}/api/briefings/{BRIEFING}/report?format=docx", headers=admin) as resp:
+            await resp.read()
+
+    asking = asyncio.get_running_loop().create_task(word())
+    await asyncio.sleep(max(0.3, word_seconds / 2))
+    children = _children(bot.pid)
+    began = time.perf_counter()
+    await bot.stop(timeout=120)
+    stopped = time.perf_counter() - began
+    await asyncio.gather(asking, return_exceptions=True)
+    for _ in range(40):  # a child told of its parent's end (multiprocessing's resource tracker) takes a moment
+        left = [pid for pid in children if Path(f"/proc/{pid}").exists()]
+        if not left:
+            break
+        await asyncio.sleep(0.05)
+    for pid in left:
+        with contextlib.suppress(OSError):
+            console(f"  left running: {Path(f'/proc/{pid}/cmdline').read_bytes().replace(bytes(1), b' ')[:120]!r}")
+    console(f"  stopped with Ctrl+C halfway through a Word report: {stopped:.2f} s; "
+            f"{len(children)} child process(es) then, {len(left)} left after")
+    return {"stop_during_word_report_s": round(stopped, 2), "processes_left_after_stop": len(left)}
 
 
 async def _press_meanwhile(session, base, connector_url, probe, discussion, thread) -> list[float]:

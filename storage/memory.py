@@ -6,7 +6,8 @@ import copy
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
-from .models import Briefing, BriefingStatus, Delivery, Discussion, Minutes, Response, Team
+from .models import (Briefing, BriefingStatus, Delivery, Discussion, DiscussionSummary, Minutes, Response, Team,
+                     TeamSummary)
 from .pending import PendingIndex
 
 
@@ -32,6 +33,9 @@ class _Teams:
             if (t.active or not active_only)
             and (organisation_id is None or t.organisation_id == organisation_id)
         ]
+
+    async def summaries(self) -> list[TeamSummary]:
+        return [TeamSummary(t.id, t.name, t.organisation_id, t.active) for t in self._rows.values()]
 
 
 class _Briefings:
@@ -80,6 +84,9 @@ class _Discussions:
 
     async def list_for_briefing(self, briefing_id: str) -> list[Discussion]:
         return [_copy(d) for d in self._rows.values() if d.briefing_id == briefing_id]
+
+    async def summaries(self, briefing_id: str) -> list[DiscussionSummary]:
+        return [DiscussionSummary.of(d) for d in self._rows.values() if d.briefing_id == briefing_id]
 
 
 class _Responses:

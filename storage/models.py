@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime, timezone
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -48,6 +48,15 @@ class Team(Record):
     organisation_prompted: bool = False
     attribution: str = "name"  # how minutes attribute responses: "name", or "team"
     aad_group_id: str | None = None  # the team's Microsoft 365 group (for links into its channel)
+
+
+class TeamSummary(NamedTuple):
+    """What lists of teams need of each (a digest, an outstanding list): cheap to hand out by the thousand."""
+
+    id: str
+    name: str
+    organisation_id: str | None
+    active: bool
 
 
 class BriefingStatus(StrEnum):
@@ -103,6 +112,29 @@ class Discussion(Record):
     @property
     def closed(self) -> bool:
         return self.closed_at is not None
+
+
+class DiscussionSummary(NamedTuple):
+    """What counting and listing discussions needs of each (digests, outstanding lists, reports),
+    kept by the store as discussions are written: never a log re-read, never a model parsed."""
+
+    id: str
+    team_id: str
+    posted: bool  # its card is in the team's channel (a thread)
+    opened_at: datetime
+    closed_at: datetime | None
+    sent_to: str | None
+    acknowledgements: int
+    discuss_by: date | None
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
+
+    @classmethod
+    def of(cls, d: "Discussion") -> "DiscussionSummary":
+        return cls(d.id, d.team_id, d.thread is not None, d.opened_at, d.closed_at, d.sent_to, d.acknowledgements,
+                   d.discuss_by)
 
 
 class Author(Record):

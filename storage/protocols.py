@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from .models import Briefing, Delivery, Discussion, Minutes, Response, Team
+from .models import Briefing, Delivery, Discussion, DiscussionSummary, Minutes, Response, Team, TeamSummary
 
 
 class StoreError(Exception):
@@ -20,6 +20,9 @@ class TeamRepo(Protocol):
     async def upsert(self, team: Team) -> None: ...
     async def get(self, team_id: str) -> Team | None: ...
     async def list(self, *, active_only: bool = True, organisation_id: str | None = None) -> list[Team]: ...
+    async def summaries(self) -> list[TeamSummary]:
+        """Every team (left ones too), as the few fields lists of teams need."""
+        ...
 
 
 class BriefingRepo(Protocol):
@@ -40,6 +43,10 @@ class DiscussionRepo(Protocol):
     async def get(self, discussion_id: str) -> Discussion | None: ...
     async def list_for_team(self, team_id: str) -> list[Discussion]: ...
     async def list_for_briefing(self, briefing_id: str) -> list[Discussion]: ...
+    async def summaries(self, briefing_id: str) -> list[DiscussionSummary]:
+        """A briefing's discussions as the few fields counting and listing them needs (kept up to
+        date as discussions are written: a partnership's digest reads no discussion in full)."""
+        ...
 
 
 class ResponseRepo(Protocol):

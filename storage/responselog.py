@@ -23,14 +23,14 @@ import os
 import time
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from pydantic import BaseModel
 
 from .jsonfile import fsync_directory, write_atomically
-from .models import Delivery, Discussion, Response
+from .models import Delivery, Discussion, DiscussionSummary, Response
 from .protocols import StoreError
 
 SUFFIX = ".jsonl"
@@ -40,6 +40,17 @@ logger = logging.getLogger(__name__)
 @dataclass(slots=True)
 class _Line:
     line: str  # the record as stored, without the newline
+
+
+@dataclass(slots=True)
+class _Summarised(_Line):
+    summary: DiscussionSummary
+
+
+@dataclass(slots=True)
+class _Delivered(_Line):
+    group: str
+    final: bool  # sent, or failed for good: nothing more happens to it
 
 
 @dataclass(slots=True)
@@ -88,12 +99,16 @@ class RecordLog:
         whole = len(lines) - 1  # what follows the last newline was never completely written
         for number, line in enumerate(lines[:whole], start=1):
             try:
-                doc = json.loads(line)
                 if cls.model is not None:
-                    cls.model.model_validate(doc)  # what the log serves must read as a record later
-                log._apply(doc["id"], log._entry(doc, line.decode("utf-8")))
+                    # What the log serves must read as a record later: parsed and checked in one step.
+                    record = cls.model.model_validate_json(line)
+                    log._apply(record.id, log._entry_of(record, line.decode("utf-8")))  # type: ignore[attr-defined]
+                else:
+                    record = None
+                    doc = json.loads(line)
+                    log._apply(doc["id"], log._entry(doc, line.decode("utf-8")))
                 if len(log._damaged_by) < len(log._damaged):
-                    written = log._written_at(doc)
+                    written = log._written_at(record)
                     log._damaged_by += [written] * (len(log._damaged) - len(log._damaged_by))
             except (ValueError, KeyError, TypeError):
                 # A whole line is never what an unfinished append leaves (that lacks its newline), so
@@ -122,6 +137,11 @@ class RecordLog:
         return log
 
     def _entry(self, doc: dict[str, Any], line: str) -> _Line:
+        """The entry for a record being appended (as written)."""
+        return _Line(line)
+
+    def _entry_of(self, record: Any, line: str) -> _Line:
+        """The entry for a record read from the file (parsed as the model)."""
         return _Line(line)
 
     def _apply(self, record_id: str, entry: _Line) -> None:
@@ -130,8 +150,8 @@ class RecordLog:
     def _reset(self) -> None:
         self._entries = {}
 
-    def _written_at(self, doc: dict[str, Any]) -> datetime:
-        """When a record's line was appended at the latest (for a damaged line before it)."""
+    def _written_at(self, record: Any) -> datetime:
+        """When a record's line (read as `record`) was appended at the latest (for a damaged line before it)."""
         return datetime.fromtimestamp(self.path.stat().st_mtime, timezone.utc)
 
     def _cut_back(self) -> None:
@@ -255,6 +275,9 @@ class ResponseLog(RecordLog):
     def _entry(self, doc: dict[str, Any], line: str) -> _Entry:
         return _Entry(line, doc["question_id"], doc.get("withdrawn_at") is None, doc["created_at"])
 
+    def _entry_of(self, record: Response, line: str) -> _Entry:
+        return _Entry(line, record.question_id, record.withdrawn_at is None, record.created_at.isoformat())
+
     def _apply(self, response_id: str, entry: _Entry) -> None:
         old = self._entries.get(response_id)
         if old is not None and old.active:
@@ -266,9 +289,9 @@ class ResponseLog(RecordLog):
     def _reset(self) -> None:
         self._entries, self._active = {}, Counter()
 
-    def _written_at(self, doc: dict[str, Any]) -> datetime:
+    def _written_at(self, record: Response) -> datetime:
         """When a response's line was appended: its latest time (an edit or a withdrawal is appended then)."""
-        return max(datetime.fromisoformat(doc[k]) for k in ("created_at", "edited_at", "withdrawn_at") if doc.get(k))
+        return max(t for t in (record.created_at, record.edited_at, record.withdrawn_at) if t is not None)
 
     def count(self) -> int:
         return sum(self._active.values())
@@ -297,13 +320,45 @@ class DeliveryLog(RecordLog):
     what = "outbox"
     REFUSE_DAMAGED = True
 
+    def _entry(self, doc: dict[str, Any], line: str) -> _Delivered:
+        return _Delivered(line, doc["group"], doc.get("status", "pending") != "pending")
+
+    def _entry_of(self, record: Delivery, line: str) -> _Delivered:
+        return _Delivered(line, record.group, record.final)
+
+    def groups(self) -> dict[str, str]:
+        """Each delivery's group (by id)."""
+        return {i: e.group for i, e in self._entries.items()}  # type: ignore[attr-defined]
+
+    def unfinished(self) -> list[Delivery]:
+        """The deliveries not final yet (to send), read in full: only these, of a log of thousands."""
+        return [Delivery.model_validate_json(e.line) for e in self._entries.values()
+                if not e.final]  # type: ignore[attr-defined]
+
 
 class DiscussionLog(RecordLog):
-    """One briefing's discussions."""
+    """One briefing's discussions, each with its summary (kept as it is written)."""
 
     model = Discussion
     what = "discussion"
     REFUSE_DAMAGED = True
+
+    def _entry(self, doc: dict[str, Any], line: str) -> _Summarised:
+        try:
+            closed, by = doc.get("closed_at"), doc.get("discuss_by")
+            summary = DiscussionSummary(doc["id"], doc["team_id"], doc.get("thread") is not None,
+                                        datetime.fromisoformat(doc["opened_at"]),
+                                        datetime.fromisoformat(closed) if closed else None, doc.get("sent_to"),
+                                        int(doc.get("acknowledgements") or 0), date.fromisoformat(by) if by else None)
+        except (KeyError, TypeError, ValueError):  # as an older release wrote it: the model says what it means
+            summary = DiscussionSummary.of(Discussion.model_validate(doc))
+        return _Summarised(line, summary)
+
+    def _entry_of(self, record: Discussion, line: str) -> _Summarised:
+        return _Summarised(line, DiscussionSummary.of(record))
+
+    def summaries(self) -> list[DiscussionSummary]:
+        return [e.summary for e in self._entries.values()]  # type: ignore[attr-defined]
 
 
 class RecordLogs:

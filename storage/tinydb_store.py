@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from .jsonfile import DataDirLock, KeyedTable, fsync_directory, open_db, write_atomically
-from .models import Briefing, BriefingStatus, Delivery, Discussion, Minutes, Response, Team, stable_id, utcnow
+from .models import (Briefing, BriefingStatus, Delivery, Discussion, DiscussionSummary, Minutes, Response, Team,
+                     TeamSummary, stable_id, utcnow)
 from .pending import PendingIndex
 from .protocols import StoreError
 from .responselog import DeliveryLog, DiscussionLog, RecordLogs, ResponseLogs
@@ -122,14 +123,15 @@ class _State:
             for briefing_id in self.discussion_logs.names_on_disk():
                 for doc in self.discussion_logs.get(briefing_id, keep=False).docs():
                     self._index_discussion(doc["id"], doc["briefing_id"], doc["team_id"])
-            for group in self.outbox_logs.names_on_disk():
-                for doc in self.outbox_logs.get(group, keep=False).docs():
-                    delivery = Delivery.model_validate(doc)
+            for name in self.outbox_logs.names_on_disk():
+                log = self.outbox_logs.get(name, keep=False)
+                groups = log.groups()  # type: ignore[attr-defined]
+                self.delivery_group.update(groups)
+                self.groups.update(groups.values())
+                for delivery in log.unfinished():  # type: ignore[attr-defined]
                     # Only this process sends (it holds the lock): claims made by one that has
                     # ended are void, so what it left mid-send is due again at once.
                     delivery.leased_until = None
-                    self.delivery_group[delivery.id] = delivery.group
-                    self.groups.add(delivery.group)
                     self.pending.track(delivery)
         except Exception:
             self.close()
@@ -233,6 +235,11 @@ class _State:
             return []
         lines = self.discussion_logs.get(_stem(briefing_id)).lines()
         return [Discussion.model_validate_json(line) for line in lines]  # parsed and checked in one step
+
+    def discussion_summaries(self, briefing_id: str) -> list[DiscussionSummary]:
+        if briefing_id not in self.briefings_discussed:
+            return []
+        return self.discussion_logs.get(_stem(briefing_id)).summaries()  # type: ignore[attr-defined]
 
     # responses
     def add_response_batches(self, requests: list[list[Response]]) -> list[list[Response] | StoreError]:
@@ -425,12 +432,14 @@ class _Teams(_Repo):
         return team.model_copy() if team is not None else None
 
     async def list(self, *, active_only: bool = True, organisation_id: str | None = None) -> list[Team]:
-        teams = [t.model_copy() for t in (await self._all()).values()]
         return [
-            t for t in teams
+            t.model_copy() for t in (await self._all()).values()
             if (t.active or not active_only)
             and (organisation_id is None or t.organisation_id == organisation_id)
         ]
+
+    async def summaries(self) -> list[TeamSummary]:
+        return [TeamSummary(t.id, t.name, t.organisation_id, t.active) for t in (await self._all()).values()]
 
 
 class _Briefings(_Repo):
@@ -471,6 +480,9 @@ class _Discussions(_Repo):
 
     async def list_for_briefing(self, briefing_id: str) -> list[Discussion]:
         return await self._run(self._s.discussions_for_briefing, briefing_id)
+
+    async def summaries(self, briefing_id: str) -> list[DiscussionSummary]:
+        return await self._run(self._s.discussion_summaries, briefing_id)
 
 
 class _Responses(_Repo):

@@ -169,17 +169,25 @@ async def moved(chat) -> tuple[Chat, str, str]:
     return chat, sent, still_open
 
 
+async def digests_of(deps):
+    """NHS Trust's digest and Fire & Rescue's, built together (as the weekly digests are)."""
+    from dialogs.digest import build_digests
+
+    both = await build_digests(deps, {"nhs-trust", "fire-rescue"})
+    return both["nhs-trust"], both["fire-rescue"]
+
+
 async def test_after_a_move_each_leads_digest_keeps_its_own_minutes(moved):
-    from dialogs.digest import build_digest
+    from dialogs.digest import build_digests
 
     chat, sent, _ = moved
-    nhs, fire = await build_digest(chat.deps, {"nhs-trust"}), await build_digest(chat.deps, {"fire-rescue"})
+    nhs, fire = await digests_of(chat.deps)
     assert [(b.briefing_id, [m.team for m in b.minutes], len(b.outstanding)) for b in nhs.briefings] == [
         (BRIEFING, [TEAM.name], 0)]
     assert [(b.briefing_id, [m.team for m in b.minutes], [o.team for o in b.outstanding]) for b in fire.briefings] == [
         (SECOND, [], [TEAM.name])]  # the open discussion follows the team
     chat.deps.link = lambda path: f"https://bot.example.org{path}?sig=x"
-    [minutes] = (await build_digest(chat.deps, {"nhs-trust"})).briefings[0].minutes
+    [minutes] = (await build_digests(chat.deps, {"nhs-trust"}))["nhs-trust"].briefings[0].minutes
     assert minutes.url == f"https://bot.example.org/documents/minutes/nhs-trust/{sent}.docx?sig=x"
     lead_card = await chat.say(t.personal(URL, MORGAN, TENANT, "digest"))
     assert sent not in str(lead_card.card)
@@ -263,7 +271,7 @@ async def test_data_of_the_earlier_release_stays_with_the_organisation_it_was_se
     always required), moved teams without asking, and wrote outbox rows without the organisation. Such data
     keeps its minutes with the organisation they went to, and once retention has deleted the minutes, the
     recipients of the delivery records still say which organisation that was."""
-    from dialogs.digest import build_digest
+    from dialogs.publishing import delivery_id, publish
     from dialogs.reports import build_report
     from dialogs.retention import purge
 
@@ -272,13 +280,17 @@ async def test_data_of_the_earlier_release_stays_with_the_organisation_it_was_se
     sent, _ = await sent_and_open(chat)
     for row in await chat.store.outbox.list_group(sent):  # rows as the earlier release wrote them
         row.payload.pop("organisation_id", None)
+        row.status = DeliveryStatus.sent  # and sent, long ago
         await chat.store.outbox.update(row)
+    closed = await chat.store.discussions.get(sent)
+    closed.sent_to = None  # nor did it record on the discussion where its minutes went
+    await chat.store.discussions.put(closed)
     team = await chat.store.teams.get(TEAM.id)
     team.organisation_id = "fire-rescue"  # moved by the earlier release: no question, nothing else changed
     await chat.store.teams.upsert(team)
 
     async def where() -> tuple[list[str], list[str], list[str]]:
-        nhs, fire = await build_digest(chat.deps, {"nhs-trust"}), await build_digest(chat.deps, {"fire-rescue"})
+        nhs, fire = await digests_of(chat.deps)
         report = await build_report(chat.deps, BRIEFING)
         return ([b.briefing_id for b in nhs.briefings if b.minutes],
                 [b.briefing_id for b in fire.briefings if b.minutes], [o.organisation_id for o in report.organisations])
@@ -286,9 +298,17 @@ async def test_data_of_the_earlier_release_stays_with_the_organisation_it_was_se
     assert await where() == ([BRIEFING], [], ["nhs-trust"])
     later = utcnow() + timedelta(days=3 * 365)
     chat.deps.clock = lambda: later
-    assert (await purge(chat.deps, 730))["minutes"] == 1  # retention: the minutes themselves are gone
+    purged = await purge(chat.deps, 730)
+    assert purged["minutes"] == 1  # retention: the minutes themselves are gone
     assert await chat.store.minutes.get(sent) is None
+    # and so are the records of sending them (leads' names and addresses), once the discussion says where
+    assert purged["deliveries"] >= 2 and not {d.kind for d in await chat.store.outbox.list_group(sent)} & {
+        DeliveryKind.minutes_teams, DeliveryKind.minutes_email, DeliveryKind.thread_notice}
+    assert (await chat.store.discussions.get(sent)).sent_to == "nhs-trust"
     assert await where() == ([BRIEFING], [], ["nhs-trust"])
+    # The briefing's post stays: the team has it, and publishing again does not post it twice.
+    assert await chat.store.outbox.get(delivery_id(BRIEFING, TEAM.id)) is not None
+    assert (await publish(BRIEFING, "all", chat.deps)).queued == 0
 
 
 async def test_where_delivery_records_cannot_tell_nobody_gets_the_minutes(chat):

@@ -1,13 +1,13 @@
 """One contract suite, run against every storage backend."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from storage.memory import MemoryStore
 from storage.models import (
     Author, Briefing, BriefingStatus, ConversationRef, Delivery, DeliveryKind, DeliveryStatus, Discussion,
-    Minutes, Response, Team, utcnow,
+    DiscussionSummary, Minutes, Response, Team, TeamSummary, utcnow,
 )
 from storage.tinydb_store import TinyDBStore
 
@@ -102,6 +102,36 @@ async def test_discussions_by_team_and_briefing(store):
     await store.discussions.put(d1)
     assert (await store.discussions.get(d1.id)).closed
     assert await store.discussions.get("d-missing") is None
+
+
+async def test_discussion_summaries_follow_every_write(store):
+    thread = ConversationRef(service_url="http://x", conversation_id="19:t1;messageid=1")
+    d1 = Discussion(id="d-1", briefing_id="b1", team_id="t1")
+    d2 = Discussion(id="d-2", briefing_id="b1", team_id="t2", thread=thread)
+    await store.discussions.create([d1, d2])
+    await store.discussions.put(Discussion(id="d-3", briefing_id="b2", team_id="t1"))
+    assert await store.discussions.summaries("none") == []
+    got = {s.id: s for s in await store.discussions.summaries("b1")}
+    assert got == {"d-1": DiscussionSummary.of(d1), "d-2": DiscussionSummary.of(d2)}
+    assert (got["d-1"].posted, got["d-2"].posted, got["d-2"].closed) == (False, True, False)
+    d2.closed_at, d2.sent_to, d2.acknowledgements, d2.discuss_by = utcnow(), "police", 2, date(2026, 3, 1)
+    await store.discussions.put(d2)
+    closed = {s.id: s for s in await store.discussions.summaries("b1")}["d-2"]
+    assert closed == DiscussionSummary.of(d2)
+    assert (closed.closed, closed.sent_to, closed.acknowledgements, closed.discuss_by) == (True, "police", 2,
+                                                                                          date(2026, 3, 1))
+    assert [s.id for s in await store.discussions.summaries("b2")] == ["d-3"]
+
+
+async def test_team_summaries_include_teams_that_left(store):
+    await store.teams.upsert(team(1, "police"))
+    await store.teams.upsert(team(2, None, active=False))
+    assert sorted(await store.teams.summaries()) == [
+        TeamSummary("19:team1@thread.tacv2", "Team 1", "police", True),
+        TeamSummary("19:team2@thread.tacv2", "Team 2", None, False)]
+    moved = team(1, "nhs")
+    await store.teams.upsert(moved)
+    assert (await store.teams.summaries())[0].organisation_id == "nhs"
 
 
 async def test_discussions_create_adds_only_missing(store):

@@ -26,10 +26,27 @@ async def test_data_survives_reopen(tmp_path):
     assert (await s2.teams.get(team(1).id)).organisation_id == "police"
     assert (await s2.discussions.get("d-1")).team_id == "t1"
     assert [d.id for d in await s2.discussions.list_for_team("t1")] == ["d-1"]
+    assert [s.team_id for s in await s2.discussions.summaries("b1")] == ["t1"]
     assert await s2.responses.count("d-1") == 1
     assert await s2.responses.add([response("d-1", "k1")]) == []
     assert [d.id for d in await s2.outbox.due(delivery("y").next_attempt_at)] == ["x1"]
     await s2.close()
+
+
+async def test_discussion_summaries_read_what_an_older_release_wrote(tmp_path):
+    """A line without the later fields (no sent_to, no closed_at, no thread) is summarised with the
+    model's defaults."""
+    (tmp_path / "discussions").mkdir()
+    line = {"id": "d-1", "briefing_id": "b1", "team_id": "t1", "opened_at": "2025-01-06T09:00:00"}
+    (tmp_path / "discussions" / "b1.jsonl").write_text(json.dumps(line) + "\n")
+    s = TinyDBStore(tmp_path)
+    await s.open()
+    try:
+        [summary] = await s.discussions.summaries("b1")
+        assert (summary.team_id, summary.posted, summary.closed) == ("t1", False, False)
+        assert summary.opened_at == (await s.discussions.get("d-1")).opened_at
+    finally:
+        await s.close()
 
 
 async def test_second_owner_is_refused_with_a_clear_message(tmp_path):
