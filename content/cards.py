@@ -454,12 +454,68 @@ def clip_bytes(value: str, limit: int) -> str:
     return value[:low].rstrip() + "\u2026"
 
 
-def minutes_body(m: CompiledMinutes, overflow: str, preview: bool = False) -> list[Card]:
+MAX_ACTIONS = 5  # agreed at one close; more is a plan for another meeting
+ACTION_FIELDS = ("what", "owner", "due", "embedded")
+
+
+def action_field(n: int, field: str) -> str:
+    """The id of one of action `n`'s inputs on the review card (n from 1)."""
+    return f"action{n}_{field}"
+
+
+def action_inputs(drafts: Sequence[dict[str, str]], default_due: str) -> list[Card]:
+    """The review card's "Actions agreed" section: one action's inputs shown, each further one behind
+    "Add another action" (shown at once when it holds something typed before: `drafts`, by position)."""
+    shown = max(1, max((n for n, d in enumerate(drafts, start=1) if any(d.values())), default=0))
+    items: list[Card] = [
+        heading("Actions agreed (optional)", "Medium"),
+        text("What will your team do differently because of this briefing? Add each action, who will do it and "
+             "by when: on that day the thread asks how it went, and the answer goes to your safeguarding lead.",
+             isSubtle=True, spacing="Small"),
+    ]
+    for n in range(1, MAX_ACTIONS + 1):
+        draft = drafts[n - 1] if n <= len(drafts) else {}
+        slot: list[Card] = [
+            text(f"**Action {n}**", spacing="Medium"),
+            {"type": "Input.Text", "id": action_field(n, "what"), "label": "What will be done",
+             "isMultiline": True, "maxLength": 500, "value": draft.get("what", ""),
+             "placeholder": "e.g. Add a police invite step to our strategy meeting checklist"},
+            {"type": "Input.Text", "id": action_field(n, "owner"), "label": "Who will do it (a role or a name)",
+             "maxLength": 100, "value": draft.get("owner", ""), "placeholder": "e.g. Team manager"},
+            {"type": "Input.Date", "id": action_field(n, "due"), "label": "By when",
+             "value": draft.get("due") or default_due},
+            {"type": "Input.Text", "id": action_field(n, "embedded"),
+             "label": "How will you know it is embedded? (optional)", "maxLength": 300,
+             "value": draft.get("embedded", ""), "placeholder": "e.g. Audit of five strategy meetings in June"},
+        ]
+        if n < MAX_ACTIONS:
+            slot.append({"type": "ActionSet", "id": f"more_{n}", "isVisible": n >= shown, "actions": [
+                {"type": "Action.ToggleVisibility", "title": "Add another action", "targetElements": [
+                    {"elementId": f"action_{n + 1}", "isVisible": True},
+                    {"elementId": f"more_{n}", "isVisible": False}]}]})
+        items.append({"type": "Container", "id": f"action_{n}", "isVisible": n <= shown, "items": slot})
+    return [{"type": "Container", "separator": True, "spacing": "Large", "items": items}]
+
+
+def actions_section(m: CompiledMinutes) -> list[Card]:
+    """The minutes' "Actions agreed", as card elements (every action: they are few, and short)."""
+    items: list[Card] = [heading("Actions agreed", "Medium")]
+    if not m.actions:
+        items.append(text(m.no_actions(), isSubtle=True, spacing="Small"))
+    for a in m.actions:
+        what, who, by, known = a.columns()
+        items += [text(f"**{escape_md(_clip(what, 500))}**", spacing="Medium"),
+                  facts([("Who", escape_md(who)), ("By", by), ("Embedded when", escape_md(_clip(known, 300)))])]
+    return [{"type": "Container", "separator": True, "spacing": "Medium", "items": items}]
+
+
+def minutes_body(m: CompiledMinutes, overflow: str, preview: bool = False, reserve: int = 0) -> list[Card]:
     """The minutes as card elements, kept under the size Teams accepts everywhere.
 
     Long responses are clipped and, past the budget, left out with `overflow` saying where
     the full minutes are ({count} is replaced by how many were left out). A `preview` (before the
-    close is confirmed) says neither who closed it nor when the meeting was: not yet known.
+    close is confirmed) says neither who closed it nor when the meeting was: not yet known, and
+    shows no actions (they are being typed: `reserve` bytes are left for their inputs).
     """
     left_out_facts = {"Briefing"} | ({"Closed by", "Meeting date"} if preview else set())
     body: list[Card] = [
@@ -482,7 +538,8 @@ def minutes_body(m: CompiledMinutes, overflow: str, preview: bool = False) -> li
         return out
 
     # The headings and questions always show; responses fill what the budget leaves, in order.
-    budget = MINUTES_BUDGET - len(json.dumps(body + themes()))
+    tail = [] if preview else actions_section(m)
+    budget = MINUTES_BUDGET - reserve - len(json.dumps(body + themes() + tail))
     left_out = 0
     for t, theme in enumerate(m.themes):
         for q_index, q in enumerate(theme.questions):
@@ -497,20 +554,25 @@ def minutes_body(m: CompiledMinutes, overflow: str, preview: bool = False) -> li
     body += themes()
     if left_out:
         body.append(text(overflow.format(count=plural(left_out, "more response")), weight="Bolder", spacing="Medium"))
-    return body
+    return body + tail
 
 
 def minutes_preview_card(m: CompiledMinutes, discussion_id: str, lead_names: Sequence[str],
-                         meeting_day: str = "") -> Card:
+                         meeting_day: str = "", *, default_due: str = "",
+                         drafts: Sequence[dict[str, str]] = ()) -> Card:
     """Before closing: what will happen, the date of the meeting (`meeting_day`, YYYY-MM-DD, as known),
-    and the minutes as they will go."""
+    the minutes as they will go, and the actions the team agreed (`drafts`: as typed before, when the
+    card comes back with something to put right; `default_due`: an action's date until one is chosen)."""
     to = ", ".join(lead_names) or "the safeguarding lead"
+    inputs = action_inputs(drafts, default_due)
     body = [text(f"**You are about to close this discussion** and send these minutes to {escape_md(to)} "
                  f"({m.organisation_name}). After that nothing more can be recorded; a correction can still "
                  "be sent.", color="Attention"),
             {"type": "Input.Date", "id": "meeting_date", "label": "Date of the meeting that discussed it",
              "value": meeting_day, "isRequired": True, "errorMessage": "Choose the date of the meeting"},
-            *minutes_body(m, "\u2026and {count}, not shown here for length; all of them will be sent.", preview=True)]
+            *minutes_body(m, "\u2026and {count}, not shown here for length; all of them will be sent.", preview=True,
+                          reserve=len(json.dumps(inputs))),
+            *inputs]
     return card(body, [
         # The organisation named above: if the team has moved since, the minutes are not sent there.
         execute("Confirm and send", Verb.close_confirm, "positive", discussion=discussion_id,

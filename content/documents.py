@@ -360,6 +360,7 @@ def minutes_facts(m: CompiledMinutes) -> list[tuple[str, str]]:
 
 
 MINUTES_WIDTHS = (5.2, 8.6, 3.2)
+ACTION_WIDTHS = (6.0, 3.2, 2.6, 5.2)
 
 
 def minutes_docx(m: CompiledMinutes) -> bytes:
@@ -391,6 +392,16 @@ def minutes_docx(m: CompiledMinutes) -> bytes:
             if len(cells) > 1:
                 cells[0][0].merge(cells[-1][0])  # the question once, alongside all of its responses
         _spacer(doc)
+
+    _heading(doc, "Actions agreed", 1)
+    if m.actions:
+        table = _table(doc, m.action_columns(), ACTION_WIDTHS, caption="Actions agreed",
+                       description="Each row is one action the team agreed: what, who will do it, by when, "
+                                   "and how the team will know the learning is embedded.")
+        for action in m.actions:
+            _add_row(table, action.columns(), ACTION_WIDTHS)
+    else:
+        _quiet(_para(doc, m.no_actions()))
 
     _footer(doc, minutes_footer(m))
     return _save(doc)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Iterable, Protocol, Sequence
 
 from pydantic import BaseModel
 
 from .briefing import BriefingDoc
 from .html_render import render
-from .text import format_datetime, plural
+from .text import format_date, format_datetime, plural
 
 OTHER_THEME = "Other responses"
 
@@ -44,6 +44,22 @@ class ThemeMinutes(BaseModel):
     questions: list[QuestionMinutes]
 
 
+class AgreedAction(BaseModel):
+    """What the team agreed to change at its meeting: what, who, by when, how it will know."""
+
+    what: str
+    owner: str
+    due: date
+    embedded: str = ""  # how the team will know the learning is embedded (optional)
+
+    def columns(self) -> tuple[str, str, str, str]:
+        return self.what, self.owner, format_date(self.due), self.embedded or "Not said"
+
+
+ACTION_COLUMNS = ("Action", "Who", "By", "How we will know it is embedded")
+NO_ACTIONS = "No actions were agreed."
+
+
 class CompiledMinutes(BaseModel):
     team_name: str
     organisation_id: str
@@ -58,6 +74,15 @@ class CompiledMinutes(BaseModel):
     themes: list[ThemeMinutes]
     present: int | None = None
     roles: str | None = None
+    actions: list[AgreedAction] = []
+
+    @staticmethod
+    def action_columns() -> tuple[str, ...]:
+        return ACTION_COLUMNS
+
+    @staticmethod
+    def no_actions() -> str:
+        return NO_ACTIONS
 
     @property
     def response_count(self) -> int:
@@ -86,6 +111,7 @@ def compile_minutes(
     attribution: str = "name",
     present: int | None = None,
     roles: str | None = None,
+    actions: Sequence[AgreedAction] = (),
 ) -> CompiledMinutes:
     """Withdrawn responses are left out; with attribution "team" no names appear."""
     by_question: dict[str, list[Entry]] = {}
@@ -110,7 +136,7 @@ def compile_minutes(
         team_name=team_name, organisation_id=organisation_id, organisation_name=organisation_name,
         board=briefing.board, briefing_id=briefing.id, briefing_title=briefing.title,
         briefing_issued=briefing.issued_label, meeting_date=meeting_date, closed_by=closed_by,
-        closed_at=closed_at, themes=themes, present=present, roles=roles,
+        closed_at=closed_at, themes=themes, present=present, roles=roles, actions=list(actions),
     )
 
 
@@ -153,6 +179,13 @@ def render_markdown(m: CompiledMinutes) -> str:
         for q in theme.questions:
             out += ["", f"### {q.text}", ""]
             out += [f"- {e.text} ({e.author})" for e in q.entries] or ["- No responses recorded."]
+    out += ["", "## Actions agreed", ""]
+    if m.actions:
+        out += ["| " + " | ".join(ACTION_COLUMNS) + " |", "|" + "---|" * len(ACTION_COLUMNS)]
+        out += ["| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in a.columns()) + " |"
+                for a in m.actions]
+    else:
+        out.append(NO_ACTIONS)
     out += ["", "---", "", _footer(m), ""]
     return "\n".join(out)
 
@@ -166,6 +199,11 @@ def render_text(m: CompiledMinutes) -> str:
         for q in theme.questions:
             out += ["", q.text]
             out += [f"  * {e.text} ({e.author})" for e in q.entries] or ["  * No responses recorded."]
+    out += ["", "ACTIONS AGREED", ""]
+    for n, a in enumerate(m.actions, start=1):
+        what, who, by, known = a.columns()
+        out += [f"  {n}. {what}", f"     Who: {who}. By: {by}.", f"     How we will know it is embedded: {known}"]
+    out += [] if m.actions else [f"  {NO_ACTIONS}"]
     out += ["", "--", _footer(m), ""]
     return "\n".join(out)
 

@@ -8,10 +8,11 @@ from datetime import date, datetime, timedelta
 
 from content import strings
 from content.cards import Verb, minutes_preview_card, sent_minutes_card
-from content.minutes import CompiledMinutes, compile_minutes, render_markdown
+from content.minutes import AgreedAction, CompiledMinutes, compile_minutes, render_markdown
 from content.text import LONDON, format_date, plural, quote
 from storage.models import Addendum, Author, Minutes
 
+from .actions import Problem, action_records, default_due, drafts_in, read_actions, texts_in, today_in_uk
 from .deps import Deps
 from .bundles import forward_minutes, leads_described, still_waiting
 from .forwarding import plan_correction
@@ -28,7 +29,8 @@ log = logging.getLogger(__name__)
 MAX_CORRECTION_CHARS = 4000
 
 
-async def _compile(opened: Opened, inbound: Inbound, deps: Deps) -> CompiledMinutes:
+async def _compile(opened: Opened, inbound: Inbound, deps: Deps,
+                   actions: list[AgreedAction] | None = None) -> CompiledMinutes:
     team, discussion = opened.team, opened.discussion
     org = deps.directory.organisation(team.organisation_id)
     now = deps.clock()
@@ -37,7 +39,7 @@ async def _compile(opened: Opened, inbound: Inbound, deps: Deps) -> CompiledMinu
         team_name=team.name or "Team", organisation_id=org.id, organisation_name=org.name,
         closed_by=inbound.user_name or "A team member", closed_at=now,
         meeting_date=discussion.meeting_date or format_date(now),
-        attribution=team.attribution, present=discussion.present, roles=discussion.roles,
+        attribution=team.attribution, present=discussion.present, roles=discussion.roles, actions=actions or (),
     )
 
 
@@ -69,18 +71,23 @@ def _meeting_day(opened: Opened, deps: Deps) -> date:
     return today
 
 
-async def _preview(turn: Turn, opened: Opened, inbound: Inbound, deps: Deps) -> None:
-    """The minutes as they would go now, to the leads of the team's organisation now."""
-    await show_review(turn, opened, inbound, deps)
+async def _preview(turn: Turn, opened: Opened, inbound: Inbound, deps: Deps,
+                   drafts: list[dict[str, str]] | None = None) -> None:
+    """The minutes as they would go now, to the leads of the team's organisation now (with the
+    actions as typed, when it comes back with something to put right)."""
+    await show_review(turn, opened, inbound, deps, drafts)
     keep_view(turn, inbound, deps, opened.discussion.id, ViewKind.review)
 
 
-async def show_review(turn: Turn, opened: Opened, inbound: Inbound, deps: Deps) -> None:
+async def show_review(turn: Turn, opened: Opened, inbound: Inbound, deps: Deps,
+                      drafts: list[dict[str, str]] | None = None) -> None:
     minutes = await _compile(opened, inbound, deps)
     leads = await leads_described(deps, minutes.organisation_id, with_organisation=False)
     # For the person who pressed: their view of the thread's card, not a message in it.
     await show_privately(turn, minutes_preview_card(minutes, opened.discussion.id, leads,
-                                                    _meeting_day(opened, deps).isoformat()),
+                                                    _meeting_day(opened, deps).isoformat(),
+                                                    default_due=default_due(today_in_uk(deps)).isoformat(),
+                                                    drafts=drafts or ()),
                          "Check the minutes before they go")
 
 
@@ -124,20 +131,33 @@ async def close_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
             await note(turn, strings.CLOSE_ORGANISATION_CHANGED)
             await _preview(turn, opened, inbound, deps)
             return
-        day = _chosen_meeting_day(inbound.value or {}, deps)
+        value = inbound.value or {}
+        day = _chosen_meeting_day(value, deps)
         if isinstance(day, str):
             await note(turn, day)
-            await _preview(turn, opened, inbound, deps)
+            await _preview(turn, opened, inbound, deps, drafts_in(value))
+            return
+        # An action is forwarded as typed: what reads like a live worry about a child takes the
+        # referral route first (and comes back here if it is learning), like a response.
+        if await held(turn, inbound, deps, opened, texts_in(value), ("action", "meeting_date", "organisation"),
+                      Verb.close_confirm, "action"):
+            return
+        agreed = read_actions(value, today_in_uk(deps), deps, opened.briefing)
+        if isinstance(agreed, Problem):
+            await note(turn, agreed.message)
+            await _preview(turn, opened, inbound, deps, drafts_in(value))
             return
         if day is not None:
             discussion.meeting_date = format_date(day)
-        compiled = await _compile(opened, inbound, deps)
+        compiled = await _compile(opened, inbound, deps, agreed)
         # The organisation they are sent to is recorded on the minutes, now: it stays theirs (their
         # digest, corrections, Received, reports) even if the team moves to another one later.
         minutes = Minutes(
             discussion_id=discussion.id, organisation_id=compiled.organisation_id, compiled_at=compiled.closed_at,
             body=compiled.model_dump(mode="json"), markdown=render_markdown(compiled))
         await deps.store.minutes.put(minutes)
+        # The actions too stay with that organisation (its lead's follow-ups, digests and reports).
+        await deps.store.actions.add(action_records(discussion, compiled.organisation_id, agreed, compiled.closed_at))
         discussion.closed_at = compiled.closed_at
         discussion.closed_by = compiled.closed_by
         discussion.closed_by_id = inbound.user_aad
@@ -145,7 +165,8 @@ async def close_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         await deps.store.discussions.put(discussion)
         await deps.store.outbox.enqueue(await forward_minutes(team, discussion, minutes, deps))
         deps.views.forget(discussion.id)  # closed: everyone sees the closed card, views of it are over
-    log.info("discussion closed discussion=%s organisation=%s", discussion.id, compiled.organisation_id)
+    log.info("discussion closed discussion=%s organisation=%s actions=%d", discussion.id, compiled.organisation_id,
+             len(agreed))
     leads = ", ".join(await leads_described(deps, minutes.organisation_id))
     await settle(turn, sent_minutes_card(compiled, leads))
     await refresh_card(discussion, deps)  # closed, for everyone; the thread is told once they are sent

@@ -31,12 +31,15 @@ async def purge(deps: Deps, retention_days: int, *, dry_run: bool = False) -> di
     cutoff = now - timedelta(days=retention_days)
     responses = await deps.store.responses.purge_before(cutoff, dry_run=dry_run)
     minutes = await deps.store.minutes.purge_before(cutoff, dry_run=dry_run)
+    actions = await deps.store.actions.purge_before(cutoff, dry_run=dry_run)
     emails = await deps.purge_mail(cutoff, dry_run)
     result = {"event": "purge", "at": now.isoformat(), "cutoff": cutoff.isoformat(), "dry_run": dry_run,
-              "retention_days": retention_days, "responses": responses, "minutes": minutes, "emails": emails}
+              "retention_days": retention_days, "responses": responses, "minutes": minutes, "actions": actions,
+              "emails": emails}
     if not dry_run:
         await deps.store.meta.audit(result)  # what retention deleted is on record whatever follows
-    log.info("purge dry_run=%s responses=%d minutes=%d emails=%d", dry_run, responses, minutes, emails)
+    log.info("purge dry_run=%s responses=%d minutes=%d actions=%d emails=%d", dry_run, responses, minutes, actions,
+             emails)
     result["card_updates"] = await deps.store.outbox.prune({k.value for k in SPENT}, now - SPENT_AFTER,
                                                            dry_run=dry_run)
     if not dry_run:

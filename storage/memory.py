@@ -6,7 +6,7 @@ import copy
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
-from .models import (Briefing, BriefingStatus, Delivery, Discussion, DiscussionSummary, Minutes, Response, Team,
+from .models import (Action, Briefing, BriefingStatus, Delivery, Discussion, DiscussionSummary, Minutes, Response, Team,
                      TeamSummary)
 from .pending import PendingIndex
 
@@ -156,6 +156,43 @@ class _Minutes:
         return len(old)
 
 
+class _Actions:
+    def __init__(self) -> None:
+        self._rows: dict[str, Action] = {}
+
+    async def add(self, actions: list[Action]) -> list[Action]:
+        added = []
+        for a in actions:
+            if a.id not in self._rows:
+                self._rows[a.id] = _copy(a)
+                added.append(_copy(a))
+        return added
+
+    async def put(self, action: Action) -> None:
+        if action.id not in self._rows:
+            raise KeyError(action.id)
+        self._rows[action.id] = _copy(action)
+
+    async def get(self, action_id: str) -> Action | None:
+        row = self._rows.get(action_id)
+        return _copy(row) if row else None
+
+    async def list_for_discussion(self, discussion_id: str) -> list[Action]:
+        return [_copy(a) for a in self._rows.values() if a.discussion_id == discussion_id]
+
+    async def list(self, *, organisation_ids: set[str] | None = None, briefing_id: str | None = None) -> list[Action]:
+        return [_copy(a) for a in self._rows.values()
+                if (organisation_ids is None or a.organisation_id in organisation_ids)
+                and (briefing_id is None or a.briefing_id == briefing_id)]
+
+    async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
+        old = [k for k, a in self._rows.items() if a.agreed_at < cutoff]
+        if not dry_run:
+            for key in old:
+                del self._rows[key]
+        return len(old)
+
+
 class _Meta:
     def __init__(self) -> None:
         self._values: dict[str, dict] = {}
@@ -243,6 +280,7 @@ class MemoryStore:
         self.discussions = _Discussions()
         self.responses = _Responses()
         self.minutes = _Minutes()
+        self.actions = _Actions()
         self.outbox = _Outbox()
         self.meta = _Meta()
 

@@ -137,6 +137,40 @@ class DiscussionSummary(NamedTuple):
                    d.discuss_by)
 
 
+class ActionStatus(StrEnum):
+    open = "open"  # agreed, not yet followed up
+    done = "done"
+    partly = "partly"
+    not_yet = "not_yet"
+    no_longer_relevant = "no_longer_relevant"
+
+
+class Action(Record):
+    """An action a team agreed when it sent its minutes: what, who, by when, how it will know the
+    learning is embedded; then how it went. Bound to the organisation its minutes went to."""
+
+    id: str
+    discussion_id: str
+    briefing_id: str
+    team_id: str
+    organisation_id: str
+    what: str
+    owner: str
+    due: date
+    embedded: str = ""
+    agreed_at: datetime = Field(default_factory=utcnow)
+    status: ActionStatus = ActionStatus.open
+    update: str = ""  # what changed in practice, in the team's words (scanned like a response)
+    updated_at: datetime | None = None
+    updated_by: str | None = None  # display name
+    follow_up_sent_at: datetime | None = None
+    reminded_at: datetime | None = None
+
+    @staticmethod
+    def make_id(discussion_id: str, n: int) -> str:
+        return stable_id("action", discussion_id, str(n))
+
+
 class Author(Record):
     aad_object_id: str | None = None
     name: str = ""

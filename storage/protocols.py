@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from .models import Briefing, Delivery, Discussion, DiscussionSummary, Minutes, Response, Team, TeamSummary
+from .models import Action, Briefing, Delivery, Discussion, DiscussionSummary, Minutes, Response, Team, TeamSummary
 
 
 class StoreError(Exception):
@@ -97,6 +97,27 @@ class MinutesRepo(Protocol):
         ...
 
 
+class ActionRepo(Protocol):
+    async def add(self, actions: list[Action]) -> list[Action]:
+        """Store actions whose id is not stored yet (in one write); returns those added."""
+        ...
+
+    async def put(self, action: Action) -> None:
+        """Store a changed action (followed up, answered); it must exist."""
+        ...
+
+    async def get(self, action_id: str) -> Action | None: ...
+    async def list_for_discussion(self, discussion_id: str) -> list[Action]: ...
+
+    async def list(self, *, organisation_ids: set[str] | None = None, briefing_id: str | None = None) -> list[Action]:
+        """Every action, or those of some organisations (where the minutes went) or of a briefing."""
+        ...
+
+    async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
+        """Delete (or, dry, count) every action agreed before `cutoff`."""
+        ...
+
+
 class MetaRepo(Protocol):
     """Small named values (a digest's last fingerprint, a schedule's last run) and the audit log."""
 
@@ -145,6 +166,7 @@ class Store(Protocol):
     discussions: DiscussionRepo
     responses: ResponseRepo
     minutes: MinutesRepo
+    actions: ActionRepo
     outbox: OutboxRepo
     meta: MetaRepo
 

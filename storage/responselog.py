@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable
 from pydantic import BaseModel
 
 from .jsonfile import fsync_directory, write_atomically
-from .models import Delivery, Discussion, DiscussionSummary, Response
+from .models import Action, Delivery, Discussion, DiscussionSummary, Response
 from .protocols import StoreError
 
 SUFFIX = ".jsonl"
@@ -334,6 +334,14 @@ class DeliveryLog(RecordLog):
         """The deliveries not final yet (to send), read in full: only these, of a log of thousands."""
         return [Delivery.model_validate_json(e.line) for e in self._entries.values()
                 if not e.final]  # type: ignore[attr-defined]
+
+
+class ActionLog(RecordLog):
+    """One briefing's agreed actions."""
+
+    model = Action
+    what = "action"
+    REFUSE_DAMAGED = True
 
 
 class DiscussionLog(RecordLog):

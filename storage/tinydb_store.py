@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from .jsonfile import DataDirLock, KeyedTable, fsync_directory, open_db, write_atomically
-from .models import (Briefing, BriefingStatus, Delivery, Discussion, DiscussionSummary, Minutes, Response, Team,
+from .models import (Action, Briefing, BriefingStatus, Delivery, Discussion, DiscussionSummary, Minutes, Response, Team,
                      TeamSummary, stable_id, utcnow)
 from .pending import PendingIndex
 from .protocols import StoreError
-from .responselog import DeliveryLog, DiscussionLog, RecordLogs, ResponseLogs
+from .responselog import ActionLog, DeliveryLog, DiscussionLog, RecordLogs, ResponseLogs
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -100,6 +100,9 @@ class _State:
         self.minutes_shards = _Shards(data_dir / "minutes", Minutes)
         self.outbox_logs = RecordLogs(data_dir / "outbox", _OPEN_SHARDS,
                                       lambda f, lines: self._audit_damage(f"outbox/{f}", lines), DeliveryLog)
+        self.action_logs = RecordLogs(data_dir / "actions", _OPEN_SHARDS,
+                                      lambda f, lines: self._audit_damage(f"actions/{f}", lines), ActionLog)
+        self.action_briefing: dict[str, str] = {}  # action id -> briefing id
         self.discussion_briefing: dict[str, str] = {}  # discussion id -> briefing id
         self.team_discussions: dict[str, set[str]] = {}
         self.briefings_discussed: set[str] = set()
@@ -123,6 +126,9 @@ class _State:
             for briefing_id in self.discussion_logs.names_on_disk():
                 for doc in self.discussion_logs.get(briefing_id, keep=False).docs():
                     self._index_discussion(doc["id"], doc["briefing_id"], doc["team_id"])
+            for name in self.action_logs.names_on_disk():
+                for doc in self.action_logs.get(name, keep=False).docs():
+                    self.action_briefing[doc["id"]] = doc["briefing_id"]
             for name in self.outbox_logs.names_on_disk():
                 log = self.outbox_logs.get(name, keep=False)
                 groups = log.groups()  # type: ignore[attr-defined]
@@ -139,7 +145,7 @@ class _State:
 
     def close(self) -> None:
         self.minutes_shards.close()
-        for logs in (self.discussion_logs, self.responses, self.outbox_logs):
+        for logs in (self.discussion_logs, self.responses, self.outbox_logs, self.action_logs):
             logs.close()
         self.lock.release()
 
@@ -313,6 +319,49 @@ class _State:
         old = [doc["id"] for doc in table.all() if datetime.fromisoformat(doc["compiled_at"]) < cutoff]
         if old and not dry_run:
             table.remove(old)
+        return len(old)
+
+    # actions
+    def add_actions(self, actions: list[Action]) -> list[Action]:
+        fresh = list({a.id: a for a in actions if a.id not in self.action_briefing}.values())
+        by_briefing: dict[str, list[Action]] = {}
+        for a in fresh:
+            by_briefing.setdefault(a.briefing_id, []).append(a)
+        for briefing_id, rows in by_briefing.items():
+            self.action_logs.get(_stem(briefing_id)).append([_dump(a) for a in rows])
+            for a in rows:
+                self.action_briefing[a.id] = briefing_id
+        return fresh
+
+    def put_action(self, action: Action) -> None:
+        briefing_id = self.action_briefing.get(action.id)
+        if briefing_id is None:
+            raise KeyError(action.id)
+        self.action_logs.get(_stem(briefing_id)).append([_dump(action.model_copy(update={"briefing_id": briefing_id}))])
+
+    def get_action(self, action_id: str) -> Action | None:
+        briefing_id = self.action_briefing.get(action_id)
+        doc = self.action_logs.get(_stem(briefing_id)).get(action_id) if briefing_id else None
+        return Action.model_validate(doc) if doc else None
+
+    def list_actions(self, organisation_ids: set[str] | None, briefing_id: str | None,
+                     discussion_id: str | None = None) -> list[Action]:
+        if discussion_id is not None:
+            briefing_id = self.discussion_briefing.get(discussion_id)
+            if briefing_id is None:
+                return []
+        names = [_stem(briefing_id)] if briefing_id else self.action_logs.names_on_disk()
+        rows = [Action.model_validate_json(line) for name in names for line in self.action_logs.get(name).lines()]
+        return [a for a in rows if (organisation_ids is None or a.organisation_id in organisation_ids)
+                and (discussion_id is None or a.discussion_id == discussion_id)]
+
+    def purge_actions(self, name: str, cutoff: datetime, dry_run: bool) -> int:
+        log = self.action_logs.get(name, keep=False)
+        old = {a.id for a in (Action.model_validate_json(line) for line in log.lines()) if a.agreed_at < cutoff}
+        if old and not dry_run:
+            log.rewrite(keep=[i for i in log.ids() if i not in old])
+            for action_id in old:
+                self.action_briefing.pop(action_id, None)
         return len(old)
 
     # outbox
@@ -576,6 +625,27 @@ class _Minutes(_Repo):
         return sum([await self._run(self._s.purge_minutes_shard, key, cutoff, dry_run) for key in keys])
 
 
+class _Actions(_Repo):
+    async def add(self, actions: list[Action]) -> list[Action]:
+        return await self._write(self._s.add_actions, actions)
+
+    async def put(self, action: Action) -> None:
+        await self._write(self._s.put_action, action)
+
+    async def get(self, action_id: str) -> Action | None:
+        return await self._run(self._s.get_action, action_id)
+
+    async def list_for_discussion(self, discussion_id: str) -> list[Action]:
+        return await self._run(self._s.list_actions, None, None, discussion_id)
+
+    async def list(self, *, organisation_ids: set[str] | None = None, briefing_id: str | None = None) -> list[Action]:
+        return await self._run(self._s.list_actions, organisation_ids, briefing_id)
+
+    async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
+        names = await self._run(self._s.action_logs.names_on_disk)
+        return sum([await self._write(self._s.purge_actions, name, cutoff, dry_run) for name in names])
+
+
 class _Meta(_Repo):
     async def get(self, key: str) -> dict[str, Any] | None:
         doc = await self._run(self._s.meta.get, key)
@@ -646,6 +716,7 @@ class TinyDBStore:
         self.discussions = _Discussions(self)
         self.responses = _Responses(self)
         self.minutes = _Minutes(self)
+        self.actions = _Actions(self)
         self.outbox = _Outbox(self)
         self.meta = _Meta(self)
 

@@ -16,7 +16,7 @@ import json
 import re
 import shutil
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ import pytest
 from content import cards, list_cards
 from content.briefing import bundled_briefings, parse_briefing
 from content.directory import load_directory
-from content.minutes import BundledMinutes, compile_minutes
+from content.minutes import AgreedAction, BundledMinutes, compile_minutes
 from dialogs.overview import PERSONAL_COMMANDS, STAFF_COMMANDS, TEAM_COMMANDS
 from content.outstanding import OutstandingTeam, OutstandingView
 from storage.models import Author, Discussion, Response
@@ -130,6 +130,10 @@ MANY_MINUTES = _minutes(BRIEFING, [
     _response(BRIEFING, i, _long_text(i, 800), f"Member {i} {MENTION if i % 2 else LINK}") for i in range(60)])
 LONGEST_MINUTES = _minutes(BRIEFING, [  # as long as a response may be (dialogs.discussion.MAX_RESPONSE_CHARS)
     _response(BRIEFING, i, _long_text(i, 4000), f"Member {i} {MENTION}") for i in range(60)])
+ACTIONS = [AgreedAction(what=f"Action {n}: {_long_text(n, 500)[:480]} {MENTION}", owner=f"Team manager {LINK}"[:100],
+                         due=date(2026, 4, 13), embedded=_long_text(n, 300)[:290]) for n in range(1, 6)]
+LONGEST_WITH_ACTIONS = LONGEST_MINUTES.model_copy(update={"actions": ACTIONS})  # as many, as long, as may be
+DRAFTS = [{"what": a.what, "owner": a.owner, "due": a.due.isoformat(), "embedded": a.embedded} for a in ACTIONS]
 LONG_BRIEFING_MINUTES = _minutes(LONG_BRIEFING, [
     _response(LONG_BRIEFING, i, _long_text(i, 800), f"Member {i} {LINK}") for i in range(60)])
 LEADS = [lead.name for lead in DIRECTORY.organisations[0].safeguarding_leads]
@@ -230,11 +234,18 @@ def all_cards() -> dict[str, cards.Card]:
         "minutes_bundle_card[received]": cards.minutes_bundle_card(_bundle(2), "1 December 2026",
                                                                    received="Received by you on 1 December 2026, 09:12"),
         "minutes_card[60x4000]": cards.minutes_card(LONGEST_MINUTES),
+        "minutes_card[60x4000, 5 actions]": cards.minutes_card(LONGEST_WITH_ACTIONS, discussion_id=D_BUNDLED,
+                                                               document_url="https://bot.example.org/d.docx"),
+        "minutes_card[actions]": cards.minutes_card(FEW_MINUTES.model_copy(update={"actions": ACTIONS[:2]})),
         "minutes_card[long briefing]": cards.minutes_card(LONG_BRIEFING_MINUTES),
         "minutes_preview_card[few]": cards.minutes_preview_card(FEW_MINUTES, D_BUNDLED, LEADS),
         "minutes_preview_card[60x800]": cards.minutes_preview_card(MANY_MINUTES, D_BUNDLED, LEADS),
         "minutes_preview_card[60x4000]": cards.minutes_preview_card(LONGEST_MINUTES, D_BUNDLED, [f"Lead {MENTION}"]),
         "minutes_preview_card[long briefing]": cards.minutes_preview_card(LONG_BRIEFING_MINUTES, D_LONG, []),
+        "minutes_preview_card[5 actions typed]": cards.minutes_preview_card(
+            LONGEST_MINUTES, D_BUNDLED, LEADS, "2026-03-02", default_due="2026-04-13", drafts=DRAFTS),
+        "minutes_preview_card[long briefing, actions]": cards.minutes_preview_card(
+            LONG_BRIEFING_MINUTES, D_LONG, [], default_due="2026-04-13", drafts=DRAFTS[:2]),
         "organisation_card[new]": cards.organisation_card(f"Hastings {LINK} {MENTION}", ORGANISATIONS),
         "organisation_card[current]": cards.organisation_card("Hastings CP Team", ORGANISATIONS, "nhs-sussex"),
         "publish_preview_card[bundled]": cards.publish_preview_card(BRIEFING, AUDIENCES),
@@ -364,7 +375,7 @@ def test_every_public_builder_is_covered():
     assert built == builders
     # A new card builder (a public function returning a Card, other than the element helpers) needs a case here.
     helpers = {"card", "text", "heading", "facts", "execute", "back_to_briefing", "markdown_blocks",
-               "minutes_body", "check_fits", "with_views",
+               "minutes_body", "check_fits", "with_views", "action_field", "action_inputs", "actions_section",
                "card_bytes", "room", "take", "fitting_choices", "clip_bytes"}
     public = {name for module in (cards, list_cards) for name, f in vars(module).items()
               if callable(f) and getattr(f, "__module__", "") == module.__name__

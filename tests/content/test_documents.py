@@ -11,7 +11,7 @@ from docx.oxml.ns import qn
 from content.briefing import bundled_briefings, parse_briefing
 from content.chart import reach_chart_png
 from content.documents import minutes_docx, report_docx
-from content.minutes import OTHER_THEME, compile_minutes
+from content.minutes import OTHER_THEME, AgreedAction, compile_minutes
 from content.report import BriefingReport, OrganisationReach, QuestionResponses, ReportResponse, ThemeResponses
 from storage.models import Author, Response
 
@@ -67,8 +67,22 @@ def is_repeating_header(row) -> bool:
 def test_minutes_have_real_headings():
     document = open_docx(minutes_docx(minutes()))
     assert headings(document, "Title") == [f"Team minutes: {BRIEFING.title}"]
-    assert headings(document, "Heading 1") == ["Meeting details", "Responses"]
+    assert headings(document, "Heading 1") == ["Meeting details", "Responses", "Actions agreed"]
     assert headings(document, "Heading 2") == ["Applying learning", "Referral for Home Safety Visits?"]
+    assert "No actions were agreed." in [p.text for p in document.paragraphs]
+
+
+def test_minutes_end_with_the_actions_agreed_as_a_table():
+    agreed = [AgreedAction(what="Add a police invite step to the strategy checklist", owner="Team manager",
+                           due=date(2026, 4, 13), embedded="Audit five strategy meetings in June"),
+              AgreedAction(what="Share the HSV referral form at induction", owner="Ana Example", due=date(2026, 5, 1))]
+    document = open_docx(minutes_docx(minutes(actions=agreed)))
+    table = document.tables[-1]
+    assert rows(table) == [
+        ["Action", "Who", "By", "How we will know it is embedded"],
+        ["Add a police invite step to the strategy checklist", "Team manager", "13 April 2026",
+         "Audit five strategy meetings in June"],
+        ["Share the HSV referral form at induction", "Ana Example", "1 May 2026", "Not said"]]
 
 
 def test_minutes_facts_table_comes_first():

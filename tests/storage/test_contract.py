@@ -6,7 +6,7 @@ import pytest
 
 from storage.memory import MemoryStore
 from storage.models import (
-    Author, Briefing, BriefingStatus, ConversationRef, Delivery, DeliveryKind, DeliveryStatus, Discussion,
+    Action, ActionStatus, Author, Briefing, BriefingStatus, ConversationRef, Delivery, DeliveryKind, DeliveryStatus, Discussion,
     DiscussionSummary, Minutes, Response, Team, TeamSummary, utcnow,
 )
 from storage.tinydb_store import TinyDBStore
@@ -292,3 +292,41 @@ async def test_outbox_prune_deletes_only_final_deliveries_of_the_kinds_asked_for
     assert await store.outbox.get("sent-update") is None
     assert {d.id for d in await store.outbox.list_group("g")} == {"waiting-update", "new-update", "sent-post"}
     assert await store.outbox.prune({"card_update"}, cutoff) == 0
+
+
+def action(discussion_id: str, n: int, org: str = "police", briefing_id: str = "b1", **kw) -> Action:
+    return Action(id=Action.make_id(discussion_id, n), discussion_id=discussion_id, briefing_id=briefing_id,
+                  team_id="t1", organisation_id=org, what=f"Action {n}", owner="Team manager",
+                  due=date(2026, 3, 2), **kw)
+
+
+async def test_actions_are_added_once_changed_and_listed(store):
+    await store.discussions.put(Discussion(id="d-1", briefing_id="b1", team_id="t1"))
+    await store.discussions.put(Discussion(id="d-2", briefing_id="b2", team_id="t2"))
+    first, second = action("d-1", 1), action("d-1", 2, embedded="An audit in June")
+    assert [a.id for a in await store.actions.add([first, second, first])] == [first.id, second.id]
+    assert await store.actions.add([first]) == []  # a resent close stores nothing twice
+    await store.actions.add([action("d-2", 1, org="nhs", briefing_id="b2")])
+    assert [a.what for a in await store.actions.list_for_discussion("d-1")] == ["Action 1", "Action 2"]
+    assert await store.actions.list_for_discussion("d-missing") == []
+    assert {a.discussion_id for a in await store.actions.list(organisation_ids={"nhs"})} == {"d-2"}
+    assert len(await store.actions.list(briefing_id="b1")) == 2 and len(await store.actions.list()) == 3
+    second.status, second.update, second.updated_at = ActionStatus.done, "Checklist in use", utcnow()
+    await store.actions.put(second)
+    got = await store.actions.get(second.id)
+    assert (got.status, got.update, got.embedded) == (ActionStatus.done, "Checklist in use", "An audit in June")
+    assert await store.actions.get("action-missing") is None
+    with pytest.raises(KeyError):
+        await store.actions.put(action("d-9", 1))
+
+
+async def test_actions_are_purged_with_what_they_concern(store):
+    await store.discussions.put(Discussion(id="d-1", briefing_id="b1", team_id="t1"))
+    old = action("d-1", 1, agreed_at=utcnow() - timedelta(days=800))
+    await store.actions.add([old, action("d-1", 2)])
+    cutoff = utcnow() - timedelta(days=730)
+    assert await store.actions.purge_before(cutoff, dry_run=True) == 1
+    assert len(await store.actions.list()) == 2
+    assert await store.actions.purge_before(cutoff) == 1
+    assert [a.what for a in await store.actions.list_for_discussion("d-1")] == ["Action 2"]
+    assert await store.actions.get(old.id) is None

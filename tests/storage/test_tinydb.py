@@ -6,7 +6,7 @@ import pytest
 
 from storage.protocols import StoreError, StoreLocked
 from storage.tinydb_store import TinyDBStore
-from tests.storage.test_contract import briefing, delivery, response, team
+from tests.storage.test_contract import action, briefing, delivery, response, team
 
 from storage.models import DeliveryStatus, Discussion
 
@@ -19,6 +19,7 @@ async def test_data_survives_reopen(tmp_path):
     await s.discussions.put(Discussion(id="d-1", briefing_id="b1", team_id="t1"))
     await s.responses.add([response("d-1", "k1")])
     await s.outbox.enqueue([delivery("x1")])
+    await s.actions.add([action("d-1", 1)])
     await s.close()
 
     s2 = TinyDBStore(tmp_path)
@@ -27,6 +28,8 @@ async def test_data_survives_reopen(tmp_path):
     assert (await s2.discussions.get("d-1")).team_id == "t1"
     assert [d.id for d in await s2.discussions.list_for_team("t1")] == ["d-1"]
     assert [s.team_id for s in await s2.discussions.summaries("b1")] == ["t1"]
+    assert [a.what for a in await s2.actions.list_for_discussion("d-1")] == ["Action 1"]
+    assert (await s2.actions.get(action("d-1", 1).id)).owner == "Team manager"
     assert await s2.responses.count("d-1") == 1
     assert await s2.responses.add([response("d-1", "k1")]) == []
     assert [d.id for d in await s2.outbox.due(delivery("y").next_attempt_at)] == ["x1"]

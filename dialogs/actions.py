@@ -1,0 +1,91 @@
+"""Action plans: what a team agreed to change when it sent its minutes (who, by when, how it will
+know), read from the review card, checked like responses, and kept bound to the organisation the
+minutes went to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from content.briefing import BriefingDoc
+from content.calendar import next_working_day
+from content.cards import ACTION_FIELDS, MAX_ACTIONS, action_field
+from content.minutes import AgreedAction
+from content.text import LONDON, format_date
+from storage.models import Action, Discussion
+
+from .deps import Deps
+from .privacy_gate import findings_in, kinds
+
+FOLLOW_UP_AFTER = timedelta(weeks=6)  # an action's date until the team chooses one
+LATEST_DUE = timedelta(days=366)
+MAX_WHAT, MAX_OWNER, MAX_EMBEDDED = 500, 100, 300
+
+
+def default_due(today: date) -> date:
+    """Six weeks on, on a working day (the follow-up asks on that day)."""
+    return next_working_day(today + FOLLOW_UP_AFTER)
+
+
+def drafts_in(value: dict) -> list[dict[str, str]]:
+    """The actions as typed on the review card, by position (blank ones included), to show again."""
+    return [{field: str(value.get(action_field(n, field)) or "").strip() for field in ACTION_FIELDS}
+            for n in range(1, MAX_ACTIONS + 1)]
+
+
+def texts_in(value: dict) -> list[str]:
+    """What was typed in the actions (for the live-worry check), blank ones left out."""
+    return [text for draft in drafts_in(value) for text in (draft["what"], draft["owner"], draft["embedded"]) if text]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with one action, for the person who pressed: the card comes back as typed."""
+
+    message: str
+
+
+def read_actions(value: dict, today: date, deps: Deps, briefing: BriefingDoc) -> list[AgreedAction] | Problem:
+    """The actions typed on the review card (those with something in "What will be done"), checked:
+    each has someone to do it and a date from today to a year on, nothing too long, and nothing
+    that identifies anyone (they go to the lead as typed, like a correction)."""
+    agreed = []
+    for n, draft in enumerate(drafts_in(value), start=1):
+        if not any((draft["what"], draft["owner"], draft["embedded"])):
+            continue  # an empty slot (its date is only the default)
+        if not draft["what"]:
+            return Problem(f"Action {n}: say what will be done, or clear its other boxes.")
+        if not draft["owner"]:
+            return Problem(f"Action {n}: say who will do it (a role, such as team manager, or a name).")
+        if len(draft["what"]) > MAX_WHAT or len(draft["owner"]) > MAX_OWNER or len(draft["embedded"]) > MAX_EMBEDDED:
+            return Problem(f"Action {n} is too long: at most {MAX_WHAT} characters for what will be done, "
+                           f"{MAX_OWNER} for who and {MAX_EMBEDDED} for how you will know.")
+        try:
+            due = date.fromisoformat(draft["due"]) if draft["due"] else default_due(today)
+        except ValueError:
+            return Problem(f"Action {n}: I couldn't read its date. Choose it again.")
+        if due < today:
+            return Problem(f"Action {n}: its date ({format_date(due)}) has passed. Choose a day from today on.")
+        if due > today + LATEST_DUE:
+            return Problem(f"Action {n}: its date is more than a year away. Choose a nearer one: the thread "
+                           "asks how it went on that day.")
+        found = [f for text in (draft["what"], draft["owner"], draft["embedded"])
+                 for f in findings_in(text, deps, briefing)]
+        if found:
+            return Problem(f"Action {n} looks like it contains {' and '.join(kinds(found))}. Actions go to the "
+                           "safeguarding lead as written, so please leave it out.")
+        agreed.append(AgreedAction(what=draft["what"], owner=draft["owner"], due=due, embedded=draft["embedded"]))
+    return agreed
+
+
+def action_records(discussion: Discussion, organisation_id: str, agreed: list[AgreedAction],
+                   at: datetime) -> list[Action]:
+    """The agreed actions as records, bound to the organisation the minutes go to."""
+    return [Action(id=Action.make_id(discussion.id, n), discussion_id=discussion.id, briefing_id=discussion.briefing_id,
+                   team_id=discussion.team_id, organisation_id=organisation_id, what=a.what, owner=a.owner, due=a.due,
+                   embedded=a.embedded, agreed_at=at)
+            for n, a in enumerate(agreed, start=1)]
+
+
+def today_in_uk(deps: Deps) -> date:
+    return deps.clock().astimezone(LONDON).date()
