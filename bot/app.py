@@ -18,6 +18,7 @@ from content.word import MAX_DOCX_BYTES
 from dialogs.deps import Deps
 from dialogs.publishing import PublishError, upload_briefing
 from dialogs.bundles import due_bundles
+from dialogs.follow_ups import due_follow_ups
 from dialogs.digest import due_digests
 from dialogs.publish_requests import send_scheduled
 from dialogs.reminders import due_reminders
@@ -62,7 +63,8 @@ async def run_schedules(deps: Deps, settings: Settings, interval: float = 900.0)
         today = deps.clock().date()
         jobs = [("reminders", lambda: due_reminders(deps, settings.reminder_days)),
                 ("digests", lambda: due_digests(deps, settings.digest_day, settings.digest_time)),
-                ("bundles of minutes", lambda: due_bundles(deps))]
+                ("bundles of minutes", lambda: due_bundles(deps)),
+                ("follow-ups of actions", lambda: due_follow_ups(deps))]
         if last_purge != today:
             jobs.append(("retention purge", lambda: purge(deps, settings.retention_days)))
         for name, job in jobs:  # each on its own: one failing does not hold up the others

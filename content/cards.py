@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from .briefing import BriefingDoc
+from .impact import STATUS_LABELS, ImpactUpdate
 from .minutes import BundledMinutes, CompiledMinutes, header_facts
 from .text import escape_md, format_datetime, plural
 from .yamlfile import ContentError, Problem
@@ -57,6 +58,7 @@ class Verb(StrEnum):
     my_view = "my_view"  # a card's refresh: the person's own view of a thread's card (never acts)
     acknowledge_bundle = "acknowledge_bundle"  # a lead has received every team's minutes in a daily bundle
     minutes_delivery = "minutes_delivery"  # a lead chooses: minutes as they come, or one bundle a working day
+    follow_up_answer = "follow_up_answer"  # a team says how its agreed actions went (to its lead)
 
 
 def card(body: list[Card], actions: list[Card] | None = None) -> Card:
@@ -654,6 +656,79 @@ def minutes_bundle_card(items: Sequence[BundledMinutes], day: str, *, bundle_id:
                                **({} if mail or not left_out else {"upto": len(items) - left_out})))
     actions.append(execute("Send minutes as they come instead", Verb.minutes_delivery, daily="false"))
     return card(body, actions)
+
+
+@dataclass(frozen=True)
+class FollowUpAction:
+    """One agreed action on a thread's follow-up card."""
+    id: str
+    what: str
+    owner: str
+    due: str  # the date, in words
+    status: str = ""  # as typed before (when the card comes back with something to put right)
+    change: str = ""
+
+
+def status_field(action_id: str) -> str:
+    return f"status_{action_id}"
+
+
+def change_field(action_id: str) -> str:
+    return f"change_{action_id}"
+
+
+def follow_up_card(briefing_title: str, discussion_id: str, actions: Sequence[FollowUpAction], lead_names: str,
+                   *, reminder: bool = False) -> Card:
+    """In the team's thread on the day its actions were due: how did each go, and what changed? The
+    answer goes to its safeguarding lead."""
+    body: list[Card] = [
+        text("Reminder: how did your actions go?" if reminder else "Action plan follow-up", size="Small",
+             isSubtle=True),
+        heading(f"How did your actions go? · {briefing_title}"),
+        text(f"When your team sent its minutes it agreed {plural(len(actions), 'action')}. Say how each went and what "
+             f"changed in practice: your answer goes to {escape_md(lead_names)}. It takes a minute in a team meeting."),
+    ]
+    for n, a in enumerate(actions, start=1):
+        body.append({"type": "Container", "separator": True, "spacing": "Medium", "items": [
+            text(f"**{n}. {escape_md(_clip(a.what, 500))}**"),
+            text(f"{escape_md(a.owner)}, by {a.due}", size="Small", isSubtle=True, spacing="None"),
+            {"type": "Input.ChoiceSet", "id": status_field(a.id), "label": "How did it go?", "style": "expanded",
+             "isRequired": True, "errorMessage": "Choose how it went", "value": a.status,
+             "choices": [{"title": label, "value": value} for value, label in STATUS_LABELS.items()]},
+            {"type": "Input.Text", "id": change_field(a.id), "label": "What changed in practice? (optional)",
+             "isMultiline": True, "maxLength": 1000, "value": a.change,
+             "placeholder": "e.g. Police now get a formal invite to every strategy discussion"},
+        ]})
+    return card(body, [execute("Send to our safeguarding lead", Verb.follow_up_answer, "positive",
+                               discussion=discussion_id, actions=[a.id for a in actions])])
+
+
+def impact_rows(u: ImpactUpdate) -> list[Card]:
+    out: list[Card] = []
+    for n, item in enumerate(u.items, start=1):
+        what, who, how, change = item.columns()
+        out += [text(f"**{n}. {escape_md(_clip(what, 500))}**", spacing="Medium"),
+                facts([("Who, by when", escape_md(who)), ("How it went", how),
+                       ("What changed", escape_md(_clip(change, 1000)))])]
+    return out
+
+
+def answered_follow_up_card(u: ImpactUpdate, sent_to: str) -> Card:
+    """The thread's follow-up once answered, for everyone: what was said, and to whom it went."""
+    return card([text("Action plan follow-up", size="Small", isSubtle=True),
+                 heading(f"How the actions went · {u.briefing_title}"),
+                 text(f"✓ {escape_md(u.answered_by)} answered on {format_datetime(u.answered_at)}: on its way to "
+                      f"{escape_md(sent_to)}."),
+                 *impact_rows(u)])
+
+
+def impact_card(u: ImpactUpdate, thread_url: str | None = None) -> Card:
+    """An impact update in a lead's chat: how the team's agreed actions went (the email has the Word addendum)."""
+    actions = [{"type": "Action.OpenUrl", "title": "Open the team's thread", "url": thread_url}] if thread_url else []
+    return card([text(f"Impact update · {u.board}", size="Small", isSubtle=True),
+                 heading(f"{escape_md(u.team_name)}: how its actions went"),
+                 text(escape_md(u.intro)),
+                 *impact_rows(u)], actions)
 
 
 def addendum_card(m: CompiledMinutes, correction: str, author: str, when: str) -> Card:

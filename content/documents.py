@@ -25,6 +25,7 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 
 from .chart import chart_description, reach_chart_png
+from .impact import ImpactUpdate
 from .minutes import CompiledMinutes, header_facts
 from .report import BriefingReport
 from .report_render import (
@@ -404,6 +405,32 @@ def minutes_docx(m: CompiledMinutes) -> bytes:
         _quiet(_para(doc, m.no_actions()))
 
     _footer(doc, minutes_footer(m))
+    return _save(doc)
+
+
+def impact_file_name(u: ImpactUpdate) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", u.team_name.lower()).strip("-") or "team"
+    return f"impact-update-{slug}-{u.answered_at:%Y-%m-%d}.docx"
+
+
+IMPACT_WIDTHS = (5.4, 3.4, 2.4, 5.8)
+
+
+def impact_docx(u: ImpactUpdate) -> bytes:
+    """An addendum to the team's minutes: how the actions it agreed went."""
+    doc_title = f"Impact update: {u.briefing_title}"
+    doc = _new_document(doc_title=doc_title, subject=f"{u.team_name}, {u.organisation_name}", author=u.board,
+                        when=u.answered_at, keywords="safeguarding; learning briefing; action plan; impact")
+    _para(doc, doc_title, style="Title")
+    _para(doc, u.intro).paragraph_format.space_after = Pt(10)
+    _heading(doc, "How the actions went", 1)
+    table = _table(doc, u.columns(), IMPACT_WIDTHS, caption="How the actions went",
+                   description="Each row is one action the team agreed: who would do it and by when, how it went, "
+                               "and what changed in practice, in the team's words.")
+    for item in u.items:
+        _add_row(table, item.columns(), IMPACT_WIDTHS)
+    _footer(doc, f"An addendum to the minutes {u.team_name} sent to the safeguarding lead of {u.organisation_name} "
+                 f"at the request of the {u.board}.")
     return _save(doc)
 
 

@@ -7,8 +7,9 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from typing import Sequence
 
-from .documents import minutes_docx
+from .documents import impact_docx, impact_file_name, minutes_docx
 from .html_render import render
+from .impact import ImpactUpdate, impact_html, impact_text
 from .minutes import BundledMinutes, CompiledMinutes, header_facts, render_html, render_text
 from .text import format_datetime, plural
 
@@ -50,6 +51,17 @@ def addendum_email(m: CompiledMinutes, correction: str, *, author: str, when: st
         render("addendum_email.html", m=m, closed=format_datetime(m.closed_at), author=author, when=when,
                to_name=to_name, correction=correction),
         subtype="html")
+    return msg
+
+
+def impact_email(u: ImpactUpdate, *, to_name: str, to_email: str, sender: str) -> EmailMessage:
+    """How a team's agreed actions went, with the Word addendum to its minutes."""
+    greeting = f"Dear {to_name},"
+    msg = plain_email(sender=sender, to_name=to_name, to_email=to_email, subject=u.subject,
+                      text=impact_text(u, greeting), html_body=impact_html(u, greeting))
+    msg.add_attachment(impact_docx(u), maintype="application",
+                       subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+                       filename=impact_file_name(u))
     return msg
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from content.briefing import parse_cached
-from content.cards import addendum_card, minutes_bundle_card, minutes_card
-from content.email import addendum_email, bundle_email, bundle_subject, minutes_email, plain_email
+from content.cards import addendum_card, impact_card, minutes_bundle_card, minutes_card
+from content.email import addendum_email, bundle_email, bundle_subject, impact_email, minutes_email, plain_email
 from content.text import format_datetime
 from content.minutes import CompiledMinutes
 from storage.models import ConversationRef, Delivery, DeliveryKind, DeliveryStatus, Discussion
@@ -16,6 +16,7 @@ from storage.models import ConversationRef, Delivery, DeliveryKind, DeliveryStat
 from .acknowledge import document_path
 from .bundles import BUNDLE_KINDS, bundle_contents, bundle_day, failed_notices
 from .deps import Deps
+from .follow_ups import follow_up_message, impact_update
 from .forwarding import ADDENDUM_KINDS, MINUTES_KINDS, forward_notice
 from .publish_requests import approval_message, status_changed, status_message
 from .thread import change_discussion, thread_card, thread_link
@@ -169,6 +170,24 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
         # Each team's Word document is built for it: off the event loop.
         return Email(await asyncio.to_thread(bundle_email, items, bundle_day(d), to_name=d.payload.get("lead_name", ""),
                                              to_email=d.recipient or "", sender=deps.mail_from))
+    if d.kind is DeliveryKind.follow_up:
+        try:
+            discussion, body = await follow_up_message(d, deps)
+        except LookupError as exc:
+            raise Undeliverable(str(exc)) from None
+        return ThreadReply(discussion.thread, _card(body, "How did your actions go?"))
+    if d.kind in (DeliveryKind.impact_teams, DeliveryKind.impact_email):
+        actions = [a for a in [await deps.store.actions.get(i) for i in d.payload.get("actions", [])] if a is not None]
+        if not actions:
+            raise Undeliverable("the actions are no longer kept")
+        update = await impact_update(deps, actions)
+        if d.kind is DeliveryKind.impact_email:
+            return Email(await asyncio.to_thread(impact_email, update, to_name=d.payload.get("lead_name", ""),
+                                                 to_email=d.recipient or "", sender=deps.mail_from))
+        team = await _team(d, deps)
+        discussion = await deps.store.discussions.get(d.discussion_id or "")
+        url = thread_link(team, discussion, deps.directory.organisation(actions[0].organisation_id))
+        return PersonalMessage(d.recipient or "", team.general, _card(impact_card(update, url), update.subject))
     if d.kind is DeliveryKind.staff_notice:
         return ThreadReply(ConversationRef.model_validate(d.payload["to"]), Message(text=d.payload.get("text", "")))
     if d.kind is DeliveryKind.thread_notice:

@@ -8,7 +8,7 @@ from typing import Awaitable, Callable
 from content import strings
 from content.cards import Verb
 
-from . import (acknowledge, bundles, closing, digest, discussion, drafting, my_view, outstanding, overview,
+from . import (acknowledge, bundles, closing, digest, discussion, drafting, follow_ups, my_view, outstanding, overview,
                publish_requests, publishing, registration, reports)
 from .deps import Deps
 from .inbound import Inbound
@@ -53,6 +53,7 @@ CARD_VERBS: dict[str, Flow] = {
     Verb.my_view: my_view.my_view,
     Verb.acknowledge_bundle: bundles.acknowledge_bundle,
     Verb.minutes_delivery: bundles.minutes_delivery,
+    Verb.follow_up_answer: follow_ups.answer_follow_up,
 }
 
 

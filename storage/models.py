@@ -251,6 +251,9 @@ class DeliveryKind(StrEnum):
     staff_notice = "staff_notice"  # a message in board staff's chat with the bot (a decision on their request)
     bundle_teams = "bundle_teams"  # a lead's daily bundle of minutes, 1:1 chat card
     bundle_email = "bundle_email"  # a lead's daily bundle of minutes, one email with each team's Word document
+    follow_up = "follow_up"  # a card in a discussion's thread: how did the actions the team agreed go?
+    impact_teams = "impact_teams"  # how a team's actions went, 1:1 chat card to a safeguarding lead
+    impact_email = "impact_email"  # the same by email, with a Word addendum to the minutes
 
 
 class PublishState(StrEnum):

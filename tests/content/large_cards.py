@@ -11,7 +11,8 @@ from datetime import date, datetime, timedelta, timezone
 from content import cards, list_cards, strings
 from content.briefing import bundled_briefings, parse_briefing
 from content.digest import Digest, DigestBriefing, Outstanding, SentMinutes, combine
-from content.minutes import BundledMinutes, compile_minutes
+from content.impact import ImpactItem, ImpactUpdate
+from content.minutes import AgreedAction, BundledMinutes, compile_minutes
 from content.outstanding import OutstandingTeam, OutstandingView
 from content.report import BriefingReport, OrganisationReach, QuestionResponses, ThemeResponses
 from storage.models import Author, Response
@@ -114,6 +115,15 @@ def audiences(count: int, teams: int = TEAMS) -> cards.AudienceChoices:
                                    + ")") for i in range(teams)])
 
 
+def impact() -> ImpactUpdate:
+    return ImpactUpdate(team_name=team_name(3), organisation_name=org_name(3), board="b" * 200,
+                        briefing_title="t" * 300, minutes_sent=datetime(2026, 3, 2, tzinfo=timezone.utc),
+                        answered_by=long_text(1, 200, wide=True), answered_at=datetime(2026, 4, 13, tzinfo=timezone.utc),
+                        items=[ImpactItem(what=long_text(n, 500, wide=True), owner=long_text(n, 100, wide=True),
+                                          due=date(2026, 4, 13), status="done", change=long_text(n, 1000, wide=True))
+                               for n in range(5)])
+
+
 def large_cards() -> dict[str, cards.Card]:
     """Every builder whose size depends on how much there is, at its largest."""
     own = [(f"r-{i:04d}", q.text, long_text(i)) for i in range(500) for q in BRIEFING.questions()[:1]]
@@ -147,6 +157,19 @@ def large_cards() -> dict[str, cards.Card]:
         "minutes_bundle_card[300 teams]": cards.minutes_bundle_card(bundle(300), "1 December 2026", bundle_id="dl-0123456789abcdef"),
         "minutes_preview_card[500x4000]": cards.minutes_preview_card(minutes(), "d-1", [f"Lead {i} " + "l" * 150
                                                                                          for i in range(10)]),
+        # A follow-up lists one discussion's actions: at most cards.MAX_ACTIONS, each as long as accepted.
+        "follow_up_card[5 actions, typed, not ASCII]": cards.follow_up_card(
+            "t" * 300, "d-1", [cards.FollowUpAction(id=f"action-{n:020d}", what=long_text(n, 500, wide=True),
+                                                   owner=long_text(n, 100, wide=True), due="13 April 2026",
+                                                   status="partly", change=long_text(n, 1000, wide=True))
+                               for n in range(cards.MAX_ACTIONS)], ", ".join(f"Lead {i} " + "l" * 150 for i in range(10)),
+            reminder=True),
+        "answered_follow_up_card[5 actions, not ASCII]": cards.answered_follow_up_card(
+            impact(), ", ".join(f"Lead {i} " + "l" * 150 for i in range(10))),
+        "impact_card[5 actions, not ASCII]": cards.impact_card(impact(), "https://teams.microsoft.com/l/message/" + "x" * 400),
+        "minutes_card[5 actions, 500x4000]": cards.minutes_card(minutes().model_copy(update={"actions": [
+            AgreedAction(what=long_text(n, 500, wide=True), owner=long_text(n, 100, wide=True), due=date(2026, 4, 13),
+                         embedded=long_text(n, 300, wide=True)) for n in range(cards.MAX_ACTIONS)]}), discussion_id="d-1"),
         "sent_minutes_card[500x4000]": cards.sent_minutes_card(minutes(), ", ".join(f"Lead {i}" for i in range(10))),
         "concern_card[24x4000]": cards.concern_card("d-1", BRIEFING.urgent_contact, {
             f"answer:q{i}": long_text(i) for i in range(24)}),

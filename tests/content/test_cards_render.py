@@ -25,6 +25,7 @@ import pytest
 from content import cards, list_cards
 from content.briefing import bundled_briefings, parse_briefing
 from content.directory import load_directory
+from content.impact import ImpactItem, ImpactUpdate
 from content.minutes import AgreedAction, BundledMinutes, compile_minutes
 from dialogs.overview import PERSONAL_COMMANDS, STAFF_COMMANDS, TEAM_COMMANDS
 from content.outstanding import OutstandingTeam, OutstandingView
@@ -134,6 +135,15 @@ ACTIONS = [AgreedAction(what=f"Action {n}: {_long_text(n, 500)[:480]} {MENTION}"
                          due=date(2026, 4, 13), embedded=_long_text(n, 300)[:290]) for n in range(1, 6)]
 LONGEST_WITH_ACTIONS = LONGEST_MINUTES.model_copy(update={"actions": ACTIONS})  # as many, as long, as may be
 DRAFTS = [{"what": a.what, "owner": a.owner, "due": a.due.isoformat(), "embedded": a.embedded} for a in ACTIONS]
+FOLLOW_UPS = [cards.FollowUpAction(id=f"action-{n:020d}", what=a.what, owner=a.owner, due="13 April 2026")
+              for n, a in enumerate(ACTIONS, start=1)]
+IMPACT = ImpactUpdate(team_name=f"Hastings CP Team {LINK} {MENTION}", organisation_name="Sussex Police",
+                      board="Pan-Sussex Safeguarding Children Board", briefing_title=BRIEFING.title,
+                      minutes_sent=T0, answered_by=f"Ana {MENTION}", answered_at=T0 + timedelta(days=42),
+                      items=[ImpactItem(what=a.what, owner=a.owner, due=a.due, status=status,
+                                        change=_long_text(n, 1000)[:1000])
+                             for n, (a, status) in enumerate(zip(ACTIONS, ["done", "partly", "not_yet",
+                                                                           "no_longer_relevant", "done"]))])
 LONG_BRIEFING_MINUTES = _minutes(LONG_BRIEFING, [
     _response(LONG_BRIEFING, i, _long_text(i, 800), f"Member {i} {LINK}") for i in range(60)])
 LEADS = [lead.name for lead in DIRECTORY.organisations[0].safeguarding_leads]
@@ -236,6 +246,14 @@ def all_cards() -> dict[str, cards.Card]:
         "minutes_card[60x4000]": cards.minutes_card(LONGEST_MINUTES),
         "minutes_card[60x4000, 5 actions]": cards.minutes_card(LONGEST_WITH_ACTIONS, discussion_id=D_BUNDLED,
                                                                document_url="https://bot.example.org/d.docx"),
+        "follow_up_card[5 actions]": cards.follow_up_card(BRIEFING.title, D_BUNDLED, FOLLOW_UPS,
+                                                          f"Sam Example (Sussex Police) {MENTION}"),
+        "follow_up_card[reminder, typed]": cards.follow_up_card(
+            BRIEFING.title, D_BUNDLED, [cards.FollowUpAction(**{**vars(FOLLOW_UPS[0]), "status": "partly",
+                                                                "change": _long_text(1, 1000)[:1000]})],
+            "Sam Example (Sussex Police)", reminder=True),
+        "answered_follow_up_card[5 actions]": cards.answered_follow_up_card(IMPACT, "Sam Example (Sussex Police)"),
+        "impact_card[5 actions]": cards.impact_card(IMPACT, "https://teams.microsoft.com/l/message/19%3Aa/1?x=1"),
         "minutes_card[actions]": cards.minutes_card(FEW_MINUTES.model_copy(update={"actions": ACTIONS[:2]})),
         "minutes_card[long briefing]": cards.minutes_card(LONG_BRIEFING_MINUTES),
         "minutes_preview_card[few]": cards.minutes_preview_card(FEW_MINUTES, D_BUNDLED, LEADS),
@@ -371,11 +389,13 @@ def test_every_public_builder_is_covered():
                 "publish_preview_card", "help_card", "list_card", "correction_form", "my_responses_card",
                 "meeting_card", "addendum_card", "privacy_review_card", "concern_card", "sent_minutes_card", "report_card",
                 "digest_card", "outstanding_card", "organisation_change_card", "draft_replace_card", "drafts_card",
-                "approval_card", "request_card", "concern_again_card", "minutes_bundle_card"}
+                "approval_card", "request_card", "concern_again_card", "minutes_bundle_card", "follow_up_card",
+                "answered_follow_up_card", "impact_card"}
     assert built == builders
     # A new card builder (a public function returning a Card, other than the element helpers) needs a case here.
     helpers = {"card", "text", "heading", "facts", "execute", "back_to_briefing", "markdown_blocks",
                "minutes_body", "check_fits", "with_views", "action_field", "action_inputs", "actions_section",
+               "status_field", "change_field", "impact_rows",
                "card_bytes", "room", "take", "fitting_choices", "clip_bytes"}
     public = {name for module in (cards, list_cards) for name, f in vars(module).items()
               if callable(f) and getattr(f, "__module__", "") == module.__name__

@@ -1,0 +1,193 @@
+"""The follow-up of agreed actions: on the day they are due (a working day, in working hours) the
+team's thread asks how each went; the answer goes to the leads of the organisation the minutes went
+to as an impact update. Unanswered after ten working days: one reminder, and from then the actions
+count as overdue."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from content import strings
+from content.calendar import add_working_days, is_working_day
+from content.cards import FollowUpAction, Verb, answered_follow_up_card, change_field, follow_up_card, status_field
+from content.impact import STATUS_LABELS, ImpactItem, ImpactUpdate
+from content.text import LONDON, format_date
+from storage.models import Action, ActionStatus, Delivery, DeliveryKind, Discussion, stable_id
+
+from .deps import Deps
+from .hold import held
+from .inbound import Inbound
+from .privacy_gate import findings_in, kinds
+from .registration import lead_names
+from .send import note, settle_for_all, show_privately
+from .thread import lock, open_discussion
+from .turn import Turn
+
+log = logging.getLogger(__name__)
+WORKING_HOURS = (9, 17)
+REMIND_AFTER_WORKING_DAYS = 10
+MAX_CHANGE = 1000
+IMPACT_KINDS = (DeliveryKind.impact_teams, DeliveryKind.impact_email)
+
+
+def overdue(action: Action) -> bool:
+    """Not answered after its reminder."""
+    return action.status is ActionStatus.open and action.reminded_at is not None
+
+
+async def due_follow_ups(deps: Deps, now: datetime | None = None) -> list[Delivery]:
+    """Queue (and return) the follow-ups due now: a card in each thread whose actions are due, once;
+    ten working days later, if still unanswered, once more as a reminder. Working days and hours
+    only (UK time, England and Wales bank holidays off)."""
+    now = now or deps.clock()
+    local = now.astimezone(LONDON)
+    today = local.date()
+    if not is_working_day(today) or not WORKING_HOURS[0] <= local.hour < WORKING_HOURS[1]:
+        return []
+    waiting: dict[str, list[Action]] = {}
+    for a in await deps.store.actions.list():
+        if a.status is ActionStatus.open:
+            waiting.setdefault(a.discussion_id, []).append(a)
+    queued = []
+    for discussion_id, actions in waiting.items():
+        due = [a for a in actions if a.follow_up_sent_at is None and a.due <= today]
+        late = [a for a in actions if a.follow_up_sent_at is not None and a.reminded_at is None
+                and add_working_days(a.follow_up_sent_at.astimezone(LONDON).date(), REMIND_AFTER_WORKING_DAYS) <= today]
+        for chosen, reminder in ((due, False), (late, True)):
+            if chosen:
+                queued += await _ask(deps, discussion_id, chosen, now, reminder)
+    if queued:
+        log.info("follow-ups queued count=%d", len(queued))
+    return queued
+
+
+async def _ask(deps: Deps, discussion_id: str, actions: list[Action], now: datetime, reminder: bool) -> list[Delivery]:
+    ids = [a.id for a in actions]
+    row = Delivery(id=stable_id("follow-up", discussion_id, *ids, "reminder" if reminder else "first"),
+                   group=discussion_id, kind=DeliveryKind.follow_up, team_id=actions[0].team_id,
+                   discussion_id=discussion_id, briefing_id=actions[0].briefing_id,
+                   payload={"actions": ids, "reminder": reminder})
+    async with deps.lock(f"discussion:{discussion_id}"):  # as it is now: not answered meanwhile
+        current = [a for a in [await deps.store.actions.get(i) for i in ids] if a is not None
+                   and a.status is ActionStatus.open]
+        if len(current) != len(ids):
+            return []
+        added = await deps.store.outbox.enqueue([row])  # its id makes it once, even if run again
+        for a in current:
+            if reminder:
+                a.reminded_at = now
+            else:
+                a.follow_up_sent_at = now
+            await deps.store.actions.put(a)
+    return added
+
+
+async def follow_up_message(d: Delivery, deps: Deps) -> tuple[Discussion, dict]:
+    """The thread and the card of a queued follow-up, from the actions as they are now; LookupError
+    when there is nothing left to ask (answered meanwhile) or nowhere to ask it."""
+    discussion = await deps.store.discussions.get(d.discussion_id or "")
+    record = await deps.store.briefings.get(d.briefing_id or "")
+    if discussion is None or discussion.thread is None or record is None:
+        raise LookupError("discussion thread not found")
+    actions = [a for a in [await deps.store.actions.get(i) for i in d.payload.get("actions", [])] if a is not None
+               and a.status is ActionStatus.open]
+    if not actions:
+        raise LookupError("its actions were answered already")
+    return discussion, follow_up_card(record.title, discussion.id, [_shown(a) for a in actions],
+                                      lead_names(deps, actions[0].organisation_id),
+                                      reminder=bool(d.payload.get("reminder")))
+
+
+def _shown(a: Action, status: str = "", change: str = "") -> FollowUpAction:
+    return FollowUpAction(id=a.id, what=a.what, owner=a.owner, due=format_date(a.due), status=status, change=change)
+
+
+async def impact_update(deps: Deps, actions: list[Action]) -> ImpactUpdate:
+    """What the leads get: the answered actions, with the team and briefing as they are known now."""
+    first = actions[0]
+    team = await deps.store.teams.get(first.team_id)
+    record = await deps.store.briefings.get(first.briefing_id)
+    discussion = await deps.store.discussions.get(first.discussion_id)
+    org = deps.directory.organisation(first.organisation_id)
+    return ImpactUpdate(
+        team_name=team.name if team else "A team", organisation_name=org.name if org else first.organisation_id,
+        board=deps.directory.board.name, briefing_title=record.title if record else first.briefing_id,
+        minutes_sent=(discussion.closed_at if discussion and discussion.closed_at else first.agreed_at),
+        answered_by=first.updated_by or "A team member", answered_at=first.updated_at or deps.clock(),
+        items=[ImpactItem(what=a.what, owner=a.owner, due=a.due, status=a.status.value, change=a.update)
+               for a in actions])
+
+
+def plan_impact(discussion: Discussion, actions: list[Action], deps: Deps) -> list[Delivery]:
+    """The impact update to each lead of the organisation the minutes went to: Teams chat when the
+    lead's id is known, and email."""
+    org = deps.directory.organisation(actions[0].organisation_id)
+    ids = [a.id for a in actions]
+    rows = []
+    for lead in org.safeguarding_leads if org else []:
+        channels = [(DeliveryKind.impact_teams, lead.aad_object_id)] if lead.aad_object_id else []
+        if deps.mail_enabled:
+            channels.append((DeliveryKind.impact_email, lead.email))
+        for kind, recipient in channels:
+            rows.append(Delivery(
+                id=stable_id("impact", discussion.id, *ids, kind, recipient), group=discussion.id, kind=kind,
+                team_id=discussion.team_id, discussion_id=discussion.id, briefing_id=discussion.briefing_id,
+                recipient=recipient,
+                payload={"lead_name": lead.name, "organisation_id": org.id, "actions": ids}))
+    return rows
+
+
+async def answer_follow_up(turn: Turn, inbound: Inbound, deps: Deps) -> None:
+    """Send to our safeguarding lead: each action's status and what changed, checked like a response."""
+    value = inbound.value or {}
+    async with lock(inbound, deps):
+        opened = await open_discussion(turn, inbound, deps, closed=True)
+        if opened is None:
+            return
+        asked = value.get("actions") if isinstance(value.get("actions"), list) else []
+        actions = [a for a in [await deps.store.actions.get(str(i)) for i in asked[:20]]
+                   if a is not None and a.discussion_id == opened.discussion.id]  # card data is the client's
+        if not actions:
+            await note(turn, strings.FOLLOW_UP_GONE)
+            return
+        if all(a.status is not ActionStatus.open for a in actions):
+            update = await impact_update(deps, actions)
+            await settle_for_all(turn, answered_follow_up_card(update, lead_names(deps, actions[0].organisation_id)))
+            return
+        actions = [a for a in actions if a.status is ActionStatus.open]
+        typed = {a.id: (str(value.get(status_field(a.id)) or ""), str(value.get(change_field(a.id)) or "").strip())
+                 for a in actions}
+        if await held(turn, inbound, deps, opened, [change for _, change in typed.values() if change],
+                      ("status_", "change_", "actions"), Verb.follow_up_answer, "answer"):
+            return
+        problem = _problem(actions, typed, deps, opened)
+        if problem:
+            await note(turn, problem)
+            await show_privately(turn, follow_up_card(
+                opened.briefing.title, opened.discussion.id, [_shown(a, *typed[a.id]) for a in actions],
+                lead_names(deps, actions[0].organisation_id)), "How did your actions go?")
+            return
+        now = deps.clock()
+        for a in actions:
+            a.status, a.update = ActionStatus(typed[a.id][0]), typed[a.id][1]
+            a.updated_at, a.updated_by = now, inbound.user_name or "A team member"
+            await deps.store.actions.put(a)
+        await deps.store.outbox.enqueue(plan_impact(opened.discussion, actions, deps))
+    log.info("follow-up answered discussion=%s actions=%d", opened.discussion.id, len(actions))
+    update = await impact_update(deps, actions)
+    await settle_for_all(turn, answered_follow_up_card(update, lead_names(deps, actions[0].organisation_id)))
+
+
+def _problem(actions: list[Action], typed: dict[str, tuple[str, str]], deps: Deps, opened) -> str | None:
+    for n, a in enumerate(actions, start=1):
+        status, change = typed[a.id]
+        if status not in STATUS_LABELS:
+            return f"Action {n}: choose how it went."
+        if len(change) > MAX_CHANGE:
+            return strings.TOO_LONG.format(limit=MAX_CHANGE)
+        found = findings_in(change, deps, opened.briefing)
+        if found:
+            return (f"Action {n}: what changed looks like it contains {' and '.join(kinds(found))}. It goes to "
+                    "the safeguarding lead as written, so please leave it out.")
+    return None

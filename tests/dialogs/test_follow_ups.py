@@ -1,0 +1,137 @@
+"""The follow-up of agreed actions (issue #17), with the clock moved: on the due date (past a weekend
+and a bank holiday, in working hours, once) the thread asks how each went; the answer reaches the
+lead as an impact update (card, email, Word addendum); unanswered, one reminder ten working days
+on, and from then the actions are overdue."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta, timezone
+
+import docx
+
+from dialogs.delivery import Email, PersonalMessage, ThreadReply, prepare
+from dialogs.follow_ups import due_follow_ups, overdue
+from storage.models import ActionStatus, DeliveryKind
+from tests.cards import CardView
+from tests.dialogs.test_actions_at_close import CHECKLIST, INDUCTION, confirm, review, typed
+from tests.dialogs.transcript import ANA, BEN, TEAM, THREAD, URL, WORRY
+from tests.fakes import teams as t
+from tests.fakes.chat import Chat
+
+TEAM_LINKED = True
+ON_EACH_STORE = True
+
+LONDON_SUMMER = timezone(timedelta(hours=1))  # April 2026 is British Summer Time
+SAM = "00000000-0000-0000-0000-000000000021"  # Sussex Police's safeguarding lead in the bundled directory
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 4) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=LONDON_SUMMER)
+
+
+async def agreed(chat: Chat) -> str:
+    """Closed on Monday 23 February 2026 with two actions: one due Saturday 4 April, one left at the
+    default (six weeks: Easter Monday 6 April, so Tuesday 7 April)."""
+    discussion, view = await review(chat)
+    await chat.say(confirm(view, typed(1, CHECKLIST, "Team manager") | typed(2, INDUCTION, "Ana", "2026-04-04")))
+    return discussion
+
+
+async def follow_up_card(chat: Chat, discussion: str) -> CardView:
+    [row] = [d for d in await chat.store.outbox.list_group(discussion) if d.kind is DeliveryKind.follow_up]
+    out = await prepare(row, chat.deps)
+    assert isinstance(out, ThreadReply) and out.thread.conversation_id == THREAD  # in the briefing's thread
+    return CardView(out.message.card)
+
+
+def answer(view: CardView, inputs: dict, user: t.User = ANA) -> dict:
+    """Send to our safeguarding lead, pressed on the follow-up card posted in the thread (message 88)."""
+    pressed = t.press(URL, TEAM, user, view.button("Send to our safeguarding lead"), inputs, conversation_id=THREAD)
+    return {**pressed, "replyToId": "88"}
+
+
+async def test_the_follow_up_comes_on_the_first_working_day_in_working_hours_once(chat):
+    discussion = await agreed(chat)
+    assert await due_follow_ups(chat.deps, at(3, 10)) == []  # Good Friday
+    assert await due_follow_ups(chat.deps, at(4, 10)) == []  # a Saturday (action 2's date)
+    assert await due_follow_ups(chat.deps, at(6, 10)) == []  # Easter Monday
+    assert await due_follow_ups(chat.deps, at(7, 8, 30)) == []  # before the working day
+    [queued] = await due_follow_ups(chat.deps, at(7, 10))  # one card for both
+    assert queued.kind is DeliveryKind.follow_up and len(queued.payload["actions"]) == 2
+    assert await due_follow_ups(chat.deps, at(7, 10, 15)) == []  # once
+    view = await follow_up_card(chat, discussion)
+    assert view.heading.startswith("How did your actions go?")
+    assert CHECKLIST in view.all_text and "Team manager, by 7 April 2026" in view.all_text
+    assert "your answer goes to Sam Example \\(Sussex Police\\)" in view.all_text
+    assert [c["title"] for c in view.card["body"][3]["items"][2]["choices"]] == [
+        "Done", "Partly", "Not yet", "No longer relevant"]
+
+
+async def test_the_answer_goes_to_the_lead_as_an_impact_update_with_a_word_addendum(chat):
+    discussion = await agreed(chat)
+    await due_follow_ups(chat.deps, at(7, 10))
+    view = await follow_up_card(chat, discussion)
+    first, second = await chat.store.actions.list_for_discussion(discussion)
+    chat.deps.clock = lambda: at(8, 11)
+    replies = await chat.send(answer(view, {f"status_{first.id}": "done",
+                                            f"change_{first.id}": "Police get a formal invite to every strategy discussion.",
+                                            f"status_{second.id}": "not_yet"}))
+    settled = chat.last_settled().view  # the card in the thread, for everyone
+    assert "Ana Practitioner answered" in settled.all_text and "Police get a formal invite" in settled.all_text
+    assert replies and not any(r.text for r in replies)  # nothing said in the thread besides
+    first, second = await chat.store.actions.list_for_discussion(discussion)
+    assert (first.status, first.update, first.updated_by) == (ActionStatus.done,
+                                                              "Police get a formal invite to every strategy discussion.",
+                                                              "Ana Practitioner")
+    assert second.status is ActionStatus.not_yet and not overdue(second)
+    impact = [d for d in await chat.store.outbox.list_group(discussion)
+              if d.kind in (DeliveryKind.impact_teams, DeliveryKind.impact_email)]
+    assert sorted((d.kind, d.recipient) for d in impact) == [
+        (DeliveryKind.impact_email, "sam@police.example.org"), (DeliveryKind.impact_teams, SAM)]
+    for d in impact:
+        out = await prepare(d, chat.deps)
+        if isinstance(out, PersonalMessage):
+            card = CardView(out.message.card)
+            assert card.heading.endswith("how its actions went") and "Not yet" in card.all_text
+        else:
+            assert isinstance(out, Email)
+            message = out.message
+            assert message["Subject"] == "Impact update: Team A, Regular Case File Audit: Summary for Practitioners & Managers"
+            [attachment] = [p for p in message.iter_attachments()]
+            document = docx.Document(io.BytesIO(attachment.get_payload(decode=True)))
+            rows = [[c.text for c in row.cells] for row in document.tables[0].rows]
+            assert rows[1][2:] == ["Done", "Police get a formal invite to every strategy discussion."]
+            assert rows[2][2:] == ["Not yet", "Not said"]
+    # Pressed again (a second member, or Teams resending): nothing is sent twice.
+    await chat.send(answer(view, {f"status_{first.id}": "partly", f"status_{second.id}": "partly"}, BEN))
+    assert (await chat.store.actions.get(first.id)).status is ActionStatus.done
+    assert len([d for d in await chat.store.outbox.list_group(discussion)
+                if d.kind in (DeliveryKind.impact_teams, DeliveryKind.impact_email)]) == len(impact)
+
+
+async def test_an_answer_to_put_right_comes_back_as_typed_and_a_worry_takes_the_route(chat):
+    discussion = await agreed(chat)
+    await due_follow_ups(chat.deps, at(7, 10))
+    view = await follow_up_card(chat, discussion)
+    first, second = await chat.store.actions.list_for_discussion(discussion)
+    again = (await chat.say(answer(view, {f"status_{first.id}": "done", f"change_{first.id}": "Kept up"}))).view
+    assert again.texts[0] == "Action 2: choose how it went."
+    assert again.input(f"change_{first.id}")["value"] == "Kept up"
+    held = (await chat.say(answer(view, {f"status_{first.id}": "done", f"change_{first.id}": WORRY,
+                                         f"status_{second.id}": "partly"}))).view
+    assert held.heading == "Is this about a child at risk now?"
+    assert all(a.status is ActionStatus.open for a in await chat.store.actions.list_for_discussion(discussion))
+    assert not [d for d in await chat.store.outbox.list_group(discussion) if d.kind is DeliveryKind.impact_email]
+
+
+async def test_unanswered_one_reminder_ten_working_days_on_then_overdue(chat):
+    discussion = await agreed(chat)
+    await due_follow_ups(chat.deps, at(7, 10))
+    assert await due_follow_ups(chat.deps, at(20, 10)) == []  # nine working days on
+    [reminder] = await due_follow_ups(chat.deps, at(21, 10))  # ten (Tuesday 21 April)
+    assert reminder.payload["reminder"] is True
+    assert all(overdue(a) for a in await chat.store.actions.list_for_discussion(discussion))
+    assert await due_follow_ups(chat.deps, at(5, 10, month=5)) == []  # once
+    out = await prepare(reminder, chat.deps)
+    assert CardView(out.message.card).texts[0] == "Reminder: how did your actions go?"
