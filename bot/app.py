@@ -30,7 +30,8 @@ from . import __version__, admin, document_routes
 from .admin import has_admin_token
 from .adapter import make_adapter
 from .files import make_fetcher
-from .app_keys import ADAPTER, BOT, DEPS, MAILER, SETTINGS, SIGNER, STORE, WORKER
+from .app_keys import ADAPTER, BOT, DEPS, JOBS, MAILER, SETTINGS, SIGNER, STORE, WORKER
+from .offload import Jobs
 from .links import LinkSigner, load_secret
 from .ratelimit import RateLimiter
 from .mail import make_mailer
@@ -146,6 +147,10 @@ async def _ready(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def _stop_jobs(app: web.Application) -> None:
+    app[JOBS].stop_all()
+
+
 def create_app(settings: Settings, *, store: Store | None = None) -> web.Application:
     """Build the app. Nothing is opened until it starts (the cleanup contexts above, one per resource)."""
     directory = load_directory(settings.directory)  # a bad file stops here, naming the line
@@ -175,6 +180,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
                                           limiter=RateLimiter(settings.send_rate))
 
     app[MAILER] = mailer
+    app[JOBS] = Jobs()
+    # Before the server waits for requests under way: a Word report being built is given up at once.
+    app.on_shutdown.append(_stop_jobs)
     # One cleanup context per resource: opened in this order, closed in the reverse one.
     app.cleanup_ctx.extend([_store, _signing_keys, _delivery_worker, _schedules, _publishing_timer, _ready])
     app.router.add_post("/api/messages", messages)

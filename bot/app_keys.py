@@ -10,6 +10,7 @@ from storage.protocols import Store
 
 from .links import LinkSigner
 from .mail import Mailer
+from .offload import Jobs
 from .settings import Settings
 from .teams import LearningBot
 from .worker import DeliveryWorker
@@ -22,3 +23,4 @@ BOT = web.AppKey("bot", LearningBot)
 WORKER = web.AppKey("worker", DeliveryWorker)
 SIGNER = web.AppKey("signer", LinkSigner)
 MAILER = web.AppKey("mailer", Mailer)
+JOBS = web.AppKey("jobs", Jobs)  # long work in processes of its own (a Word report)

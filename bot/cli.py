@@ -298,8 +298,9 @@ def purge(args: argparse.Namespace) -> int:
         result = json.loads(body)
         verb = "would delete" if result["dry_run"] else "deleted"
         print(f"{verb} {plural(result['responses'], 'response')}, the minutes of "
-              f"{plural(result['minutes'], 'discussion')}, {plural(result.get('emails', 0), 'email')} kept as "
-              f"files and the records of {plural(result.get('deliveries', 0), 'message')} sent, older than "
+              f"{plural(result['minutes'], 'discussion')}, {plural(result.get('actions', 0), 'agreed action')}, "
+              f"{plural(result.get('emails', 0), 'email')} kept as "
+              f"files and the records of {plural(result.get('deliveries', 0), 'message')}, older than "
               f"{result['retention_days']} days (before {result['cutoff'][:10]})")
     return code
 
@@ -383,7 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
     _client_options(exp)
     exp.set_defaults(func=export)
 
-    pur = commands.add_parser("purge", help="delete responses and minutes older than LEARNING_BOT_RETENTION_DAYS")
+    pur = commands.add_parser("purge", help="delete responses, minutes, actions and the records of messages sent "
+                                            "older than LEARNING_BOT_RETENTION_DAYS")
     pur.add_argument("--dry-run", action="store_true", help="say what would be deleted, delete nothing")
     _client_options(pur)
     pur.set_defaults(func=purge)

@@ -22,8 +22,8 @@ from dialogs.retention import purge
 
 from .admin import admin_only, has_admin_token
 from .http_errors import error
-from .offload import in_child_process
-from .app_keys import DEPS, SETTINGS, SIGNER
+from .offload import OffloadFailed, Stopping
+from .app_keys import DEPS, JOBS, SETTINGS, SIGNER
 
 log = logging.getLogger(__name__)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -142,7 +142,13 @@ async def report_api(request: web.Request) -> web.Response:
     if fmt == "docx":
         # A partnership's report takes seconds of CPU: in a process of its own, so that teams'
         # submissions meanwhile are not kept waiting, and a stop does not wait for it.
-        body = await in_child_process(report_document, report)
+        try:
+            body = await request.app[JOBS].run(report_document, report)
+        except Stopping:
+            return error(503, "the bot is stopping; ask again in a minute")
+        except OffloadFailed as exc:
+            log.error("the Word report could not be built briefing=%s: %s", report.briefing_id, exc)
+            return error(500, "the Word report could not be built; the log says why")
         return web.Response(body=body, content_type=DOCX)
     return error(400, "format must be md, csv, html or docx")
 

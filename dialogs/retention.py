@@ -4,7 +4,7 @@ of minutes kept on disk), and it is audited."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from storage.models import DeliveryKind, Discussion
 
@@ -29,6 +29,9 @@ async def purge(deps: Deps, retention_days: int, *, dry_run: bool = False) -> di
     """Delete (or count, dry) what is older than `retention_days`; returns counts, never content."""
     now = deps.clock()
     cutoff = now - timedelta(days=retention_days)
+    # What the minutes about to go are the only record of (where they went, how many leads received
+    # them) is kept on their discussions first; those that cannot be told keep their outbox rows.
+    unresolved = await keep_where_minutes_went(deps, cutoff) if not dry_run else set()
     responses = await deps.store.responses.purge_before(cutoff, dry_run=dry_run)
     minutes = await deps.store.minutes.purge_before(cutoff, dry_run=dry_run)
     actions = await deps.store.actions.purge_before(cutoff, dry_run=dry_run)
@@ -42,35 +45,47 @@ async def purge(deps: Deps, retention_days: int, *, dry_run: bool = False) -> di
              emails)
     result["card_updates"] = await deps.store.outbox.prune({k.value for k in SPENT}, now - SPENT_AFTER,
                                                            dry_run=dry_run)
-    if not dry_run:
-        await keep_where_minutes_went(deps)  # before the rows that may be all that says so go
     result["deliveries"] = await deps.store.outbox.prune({k.value for k in DeliveryKind if k not in SPENT | KEPT},
-                                                         cutoff, dry_run=dry_run)
+                                                         cutoff, dry_run=dry_run, keep_groups=unresolved)
+    if not dry_run:  # the records of messages (leads' names and addresses) are on record too
+        await deps.store.meta.audit({"event": "outbox_pruned", "at": now.isoformat(), "cutoff": cutoff.isoformat(),
+                                     "card_updates": result["card_updates"], "deliveries": result["deliveries"]})
     log.info("outbox pruned dry_run=%s card_updates=%d deliveries=%d", dry_run, result["card_updates"],
              result["deliveries"])
     return result
 
 
-async def keep_where_minutes_went(deps: Deps) -> int:
-    """Discussions closed by a release that did not record on them where their minutes went learn it
-    now, from their minutes or outbox rows, before retention deletes those. Returns how many."""
-    def record(organisation_id: str):
+async def keep_where_minutes_went(deps: Deps, cutoff: datetime) -> set[str]:
+    """Before retention deletes minutes and the records of sending them: a discussion closed by a
+    release that did not record where its minutes went learns it now (from the minutes, or the
+    outbox rows), and one whose minutes are about to go (closed before `cutoff`) the number of leads
+    who received them. Returns the discussions whose organisation cannot be told (their outbox rows
+    must stay: they may tell a person)."""
+    def record(organisation_id: str | None, received: int):
         def change(d: Discussion) -> bool:
-            if d.sent_to or not d.closed:
-                return False
-            d.sent_to = organisation_id
-            return True
+            changed = False
+            if d.closed and not d.sent_to and organisation_id:
+                d.sent_to, changed = organisation_id, True
+            if d.closed and received > d.acknowledgements:
+                d.acknowledgements, changed = received, True
+            return changed
         return change
 
     teams = {t.id: t for t in await deps.store.teams.summaries()}
-    kept = 0
+    unresolved: set[str] = set()
     for briefing in await deps.store.briefings.list():
         for d in await deps.store.discussions.summaries(briefing.id):
-            if not d.closed or d.sent_to:
+            going = d.closed_at is not None and d.closed_at < cutoff and not d.acknowledgements
+            if not d.closed or (d.sent_to and not going):
                 continue
-            organisation_id = await discussion_organisation(deps, d, teams.get(d.team_id))
-            if organisation_id and await change_discussion(deps, d.id, record(organisation_id)) is not None:
-                kept += 1
-    if kept:
-        log.info("where minutes went recorded on discussions count=%d", kept)
-    return kept
+            minutes = await deps.store.minutes.get(d.id)
+            organisation_id = d.sent_to or await discussion_organisation(deps, d, teams.get(d.team_id))
+            if not organisation_id:
+                unresolved.add(d.id)
+            received = len(minutes.acknowledgements) if minutes is not None else 0
+            if (organisation_id and not d.sent_to) or received > d.acknowledgements:
+                await change_discussion(deps, d.id, record(organisation_id, received))
+    if unresolved:
+        log.warning("minutes whose organisation cannot be told: their delivery records are kept count=%d",
+                    len(unresolved))
+    return unresolved

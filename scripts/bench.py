@@ -295,7 +295,8 @@ def summary_rows(out: dict) -> list[dict]:
             "", None)
         if "stop_during_word_report_s" in rp:
             row(7, "Ctrl+C halfway through a Word report: stopped in", f"{rp['stop_during_word_report_s']:.2f} s",
-                "nothing left running", rp["processes_left_after_stop"] == 0)
+                "given up, nothing left running", rp["processes_left_after_stop"] == 0
+                and rp.get("word_report_answer_when_stopped") != 200)
     for number, message in (out.get("errors") or {}).items():
         row(int(number), f"{BENCHMARKS[int(number)]}: did not complete", message[:60], "", False)
     return rows

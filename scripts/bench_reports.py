@@ -173,9 +173,10 @@ async def _stop_mid_report(session, base, bot, word_seconds: float, console) -> 
     takes to exit, and whether the report's process outlived it."""
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
-    async def word() -> None:
+    async def word() -> int:
         async with session.get(f"{base}/api/briefings/{BRIEFING}/report?format=docx", headers=admin) as resp:
             await resp.read()
+            return resp.status
 
     asking = asyncio.get_running_loop().create_task(word())
     await asyncio.sleep(max(0.3, word_seconds / 2))
@@ -183,7 +184,8 @@ async def _stop_mid_report(session, base, bot, word_seconds: float, console) -> 
     began = time.perf_counter()
     await bot.stop(timeout=120)
     stopped = time.perf_counter() - began
-    await asyncio.gather(asking, return_exceptions=True)
+    [status] = await asyncio.gather(asking, return_exceptions=True)
+    answered = status if isinstance(status, int) else type(status).__name__
     for _ in range(40):  # a child told of its parent's end (multiprocessing's resource tracker) takes a moment
         left = [pid for pid in children if Path(f"/proc/{pid}").exists()]
         if not left:
@@ -192,9 +194,10 @@ async def _stop_mid_report(session, base, bot, word_seconds: float, console) -> 
     for pid in left:
         with contextlib.suppress(OSError):
             console(f"  left running: {Path(f'/proc/{pid}/cmdline').read_bytes().replace(bytes(1), b' ')[:120]!r}")
-    console(f"  stopped with Ctrl+C halfway through a Word report: {stopped:.2f} s; "
-            f"{len(children)} child process(es) then, {len(left)} left after")
-    return {"stop_during_word_report_s": round(stopped, 2), "processes_left_after_stop": len(left)}
+    console(f"  stopped with Ctrl+C halfway through a Word report: {stopped:.2f} s; the report answered {answered} "
+            f"(503: given up); {len(children)} child process(es) then, {len(left)} left after")
+    return {"stop_during_word_report_s": round(stopped, 2), "processes_left_after_stop": len(left),
+            "word_report_answer_when_stopped": answered}
 
 
 async def _press_meanwhile(session, base, connector_url, probe, discussion, thread) -> list[float]:

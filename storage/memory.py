@@ -254,8 +254,10 @@ class _Outbox:
     async def next_due_at(self) -> datetime | None:
         return self._pending.next_due_at()
 
-    async def prune(self, kinds: set[str], created_before: datetime, *, dry_run: bool = False) -> int:
-        old = [i for i, d in self._rows.items() if d.final and d.kind in kinds and d.created_at < created_before]
+    async def prune(self, kinds: set[str], created_before: datetime, *, dry_run: bool = False,
+                    keep_groups: set[str] = frozenset()) -> int:
+        old = [i for i, d in self._rows.items() if d.final and d.kind in kinds and d.created_at < created_before
+               and d.group not in keep_groups]
         if not dry_run:
             for i in old:
                 del self._rows[i]

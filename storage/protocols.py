@@ -151,8 +151,10 @@ class OutboxRepo(Protocol):
     async def list_status(self, status: str, limit: int = 500) -> list[Delivery]:
         """Deliveries in `status` (e.g. failed), newest first."""
         ...
-    async def prune(self, kinds: set[str], created_before: datetime, *, dry_run: bool = False) -> int:
-        """Delete (or, dry, count) final deliveries of `kinds` created before a time: how many."""
+    async def prune(self, kinds: set[str], created_before: datetime, *, dry_run: bool = False,
+                    keep_groups: set[str] = frozenset()) -> int:
+        """Delete (or, dry, count) final deliveries of `kinds` created before a time, but for those of
+        `keep_groups`: how many."""
         ...
 
     async def wait_for_work(self, timeout: float) -> None:

@@ -688,11 +688,12 @@ class _Outbox(_Repo):
     async def list_group(self, group: str) -> list[Delivery]:
         return await self._run(self._s.list_group, group)
 
-    async def prune(self, kinds: set[str], created_before: datetime, *, dry_run: bool = False) -> int:
+    async def prune(self, kinds: set[str], created_before: datetime, *, dry_run: bool = False,
+                    keep_groups: set[str] = frozenset()) -> int:
         # One call per group, so requests are served between them rather than after all of them; a group
         # that cannot be pruned (a full disk, say) is left as it is, and the others still are.
         pruned = 0
-        for group in await self._run(lambda: sorted(self._s.groups)):
+        for group in await self._run(lambda: sorted(self._s.groups - set(keep_groups))):
             try:
                 pruned += await self._write(self._s.prune_group, group, kinds, created_before, dry_run)
             except StoreError as exc:

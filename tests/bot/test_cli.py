@@ -180,8 +180,8 @@ async def test_report_export_and_purge_commands(running, tmp_path, capsys):
     assert await run("export", "2019-01-case-file-audit", "--out", str(tmp_path / "e.csv")) == 0
     assert (tmp_path / "e.csv").read_text().startswith("\"briefing_id\",\"organisation\"")
     assert await run("purge", "--dry-run") == 0
-    assert ("would delete 0 responses, the minutes of 0 discussions, 0 emails kept as files and the records of "
-            "0 messages sent, older than 730 days" in capsys.readouterr().out)
+    assert ("would delete 0 responses, the minutes of 0 discussions, 0 agreed actions, 0 emails kept as files and "
+            "the records of 0 messages, older than 730 days" in capsys.readouterr().out)
     assert await run("report", "nope") == 1
     assert "404 no briefing with id 'nope'" in capsys.readouterr().err
 

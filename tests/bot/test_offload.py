@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -78,3 +79,25 @@ def echo(data: bytes) -> bytes:
 async def test_a_large_job_and_its_result_cross_whole():
     data = os.urandom(3 * 1024 * 1024)  # far more than a pipe holds: neither side may wait on the other
     assert await asyncio.wait_for(in_child_process(echo, data), 60) == data[::-1]
+
+
+async def test_stopping_gives_up_every_job_at_once_and_refuses_new_ones(tmp_path):
+    from bot.offload import Jobs, Stopping
+
+    jobs = Jobs()
+    pid_file = tmp_path / "pid"
+    job = asyncio.create_task(jobs.run(sleep_after_writing_pid, str(pid_file)))
+    for _ in range(300):
+        if pid_file.exists() and pid_file.read_text():
+            break
+        await asyncio.sleep(0.05)
+    pid = int(pid_file.read_text())
+    os.kill(pid, signal.SIGINT)  # Ctrl+C reaches the whole process group: the job leaves it to the bot
+    await asyncio.sleep(0.3)
+    assert alive(pid)
+    assert jobs.stop_all() == 1
+    with pytest.raises(Stopping):
+        await job
+    assert not alive(pid)
+    with pytest.raises(Stopping):
+        await jobs.run(add, 1, 2)

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from content.directory import parse_directory
-from storage.models import ConversationRef, DeliveryKind, DeliveryStatus, Discussion, utcnow
+from storage.models import Acknowledgement, ConversationRef, DeliveryKind, DeliveryStatus, Discussion, utcnow
 from tests.fakes import teams as t
 from tests.fakes.chat import Chat
 
@@ -379,3 +379,39 @@ async def test_a_bundle_that_cannot_reach_its_lead_tells_each_team(chat):
     [notice] = failed_notices(teams.model_copy(update={"status": DeliveryStatus.failed}))
     assert (notice.kind, notice.discussion_id) == (DeliveryKind.thread_notice, sent)
     assert notice.payload["text"].startswith("Could not send the minutes to Priya Lead (daily bundle, Teams chat)")
+
+
+async def test_the_purge_learns_from_minutes_about_to_go_and_keeps_rows_that_alone_could_tell(any_store):
+    """Minutes closed by a release that kept neither where they went nor who received them on the
+    discussion, their rows naming nobody the directory knows (the lead has left): the purge reads
+    the minutes before deleting them. Rows that are then all there is stay."""
+    from dialogs.reports import build_report
+    from dialogs.retention import purge
+
+    chat = new_chat(any_store)
+    await briefings(chat)
+    sent, _ = await sent_and_open(chat)
+    minutes = await chat.store.minutes.get(sent)
+    minutes.acknowledgements = [Acknowledgement(aad_object_id=PRIYA.aad, name="Priya Lead", at=utcnow())]
+    await chat.store.minutes.put(minutes)
+    for row in await chat.store.outbox.list_group(sent):  # to a lead who has left, as an earlier release wrote
+        row.payload.pop("organisation_id", None)
+        row.recipient, row.status = "former.lead@nhs.example.org", DeliveryStatus.sent
+        await chat.store.outbox.update(row)
+    closed = await chat.store.discussions.get(sent)
+    closed.sent_to, closed.acknowledgements = None, 0
+    await chat.store.discussions.put(closed)
+    later = utcnow() + timedelta(days=3 * 365)
+    chat.deps.clock = lambda: later
+    assert (await purge(chat.deps, 730))["minutes"] == 1
+    after = await chat.store.discussions.get(sent)
+    assert (after.sent_to, after.acknowledgements) == ("nhs-trust", 1)
+    [reach] = (await build_report(chat.deps, BRIEFING)).organisations
+    assert (reach.organisation_id, reach.minutes_sent, reach.acknowledged) == ("nhs-trust", 1, 1)
+
+    # A discussion nothing can place any more (no minutes, rows naming nobody): its rows stay.
+    after.sent_to = None
+    await chat.store.discussions.put(after)
+    rows = len(await chat.store.outbox.list_group(sent))
+    await purge(chat.deps, 730)
+    assert len(await chat.store.outbox.list_group(sent)) == rows

@@ -286,6 +286,7 @@ async def test_outbox_prune_deletes_only_final_deliveries_of_the_kinds_asked_for
     for d in (rows[0], rows[2], rows[3]):
         await store.outbox.update(d.model_copy(update={"status": DeliveryStatus.sent}))
     cutoff = utcnow() - timedelta(days=1)
+    assert await store.outbox.prune({"card_update"}, cutoff, keep_groups={"g"}) == 0  # that group's stay
     assert await store.outbox.prune({"card_update"}, cutoff, dry_run=True) == 1
     assert await store.outbox.get("sent-update") is not None
     assert await store.outbox.prune({"card_update"}, cutoff) == 1
