@@ -47,6 +47,7 @@ class DigestBriefing(BaseModel):
     minutes: list[SentMinutes]
     outstanding: list[Outstanding]
     by_organisation: list[StateCounts] = []
+    actions: dict[str, int] = {}  # the teams' agreed actions by state ("open", "done", ..., and "overdue")
 
     def counts(self) -> list[StateCounts]:
         """Per organisation (one row for a digest of one organisation)."""
@@ -69,7 +70,8 @@ class Digest(BaseModel):
         """What the digest says, without what changes by itself (days waiting, links' expiry):
         an unchanged fingerprint means there is nothing new to send."""
         state = [(b.briefing_id, b.delivered, b.discussed, sorted(m.team for m in b.minutes),
-                  sorted(o.team for o in b.outstanding), sorted(o.responses for o in b.outstanding))
+                  sorted(o.team for o in b.outstanding), sorted(o.responses for o in b.outstanding),
+                  sorted(b.actions.items()))
                  for b in self.briefings]
         return hashlib.sha256(json.dumps([self.organisations, state]).encode()).hexdigest()
 
@@ -89,6 +91,7 @@ def combine(parts: Sequence[tuple[str, Digest]]) -> Digest:
                 item.organisation = tag
             row.minutes += b.minutes
             row.outstanding += b.outstanding
+            row.actions = {k: row.actions.get(k, 0) + b.actions.get(k, 0) for k in {*row.actions, *b.actions}}
             row.by_organisation.append(StateCounts(organisation=name, delivered=b.delivered, discussed=b.discussed,
                                                    minutes=len(b.minutes), outstanding=len(b.outstanding)))
     for row in rows.values():
@@ -106,6 +109,21 @@ def summary_line(b: DigestBriefing) -> str:
                                    minutes=len(b.minutes), outstanding=len(b.outstanding)))
 
 
+ACTION_STATES = (("done", "done"), ("partly", "partly done"), ("not_yet", "not yet done"),
+                 ("no_longer_relevant", "no longer relevant"), ("open", "not answered yet"))
+
+
+def actions_line(b: DigestBriefing) -> str:
+    """The teams' agreed actions for this briefing, by how they went ('' when none were agreed)."""
+    total = sum(n for state, n in b.actions.items() if state != "overdue")
+    if not total:
+        return ""
+    parts = [f"{b.actions[state]:,} {label}" for state, label in ACTION_STATES if b.actions.get(state)]
+    overdue = b.actions.get("overdue", 0)
+    return (f"Actions agreed: {total:,} ({', '.join(parts)})"
+            + (f"; {overdue:,} overdue (no answer after a reminder)" if overdue else ""))
+
+
 def outstanding_line(o: Outstanding) -> str:
     started = plural(o.responses, "response") if o.responses else "not started"
     where = f" ({o.organisation})" if o.organisation else ""
@@ -115,7 +133,7 @@ def outstanding_line(o: Outstanding) -> str:
 def digest_text(d: Digest, greeting: str) -> str:
     lines = [greeting, "", f"How {', '.join(d.organisations)} teams are getting on with the board's learning briefings.", ""]
     for b in d.briefings:
-        lines += [b.title, "-" * len(b.title), summary_line(b)]
+        lines += [b.title, "-" * len(b.title), summary_line(b)] + ([actions_line(b)] if b.actions else [])
         lines += [f"  Minutes: {m.team} ({m.closed})" + (f" {m.url}" if m.url else "") for m in b.minutes]
         lines += [f"  Outstanding: {outstanding_line(o)}" for o in b.outstanding]
         lines.append("")
@@ -127,7 +145,7 @@ def digest_text(d: Digest, greeting: str) -> str:
 def digest_html(d: Digest, greeting: str) -> str:
     return render("digest_email.html", greeting=greeting, organisations=", ".join(d.organisations),
                   briefings=d.briefings, summary_line=summary_line, outstanding_line=outstanding_line,
-                  no_briefings=NO_BRIEFINGS)
+                  actions_line=actions_line, no_briefings=NO_BRIEFINGS)
 
 
 def digest_page(d: Digest, generated: str) -> str:
@@ -135,4 +153,4 @@ def digest_page(d: Digest, generated: str) -> str:
     organisations = ", ".join(d.organisations)
     return render("digest_page.html", page_title=f"Digest: {organisations}", organisations=organisations,
                   generated=generated, briefings=list(reversed(d.briefings)), counts_line=counts_line,
-                  outstanding_line=outstanding_line, no_briefings=NO_BRIEFINGS)
+                  outstanding_line=outstanding_line, actions_line=actions_line, no_briefings=NO_BRIEFINGS)

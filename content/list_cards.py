@@ -6,11 +6,12 @@ only a few (most overdue first), within what is left of the card, and links to a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from . import strings
 from .cards import Card, _clip, card, facts, heading, room, take, text
-from .digest import NO_BRIEFINGS, Digest, DigestBriefing, counts_line, outstanding_line, summary_line
+from .digest import NO_BRIEFINGS, Digest, DigestBriefing, actions_line, counts_line, outstanding_line, summary_line
 from .outstanding import NONE_OUTSTANDING, OutstandingView, headline, row_state, state_line
 from .report import BriefingReport
 from .text import escape_md, plural
@@ -77,6 +78,8 @@ def _digest_briefing(b: DigestBriefing, several: bool) -> Card:
                               size="Small", spacing="None"))
     else:
         items.append(text(summary_line(b), spacing="Small"))
+    if actions_line(b):
+        items.append(text(actions_line(b), spacing="Small"))
     latest = b.latest_minutes()[:MAX_MINUTES]
     if latest:
         items.append(text("**Latest minutes**", spacing="Medium"))
@@ -160,4 +163,51 @@ def list_card(title: str, rows: Sequence[tuple[str, str]], empty: str,
     if left_out:
         body.append(text(more(left_out) if more else f"\u2026and {left_out:,} more, not shown here.",
                          size="Small", isSubtle=True))
+    return card(body)
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """One open action in a lead's list."""
+    team: str
+    organisation: str  # shown when the lead has several
+    briefing: str
+    what: str
+    owner: str
+    due: str  # in words
+    state: str  # "overdue", "asked" (the follow-up went, no answer yet) or "due"
+
+
+ACTION_STATE_WORDS = {"overdue": "**Overdue**: no answer after a reminder", "asked": "asked how it went, no answer yet",
+                      "due": "due"}
+
+
+def actions_card(title: str, rows: Sequence[ActionRow], answered: str) -> Card:
+    """A lead's open actions, by team, overdue first; `answered`: how the others went, in a line."""
+    body: list[Card] = [text("Agreed actions", size="Small", isSubtle=True), heading(_clip(title, 300), "Large")]
+    overdue = sum(r.state == "overdue" for r in rows)
+    body.append(text(f"{plural(len(rows), 'open action')}" + (f", {overdue:,} overdue" if overdue else "")
+                     + (f". Answered: {answered}." if answered else "."), spacing="Small"))
+    if not rows:
+        body.append(text("Teams record actions when they send their minutes; the thread asks how each went on "
+                         "its date, and the answer comes to you.", isSubtle=True))
+        return card(body)
+    teams: dict[tuple[str, str, str], list[ActionRow]] = {}  # by team and briefing, overdue first
+    for r in sorted(rows, key=lambda r: (r.state != "overdue", r.team.lower(), r.briefing)):
+        teams.setdefault((r.team, r.organisation, r.briefing), []).append(r)
+
+    def team_block(item: tuple[tuple[str, str, str], list[ActionRow]]) -> Card:
+        (team, organisation, _), actions = item
+        where = f" ({escape_md(_clip(organisation, NAME_CHARS))})" if organisation else ""
+        lines = [f"- {escape_md(_clip(a.what, 200))} \u2014 {escape_md(_clip(a.owner, 60))}, by {a.due}"
+                 + ("" if a.state == "due" else f" \u00B7 {ACTION_STATE_WORDS[a.state]}") for a in actions]
+        return {"type": "Container", "separator": True, "spacing": "Medium", "items": [
+            text(f"**{escape_md(_clip(team, NAME_CHARS))}**{where} \u00B7 {escape_md(_clip(actions[0].briefing, 120))}"),
+            text("\n".join(lines), spacing="Small")]}
+
+    shown, left_out = take(list(teams.items()), team_block, room(card(body), 1024))
+    body += shown
+    if left_out:
+        body.append(text(f"\u2026and {plural(left_out, 'more team')} with open actions, not shown here for length; "
+                         "say **digest** for the counts.", spacing="Medium"))
     return card(body)

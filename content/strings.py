@@ -132,6 +132,8 @@ HELD_FOR_SOMEONE_ELSE = "Only the person who wrote that response can choose what
 FINDINGS_CONFIRMED = "Thanks: {count} kept as written in the minutes."
 CORRECTION_HAS_IDENTIFIERS = ("The correction looks like it contains {kinds}. Corrections go straight to the "
                               "safeguarding lead, so please leave it out and send it again; nothing was sent.")
+ACTIONS_LEADS_ONLY = ("The list of agreed actions is for safeguarding leads: it shows their organisation's teams' "
+                      "actions. Board staff can say **report** followed by a briefing id.")
 FOLLOW_UP_GONE = "Those actions are no longer kept (the board's retention period), so there is nothing to answer."
 NOT_THE_LEAD = "Only a safeguarding lead of the team's organisation can mark these minutes as received."
 ACKNOWLEDGED = "{name} (safeguarding lead, {organisation}) received the minutes on {when}."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import datetime, timedelta
 
 from content import strings
@@ -14,6 +15,7 @@ from storage.models import Delivery, DeliveryKind, DiscussionSummary, TeamSummar
 
 from .acknowledge import document_path
 from .deps import Deps
+from .follow_ups import overdue
 from .forwarding import discussion_organisation
 from .inbound import Inbound
 from .pages import digest_path, page_link
@@ -30,6 +32,11 @@ async def build_digests(deps: Deps, organisation_ids: set[str], now: datetime | 
     now = now or deps.clock()
     teams: dict[str, TeamSummary] = {t.id: t for t in await deps.store.teams.summaries()}
     rows: dict[str, list[DigestBriefing]] = {o: [] for o in organisation_ids}
+    actions: dict[tuple[str, str], Counter[str]] = {}  # (briefing, organisation) -> actions by state
+    for a in await deps.store.actions.list(organisation_ids=organisation_ids):
+        states = actions.setdefault((a.briefing_id, a.organisation_id), Counter())
+        states[a.status.value] += 1
+        states["overdue"] += 1 if overdue(a) else 0
     for briefing in await deps.store.briefings.list():
         mine: list[tuple[DiscussionSummary, TeamSummary, str]] = []
         for d in await deps.store.discussions.summaries(briefing.id):
@@ -59,6 +66,7 @@ async def build_digests(deps: Deps, organisation_ids: set[str], now: datetime | 
                                                    responses=count))
         for organisation_id, row in by_organisation.items():
             row.outstanding.sort(key=lambda o: -o.days)
+            row.actions = dict(actions.get((briefing.id, organisation_id), {}))
             rows[organisation_id].append(row)
     names = {o.id: o.name for o in deps.directory.organisations}
     return {o: Digest(organisations=[names[o]] if o in names else [], briefings=rows[o]) for o in organisation_ids}

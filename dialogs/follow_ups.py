@@ -6,12 +6,15 @@ count as overdue."""
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import datetime
 
 from content import strings
 from content.calendar import add_working_days, is_working_day
 from content.cards import FollowUpAction, Verb, answered_follow_up_card, change_field, follow_up_card, status_field
+from content.digest import ACTION_STATES
 from content.impact import STATUS_LABELS, ImpactItem, ImpactUpdate
+from content.list_cards import ActionRow, actions_card
 from content.text import LONDON, format_date
 from storage.models import Action, ActionStatus, Delivery, DeliveryKind, Discussion, stable_id
 
@@ -20,7 +23,7 @@ from .hold import held
 from .inbound import Inbound
 from .privacy_gate import findings_in, kinds
 from .registration import lead_names
-from .send import note, settle_for_all, show_privately
+from .send import note, say, settle_for_all, show, show_privately
 from .thread import lock, open_discussion
 from .turn import Turn
 
@@ -191,3 +194,25 @@ def _problem(actions: list[Action], typed: dict[str, tuple[str, str]], deps: Dep
             return (f"Action {n}: what changed looks like it contains {' and '.join(kinds(found))}. It goes to "
                     "the safeguarding lead as written, so please leave it out.")
     return None
+
+
+async def actions_command(turn: Turn, inbound: Inbound, deps: Deps) -> None:
+    """`actions`: a lead's organisations' open actions by team, overdue first, and how the others went."""
+    orgs = deps.directory.lead_organisations(inbound.user_aad)
+    if not orgs:
+        await say(turn, strings.ACTIONS_LEADS_ONLY)
+        return
+    names = {o.id: o.name for o in orgs}
+    found = await deps.store.actions.list(organisation_ids=set(names))
+    teams = {t.id: t.name for t in await deps.store.teams.summaries()}
+    titles = {b.id: b.title for b in await deps.store.briefings.list()}
+    answered = Counter(a.status.value for a in found if a.status is not ActionStatus.open)
+    rows = [ActionRow(team=teams.get(a.team_id, "A team no longer registered"),
+                      organisation=names[a.organisation_id] if len(names) > 1 else "",
+                      briefing=titles.get(a.briefing_id, a.briefing_id), what=a.what, owner=a.owner,
+                      due=format_date(a.due),
+                      state="overdue" if overdue(a) else "asked" if a.follow_up_sent_at else "due")
+            for a in found if a.status is ActionStatus.open]
+    said = ", ".join(f"{answered[state]:,} {label}" for state, label in ACTION_STATES if answered.get(state))
+    title = ", ".join(o.name for o in orgs)
+    await show(turn, actions_card(title, rows, said), f"Agreed actions: {title}")

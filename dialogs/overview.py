@@ -31,6 +31,7 @@ STAFF_COMMANDS = [("publish ID", "Preview a briefing, by its id (see briefings),
 LEAD_COMMANDS = [("report ID", "Reach and engagement for a briefing (a lead's: their teams), with the full report"),
                  ("outstanding", "Teams that have not sent their minutes yet (add a briefing id to narrow it)"),
                  ("digest", "Your organisation's teams: briefings received, discussed, minutes sent (leads)"),
+                 ("actions", "What your teams agreed to change: open and overdue actions, by team (leads)"),
                  ("minutes daily", "Every team's minutes in one card and one email each working day (leads; "
                                    "minutes each: as they come)")]
 

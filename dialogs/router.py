@@ -17,7 +17,7 @@ from .turn import Turn
 
 log = logging.getLogger(__name__)
 Flow = Callable[[Turn, Inbound, Deps], Awaitable[None]]
-PERSONAL_ONLY = {"publish", "outstanding", "report", "digest", "drafts", "minutes"}
+PERSONAL_ONLY = {"publish", "outstanding", "report", "digest", "drafts", "minutes", "actions"}
 # Buttons on a briefing's card: on a preview or test card (board staff's), they answer and record nothing.
 DISCUSSION_VERBS = {Verb.record, Verb.my_responses, Verb.edit_responses, Verb.confirm_findings, Verb.discard,
                     Verb.show_thread, Verb.close, Verb.close_confirm, Verb.close_cancel, Verb.correction}
@@ -105,6 +105,7 @@ async def on_message(turn: Turn, inbound: Inbound, deps: Deps) -> None:
             "report": lambda t, i, d: reports.report_command(t, i, d, rest),
             "digest": digest.digest_command,
             "minutes": lambda t, i, d: bundles.minutes_command(t, i, d, rest),
+            "actions": follow_ups.actions_command,
         }
         if inbound.scope == "groupChat" and word in PERSONAL_ONLY:
             # Their cards carry signed links to one organisation's minutes and pages: never into a

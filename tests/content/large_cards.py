@@ -170,6 +170,12 @@ def large_cards() -> dict[str, cards.Card]:
         "minutes_card[5 actions, 500x4000]": cards.minutes_card(minutes().model_copy(update={"actions": [
             AgreedAction(what=long_text(n, 500, wide=True), owner=long_text(n, 100, wide=True), due=date(2026, 4, 13),
                          embedded=long_text(n, 300, wide=True)) for n in range(cards.MAX_ACTIONS)]}), discussion_id="d-1"),
+        "actions_card[300 teams x 5, 3 organisations]": list_cards.actions_card(
+            ", ".join(org_name(i) for i in range(3)),
+            [list_cards.ActionRow(team=team_name(i), organisation=org_name(i % 3), briefing="t" * 300,
+                                  what=long_text(n, 500, wide=True), owner=long_text(n, 100), due="13 April 2026",
+                                  state=("overdue", "asked", "due")[n % 3]) for i in range(300) for n in range(5)],
+            "1,200 done, 300 partly done"),
         "sent_minutes_card[500x4000]": cards.sent_minutes_card(minutes(), ", ".join(f"Lead {i}" for i in range(10))),
         "concern_card[24x4000]": cards.concern_card("d-1", BRIEFING.urgent_contact, {
             f"answer:q{i}": long_text(i) for i in range(24)}),

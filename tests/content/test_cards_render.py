@@ -254,6 +254,12 @@ def all_cards() -> dict[str, cards.Card]:
             "Sam Example (Sussex Police)", reminder=True),
         "answered_follow_up_card[5 actions]": cards.answered_follow_up_card(IMPACT, "Sam Example (Sussex Police)"),
         "impact_card[5 actions]": cards.impact_card(IMPACT, "https://teams.microsoft.com/l/message/19%3Aa/1?x=1"),
+        "actions_card[none]": list_cards.actions_card("Sussex Police", [], ""),
+        "actions_card[3 teams]": list_cards.actions_card("Sussex Police, NHS Sussex", [
+            list_cards.ActionRow(team=f"Team {n} {LINK}", organisation=("Sussex Police", "NHS Sussex")[n % 2],
+                                 briefing=BRIEFING.title, what=a.what, owner=a.owner, due="13 April 2026",
+                                 state=("overdue", "asked", "due")[n % 3]) for n, a in enumerate(ACTIONS)],
+                                                         "2 done, 1 partly done"),
         "minutes_card[actions]": cards.minutes_card(FEW_MINUTES.model_copy(update={"actions": ACTIONS[:2]})),
         "minutes_card[long briefing]": cards.minutes_card(LONG_BRIEFING_MINUTES),
         "minutes_preview_card[few]": cards.minutes_preview_card(FEW_MINUTES, D_BUNDLED, LEADS),
@@ -390,7 +396,7 @@ def test_every_public_builder_is_covered():
                 "meeting_card", "addendum_card", "privacy_review_card", "concern_card", "sent_minutes_card", "report_card",
                 "digest_card", "outstanding_card", "organisation_change_card", "draft_replace_card", "drafts_card",
                 "approval_card", "request_card", "concern_again_card", "minutes_bundle_card", "follow_up_card",
-                "answered_follow_up_card", "impact_card"}
+                "answered_follow_up_card", "impact_card", "actions_card"}
     assert built == builders
     # A new card builder (a public function returning a Card, other than the element helpers) needs a case here.
     helpers = {"card", "text", "heading", "facts", "execute", "back_to_briefing", "markdown_blocks",

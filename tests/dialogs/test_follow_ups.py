@@ -39,7 +39,8 @@ async def agreed(chat: Chat) -> str:
 
 
 async def follow_up_card(chat: Chat, discussion: str) -> CardView:
-    [row] = [d for d in await chat.store.outbox.list_group(discussion) if d.kind is DeliveryKind.follow_up]
+    """The follow-up card the worker posts (the latest: a reminder, once there is one)."""
+    row = [d for d in await chat.store.outbox.list_group(discussion) if d.kind is DeliveryKind.follow_up][-1]
     out = await prepare(row, chat.deps)
     assert isinstance(out, ThreadReply) and out.thread.conversation_id == THREAD  # in the briefing's thread
     return CardView(out.message.card)
@@ -135,3 +136,29 @@ async def test_unanswered_one_reminder_ten_working_days_on_then_overdue(chat):
     assert await due_follow_ups(chat.deps, at(5, 10, month=5)) == []  # once
     out = await prepare(reminder, chat.deps)
     assert CardView(out.message.card).texts[0] == "Reminder: how did your actions go?"
+
+
+async def test_a_lead_lists_open_and_overdue_actions_and_the_digest_counts_them(chat):
+    from dialogs.digest import build_digests
+
+    discussion = await agreed(chat)
+    await due_follow_ups(chat.deps, at(7, 10))
+    await due_follow_ups(chat.deps, at(21, 10))  # the reminder: overdue from now
+    sam = t.User("Sam Example", SAM)
+    card = (await chat.say(t.personal(URL, sam, TEAM.tenant, "actions"))).view
+    assert card.heading == "Sussex Police"
+    assert card.texts[2] == "2 open actions, 2 overdue."
+    assert CHECKLIST in card.all_text and "**Overdue**: no answer after a reminder" in card.all_text
+    refused = await chat.say(t.personal(URL, ANA, TEAM.tenant, "actions"))
+    assert refused.text.startswith("The list of agreed actions is for safeguarding leads")
+
+    [briefing] = (await build_digests(chat.deps, {"sussex-police"}, at(21, 11)))["sussex-police"].briefings
+    assert briefing.actions == {"open": 2, "overdue": 2}
+    digest = (await chat.say(t.personal(URL, sam, TEAM.tenant, "digest"))).view
+    assert "Actions agreed: 2 (2 not answered yet); 2 overdue (no answer after a reminder)" in digest.all_text
+
+    first, second = await chat.store.actions.list_for_discussion(discussion)
+    view = await follow_up_card(chat, discussion)  # answered late: no longer overdue
+    await chat.send(answer(view, {f"status_{first.id}": "done", f"status_{second.id}": "no_longer_relevant"}))
+    card = (await chat.say(t.personal(URL, sam, TEAM.tenant, "actions"))).view
+    assert card.texts[2] == "0 open actions. Answered: 1 done, 1 no longer relevant."
