@@ -284,7 +284,7 @@ def report(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    code, body = _api(args, "GET", f"/api/briefings/{args.briefing}/export?format={args.format}")
+    code, body = _api(args, "GET", f"/api/briefings/{args.briefing}/export?format={args.format}&kind={args.kind}")
     if code == 0:
         _write(body, args.out)
     return code
@@ -377,8 +377,11 @@ def build_parser() -> argparse.ArgumentParser:
     _client_options(rep)
     rep.set_defaults(func=report)
 
-    exp = commands.add_parser("export", help="every response to a briefing (redacted), as CSV")
+    exp = commands.add_parser("export", help="every response to a briefing (redacted), or every action teams "
+                                             "agreed (--kind actions), as CSV")
     exp.add_argument("briefing", metavar="BRIEFING_ID")
+    exp.add_argument("--kind", choices=["responses", "actions"], default="responses",
+                     help="responses (default), or actions: what each team agreed, who, by when, how it went")
     exp.add_argument("--format", choices=["csv"], default="csv")
     exp.add_argument("--out", type=Path, help="file to write (default: standard output)")
     _client_options(exp)

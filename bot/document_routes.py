@@ -13,11 +13,11 @@ from content.chart import reach_chart_png
 from content.documents import minutes_docx, report_document
 from content.email import minutes_file_name
 from content.minutes import CompiledMinutes
-from content.report_render import report_csv, report_html, report_markdown, responses_csv
+from content.report_render import actions_csv, report_csv, report_html, report_markdown, responses_csv
 from dialogs.digest import digest_page_html
 from dialogs.outstanding import outstanding_page_html
 from dialogs.pages import parse_scope
-from dialogs.reports import SHOWN_PER_QUESTION, build_report
+from dialogs.reports import SHOWN_PER_QUESTION, actions_export, build_report
 from dialogs.retention import purge
 
 from .admin import admin_only, has_admin_token
@@ -157,6 +157,14 @@ async def report_api(request: web.Request) -> web.Response:
 async def export_api(request: web.Request) -> web.Response:
     if request.query.get("format", "csv") != "csv":
         return error(400, "format must be csv")
+    kind = request.query.get("kind", "responses")
+    if kind not in ("responses", "actions"):
+        return error(400, "kind must be responses or actions")
+    if kind == "actions":
+        if await request.app[DEPS].store.briefings.get(request.match_info["briefing_id"]) is None:
+            return error(404, f"no briefing with id '{request.match_info['briefing_id']}'")
+        return web.Response(text=actions_csv(await actions_export(request.app[DEPS], request.match_info["briefing_id"])),
+                            content_type="text/csv")
     report = await build_report(request.app[DEPS], request.match_info["briefing_id"])
     if report is None:
         return error(404, f"no briefing with id '{request.match_info['briefing_id']}'")

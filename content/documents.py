@@ -29,8 +29,8 @@ from .impact import ImpactUpdate
 from .minutes import CompiledMinutes, header_facts
 from .report import BriefingReport
 from .report_render import (
-    FIGURE_CAPTION, NO_RESPONSES, NO_TEAMS, REACH_COLUMNS, about, organisation_row, reach_figures, title,
-    totals_row,
+    ACTION_COLUMNS, FIGURE_CAPTION, NO_ACTIONS, NO_IMPACT, NO_RESPONSES, NO_TEAMS, REACH_COLUMNS, about, action_row,
+    action_totals, organisation_row, reach_figures, title, totals_row,
 )
 from .text import format_date
 
@@ -439,6 +439,8 @@ def impact_docx(u: ImpactUpdate) -> bytes:
 
 REPORT_RESPONSE_WIDTHS = (7.4, 3.2, 3.5, 2.9)
 ORGANISATION_WIDTHS = (4.5,) + (2.5,) * len(REACH_COLUMNS)
+ACTION_WIDTHS_BY_ORG = (4.1,) + (2.15,) * len(ACTION_COLUMNS)
+IMPACT_REPORT_WIDTHS = (5.6, 4.0, 2.6, 2.6, 2.2)
 
 
 def report_document(report: BriefingReport) -> bytes:
@@ -486,6 +488,29 @@ def report_docx(report: BriefingReport, chart_png: bytes) -> bytes:
                  label_fill=LABEL_FILL)
     else:
         _para(doc, NO_TEAMS)
+
+    _heading(doc, "Actions agreed", 1)
+    if report.actions_agreed:
+        headers = ("Organisation", *(name for _, name in ACTION_COLUMNS))
+        numeric = tuple(range(1, len(headers)))
+        table = _table(doc, headers, ACTION_WIDTHS_BY_ORG, caption="Actions agreed, and how they went, by organisation",
+                       numeric=numeric, header_size=9.5)
+        for o in report.organisations:
+            if o.actions_agreed:
+                _add_row(table, (o.organisation_name, *map(str, action_row(o))), ACTION_WIDTHS_BY_ORG, numeric=numeric)
+        _add_row(table, ("Total", *map(str, action_totals(report))), ACTION_WIDTHS_BY_ORG, numeric=numeric, bold=True,
+                 label_fill=LABEL_FILL)
+    else:
+        _para(doc, NO_ACTIONS)
+    _heading(doc, "What changed in practice", 1)
+    if report.impact:
+        table = _table(doc, ("What changed", "Action", "Team", "Organisation", "How it went"), IMPACT_REPORT_WIDTHS,
+                       caption="What changed in practice, in the teams' words")
+        for s in report.impact:
+            _add_row(table, (s.change.strip(), s.action, s.team_name, s.organisation_name, s.status),
+                     IMPACT_REPORT_WIDTHS)
+    else:
+        _quiet(_para(doc, NO_IMPACT))
 
     _heading(doc, "What teams said", 1)
     _para(doc, "Responses as teams recorded them, with identifying details removed.")

@@ -15,6 +15,23 @@ class OrganisationReach(BaseModel):
     minutes_sent: int = 0
     on_time: int = 0  # minutes sent on or before the discuss-by date
     acknowledged: int = 0  # minutes a lead marked as received
+    actions_agreed: int = 0  # actions teams agreed when they sent their minutes
+    actions_done: int = 0
+    actions_partly: int = 0
+    actions_not_yet: int = 0
+    actions_no_longer_relevant: int = 0
+    actions_overdue: int = 0  # not answered after the follow-up's reminder
+
+
+class ImpactStatement(BaseModel):
+    """What changed in practice, in a team's words, for one action it agreed (as its lead got it)."""
+
+    organisation_name: str
+    team_name: str
+    action: str
+    status: str  # in words: Done, Partly, ...
+    change: str
+    date: date
 
 
 class ReportResponse(BaseModel):
@@ -46,6 +63,7 @@ class BriefingReport(BaseModel):
     generated_at: datetime
     organisations: list[OrganisationReach]  # those the briefing reached, by name
     themes: list[ThemeResponses]
+    impact: list[ImpactStatement] = []  # what changed in practice, by organisation and team
     response_total: int | None = None  # every response, when the themes show only some of them
     shown_per_question: int | None = None  # the most shown for one question (None: every response)
 
@@ -72,6 +90,10 @@ class BriefingReport(BaseModel):
     @property
     def acknowledged(self) -> int:
         return sum(o.acknowledged for o in self.organisations)
+
+    @property
+    def actions_agreed(self) -> int:
+        return sum(o.actions_agreed for o in self.organisations)
 
     @property
     def responses(self) -> int:

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from .chart import chart_description
 from .html_render import render
-from .report import BriefingReport, OrganisationReach, ReportResponse
+from .report import BriefingReport, ImpactStatement, OrganisationReach, ReportResponse
 from .text import escape_md, format_date, format_datetime
 
 REACH_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -20,6 +20,18 @@ REACH_COLUMNS: tuple[tuple[str, str], ...] = (
     ("on_time", "Minutes sent on time"),
     ("acknowledged", "Receipt confirmed by lead"),
 )
+ACTION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("actions_agreed", "Actions agreed"),
+    ("actions_done", "Done"),
+    ("actions_partly", "Partly"),
+    ("actions_not_yet", "Not yet"),
+    ("actions_no_longer_relevant", "No longer relevant"),
+    ("actions_overdue", "Overdue"),
+)
+NO_ACTIONS = "No team has agreed actions for this briefing yet."
+NO_IMPACT = "No team has said yet what changed in practice."
+ACTIONS_EXPORT_COLUMNS = ("briefing_id", "organisation", "team", "action", "owner", "due", "embedded_when", "status",
+                          "overdue", "what_changed", "answered")
 RESPONSE_COLUMNS = ("briefing_id", "organisation", "team", "theme", "question_id", "question", "date", "response")
 NO_RESPONSES = "No responses recorded."
 NO_TEAMS = "The briefing has not reached any team yet."
@@ -77,6 +89,18 @@ def totals_row(report: BriefingReport) -> list[int]:
     return [int(getattr(report, field)) for field, _ in REACH_COLUMNS]
 
 
+def action_row(o: OrganisationReach) -> list[int]:
+    return [int(getattr(o, field)) for field, _ in ACTION_COLUMNS]
+
+
+def action_totals(report: BriefingReport) -> list[int]:
+    return [sum(int(getattr(o, field)) for o in report.organisations) for field, _ in ACTION_COLUMNS]
+
+
+def impact_attribution(s: ImpactStatement) -> str:
+    return f"{s.team_name}, {s.organisation_name}, {format_date(s.date)} ({s.status}): {s.action}"
+
+
 def attribution(r: ReportResponse) -> str:
     return f"{r.team_name}, {r.organisation_name}, {format_date(r.date)}"
 
@@ -109,6 +133,18 @@ def report_markdown(report: BriefingReport) -> str:
         out.append("| **Total** | " + " | ".join(f"**{n}**" for n in totals_row(report)) + " |")
     else:
         out.append(NO_TEAMS)
+    out += ["", "## Actions agreed", ""]
+    if report.actions_agreed:
+        out.append("| Organisation | " + " | ".join(name for _, name in ACTION_COLUMNS) + " |")
+        out.append("| --- |" + " ---: |" * len(ACTION_COLUMNS))
+        for o in report.organisations:
+            if o.actions_agreed:
+                out.append(f"| {_md(o.organisation_name)} | " + " | ".join(map(str, action_row(o))) + " |")
+        out.append("| **Total** | " + " | ".join(f"**{n}**" for n in action_totals(report)) + " |")
+    else:
+        out.append(NO_ACTIONS)
+    out += ["", "## What changed in practice", ""]
+    out += [f"- {_md_block(s.change, '  ')}  \n  *{_md(impact_attribution(s))}*" for s in report.impact] or [NO_IMPACT]
     out += ["", "## What teams said"]
     if report.detail_note:
         out += ["", _md(report.detail_note)]
@@ -146,8 +182,14 @@ def _csv(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
 
 def report_csv(report: BriefingReport) -> str:
     """One row per organisation: its reach and engagement."""
-    header = ["organisation_id", "organisation", *(field for field, _ in REACH_COLUMNS)]
-    return _csv(header, ([o.organisation_id, o.organisation_name, *organisation_row(o)] for o in report.organisations))
+    header = ["organisation_id", "organisation", *(field for field, _ in REACH_COLUMNS + ACTION_COLUMNS)]
+    return _csv(header, ([o.organisation_id, o.organisation_name, *organisation_row(o), *action_row(o)]
+                         for o in report.organisations))
+
+
+def actions_csv(rows: Iterable[Iterable[object]]) -> str:
+    """Every agreed action of a briefing, one a row (ACTIONS_EXPORT_COLUMNS), for the board's own analysis."""
+    return _csv(ACTIONS_EXPORT_COLUMNS, rows)
 
 
 def responses_csv(report: BriefingReport) -> str:
@@ -176,4 +218,6 @@ def report_html(report: BriefingReport, chart_src: str) -> str:
         columns=[name for _, name in REACH_COLUMNS], totals=totals_row(report), no_teams=NO_TEAMS,
         organisations=[(o.organisation_name, organisation_row(o)) for o in report.organisations],
         themes=report.themes, no_responses=NO_RESPONSES, format_date=format_date, board=report.board,
-        detail_note=report.detail_note)
+        detail_note=report.detail_note, action_columns=[name for _, name in ACTION_COLUMNS],
+        action_organisations=[(o.organisation_name, action_row(o)) for o in report.organisations if o.actions_agreed],
+        action_totals=action_totals(report), no_actions=NO_ACTIONS, impact=report.impact, no_impact=NO_IMPACT)

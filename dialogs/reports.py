@@ -8,11 +8,14 @@ from typing import Iterable
 from content import strings
 from content.briefing import parse_cached
 from content.list_cards import report_card
-from content.report import BriefingReport, OrganisationReach, QuestionResponses, ReportResponse, ThemeResponses
+from content.impact import STATUS_LABELS
+from content.report import (BriefingReport, ImpactStatement, OrganisationReach, QuestionResponses, ReportResponse,
+                            ThemeResponses)
 from content.text import LONDON
-from storage.models import BriefingStatus
+from storage.models import ActionStatus, BriefingStatus
 
 from .deps import Deps
+from .follow_ups import overdue
 from .forwarding import discussion_organisation
 from .inbound import Inbound
 from .pages import page_link
@@ -90,6 +93,7 @@ async def build_report(deps: Deps, briefing_id: str, organisations: set[str] | N
             if d.discuss_by and d.closed_at and d.closed_at.astimezone(LONDON).date() <= d.discuss_by:
                 row.on_time += 1
             row.acknowledged += 1 if received else 0
+    impact = await _actions(deps, briefing_id, organisations, reach, teams, detail)
     by_question: dict[str, list[ReportResponse]] = {q.id: [] for q in doc.questions()}
     full = detail is None
     for d, team, key, name in sorted(included, key=lambda x: (x[3], x[1].name if x[1] else "")):
@@ -113,7 +117,43 @@ async def build_report(deps: Deps, briefing_id: str, organisations: set[str] | N
     return BriefingReport(
         briefing_id=doc.id, title=doc.title, issued_label=doc.issued_label, board=doc.board, discuss_by=discuss_by,
         generated_at=deps.clock(), organisations=sorted(reach.values(), key=lambda o: o.organisation_name),
-        themes=themes, response_total=sum(counts.values()), shown_per_question=detail)
+        themes=themes, impact=impact, response_total=sum(counts.values()), shown_per_question=detail)
+
+
+async def actions_export(deps: Deps, briefing_id: str) -> list[list[object]]:
+    """Every action agreed for a briefing, one a row (content.report_render.ACTIONS_EXPORT_COLUMNS)."""
+    teams = {t.id: t.name for t in await deps.store.teams.summaries()}
+    rows = []
+    for a in await deps.store.actions.list(briefing_id=briefing_id):
+        org = deps.directory.organisation(a.organisation_id)
+        answered = a.updated_at.astimezone(LONDON).date().isoformat() if a.updated_at else ""
+        rows.append([a.briefing_id, org.name if org else a.organisation_id, teams.get(a.team_id, ""), a.what, a.owner,
+                     a.due.isoformat(), a.embedded, a.status.value, "yes" if overdue(a) else "no", a.update, answered])
+    return sorted(rows, key=lambda r: (str(r[1]), str(r[2]), str(r[5])))
+
+
+async def _actions(deps: Deps, briefing_id: str, organisations: set[str] | None, reach: dict[str, OrganisationReach],
+                   teams: dict, detail: int | None) -> list[ImpactStatement]:
+    """The briefing's agreed actions counted into each organisation's row (the one its minutes went
+    to), and what changed in practice as teams said it (up to `detail` of them; None: all)."""
+    found = await deps.store.actions.list(organisation_ids=organisations, briefing_id=briefing_id)
+    said = []
+    for a in found:
+        org = deps.directory.organisation(a.organisation_id)
+        row = reach.setdefault(a.organisation_id, OrganisationReach(
+            organisation_id=a.organisation_id, organisation_name=org.name if org else a.organisation_id))
+        row.actions_agreed += 1
+        if a.status is not ActionStatus.open:
+            field = f"actions_{a.status.value}"
+            setattr(row, field, getattr(row, field) + 1)
+        row.actions_overdue += 1 if overdue(a) else 0
+        if a.update and a.updated_at:
+            team = teams.get(a.team_id)
+            said.append(ImpactStatement(organisation_name=row.organisation_name, team_name=team.name if team else "",
+                                        action=a.what, status=STATUS_LABELS.get(a.status.value, a.status.value),
+                                        change=a.update, date=a.updated_at.astimezone(LONDON).date()))
+    said.sort(key=lambda s: (s.organisation_name, s.team_name, s.date))
+    return said if detail is None else said[:detail]
 
 
 async def report_command(turn: Turn, inbound: Inbound, deps: Deps, briefing_id: str) -> None:

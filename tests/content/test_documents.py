@@ -12,7 +12,8 @@ from content.briefing import bundled_briefings, parse_briefing
 from content.chart import reach_chart_png
 from content.documents import minutes_docx, report_docx
 from content.minutes import OTHER_THEME, AgreedAction, compile_minutes
-from content.report import BriefingReport, OrganisationReach, QuestionResponses, ReportResponse, ThemeResponses
+from content.report import (BriefingReport, ImpactStatement, OrganisationReach, QuestionResponses, ReportResponse,
+                            ThemeResponses)
 from storage.models import Author, Response
 
 BRIEFING = parse_briefing(bundled_briefings()[0][1])
@@ -178,8 +179,13 @@ def test_control_characters_cannot_break_the_document():
 def sample_report(organisations: int = 3) -> BriefingReport:
     names = ["Sussex Police", "East Sussex Healthcare NHS Trust", "East Sussex County Council Children's Services"]
     orgs = [OrganisationReach(organisation_id=f"org-{i}", organisation_name=names[i], teams_delivered=4 + i,
-                              teams_discussed=3, minutes_sent=2, on_time=1, acknowledged=1)
+                              teams_discussed=3, minutes_sent=2, on_time=1, acknowledged=1,
+                              **({"actions_agreed": 3, "actions_done": 1, "actions_not_yet": 1, "actions_overdue": 1}
+                                 if i == 0 else {}))
             for i in range(organisations)]
+    impact = [ImpactStatement(organisation_name="Sussex Police", team_name="Hastings CP Team",
+                              action="Add a police invite step to the checklist", status="Done",
+                              change="Police get a formal invite to every strategy discussion.", date=date(2026, 4, 14))]
     learnt = BRIEFING.question("learnt")
     responses = [
         ReportResponse(organisation_name="Sussex Police", team_name="Hastings CP Team", question_id="learnt",
@@ -196,7 +202,7 @@ def sample_report(organisations: int = 3) -> BriefingReport:
     return BriefingReport(briefing_id=BRIEFING.id, title=BRIEFING.title, issued_label=BRIEFING.issued_label,
                           board=BOARD, discuss_by=date(2026, 3, 31),
                           generated_at=datetime(2026, 4, 1, 8, 0, tzinfo=timezone.utc),
-                          organisations=orgs[:organisations], themes=themes)
+                          organisations=orgs[:organisations], themes=themes, impact=impact if organisations else [])
 
 
 def test_report_docx_has_figures_chart_organisations_and_every_response():
@@ -204,11 +210,17 @@ def test_report_docx_has_figures_chart_organisations_and_every_response():
     data = report_docx(report, reach_chart_png(report))
     document = open_docx(data)
     assert headings(document, "Title") == [f"Briefing report: {BRIEFING.title}"]
-    assert headings(document, "Heading 1") == ["Reach and engagement", "By organisation", "What teams said"]
+    assert headings(document, "Heading 1") == ["Reach and engagement", "By organisation", "Actions agreed",
+                                               "What changed in practice", "What teams said"]
     assert headings(document, "Heading 2") == [t.theme for t in BRIEFING.prompts]
     assert headings(document, "Heading 3") == [q.text for q in BRIEFING.questions()]
 
-    about, reach, orgs, learnt = document.tables
+    about, reach, orgs, actions, impact, learnt = document.tables
+    assert rows(actions) == [["Organisation", "Actions agreed", "Done", "Partly", "Not yet", "No longer relevant",
+                              "Overdue"], ["Sussex Police", "3", "1", "0", "1", "0", "1"],
+                             ["Total", "3", "1", "0", "1", "0", "1"]]
+    assert rows(impact)[1] == ["Police get a formal invite to every strategy discussion.",
+                               "Add a police invite step to the checklist", "Hastings CP Team", "Sussex Police", "Done"]
     assert dict((k, v) for k, v in rows(about))["Discuss by"] == "31 March 2026"
     figures = dict((k, v) for k, v in rows(reach)[1:])
     assert figures["Teams reached"] == "15"

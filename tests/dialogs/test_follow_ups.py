@@ -162,3 +162,28 @@ async def test_a_lead_lists_open_and_overdue_actions_and_the_digest_counts_them(
     await chat.send(answer(view, {f"status_{first.id}": "done", f"status_{second.id}": "no_longer_relevant"}))
     card = (await chat.say(t.personal(URL, sam, TEAM.tenant, "actions"))).view
     assert card.texts[2] == "0 open actions. Answered: 1 done, 1 no longer relevant."
+
+
+async def test_the_board_report_counts_actions_by_organisation_and_says_what_changed(chat):
+    from content.report_render import actions_csv, report_markdown
+    from dialogs.reports import actions_export, build_report
+
+    discussion = await agreed(chat)
+    await due_follow_ups(chat.deps, at(7, 10))
+    first, second = await chat.store.actions.list_for_discussion(discussion)
+    chat.deps.clock = lambda: at(8, 11)
+    await chat.send(answer(await follow_up_card(chat, discussion), {
+        f"status_{first.id}": "partly", f"change_{first.id}": "Police get a formal invite to every strategy discussion.",
+        f"status_{second.id}": "not_yet"}))
+    report = await build_report(chat.deps, "2019-01-case-file-audit")
+    [reach] = report.organisations
+    assert (reach.actions_agreed, reach.actions_partly, reach.actions_not_yet, reach.actions_overdue) == (2, 1, 1, 0)
+    [said] = report.impact
+    assert (said.team_name, said.status, said.change, said.action) == (
+        "Team A", "Partly", "Police get a formal invite to every strategy discussion.", CHECKLIST)
+    markdown = report_markdown(report)
+    assert "| Sussex Police | 2 | 0 | 1 | 1 | 0 | 0 |" in markdown and "## What changed in practice" in markdown
+    assert (await build_report(chat.deps, "2019-01-case-file-audit", detail=0)).impact == []  # the card: figures only
+    rows = await actions_export(chat.deps, "2019-01-case-file-audit")
+    assert [r[7] for r in rows] == ["not_yet", "partly"] and rows[1][9].startswith("Police get")
+    assert actions_csv(rows).count("\r\n") == 3
