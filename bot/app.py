@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import gc
 import logging
-from datetime import timedelta
-from typing import AsyncIterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import AsyncIterator, Callable
 
 from aiohttp import web
 
@@ -23,6 +24,7 @@ from dialogs.digest import due_digests
 from dialogs.publish_requests import send_scheduled
 from dialogs.reminders import due_reminders
 from dialogs.retention import purge
+from storage.models import utcnow
 from storage.protocols import Store
 from storage.tinydb_store import TinyDBStore
 
@@ -127,8 +129,20 @@ async def _delivery_worker(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _schedules(app: web.Application) -> AsyncIterator[None]:
-    async for _ in _background(run_schedules(app[DEPS], app[SETTINGS]), "schedules"):
+    interval = 2.0 if app[SETTINGS].test_clock_file is not None else 900.0  # a test moving the clock sees it soon
+    async for _ in _background(run_schedules(app[DEPS], app[SETTINGS], interval), "schedules"):
         yield
+
+
+def file_clock(path: Path) -> Callable[[], datetime]:
+    """Now as a file says (an ISO date and time, UTC if it names no zone), else the real time."""
+    def now() -> datetime:
+        try:
+            when = datetime.fromisoformat(path.read_text().strip())
+        except (OSError, ValueError):
+            return utcnow()
+        return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return now
 
 
 async def _publishing_timer(app: web.Application) -> AsyncIterator[None]:
@@ -161,6 +175,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
                                     settings.data_dir), settings.public_url, timedelta(days=settings.link_days))
     deps = Deps(store=store, directory=directory, mail_from=settings.mail_from,
                 purge_mail=lambda cutoff, dry_run: mailer.purge_before(cutoff, dry_run=dry_run))
+    if settings.test_clock_file is not None:
+        deps.clock = file_clock(settings.test_clock_file)
+        log.warning("TEST CLOCK: the bot's time is read from %s while it exists (tests only)", settings.test_clock_file)
     deps.link = lambda path: signer.sign(path, deps.clock())
     deps.fetch_file = make_fetcher(local_mode=settings.local_mode, limit=MAX_DOCX_BYTES)
     adapter = make_adapter(settings)

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     # Where inbound tokens' signing keys are published. Only for tests against a local issuer:
     # unset, the Bot Framework's own (https://login.botframework.com/...) is used.
     openid_metadata_url: str | None = _env("LEARNING_BOT_OPENID_METADATA_URL", None)
+    # For tests only (a browser walk that moves the bot's clock to a follow-up's due date): a file whose
+    # content, an ISO date and time, is the bot's "now" while it exists; scheduled work then runs every
+    # two seconds. Refused with MicrosoftAppId: never in production.
+    test_clock_file: Path | None = _env("LEARNING_BOT_TEST_CLOCK_FILE", None)
 
     @property
     def local_mode(self) -> bool:
@@ -100,6 +104,8 @@ class Settings(BaseSettings):
                     "LEARNING_BOT_DIRECTORY is required when MicrosoftAppId is set: the bundled "
                     "directory is an example with placeholder people"
                 )
+        if self.test_clock_file is not None and not self.local_mode:
+            raise ValueError("LEARNING_BOT_TEST_CLOCK_FILE is for tests only: it cannot be set with MicrosoftAppId")
         if self.admin_token is not None and len(self.admin_token.get_secret_value()) < 16:
             raise ValueError("LEARNING_BOT_ADMIN_TOKEN must be at least 16 characters")
         if self.link_secret is not None and (problem := secret_problem(self.link_secret.get_secret_value())):

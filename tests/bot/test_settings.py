@@ -40,6 +40,8 @@ def test_environment_names(monkeypatch, tmp_path):
     ({"host": "0.0.0.0"}, "refusing to listen on 0.0.0.0 without MicrosoftAppId"),
     ({"host": "192.0.2.10"}, "refusing to listen on 192.0.2.10"),
     ({"app_id": "a", "directory": "d.yaml"}, "MicrosoftAppPassword is required"),
+    ({"app_id": "a", "app_password": "p", "directory": "d.yaml", "test_clock_file": "/tmp/now"},
+     "LEARNING_BOT_TEST_CLOCK_FILE is for tests only"),
     ({"app_id": "a", "app_password": "p", "app_type": "SingleTenant", "directory": "d.yaml"},
      "MicrosoftAppType=SingleTenant requires MicrosoftAppTenantId"),
     ({"app_id": "a", "app_password": "p"}, "LEARNING_BOT_DIRECTORY is required"),
@@ -54,3 +56,19 @@ def test_bad_settings_are_refused_clearly(kw, fragment):
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
 def test_loopback_hosts_are_fine_in_local_mode(host):
     assert Settings(host=host).local_mode
+
+
+def test_the_test_clock_reads_its_file_while_it_exists(tmp_path):
+    from datetime import datetime, timezone
+
+    from bot.app import file_clock
+
+    path = tmp_path / "now"
+    clock = file_clock(path)
+    assert abs((clock() - datetime.now(timezone.utc)).total_seconds()) < 60  # no file: the real time
+    path.write_text("2026-04-07T10:00:00+01:00\n")
+    assert clock() == datetime(2026, 4, 7, 9, 0, tzinfo=timezone.utc)
+    path.write_text("2026-04-21T09:30:00")  # no zone: UTC
+    assert clock() == datetime(2026, 4, 21, 9, 30, tzinfo=timezone.utc)
+    path.write_text("next Tuesday")  # unreadable: the real time
+    assert clock().year >= 2026 and clock() != datetime(2026, 4, 21, 9, 30, tzinfo=timezone.utc)
