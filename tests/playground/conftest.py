@@ -72,10 +72,11 @@ def playground(tmp_path, request):
     data = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LEARNING_BOT_", "SMTP_", "Microsoft"))}
     bot_log, pg_log = tmp_path / "bot.log", tmp_path / "playground.log"
+    clock = tmp_path / "now"  # the walk moves the bot's time to an action's date by writing it here (tests only)
     bot = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "--port", str(bot_port), "--data-dir", str(data)],
         cwd=ROOT, env={**env, "LEARNING_BOT_DIRECTORY": str(ROOT / "playground" / "directory.yaml"),
-                       "LEARNING_BOT_DIGEST_DAY": "OFF"},
+                       "LEARNING_BOT_DIGEST_DAY": "OFF", "LEARNING_BOT_TEST_CLOCK_FILE": str(clock)},
         stdout=bot_log.open("w"), stderr=subprocess.STDOUT)
     pg = subprocess.Popen(
         [str(PLAYGROUND_BIN), "-e", f"http://127.0.0.1:{bot_port}/api/messages", "-c", "msteams", "--dt",
@@ -91,7 +92,7 @@ def playground(tmp_path, request):
                 pytest.fail(f"the playground did not start:\n{pg_log.read_text()[-3000:]}", pytrace=False)
             time.sleep(0.1)
         port = int(re.search(r"Listening on (\d+)", pg_log.read_text()).group(1))
-        yield {"url": f"http://127.0.0.1:{port}/", "data": data}
+        yield {"url": f"http://127.0.0.1:{port}/", "data": data, "clock": clock}
     finally:
         _stop(pg)
         _stop(bot)

@@ -8,11 +8,13 @@ receives the minutes in the personal chat.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from content.calendar import next_working_day
 from tests.playground.conftest import ARTIFACTS, low_contrast
 
 expect.set_options(timeout=20_000)
@@ -23,6 +25,8 @@ BRIEFING_TITLE = "Regular Case File Audit: Summary for Practitioners & Managers"
 LEARNT = "Invite the police formally so that a strategy discussion is quorate."
 WHEN = "Hoarding, or smoking where there is a baby in the home."
 WORRY = "mum was drunk at pick-up just now and drove off with the twins"
+ACTION = "Add a police invite step to our strategy meeting checklist"
+CHANGED = "Police get a formal invite to every strategy discussion."
 
 
 def say_in_chat(page: Page, text: str) -> None:
@@ -140,10 +144,16 @@ def test_the_whole_loop_in_the_playground(page: Page, playground):
     expect(card).to_contain_text("Points for discussion")
     assert messages_in(thread) == replies
 
-    # Close: the minutes for review, then confirm.
+    # Close: the minutes for review, an action the team agreed, then confirm.
     card.get_by_role("button", name="Close and send minutes").click()
     review = thread.locator(".ac-adaptiveCard", has_text="You are about to close this discussion").last
     expect(review).to_contain_text(LEARNT)
+    expect(review).to_contain_text("Actions agreed (optional)")
+    review.get_by_label("What will be done").first.fill(ACTION)
+    review.get_by_label("Who will do it (a role or a name)").first.fill("Team manager")
+    review.get_by_role("button", name="Add another action").first.click()
+    expect(review.get_by_text("Action 2", exact=True)).to_be_visible()
+    review.screenshot(path=str(SHOTS / "review-actions.png"))
     review.get_by_role("button", name="Confirm and send").click()
     expect(thread.get_by_text("Discussion closed by Alex Example")).to_be_visible()
     expect(thread.get_by_text(re.compile(r"Minutes sent to Alex Example \(Teams chat and email\) at \d\d:\d\d"))).to_be_visible()
@@ -177,3 +187,27 @@ def test_the_whole_loop_in_the_playground(page: Page, playground):
     email = message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert email["To"] == "Alex Example <alex@example.com>"
     assert LEARNT in email.get_body(("plain",)).get_content()
+    assert ACTION in email.get_body(("plain",)).get_content()
+
+    # Six weeks on (the bot's clock moved by the test-only setting): the thread asks how it went.
+    due = next_working_day(datetime.now(timezone.utc).date() + timedelta(weeks=6))
+    playground["clock"].write_text(f"{due.isoformat()}T09:30:00+00:00")
+    follow_up = page.locator(".ac-adaptiveCard", has_text="How did your actions go?").last
+    expect(follow_up).to_contain_text(ACTION, timeout=30_000)
+    expect(follow_up).to_contain_text(f"Team manager, by {due.day} {due:%B %Y}")
+    follow_up.screenshot(path=str(SHOTS / "follow-up.png"))
+    follow_up.get_by_role("radio", name="Done").click()
+    follow_up.get_by_label("What changed in practice? (optional)").fill(CHANGED)
+    follow_up.get_by_role("button", name="Send to our safeguarding lead").click()
+    answered = page.locator(".ac-adaptiveCard", has_text="How the actions went").last
+    expect(answered).to_contain_text("Alex Example answered")
+    expect(answered).to_contain_text(CHANGED)
+    assert low_contrast(page) == []
+    # The lead has the impact update in the chat, and the list of actions says it is done.
+    open_chat(page)
+    impact = page.locator(".ac-adaptiveCard", has_text="how its actions went").last
+    expect(impact).to_contain_text(CHANGED)
+    impact.screenshot(path=str(SHOTS / "impact.png"))
+    say_in_chat(page, "actions")
+    expect(page.locator(".ac-adaptiveCard", has_text="Agreed actions").last).to_contain_text(
+        "0 open actions. Answered: 1 done.")
