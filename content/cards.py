@@ -468,7 +468,9 @@ def action_field(n: int, field: str) -> str:
 def action_inputs(drafts: Sequence[dict[str, str]], default_due: str) -> list[Card]:
     """The review card's "Actions agreed" section: one action's inputs shown, each further one behind
     "Add another action" (shown at once when it holds something typed before: `drafts`, by position)."""
-    shown = max(1, max((n for n, d in enumerate(drafts, start=1) if any(d.values())), default=0))
+    # A slot is in use when something was typed in it (a date alone is its default, sent for hidden ones too).
+    shown = max(1, max((n for n, d in enumerate(drafts, start=1)
+                        if any(d.get(f) for f in ("what", "owner", "embedded"))), default=0))
     items: list[Card] = [
         heading("Actions agreed (optional)", "Medium"),
         text("What will your team do differently because of this briefing? Add each action, who will do it and "
@@ -540,7 +542,7 @@ def minutes_body(m: CompiledMinutes, overflow: str, preview: bool = False, reser
         return out
 
     # The headings and questions always show; responses fill what the budget leaves, in order.
-    tail = [] if preview else actions_section(m)
+    tail = [] if preview or m.actions is None else actions_section(m)
     budget = MINUTES_BUDGET - reserve - len(json.dumps(body + themes() + tail))
     left_out = 0
     for t, theme in enumerate(m.themes):

@@ -70,8 +70,8 @@ class Digest(BaseModel):
         """What the digest says, without what changes by itself (days waiting, links' expiry):
         an unchanged fingerprint means there is nothing new to send."""
         state = [(b.briefing_id, b.delivered, b.discussed, sorted(m.team for m in b.minutes),
-                  sorted(o.team for o in b.outstanding), sorted(o.responses for o in b.outstanding),
-                  sorted(b.actions.items()))
+                  sorted(o.team for o in b.outstanding), sorted(o.responses for o in b.outstanding))
+                 + ((sorted(b.actions.items()),) if b.actions else ())  # as before actions, when there are none
                  for b in self.briefings]
         return hashlib.sha256(json.dumps([self.organisations, state]).encode()).hexdigest()
 

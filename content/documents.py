@@ -394,14 +394,15 @@ def minutes_docx(m: CompiledMinutes) -> bytes:
                 cells[0][0].merge(cells[-1][0])  # the question once, alongside all of its responses
         _spacer(doc)
 
-    _heading(doc, "Actions agreed", 1)
+    if m.actions is not None:
+        _heading(doc, "Actions agreed", 1)
     if m.actions:
         table = _table(doc, m.action_columns(), ACTION_WIDTHS, caption="Actions agreed",
                        description="Each row is one action the team agreed: what, who will do it, by when, "
                                    "and how the team will know the learning is embedded.")
         for action in m.actions:
             _add_row(table, action.columns(), ACTION_WIDTHS)
-    else:
+    elif m.actions is not None:
         _quiet(_para(doc, m.no_actions()))
 
     _footer(doc, minutes_footer(m))

@@ -74,7 +74,7 @@ class CompiledMinutes(BaseModel):
     themes: list[ThemeMinutes]
     present: int | None = None
     roles: str | None = None
-    actions: list[AgreedAction] = []
+    actions: list[AgreedAction] | None = None  # None: minutes from before teams were asked for actions
 
     @staticmethod
     def action_columns() -> tuple[str, ...]:
@@ -179,12 +179,13 @@ def render_markdown(m: CompiledMinutes) -> str:
         for q in theme.questions:
             out += ["", f"### {q.text}", ""]
             out += [f"- {e.text} ({e.author})" for e in q.entries] or ["- No responses recorded."]
-    out += ["", "## Actions agreed", ""]
+    if m.actions is not None:
+        out += ["", "## Actions agreed", ""]
     if m.actions:
         out += ["| " + " | ".join(ACTION_COLUMNS) + " |", "|" + "---|" * len(ACTION_COLUMNS)]
         out += ["| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in a.columns()) + " |"
                 for a in m.actions]
-    else:
+    elif m.actions is not None:
         out.append(NO_ACTIONS)
     out += ["", "---", "", _footer(m), ""]
     return "\n".join(out)
@@ -199,11 +200,12 @@ def render_text(m: CompiledMinutes) -> str:
         for q in theme.questions:
             out += ["", q.text]
             out += [f"  * {e.text} ({e.author})" for e in q.entries] or ["  * No responses recorded."]
-    out += ["", "ACTIONS AGREED", ""]
-    for n, a in enumerate(m.actions, start=1):
-        what, who, by, known = a.columns()
-        out += [f"  {n}. {what}", f"     Who: {who}. By: {by}.", f"     How we will know it is embedded: {known}"]
-    out += [] if m.actions else [f"  {NO_ACTIONS}"]
+    if m.actions is not None:
+        out += ["", "ACTIONS AGREED", ""]
+        for n, a in enumerate(m.actions, start=1):
+            what, who, by, known = a.columns()
+            out += [f"  {n}. {what}", f"     Who: {who}. By: {by}.", f"     How we will know it is embedded: {known}"]
+        out += [] if m.actions else [f"  {NO_ACTIONS}"]
     out += ["", "--", _footer(m), ""]
     return "\n".join(out)
 

@@ -129,7 +129,7 @@ async def close_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
             log.info("close not confirmed: the team's organisation changed since its preview discussion=%s",
                      discussion.id)
             await note(turn, strings.CLOSE_ORGANISATION_CHANGED)
-            await _preview(turn, opened, inbound, deps)
+            await _preview(turn, opened, inbound, deps, drafts_in(inbound.value or {}))
             return
         value = inbound.value or {}
         day = _chosen_meeting_day(value, deps)
@@ -157,7 +157,9 @@ async def close_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
             body=compiled.model_dump(mode="json"), markdown=render_markdown(compiled))
         await deps.store.minutes.put(minutes)
         # The actions too stay with that organisation (its lead's follow-ups, digests and reports).
-        await deps.store.actions.add(action_records(discussion, compiled.organisation_id, agreed, compiled.closed_at))
+        # Exactly these: a close that failed part way leaves none of its own behind.
+        await deps.store.actions.set_for_discussion(
+            discussion.id, action_records(discussion, compiled.organisation_id, agreed, compiled.closed_at))
         discussion.closed_at = compiled.closed_at
         discussion.closed_by = compiled.closed_by
         discussion.closed_by_id = inbound.user_aad

@@ -16,7 +16,7 @@ from storage.models import ConversationRef, Delivery, DeliveryKind, DeliveryStat
 from .acknowledge import document_path
 from .bundles import BUNDLE_KINDS, bundle_contents, bundle_day, failed_notices
 from .deps import Deps
-from .follow_ups import follow_up_message, impact_update
+from .follow_ups import follow_up_message, follow_up_sent, impact_update
 from .forwarding import ADDENDUM_KINDS, MINUTES_KINDS, forward_notice
 from .publish_requests import approval_message, status_changed, status_message
 from .thread import change_discussion, thread_card, thread_link
@@ -213,6 +213,8 @@ async def after_final(d: Delivery, deps: Deps) -> None:
             discussion = Discussion(id=discussion_id, briefing_id=d.briefing_id or "", team_id=d.team_id or "")
             posted(discussion)
             await deps.store.discussions.put(discussion)
+    if d.kind is DeliveryKind.follow_up and d.status is DeliveryStatus.sent:
+        await follow_up_sent(d, deps)
     if d.kind is DeliveryKind.briefing_post and d.payload.get("request"):
         await status_changed(d.briefing_id or "", deps, d.payload["request"])  # its publisher's card shows it
     elif d.kind in BUNDLE_KINDS and d.status is DeliveryStatus.failed:

@@ -53,7 +53,11 @@ async def due_follow_ups(deps: Deps, now: datetime | None = None) -> list[Delive
         if a.status is ActionStatus.open:
             waiting.setdefault(a.discussion_id, []).append(a)
     queued = []
+    teams = {t.id: t for t in await deps.store.teams.summaries()}
     for discussion_id, actions in waiting.items():
+        team = teams.get(actions[0].team_id)
+        if team is None or not team.active:
+            continue  # the bot was removed from the team: nobody to ask (nor overdue for it)
         due = [a for a in actions if a.follow_up_sent_at is None and a.due <= today]
         late = [a for a in actions if a.follow_up_sent_at is not None and a.reminded_at is None
                 and add_working_days(a.follow_up_sent_at.astimezone(LONDON).date(), REMIND_AFTER_WORKING_DAYS) <= today]
@@ -71,19 +75,31 @@ async def _ask(deps: Deps, discussion_id: str, actions: list[Action], now: datet
                    group=discussion_id, kind=DeliveryKind.follow_up, team_id=actions[0].team_id,
                    discussion_id=discussion_id, briefing_id=actions[0].briefing_id,
                    payload={"actions": ids, "reminder": reminder})
+    discussion = await deps.store.discussions.get(discussion_id)
+    if discussion is None or discussion.thread is None:
+        return []  # no thread to ask in
     async with deps.lock(f"discussion:{discussion_id}"):  # as it is now: not answered meanwhile
         current = [a for a in [await deps.store.actions.get(i) for i in ids] if a is not None
                    and a.status is ActionStatus.open]
         if len(current) != len(ids):
             return []
         added = await deps.store.outbox.enqueue([row])  # its id makes it once, even if run again
-        for a in current:
-            if reminder:
-                a.reminded_at = now
-            else:
+        if not reminder:  # asked: the reminder counts from now (a reminder counts once it is sent)
+            for a in current:
                 a.follow_up_sent_at = now
-            await deps.store.actions.put(a)
+                await deps.store.actions.put(a)
     return added
+
+
+async def follow_up_sent(d: Delivery, deps: Deps) -> None:
+    """A reminder that reached the thread: from then, its actions unanswered are overdue."""
+    if d.kind is not DeliveryKind.follow_up or not d.payload.get("reminder") or d.sent_at is None:
+        return
+    async with deps.lock(f"discussion:{d.discussion_id}"):
+        for a in [await deps.store.actions.get(i) for i in d.payload.get("actions", [])]:
+            if a is not None and a.status is ActionStatus.open and a.reminded_at is None:
+                a.reminded_at = d.sent_at
+                await deps.store.actions.put(a)
 
 
 async def follow_up_message(d: Delivery, deps: Deps) -> tuple[Discussion, dict]:
@@ -91,8 +107,11 @@ async def follow_up_message(d: Delivery, deps: Deps) -> tuple[Discussion, dict]:
     when there is nothing left to ask (answered meanwhile) or nowhere to ask it."""
     discussion = await deps.store.discussions.get(d.discussion_id or "")
     record = await deps.store.briefings.get(d.briefing_id or "")
+    team = await deps.store.teams.get(d.team_id or "")
     if discussion is None or discussion.thread is None or record is None:
         raise LookupError("discussion thread not found")
+    if team is None or not team.active:
+        raise LookupError("the bot was removed from this team")
     actions = [a for a in [await deps.store.actions.get(i) for i in d.payload.get("actions", [])] if a is not None
                and a.status is ActionStatus.open]
     if not actions:
@@ -149,20 +168,24 @@ async def answer_follow_up(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         if opened is None:
             return
         asked = value.get("actions") if isinstance(value.get("actions"), list) else []
-        actions = [a for a in [await deps.store.actions.get(str(i)) for i in asked[:20]]
-                   if a is not None and a.discussion_id == opened.discussion.id]  # card data is the client's
-        if not actions:
+        asked = list(dict.fromkeys(str(i) for i in asked))[:20]
+        listed = [a for a in [await deps.store.actions.get(i) for i in asked]
+                  if a is not None and a.discussion_id == opened.discussion.id]  # card data is the client's
+        if not listed:
             await note(turn, strings.FOLLOW_UP_GONE)
             return
-        if all(a.status is not ActionStatus.open for a in actions):
-            update = await impact_update(deps, actions)
-            await settle_for_all(turn, answered_follow_up_card(update, lead_names(deps, actions[0].organisation_id)))
+        if all(a.status is not ActionStatus.open for a in listed):
+            # Answered already (pressed again, or by someone else): the leads' update is queued again
+            # in case a failure lost it after the answer was stored (its ids make it once).
+            await deps.store.outbox.enqueue(plan_impact(opened.discussion, listed, deps))
+            update = await impact_update(deps, listed)
+            await settle_for_all(turn, answered_follow_up_card(update, lead_names(deps, listed[0].organisation_id)))
             return
-        actions = [a for a in actions if a.status is ActionStatus.open]
+        actions = [a for a in listed if a.status is ActionStatus.open]
         typed = {a.id: (str(value.get(status_field(a.id)) or ""), str(value.get(change_field(a.id)) or "").strip())
                  for a in actions}
         if await held(turn, inbound, deps, opened, [change for _, change in typed.values() if change],
-                      ("status_", "change_", "actions"), Verb.follow_up_answer, "answer"):
+                      ("status_", "change_", "actions"), Verb.follow_up_answer, "follow-up answer"):
             return
         problem = _problem(actions, typed, deps, opened)
         if problem:
@@ -176,10 +199,13 @@ async def answer_follow_up(turn: Turn, inbound: Inbound, deps: Deps) -> None:
             a.status, a.update = ActionStatus(typed[a.id][0]), typed[a.id][1]
             a.updated_at, a.updated_by = now, inbound.user_name or "A team member"
             await deps.store.actions.put(a)
-        await deps.store.outbox.enqueue(plan_impact(opened.discussion, actions, deps))
+        # Every action on the card, with any a failed earlier press stored: once all are stored, so
+        # the update is read with their answers (a failure before this is put right by pressing again).
+        answered = [a for a in [await deps.store.actions.get(x.id) for x in listed] if a is not None]
+        await deps.store.outbox.enqueue(plan_impact(opened.discussion, answered, deps))
     log.info("follow-up answered discussion=%s actions=%d", opened.discussion.id, len(actions))
-    update = await impact_update(deps, actions)
-    await settle_for_all(turn, answered_follow_up_card(update, lead_names(deps, actions[0].organisation_id)))
+    update = await impact_update(deps, answered)
+    await settle_for_all(turn, answered_follow_up_card(update, lead_names(deps, answered[0].organisation_id)))
 
 
 def _problem(actions: list[Action], typed: dict[str, tuple[str, str]], deps: Deps, opened) -> str | None:

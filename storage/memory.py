@@ -173,6 +173,13 @@ class _Actions:
             raise KeyError(action.id)
         self._rows[action.id] = _copy(action)
 
+    async def set_for_discussion(self, discussion_id: str, actions: list[Action]) -> None:
+        keep = {a.id for a in actions}
+        for key in [k for k, a in self._rows.items() if a.discussion_id == discussion_id and k not in keep]:
+            del self._rows[key]
+        for a in actions:
+            self._rows[a.id] = _copy(a)
+
     async def get(self, action_id: str) -> Action | None:
         row = self._rows.get(action_id)
         return _copy(row) if row else None
@@ -186,7 +193,7 @@ class _Actions:
                 and (briefing_id is None or a.briefing_id == briefing_id)]
 
     async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
-        old = [k for k, a in self._rows.items() if a.agreed_at < cutoff]
+        old = [k for k, a in self._rows.items() if a.last_needed_at < cutoff]
         if not dry_run:
             for key in old:
                 del self._rows[key]

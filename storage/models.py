@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -169,6 +169,13 @@ class Action(Record):
     @staticmethod
     def make_id(discussion_id: str, n: int) -> str:
         return stable_id("action", discussion_id, str(n))
+
+    @property
+    def last_needed_at(self) -> datetime:
+        """Until when the action is still in use (retention counts from this): agreed, its follow-up
+        and reminder (its date and some four weeks after), answered."""
+        follow_up = datetime.combine(self.due, datetime.min.time(), timezone.utc) + timedelta(weeks=4)
+        return max(t for t in (self.agreed_at, follow_up, self.updated_at) if t is not None)
 
 
 class Author(Record):

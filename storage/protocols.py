@@ -106,6 +106,11 @@ class ActionRepo(Protocol):
         """Store a changed action (followed up, answered); it must exist."""
         ...
 
+    async def set_for_discussion(self, discussion_id: str, actions: list[Action]) -> None:
+        """Store exactly these actions for the discussion (at its close): any it had that are not among
+        them (left by a close that failed part way) are deleted."""
+        ...
+
     async def get(self, action_id: str) -> Action | None: ...
     async def list_for_discussion(self, discussion_id: str) -> list[Action]: ...
 
@@ -114,7 +119,7 @@ class ActionRepo(Protocol):
         ...
 
     async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
-        """Delete (or, dry, count) every action agreed before `cutoff`."""
+        """Delete (or, dry, count) every action no longer in use before `cutoff` (Action.last_needed_at)."""
         ...
 
 

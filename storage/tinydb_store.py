@@ -333,6 +333,22 @@ class _State:
                 self.action_briefing[a.id] = briefing_id
         return fresh
 
+    def set_actions(self, discussion_id: str, actions: list[Action]) -> None:
+        briefing_id = self.discussion_briefing.get(discussion_id) or (actions[0].briefing_id if actions else None)
+        if briefing_id is None:
+            return
+        log = self.action_logs.get(_stem(briefing_id))
+        keep = {a.id for a in actions}
+        stale = {a.id for a in (Action.model_validate_json(line) for line in log.lines())
+                 if a.discussion_id == discussion_id and a.id not in keep}
+        if stale:
+            log.rewrite(keep=[i for i in log.ids() if i not in stale])
+            for action_id in stale:
+                self.action_briefing.pop(action_id, None)
+        log.append([_dump(a.model_copy(update={"briefing_id": briefing_id})) for a in actions])
+        for a in actions:
+            self.action_briefing[a.id] = briefing_id
+
     def put_action(self, action: Action) -> None:
         briefing_id = self.action_briefing.get(action.id)
         if briefing_id is None:
@@ -357,7 +373,7 @@ class _State:
 
     def purge_actions(self, name: str, cutoff: datetime, dry_run: bool) -> int:
         log = self.action_logs.get(name, keep=False)
-        old = {a.id for a in (Action.model_validate_json(line) for line in log.lines()) if a.agreed_at < cutoff}
+        old = {a.id for a in (Action.model_validate_json(line) for line in log.lines()) if a.last_needed_at < cutoff}
         if old and not dry_run:
             log.rewrite(keep=[i for i in log.ids() if i not in old])
             for action_id in old:
@@ -631,6 +647,9 @@ class _Actions(_Repo):
 
     async def put(self, action: Action) -> None:
         await self._write(self._s.put_action, action)
+
+    async def set_for_discussion(self, discussion_id: str, actions: list[Action]) -> None:
+        await self._write(self._s.set_actions, discussion_id, actions)
 
     async def get(self, action_id: str) -> Action | None:
         return await self._run(self._s.get_action, action_id)

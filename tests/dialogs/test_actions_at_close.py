@@ -117,3 +117,21 @@ async def test_an_action_that_reads_like_a_live_worry_takes_the_route_first(chat
     assert (await chat.store.discussions.get(discussion)).closed
     [action] = await chat.store.actions.list_for_discussion(discussion)
     assert action.what == WORRY
+
+
+async def test_after_a_problem_only_the_actions_typed_are_open_again(chat):
+    _, view = await review(chat)
+    again = (await chat.say(confirm(view, typed(1, CHECKLIST)))).view  # no owner; every date sent as shown
+    slots = {n["id"]: n.get("isVisible", True) for n in _containers(again) if n.get("id", "").startswith("action_")}
+    assert slots == {"action_1": True, "action_2": False, "action_3": False, "action_4": False, "action_5": False}
+
+
+def test_minutes_from_before_actions_were_asked_for_say_nothing_about_them():
+    from content.minutes import CompiledMinutes, render_markdown, render_text
+
+    from tests.content.test_documents import minutes
+
+    older = CompiledMinutes.model_validate({k: v for k, v in minutes().model_dump(mode="json").items()
+                                            if k != "actions"})  # as stored by the earlier release
+    assert older.actions is None
+    assert "Actions agreed" not in render_markdown(older) and "ACTIONS AGREED" not in render_text(older)

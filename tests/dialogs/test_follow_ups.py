@@ -12,7 +12,7 @@ import docx
 
 from dialogs.delivery import Email, PersonalMessage, ThreadReply, prepare
 from dialogs.follow_ups import due_follow_ups, overdue
-from storage.models import ActionStatus, DeliveryKind
+from storage.models import ActionStatus, DeliveryKind, DeliveryStatus
 from tests.cards import CardView
 from tests.dialogs.test_actions_at_close import CHECKLIST, INDUCTION, confirm, review, typed
 from tests.dialogs.transcript import ANA, BEN, TEAM, THREAD, URL, WORRY
@@ -44,6 +44,13 @@ async def follow_up_card(chat: Chat, discussion: str) -> CardView:
     out = await prepare(row, chat.deps)
     assert isinstance(out, ThreadReply) and out.thread.conversation_id == THREAD  # in the briefing's thread
     return CardView(out.message.card)
+
+
+async def sent(chat: Chat, delivery, when: datetime) -> None:
+    """What the delivery worker does once it has posted a delivery."""
+    from dialogs.delivery import after_final
+
+    await after_final(delivery.model_copy(update={"status": DeliveryStatus.sent, "sent_at": when}), chat.deps)
 
 
 def answer(view: CardView, inputs: dict, user: t.User = ANA) -> dict:
@@ -132,6 +139,9 @@ async def test_unanswered_one_reminder_ten_working_days_on_then_overdue(chat):
     assert await due_follow_ups(chat.deps, at(20, 10)) == []  # nine working days on
     [reminder] = await due_follow_ups(chat.deps, at(21, 10))  # ten (Tuesday 21 April)
     assert reminder.payload["reminder"] is True
+    assert not any(overdue(a) for a in await chat.store.actions.list_for_discussion(discussion))  # not sent yet
+    assert await due_follow_ups(chat.deps, at(21, 10, 15)) == []  # once
+    await sent(chat, reminder, at(21, 10, 1))  # the worker posts it in the thread
     assert all(overdue(a) for a in await chat.store.actions.list_for_discussion(discussion))
     assert await due_follow_ups(chat.deps, at(5, 10, month=5)) == []  # once
     out = await prepare(reminder, chat.deps)
@@ -143,7 +153,8 @@ async def test_a_lead_lists_open_and_overdue_actions_and_the_digest_counts_them(
 
     discussion = await agreed(chat)
     await due_follow_ups(chat.deps, at(7, 10))
-    await due_follow_ups(chat.deps, at(21, 10))  # the reminder: overdue from now
+    [reminder] = await due_follow_ups(chat.deps, at(21, 10))
+    await sent(chat, reminder, at(21, 10, 1))  # the reminder reached the thread: overdue from now
     sam = t.User("Sam Example", SAM)
     card = (await chat.say(t.personal(URL, sam, TEAM.tenant, "actions"))).view
     assert card.heading == "Sussex Police"
@@ -187,3 +198,37 @@ async def test_the_board_report_counts_actions_by_organisation_and_says_what_cha
     rows = await actions_export(chat.deps, "2019-01-case-file-audit")
     assert [r[7] for r in rows] == ["not_yet", "partly"] and rows[1][9].startswith("Police get")
     assert actions_csv(rows).count("\r\n") == 3
+
+
+async def test_a_team_the_bot_left_is_not_asked_nor_counted_overdue(chat):
+    discussion = await agreed(chat)
+    team = await chat.store.teams.get(TEAM.id)
+    team.active = False  # the bot was removed from the team
+    await chat.store.teams.upsert(team)
+    assert await due_follow_ups(chat.deps, at(7, 10)) == []
+    assert await due_follow_ups(chat.deps, at(21, 10)) == []
+    assert not any(overdue(a) for a in await chat.store.actions.list_for_discussion(discussion))
+
+
+async def test_an_answer_whose_update_was_lost_is_sent_when_pressed_again(chat, monkeypatch):
+    discussion = await agreed(chat)
+    await due_follow_ups(chat.deps, at(7, 10))
+    view = await follow_up_card(chat, discussion)
+    first, second = await chat.store.actions.list_for_discussion(discussion)
+    inputs = {f"status_{first.id}": "done", f"status_{second.id}": "partly"}
+    enqueue = chat.store.outbox.enqueue
+
+    async def full_disk(rows):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(chat.store.outbox, "enqueue", full_disk)
+    try:
+        await chat.send(answer(view, inputs))
+    except OSError:
+        pass
+    monkeypatch.setattr(chat.store.outbox, "enqueue", enqueue)
+    assert all(a.status is not ActionStatus.open for a in await chat.store.actions.list_for_discussion(discussion))
+    await chat.send(answer(view, inputs))  # pressed again: the answer stands, and the leads get it now
+    impact = [d for d in await chat.store.outbox.list_group(discussion)
+              if d.kind in (DeliveryKind.impact_teams, DeliveryKind.impact_email)]
+    assert len(impact) == 2 and all(len(d.payload["actions"]) == 2 for d in impact)

@@ -298,7 +298,7 @@ async def test_outbox_prune_deletes_only_final_deliveries_of_the_kinds_asked_for
 def action(discussion_id: str, n: int, org: str = "police", briefing_id: str = "b1", **kw) -> Action:
     return Action(id=Action.make_id(discussion_id, n), discussion_id=discussion_id, briefing_id=briefing_id,
                   team_id="t1", organisation_id=org, what=f"Action {n}", owner="Team manager",
-                  due=date(2026, 3, 2), **kw)
+                  **{"due": date(2026, 3, 2), **kw})
 
 
 async def test_actions_are_added_once_changed_and_listed(store):
@@ -323,11 +323,28 @@ async def test_actions_are_added_once_changed_and_listed(store):
 
 async def test_actions_are_purged_with_what_they_concern(store):
     await store.discussions.put(Discussion(id="d-1", briefing_id="b1", team_id="t1"))
-    old = action("d-1", 1, agreed_at=utcnow() - timedelta(days=800))
+    long_ago = utcnow() - timedelta(days=800)
+    old = action("d-1", 1, agreed_at=long_ago, due=long_ago.date() + timedelta(days=42))
     await store.actions.add([old, action("d-1", 2)])
+    # Agreed as long ago, but due within the period: still to be followed up, so kept.
+    await store.actions.add([action("d-1", 3, agreed_at=long_ago, due=utcnow().date() - timedelta(days=700))])
     cutoff = utcnow() - timedelta(days=730)
     assert await store.actions.purge_before(cutoff, dry_run=True) == 1
-    assert len(await store.actions.list()) == 2
+    assert len(await store.actions.list()) == 3
     assert await store.actions.purge_before(cutoff) == 1
-    assert [a.what for a in await store.actions.list_for_discussion("d-1")] == ["Action 2"]
+    assert [a.what for a in await store.actions.list_for_discussion("d-1")] == ["Action 2", "Action 3"]
     assert await store.actions.get(old.id) is None
+
+
+async def test_a_close_sets_exactly_its_actions(store):
+    """A close that failed part way, tried again with other actions: only the second's are kept."""
+    await store.discussions.put(Discussion(id="d-1", briefing_id="b1", team_id="t1"))
+    await store.discussions.put(Discussion(id="d-2", briefing_id="b1", team_id="t2"))
+    await store.actions.set_for_discussion("d-1", [action("d-1", 1), action("d-1", 2)])
+    await store.actions.add([action("d-2", 1)])
+    changed = action("d-1", 1)
+    changed.what = "Run a case audit"
+    await store.actions.set_for_discussion("d-1", [changed])
+    assert [a.what for a in await store.actions.list_for_discussion("d-1")] == ["Run a case audit"]
+    assert await store.actions.get(action("d-1", 2).id) is None
+    assert [a.discussion_id for a in await store.actions.list_for_discussion("d-2")] == ["d-2"]
