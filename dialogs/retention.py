@@ -71,7 +71,6 @@ async def keep_where_minutes_went(deps: Deps, cutoff: datetime) -> set[str]:
             return changed
         return change
 
-    teams = {t.id: t for t in await deps.store.teams.summaries()}
     unresolved: set[str] = set()
     for briefing in await deps.store.briefings.list():
         for d in await deps.store.discussions.summaries(briefing.id):
@@ -79,7 +78,7 @@ async def keep_where_minutes_went(deps: Deps, cutoff: datetime) -> set[str]:
             if not d.closed or (d.sent_to and not going):
                 continue
             minutes = await deps.store.minutes.get(d.id)
-            organisation_id = d.sent_to or await discussion_organisation(deps, d, teams.get(d.team_id))
+            organisation_id = d.sent_to or await discussion_organisation(deps, d, None)  # closed: the team's is not it
             if not organisation_id:
                 unresolved.add(d.id)
             received = len(minutes.acknowledgements) if minutes is not None else 0
