@@ -51,6 +51,8 @@ class _Summarised(_Line):
 class _Delivered(_Line):
     group: str
     final: bool  # sent, or failed for good: nothing more happens to it
+    kind: str
+    created_at: datetime
 
 
 @dataclass(slots=True)
@@ -321,10 +323,16 @@ class DeliveryLog(RecordLog):
     REFUSE_DAMAGED = True
 
     def _entry(self, doc: dict[str, Any], line: str) -> _Delivered:
-        return _Delivered(line, doc["group"], doc.get("status", "pending") != "pending")
+        return _Delivered(line, doc["group"], doc.get("status", "pending") != "pending", doc["kind"],
+                          datetime.fromisoformat(doc["created_at"]))
 
     def _entry_of(self, record: Delivery, line: str) -> _Delivered:
-        return _Delivered(line, record.group, record.final)
+        return _Delivered(line, record.group, record.final, record.kind.value, record.created_at)
+
+    def spent(self, kinds: set[str], before: datetime) -> list[str]:
+        """The final deliveries of `kinds` created before a time (read from what is kept of each: no parsing)."""
+        return [i for i, e in self._entries.items()  # type: ignore[attr-defined]
+                if e.final and e.kind in kinds and e.created_at < before]  # type: ignore[attr-defined]
 
     def groups(self) -> dict[str, str]:
         """Each delivery's group (by id)."""

@@ -437,11 +437,7 @@ class _State:
     def prune_group(self, group: str, kinds: set[str], before: datetime, dry_run: bool) -> int:
         """One group's part of pruning the outbox (a log not in memory is read without being kept)."""
         log = self.outbox_logs.get(_stem(group), keep=False)
-        old = set()
-        for doc in log.docs():
-            if doc.get("kind") in kinds and doc.get("status") != "pending" \
-                    and datetime.fromisoformat(doc["created_at"]) < before:
-                old.add(doc["id"])
+        old = set(log.spent(kinds, before))  # type: ignore[attr-defined]
         if old and not dry_run:
             log.rewrite(keep=[i for i in log.ids() if i not in old])
             for delivery_id in old:
