@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import functools
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import holidays
+
+from .text import LONDON
+
+WORKING_HOURS = (9, 17)  # UK time: when the bot may nudge a team (a reminder, a follow-up)
 
 SUBSTITUTE = " (substitute day)"
 _SATURDAY = 5
@@ -34,6 +38,12 @@ def bank_holidays(year: int) -> dict[date, str]:
 def is_working_day(day: date) -> bool:
     """Monday to Friday and not a bank holiday in England and Wales."""
     return day.weekday() < _SATURDAY and day not in _holiday_dates(day.year)
+
+
+def is_working_time(moment: datetime) -> bool:
+    """A working day, in working hours, UK time."""
+    local = moment.astimezone(LONDON)
+    return is_working_day(local.date()) and WORKING_HOURS[0] <= local.hour < WORKING_HOURS[1]
 
 
 def next_working_day(day: date) -> date:

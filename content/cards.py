@@ -458,6 +458,7 @@ def clip_bytes(value: str, limit: int) -> str:
 
 MAX_ACTIONS = 5  # agreed at one close; more is a plan for another meeting
 ACTION_FIELDS = ("what", "owner", "due", "embedded")
+TYPED_FIELDS = ("what", "owner", "embedded")  # the date is sent as shown (a default) whether typed in or not
 
 
 def action_field(n: int, field: str) -> str:
@@ -468,9 +469,7 @@ def action_field(n: int, field: str) -> str:
 def action_inputs(drafts: Sequence[dict[str, str]], default_due: str) -> list[Card]:
     """The review card's "Actions agreed" section: one action's inputs shown, each further one behind
     "Add another action" (shown at once when it holds something typed before: `drafts`, by position)."""
-    # A slot is in use when something was typed in it (a date alone is its default, sent for hidden ones too).
-    shown = max(1, max((n for n, d in enumerate(drafts, start=1)
-                        if any(d.get(f) for f in ("what", "owner", "embedded"))), default=0))
+    shown = max(1, max((n for n, d in enumerate(drafts, start=1) if any(d.get(f) for f in TYPED_FIELDS)), default=0))
     items: list[Card] = [
         heading("Actions agreed (optional)", "Medium"),
         text("What will your team do differently because of this briefing? Add each action, who will do it and "

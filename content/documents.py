@@ -32,7 +32,7 @@ from .report_render import (
     ACTION_COLUMNS, FIGURE_CAPTION, NO_ACTIONS, NO_IMPACT, NO_RESPONSES, NO_TEAMS, REACH_COLUMNS, about, action_row,
     action_totals, organisation_row, reach_figures, title, totals_row,
 )
-from .text import format_date
+from .text import LONDON, format_date, slug
 
 FONT = "Arial"
 NAVY = RGBColor(0x1F, 0x38, 0x64)  # headings: 11:1 on white
@@ -410,8 +410,7 @@ def minutes_docx(m: CompiledMinutes) -> bytes:
 
 
 def impact_file_name(u: ImpactUpdate) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", u.team_name.lower()).strip("-") or "team"
-    return f"impact-update-{slug}-{u.answered_at:%Y-%m-%d}.docx"
+    return f"impact-update-{slug(u.team_name, 'team')}-{u.answered_at.astimezone(LONDON):%Y-%m-%d}.docx"
 
 
 IMPACT_WIDTHS = (5.4, 3.4, 2.4, 5.8)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from typing import Sequence
@@ -11,12 +10,11 @@ from .documents import impact_docx, impact_file_name, minutes_docx
 from .html_render import render
 from .impact import ImpactUpdate, impact_html, impact_text
 from .minutes import BundledMinutes, CompiledMinutes, header_facts, render_html, render_text
-from .text import format_datetime, plural
+from .text import format_datetime, plural, slug
 
 
 def minutes_file_name(m: CompiledMinutes) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", m.team_name.lower()).strip("-") or "team"
-    return f"minutes-{m.briefing_id}-{slug}.docx"
+    return f"minutes-{m.briefing_id}-{slug(m.team_name, 'team')}.docx"
 
 
 def minutes_email(m: CompiledMinutes, *, to_name: str, to_email: str, sender: str) -> EmailMessage:

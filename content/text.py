@@ -26,6 +26,11 @@ def format_time(moment: datetime) -> str:
     return f"{moment.astimezone(LONDON):%H:%M}"
 
 
+def slug(name: str, fallback: str) -> str:
+    """`name` as a file name's part: lower case, runs of anything but letters and digits as one hyphen."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or fallback
+
+
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """'1 team', '5,000 teams'; `plural_form` for irregular nouns ('1 person', '2 people').
 

@@ -4,12 +4,11 @@ minutes went to."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from content.briefing import BriefingDoc
 from content.calendar import next_working_day
-from content.cards import ACTION_FIELDS, MAX_ACTIONS, action_field
+from content.cards import ACTION_FIELDS, MAX_ACTIONS, TYPED_FIELDS, action_field
 from content.minutes import AgreedAction
 from content.text import LONDON, format_date
 from storage.models import Action, Discussion
@@ -35,45 +34,38 @@ def drafts_in(value: dict) -> list[dict[str, str]]:
 
 def texts_in(value: dict) -> list[str]:
     """What was typed in the actions (for the live-worry check), blank ones left out."""
-    return [text for draft in drafts_in(value) for text in (draft["what"], draft["owner"], draft["embedded"]) if text]
+    return [draft[field] for draft in drafts_in(value) for field in TYPED_FIELDS if draft[field]]
 
 
-@dataclass(frozen=True)
-class Problem:
-    """What is wrong with one action, for the person who pressed: the card comes back as typed."""
-
-    message: str
-
-
-def read_actions(value: dict, today: date, deps: Deps, briefing: BriefingDoc) -> list[AgreedAction] | Problem:
+def read_actions(value: dict, today: date, deps: Deps, briefing: BriefingDoc) -> list[AgreedAction] | str:
     """The actions typed on the review card (those with something in "What will be done"), checked:
     each has someone to do it and a date from today to a year on, nothing too long, and nothing
-    that identifies anyone (they go to the lead as typed, like a correction)."""
+    that identifies anyone (they go to the lead as typed, like a correction). A string: what is
+    wrong, for the person who pressed (the card comes back as typed)."""
     agreed = []
     for n, draft in enumerate(drafts_in(value), start=1):
-        if not any((draft["what"], draft["owner"], draft["embedded"])):
+        if not any(draft[field] for field in TYPED_FIELDS):
             continue  # an empty slot (its date is only the default)
         if not draft["what"]:
-            return Problem(f"Action {n}: say what will be done, or clear its other boxes.")
+            return f"Action {n}: say what will be done, or clear its other boxes."
         if not draft["owner"]:
-            return Problem(f"Action {n}: say who will do it (a role, such as team manager, or a name).")
+            return f"Action {n}: say who will do it (a role, such as team manager, or a name)."
         if len(draft["what"]) > MAX_WHAT or len(draft["owner"]) > MAX_OWNER or len(draft["embedded"]) > MAX_EMBEDDED:
-            return Problem(f"Action {n} is too long: at most {MAX_WHAT} characters for what will be done, "
-                           f"{MAX_OWNER} for who and {MAX_EMBEDDED} for how you will know.")
+            return (f"Action {n} is too long: at most {MAX_WHAT} characters for what will be done, "
+                    f"{MAX_OWNER} for who and {MAX_EMBEDDED} for how you will know.")
         try:
             due = date.fromisoformat(draft["due"]) if draft["due"] else default_due(today)
         except ValueError:
-            return Problem(f"Action {n}: I couldn't read its date. Choose it again.")
+            return f"Action {n}: I couldn't read its date. Choose it again."
         if due < today:
-            return Problem(f"Action {n}: its date ({format_date(due)}) has passed. Choose a day from today on.")
+            return f"Action {n}: its date ({format_date(due)}) has passed. Choose a day from today on."
         if due > today + LATEST_DUE:
-            return Problem(f"Action {n}: its date is more than a year away. Choose a nearer one: the thread "
-                           "asks how it went on that day.")
-        found = [f for text in (draft["what"], draft["owner"], draft["embedded"])
-                 for f in findings_in(text, deps, briefing)]
+            return (f"Action {n}: its date is more than a year away. Choose a nearer one: the thread "
+                    "asks how it went on that day.")
+        found = [f for field in TYPED_FIELDS for f in findings_in(draft[field], deps, briefing)]
         if found:
-            return Problem(f"Action {n} looks like it contains {' and '.join(kinds(found))}. Actions go to the "
-                           "safeguarding lead as written, so please leave it out.")
+            return (f"Action {n} looks like it contains {' and '.join(kinds(found))}. Actions go to the "
+                    "safeguarding lead as written, so please leave it out.")
         agreed.append(AgreedAction(what=draft["what"], owner=draft["owner"], due=due, embedded=draft["embedded"]))
     return agreed
 

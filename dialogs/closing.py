@@ -12,7 +12,7 @@ from content.minutes import AgreedAction, CompiledMinutes, compile_minutes, rend
 from content.text import LONDON, format_date, plural, quote
 from storage.models import Addendum, Author, Minutes
 
-from .actions import Problem, action_records, default_due, drafts_in, read_actions, texts_in, today_in_uk
+from .actions import action_records, default_due, drafts_in, read_actions, texts_in, today_in_uk
 from .deps import Deps
 from .bundles import forward_minutes, leads_described, still_waiting
 from .forwarding import plan_correction
@@ -143,8 +143,8 @@ async def close_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
                       Verb.close_confirm, "action"):
             return
         agreed = read_actions(value, today_in_uk(deps), deps, opened.briefing)
-        if isinstance(agreed, Problem):
-            await note(turn, agreed.message)
+        if isinstance(agreed, str):
+            await note(turn, agreed)
             await _preview(turn, opened, inbound, deps, drafts_in(value))
             return
         if day is not None:

@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import datetime
 
 from content import strings
-from content.calendar import add_working_days, is_working_day
+from content.calendar import add_working_days, is_working_time
 from content.cards import FollowUpAction, Verb, answered_follow_up_card, change_field, follow_up_card, status_field
 from content.digest import ACTION_STATES
 from content.impact import STATUS_LABELS, ImpactItem, ImpactUpdate
@@ -28,7 +28,6 @@ from .thread import lock, open_discussion
 from .turn import Turn
 
 log = logging.getLogger(__name__)
-WORKING_HOURS = (9, 17)
 REMIND_AFTER_WORKING_DAYS = 10
 MAX_CHANGE = 1000
 IMPACT_KINDS = (DeliveryKind.impact_teams, DeliveryKind.impact_email)
@@ -44,10 +43,9 @@ async def due_follow_ups(deps: Deps, now: datetime | None = None) -> list[Delive
     ten working days later, if still unanswered, once more as a reminder. Working days and hours
     only (UK time, England and Wales bank holidays off)."""
     now = now or deps.clock()
-    local = now.astimezone(LONDON)
-    today = local.date()
-    if not is_working_day(today) or not WORKING_HOURS[0] <= local.hour < WORKING_HOURS[1]:
+    if not is_working_time(now):
         return []
+    today = now.astimezone(LONDON).date()
     waiting: dict[str, list[Action]] = {}
     for a in await deps.store.actions.list():
         if a.status is ActionStatus.open:

@@ -6,15 +6,14 @@ import logging
 from datetime import datetime, timedelta
 
 from content import strings
-from content.calendar import is_working_day
-from content.text import LONDON, format_date
+from content.calendar import is_working_time
+from content.text import format_date
 from storage.models import Delivery, DeliveryKind, Discussion, stable_id
 
 from .deps import Deps
 from .registration import lead_names
 
 log = logging.getLogger(__name__)
-WORKING_HOURS = (9, 17)
 
 
 async def _started(discussion: Discussion, deps: Deps) -> bool:
@@ -26,8 +25,7 @@ async def due_reminders(deps: Deps, after_days: int, now: datetime | None = None
     """Queue (and return) the reminders due now. Only in working hours (09:00-17:00 UK time), never
     on a weekend or bank holiday in England and Wales, never twice for the same discussion."""
     now = now or deps.clock()
-    local = now.astimezone(LONDON)
-    if not is_working_day(local.date()) or not WORKING_HOURS[0] <= local.hour < WORKING_HOURS[1]:
+    if not is_working_time(now):
         return []
     queued = []
     for briefing in await deps.store.briefings.list():

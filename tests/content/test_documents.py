@@ -268,3 +268,13 @@ def test_document_dates_are_stored_in_utc():
     summer = datetime(2026, 6, 1, 10, 0, tzinfo=ZoneInfo("Europe/London"))  # 09:00 UTC
     props = open_docx(minutes_docx(minutes(closed_at=summer))).core_properties
     assert props.created == datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
+
+
+def test_an_impact_update_is_named_for_its_team_and_the_uk_day_it_was_answered():
+    from content.documents import impact_file_name
+    from content.impact import ImpactUpdate
+
+    late = ImpactUpdate(team_name="Hastings CP Team (East)", organisation_name="Sussex Police", board=BOARD,
+                        briefing_title=BRIEFING.title, minutes_sent=T0, answered_by="Ana",
+                        answered_at=datetime(2026, 4, 13, 23, 30, tzinfo=timezone.utc), items=[])
+    assert impact_file_name(late) == "impact-update-hastings-cp-team-east-2026-04-14.docx"  # 00:30 BST
