@@ -13,7 +13,8 @@ from content.yamlfile import ContentError
 from content.text import LONDON
 from dialogs.drafting import read_word, save_draft
 from dialogs.forwarding import discussion_organisation
-from dialogs.publishing import PublishError, parse_discuss_by, publish, retry_delivery as queue_again, upload_briefing
+from dialogs.publishing import (PublishError, parse_discuss_by, parse_follow_up_weeks, publish,
+                               retry_delivery as queue_again, upload_briefing)
 from storage.models import DeliveryKind, DeliveryStatus, Discussion
 
 from .http_errors import error, read_json
@@ -96,15 +97,16 @@ async def publish_briefing(request: web.Request) -> web.Response:
     to = body.get("to") if isinstance(body, dict) else None
     if not isinstance(to, str):
         return error(400, "send {\"to\": \"all\" | \"org:<organisation id>\" | \"team:<team id>\"} "
-                          "(and optionally \"discuss_by\": \"YYYY-MM-DD\")")
+                          "(and optionally \"discuss_by\": \"YYYY-MM-DD\", \"follow_up_weeks\": 0 to 52)")
     deps = request.app[DEPS]
     if deps.directory.board.approval_required:  # the token says who runs the bot, not who approved
         return error(403, "this board's directory requires an approver's approval to publish: publish from Teams "
                           "(attach the briefing, or say publish ID in your chat with the bot)")
     try:
         discuss_by = parse_discuss_by(body.get("discuss_by"), deps.clock().astimezone(LONDON).date())
+        weeks = parse_follow_up_weeks(body.get("follow_up_weeks"))
         result = await publish(request.match_info["briefing_id"], to, deps, discuss_by,
-                               body.get("allow_identifiers") is True)
+                               body.get("allow_identifiers") is True, follow_up_weeks=weeks)
     except PublishError as exc:
         return error(exc.status, str(exc))
     return web.json_response({"queued": result.queued, "skipped": result.skipped}, status=202)

@@ -148,6 +148,13 @@ def import_word(args: argparse.Namespace) -> int:
     return 0
 
 
+def _weeks(text: str) -> int:
+    """--follow-up-weeks: 0 (never) to 52."""
+    if not text.strip().isdigit() or int(text) > 52:
+        raise argparse.ArgumentTypeError("must be a whole number of weeks from 0 (never ask) to 52")
+    return int(text)
+
+
 def publish(args: argparse.Namespace) -> int:
     from .client import PublishClientError, publish_and_follow
 
@@ -156,7 +163,8 @@ def publish(args: argparse.Namespace) -> int:
         return _fail("an admin token is needed: --token or LEARNING_BOT_ADMIN_TOKEN")
     try:
         return asyncio.run(publish_and_follow(args.url, token, args.briefing, args.to, timeout=args.timeout,
-                                              discuss_by=args.discuss_by, allow_identifiers=args.allow_identifiers))
+                                              discuss_by=args.discuss_by, allow_identifiers=args.allow_identifiers,
+                                              follow_up_weeks=args.follow_up_weeks))
     except PublishClientError as exc:
         return _fail(str(exc), 1)
     except KeyboardInterrupt:
@@ -347,6 +355,9 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--allow-identifiers", action="store_true",
                      help="publish even if the briefing contains what looks like an identifier (you confirm it identifies nobody)")
     pub.add_argument("--discuss-by", metavar="YYYY-MM-DD", help="the date by which teams should discuss it (shown on the card)")
+    pub.add_argument("--follow-up-weeks", type=_weeks, metavar="N",
+                     help="weeks after a team sends minutes without actions to ask whether the learning changed its "
+                          "practice (0: never; default: the briefing's follow_up_weeks, else 6)")
     pub.set_defaults(func=publish)
 
     privacy = commands.add_parser("privacy", help="check text for what could identify a child or family").add_subparsers(

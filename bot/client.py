@@ -36,7 +36,7 @@ async def _call(session: aiohttp.ClientSession, method: str, url: str, **kw):
 
 async def publish_and_follow(base_url: str, token: str, briefing: str, to: str, *, timeout: float = 600,
                              poll: float = 0.5, console: Console | None = None, discuss_by: str | None = None,
-                             allow_identifiers: bool = False) -> int:
+                             allow_identifiers: bool = False, follow_up_weeks: int | None = None) -> int:
     console = console or Console(stderr=True)
     base = base_url.rstrip("/")
     headers = {"Authorization": f"Bearer {token}"}
@@ -52,7 +52,8 @@ async def publish_and_follow(base_url: str, token: str, briefing: str, to: str, 
             briefing = uploaded["id"]
             console.print(f"Uploaded [bold]{briefing}[/bold]" + ("" if uploaded.get("created") else " (unchanged)"))
         body = {"to": to, **({"discuss_by": discuss_by} if discuss_by else {}),
-                **({"allow_identifiers": True} if allow_identifiers else {})}
+                **({"allow_identifiers": True} if allow_identifiers else {}),
+                **({"follow_up_weeks": follow_up_weeks} if follow_up_weeks is not None else {})}
         result = await _call(session, "POST", f"{base}/api/briefings/{briefing}/publish", json=body)
         console.print(f"Queued for {result['queued']} team(s); {result['skipped']} already had it.")
         deadline = time.monotonic() + timeout

@@ -50,6 +50,16 @@ class FrontMatter(_Strict):
     public_contacts: list[Text] = Field(default_factory=list)
     # Where to go with a live concern about a child, shown when a response reads like one.
     urgent_contact: str = ""
+    # Weeks after a team sends minutes without actions to ask whether the learning changed its
+    # practice (0: never). A team that agreed actions is asked about them on their dates instead.
+    follow_up_weeks: int = 6
+
+    @field_validator("follow_up_weeks", mode="before")
+    @classmethod
+    def _weeks(cls, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 52:
+            raise ValueError("must be a whole number of weeks from 0 (never ask) to 52")
+        return value
 
     @field_validator("issued", mode="before")
     @classmethod

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from .briefing import BriefingDoc
-from .impact import STATUS_LABELS, ImpactUpdate
+from .impact import IMPACT_QUESTION, ImpactUpdate, labels
 from .minutes import BundledMinutes, CompiledMinutes, header_facts
 from .text import escape_md, format_datetime, plural
 from .yamlfile import ContentError, Problem
@@ -679,9 +679,12 @@ def change_field(action_id: str) -> str:
 
 
 def follow_up_card(briefing_title: str, discussion_id: str, actions: Sequence[FollowUpAction], lead_names: str,
-                   *, reminder: bool = False) -> Card:
+                   *, reminder: bool = False, question: bool = False) -> Card:
     """In the team's thread on the day its actions were due: how did each go, and what changed? The
-    answer goes to its safeguarding lead."""
+    answer goes to its safeguarding lead. `question`: the impact question, asked of a team that
+    agreed no actions (one item)."""
+    if question:
+        return _impact_question(briefing_title, discussion_id, actions[0], lead_names, reminder)
     body: list[Card] = [
         text("Reminder: how did your actions go?" if reminder else "Action plan follow-up", size="Small",
              isSubtle=True),
@@ -695,7 +698,7 @@ def follow_up_card(briefing_title: str, discussion_id: str, actions: Sequence[Fo
             text(f"{escape_md(a.owner)}, by {a.due}", size="Small", isSubtle=True, spacing="None"),
             {"type": "Input.ChoiceSet", "id": status_field(a.id), "label": "How did it go?", "style": "expanded",
              "isRequired": True, "errorMessage": "Choose how it went", "value": a.status,
-             "choices": [{"title": label, "value": value} for value, label in STATUS_LABELS.items()]},
+             "choices": [{"title": label, "value": value} for value, label in labels(False).items()]},
             {"type": "Input.Text", "id": change_field(a.id), "label": "What changed in practice? (optional)",
              "isMultiline": True, "maxLength": 1000, "value": a.change,
              "placeholder": "e.g. Police now get a formal invite to every strategy discussion"},
@@ -704,20 +707,40 @@ def follow_up_card(briefing_title: str, discussion_id: str, actions: Sequence[Fo
                                discussion=discussion_id, actions=[a.id for a in actions])])
 
 
+def _impact_question(briefing_title: str, discussion_id: str, item: FollowUpAction, lead_names: str,
+                          reminder: bool) -> Card:
+    body: list[Card] = [
+        text("Reminder: a question about this briefing" if reminder else "Impact follow-up", size="Small",
+             isSubtle=True),
+        heading(f"{IMPACT_QUESTION} · {briefing_title}"),
+        text(f"Your team discussed this briefing and sent its minutes. Has anything changed since in how you work? "
+             f"Your answer goes to {escape_md(lead_names)}. It takes a minute in a team meeting."),
+        {"type": "Input.ChoiceSet", "id": status_field(item.id), "label": "Has it?", "style": "expanded",
+         "isRequired": True, "errorMessage": "Choose an answer", "value": item.status,
+         "choices": [{"title": label, "value": value} for value, label in labels(True).items()]},
+        {"type": "Input.Text", "id": change_field(item.id), "label": "What changed in practice? (optional)",
+         "isMultiline": True, "maxLength": 1000, "value": item.change,
+         "placeholder": "e.g. We now check for smoke alarms on every home visit"},
+    ]
+    return card(body, [execute("Send to our safeguarding lead", Verb.follow_up_answer, "positive",
+                               discussion=discussion_id, actions=[item.id])])
+
+
 def impact_rows(u: ImpactUpdate) -> list[Card]:
     out: list[Card] = []
     for n, item in enumerate(u.items, start=1):
         what, who, how, change = item.columns()
+        when, said = ("Asked", "Answer") if item.question else ("Who, by when", "How it went")
         out += [text(f"**{n}. {escape_md(_clip(what, 500))}**", spacing="Medium"),
-                facts([("Who, by when", escape_md(who)), ("How it went", how),
+                facts([(when, escape_md(who.removeprefix("Asked "))), (said, how),
                        ("What changed", escape_md(_clip(change, 1000)))])]
     return out
 
 
 def answered_follow_up_card(u: ImpactUpdate, sent_to: str) -> Card:
     """The thread's follow-up once answered, for everyone: what was said, and to whom it went."""
-    return card([text("Action plan follow-up", size="Small", isSubtle=True),
-                 heading(f"How the actions went · {u.briefing_title}"),
+    return card([text("Impact follow-up" if u.question else "Action plan follow-up", size="Small", isSubtle=True),
+                 heading(f"{u.heading} · {u.briefing_title}"),
                  text(f"✓ {escape_md(u.answered_by)} answered on {format_datetime(u.answered_at)}: on its way to "
                       f"{escape_md(sent_to)}."),
                  *impact_rows(u)])
@@ -727,7 +750,8 @@ def impact_card(u: ImpactUpdate, thread_url: str | None = None) -> Card:
     """An impact update in a lead's chat: how the team's agreed actions went (the email has the Word addendum)."""
     actions = [{"type": "Action.OpenUrl", "title": "Open the team's thread", "url": thread_url}] if thread_url else []
     return card([text(f"Impact update · {u.board}", size="Small", isSubtle=True),
-                 heading(f"{escape_md(u.team_name)}: how its actions went"),
+                 heading(f"{escape_md(u.team_name)}: " + ("whether the learning changed its practice" if u.question
+                                                          else "how its actions went")),
                  text(escape_md(u.intro)),
                  *impact_rows(u)], actions)
 
@@ -815,6 +839,9 @@ def publish_preview_card(briefing: BriefingDoc, audience: AudienceChoices, findi
                      {"title": "The teams chosen below", "value": "teams"}]})
     tail: list[Card] = [
         {"type": "Input.Date", "id": "discuss_by", "label": "Discuss by (optional)"},
+        {"type": "Input.Number", "id": "follow_up_weeks", "min": 0, "max": 52, "value": briefing.follow_up_weeks,
+         "label": "Ask teams that agree no actions whether it changed their practice, after (weeks; 0: never)",
+         "errorMessage": "A number of weeks from 0 to 52"},
         {"type": "ColumnSet", "columns": [
             {"type": "Column", "width": "stretch", "items": [
                 {"type": "Input.Date", "id": "send_on", "label": "Send on (optional: now if empty)"}]},

@@ -29,8 +29,8 @@ from .impact import ImpactUpdate
 from .minutes import CompiledMinutes, header_facts
 from .report import BriefingReport
 from .report_render import (
-    ACTION_COLUMNS, FIGURE_CAPTION, NO_ACTIONS, NO_IMPACT, NO_RESPONSES, NO_TEAMS, REACH_COLUMNS, about, action_row,
-    action_totals, organisation_row, reach_figures, title, totals_row,
+    COUNT_TABLES, FIGURE_CAPTION, NO_IMPACT, NO_RESPONSES, NO_TEAMS, REACH_COLUMNS, about, count_rows, count_totals,
+    impact_groups, organisation_row, reach_figures, title, totals_row,
 )
 from .text import LONDON, format_date, slug
 
@@ -417,16 +417,17 @@ IMPACT_WIDTHS = (5.4, 3.4, 2.4, 5.8)
 
 
 def impact_docx(u: ImpactUpdate) -> bytes:
-    """An addendum to the team's minutes: how the actions it agreed went."""
+    """An addendum to the team's minutes: how the actions it agreed went (or its answer to the impact question)."""
     doc_title = f"Impact update: {u.briefing_title}"
     doc = _new_document(doc_title=doc_title, subject=f"{u.team_name}, {u.organisation_name}", author=u.board,
                         when=u.answered_at, keywords="safeguarding; learning briefing; action plan; impact")
     _para(doc, doc_title, style="Title")
     _para(doc, u.intro).paragraph_format.space_after = Pt(10)
-    _heading(doc, "How the actions went", 1)
-    table = _table(doc, u.columns(), IMPACT_WIDTHS, caption="How the actions went",
-                   description="Each row is one action the team agreed: who would do it and by when, how it went, "
-                               "and what changed in practice, in the team's words.")
+    _heading(doc, u.heading, 1)
+    described = ("The question the team was asked, when, its answer, and what changed in practice, in the team's "
+                 "words." if u.question else "Each row is one action the team agreed: who would do it and by when, "
+                 "how it went, and what changed in practice, in the team's words.")
+    table = _table(doc, u.columns(), IMPACT_WIDTHS, caption=u.heading, description=described)
     for item in u.items:
         _add_row(table, item.columns(), IMPACT_WIDTHS)
     _footer(doc, f"An addendum to the minutes {u.team_name} sent to the safeguarding lead of {u.organisation_name} "
@@ -439,8 +440,9 @@ def impact_docx(u: ImpactUpdate) -> bytes:
 
 REPORT_RESPONSE_WIDTHS = (7.4, 3.2, 3.5, 2.9)
 ORGANISATION_WIDTHS = (4.5,) + (2.5,) * len(REACH_COLUMNS)
-ACTION_WIDTHS_BY_ORG = (4.1,) + (2.15,) * len(ACTION_COLUMNS)
+COUNT_WIDTHS = {n: (4.1,) + (12.9 / n,) * n for n in {len(t.columns) for t in COUNT_TABLES}}
 IMPACT_REPORT_WIDTHS = (5.6, 4.0, 2.6, 2.6, 2.2)
+QUESTION_REPORT_WIDTHS = (9.6, 2.8, 2.8, 1.8)
 
 
 def report_document(report: BriefingReport) -> bytes:
@@ -489,27 +491,35 @@ def report_docx(report: BriefingReport, chart_png: bytes) -> bytes:
     else:
         _para(doc, NO_TEAMS)
 
-    _heading(doc, "Actions agreed", 1)
-    if report.actions_agreed:
-        headers = ("Organisation", *(name for _, name in ACTION_COLUMNS))
-        numeric = tuple(range(1, len(headers)))
-        table = _table(doc, headers, ACTION_WIDTHS_BY_ORG, caption="Actions agreed, and how they went, by organisation",
-                       numeric=numeric, header_size=9.5)
-        for o in report.organisations:
-            if o.actions_agreed:
-                _add_row(table, (o.organisation_name, *map(str, action_row(o))), ACTION_WIDTHS_BY_ORG, numeric=numeric)
-        _add_row(table, ("Total", *map(str, action_totals(report))), ACTION_WIDTHS_BY_ORG, numeric=numeric, bold=True,
+    for counts in COUNT_TABLES:
+        _heading(doc, counts.heading, 1)
+        _para(doc, counts.intro)
+        rows = count_rows(report, counts)
+        if not rows:
+            _quiet(_para(doc, counts.none))
+            continue
+        headers = ("Organisation", *(name for _, name in counts.columns))
+        numeric, widths = tuple(range(1, len(headers))), COUNT_WIDTHS[len(counts.columns)]
+        table = _table(doc, headers, widths, caption=counts.caption, numeric=numeric, header_size=9.5)
+        for name, numbers in rows:
+            _add_row(table, (name, *map(str, numbers)), widths, numeric=numeric)
+        _add_row(table, ("Total", *map(str, count_totals(report, counts))), widths, numeric=numeric, bold=True,
                  label_fill=LABEL_FILL)
-    else:
-        _para(doc, NO_ACTIONS)
     _heading(doc, "What changed in practice", 1)
-    if report.impact:
+    for heading, said in impact_groups(report):
+        _heading(doc, heading, 2)
+        if said[0].question:
+            table = _table(doc, ("What changed", "Team", "Organisation", "Answer"), QUESTION_REPORT_WIDTHS,
+                           caption="What changed in practice, in the words of teams asked the impact question")
+            for s in said:
+                _add_row(table, (s.change.strip(), s.team_name, s.organisation_name, s.status), QUESTION_REPORT_WIDTHS)
+            continue
         table = _table(doc, ("What changed", "Action", "Team", "Organisation", "How it went"), IMPACT_REPORT_WIDTHS,
-                       caption="What changed in practice, in the teams' words")
-        for s in report.impact:
+                       caption="What changed in practice, in the words of teams that agreed actions")
+        for s in said:
             _add_row(table, (s.change.strip(), s.action, s.team_name, s.organisation_name, s.status),
                      IMPACT_REPORT_WIDTHS)
-    else:
+    if not report.impact:
         _quiet(_para(doc, NO_IMPACT))
 
     _heading(doc, "What teams said", 1)

@@ -21,17 +21,26 @@ class OrganisationReach(BaseModel):
     actions_not_yet: int = 0
     actions_no_longer_relevant: int = 0
     actions_overdue: int = 0  # not answered after the follow-up's reminder
+    # The impact question, asked of teams that sent minutes without actions (answered as statuses).
+    impact_asked: int = 0
+    impact_done: int = 0  # "Yes"
+    impact_partly: int = 0
+    impact_not_yet: int = 0
+    impact_no: int = 0
+    impact_overdue: int = 0  # not answered after the reminder
 
 
 class ImpactStatement(BaseModel):
-    """What changed in practice, in a team's words, for one action it agreed (as its lead got it)."""
+    """What changed in practice, in a team's words, for one action it agreed or in answer to the
+    impact question (as its lead got it)."""
 
     organisation_name: str
     team_name: str
-    action: str
-    status: str  # in words: Done, Partly, ...
+    action: str  # the action, or the impact question
+    status: str  # in words: Done, Partly, ... (the question: Yes, Partly, ...)
     change: str
     date: date
+    question: bool = False  # the answer to the impact question
 
 
 class ReportResponse(BaseModel):
@@ -94,6 +103,9 @@ class BriefingReport(BaseModel):
     @property
     def actions_agreed(self) -> int:
         return sum(o.actions_agreed for o in self.organisations)
+
+    def total(self, field: str) -> int:
+        return sum(int(getattr(o, field)) for o in self.organisations)
 
     @property
     def responses(self) -> int:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from markupsafe import Markup
 
 from .chart import chart_description
 from .html_render import render
+from .impact import IMPACT_QUESTION
 from .report import BriefingReport, ImpactStatement, OrganisationReach, ReportResponse
 from .text import escape_md, format_date, format_datetime
 
@@ -28,10 +29,42 @@ ACTION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("actions_no_longer_relevant", "No longer relevant"),
     ("actions_overdue", "Overdue"),
 )
+QUESTION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("impact_asked", "Teams asked"),
+    ("impact_done", "Yes"),
+    ("impact_partly", "Partly"),
+    ("impact_not_yet", "Not yet"),
+    ("impact_no", "No"),
+    ("impact_overdue", "Unanswered"),
+)
 NO_ACTIONS = "No team has agreed actions for this briefing yet."
+NO_QUESTIONS = "No team has been asked yet."
 NO_IMPACT = "No team has said yet what changed in practice."
-ACTIONS_EXPORT_COLUMNS = ("briefing_id", "organisation", "team", "action", "owner", "due", "embedded_when", "status",
-                          "overdue", "what_changed", "answered")
+ACTIONS_EXPORT_COLUMNS = ("briefing_id", "organisation", "team", "type", "action", "owner", "due", "embedded_when",
+                          "status", "overdue", "what_changed", "answered")
+
+
+class CountTable(NamedTuple):
+    """A table of counts by organisation after the reach table (organisations with none left out)."""
+
+    anchor: str
+    heading: str
+    intro: str
+    caption: str
+    columns: tuple[tuple[str, str], ...]  # the first counts what the rest break down
+    none: str
+
+
+COUNT_TABLES = (
+    CountTable("actions", "Actions agreed", "Actions teams agreed when they sent their minutes, and how they went: "
+               "each team's thread asks on the action's date. Overdue: not answered after a reminder.",
+               "Actions teams agreed, and how they went, by organisation", ACTION_COLUMNS, NO_ACTIONS),
+    CountTable("impact-question", "Has the learning changed practice?",
+               f"Teams that sent minutes without agreeing actions are asked some weeks later: \"{IMPACT_QUESTION}\" "
+               "Unanswered: not answered after a reminder.",
+               "Teams asked whether the learning changed their practice, and their answers, by organisation",
+               QUESTION_COLUMNS, NO_QUESTIONS),
+)
 RESPONSE_COLUMNS = ("briefing_id", "organisation", "team", "theme", "question_id", "question", "date", "response")
 NO_RESPONSES = "No responses recorded."
 NO_TEAMS = "The briefing has not reached any team yet."
@@ -69,6 +102,14 @@ def reach_figures(report: BriefingReport) -> list[tuple[str, str]]:
          f"{report.acknowledged}{_percent(report.acknowledged, report.minutes_sent)}"),
         ("Responses recorded", str(report.responses)),
     ]
+    agreed, asked = report.total("actions_agreed"), report.total("impact_asked")
+    if agreed:
+        went = report.total("actions_done") + report.total("actions_partly")
+        rows += [("Actions agreed", str(agreed)), ("Actions done or partly done", f"{went}{_percent(went, agreed)}")]
+    if asked:
+        changed = report.total("impact_done") + report.total("impact_partly")
+        rows += [("Teams asked whether practice changed", str(asked)),
+                 ("Said it had, at least in part", f"{changed}{_percent(changed, asked)}")]
     return rows
 
 
@@ -89,16 +130,30 @@ def totals_row(report: BriefingReport) -> list[int]:
     return [int(getattr(report, field)) for field, _ in REACH_COLUMNS]
 
 
-def action_row(o: OrganisationReach) -> list[int]:
-    return [int(getattr(o, field)) for field, _ in ACTION_COLUMNS]
+def count_row(o: OrganisationReach, columns: tuple[tuple[str, str], ...] = ACTION_COLUMNS) -> list[int]:
+    return [int(getattr(o, field)) for field, _ in columns]
 
 
-def action_totals(report: BriefingReport) -> list[int]:
-    return [sum(int(getattr(o, field)) for o in report.organisations) for field, _ in ACTION_COLUMNS]
+def count_rows(report: BriefingReport, table: CountTable) -> list[tuple[str, list[int]]]:
+    """(organisation, its counts) for each organisation with any."""
+    first = table.columns[0][0]
+    return [(o.organisation_name, count_row(o, table.columns)) for o in report.organisations if getattr(o, first)]
+
+
+def count_totals(report: BriefingReport, table: CountTable) -> list[int]:
+    return [report.total(field) for field, _ in table.columns]
+
+
+def impact_groups(report: BriefingReport) -> list[tuple[str, list[ImpactStatement]]]:
+    """What changed in practice, grouped by what it answers: the impact question, then agreed actions."""
+    groups = [(IMPACT_QUESTION, [s for s in report.impact if s.question]),
+              ("How agreed actions went", [s for s in report.impact if not s.question])]
+    return [(heading, said) for heading, said in groups if said]
 
 
 def impact_attribution(s: ImpactStatement) -> str:
-    return f"{s.team_name}, {s.organisation_name}, {format_date(s.date)} ({s.status}): {s.action}"
+    said = f"{s.team_name}, {s.organisation_name}, {format_date(s.date)} ({s.status})"
+    return said if s.question else f"{said}: {s.action}"
 
 
 def attribution(r: ReportResponse) -> str:
@@ -133,18 +188,22 @@ def report_markdown(report: BriefingReport) -> str:
         out.append("| **Total** | " + " | ".join(f"**{n}**" for n in totals_row(report)) + " |")
     else:
         out.append(NO_TEAMS)
-    out += ["", "## Actions agreed", ""]
-    if report.actions_agreed:
-        out.append("| Organisation | " + " | ".join(name for _, name in ACTION_COLUMNS) + " |")
-        out.append("| --- |" + " ---: |" * len(ACTION_COLUMNS))
-        for o in report.organisations:
-            if o.actions_agreed:
-                out.append(f"| {_md(o.organisation_name)} | " + " | ".join(map(str, action_row(o))) + " |")
-        out.append("| **Total** | " + " | ".join(f"**{n}**" for n in action_totals(report)) + " |")
-    else:
-        out.append(NO_ACTIONS)
-    out += ["", "## What changed in practice", ""]
-    out += [f"- {_md_block(s.change, '  ')}  \n  *{_md(impact_attribution(s))}*" for s in report.impact] or [NO_IMPACT]
+    for table in COUNT_TABLES:
+        out += ["", f"## {table.heading}", "", _md(table.intro), ""]
+        rows = count_rows(report, table)
+        if rows:
+            out.append("| Organisation | " + " | ".join(name for _, name in table.columns) + " |")
+            out.append("| --- |" + " ---: |" * len(table.columns))
+            out += [f"| {_md(name)} | " + " | ".join(map(str, numbers)) + " |" for name, numbers in rows]
+            out.append("| **Total** | " + " | ".join(f"**{n}**" for n in count_totals(report, table)) + " |")
+        else:
+            out.append(table.none)
+    out += ["", "## What changed in practice"]
+    for heading, said in impact_groups(report):
+        out += ["", f"### {_md(heading)}", ""]
+        out += [f"- {_md_block(s.change, '  ')}  \n  *{_md(impact_attribution(s))}*" for s in said]
+    if not report.impact:
+        out += ["", NO_IMPACT]
     out += ["", "## What teams said"]
     if report.detail_note:
         out += ["", _md(report.detail_note)]
@@ -182,13 +241,15 @@ def _csv(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
 
 def report_csv(report: BriefingReport) -> str:
     """One row per organisation: its reach and engagement."""
-    header = ["organisation_id", "organisation", *(field for field, _ in REACH_COLUMNS + ACTION_COLUMNS)]
-    return _csv(header, ([o.organisation_id, o.organisation_name, *organisation_row(o), *action_row(o)]
+    counted = ACTION_COLUMNS + QUESTION_COLUMNS
+    header = ["organisation_id", "organisation", *(field for field, _ in REACH_COLUMNS + counted)]
+    return _csv(header, ([o.organisation_id, o.organisation_name, *organisation_row(o), *count_row(o, counted)]
                          for o in report.organisations))
 
 
 def actions_csv(rows: Iterable[Iterable[object]]) -> str:
-    """Every agreed action of a briefing, one a row (ACTIONS_EXPORT_COLUMNS), for the board's own analysis."""
+    """Every agreed action (and impact question) of a briefing, one a row (ACTIONS_EXPORT_COLUMNS), for the
+    board's own analysis."""
     return _csv(ACTIONS_EXPORT_COLUMNS, rows)
 
 
@@ -218,6 +279,6 @@ def report_html(report: BriefingReport, chart_src: str) -> str:
         columns=[name for _, name in REACH_COLUMNS], totals=totals_row(report), no_teams=NO_TEAMS,
         organisations=[(o.organisation_name, organisation_row(o)) for o in report.organisations],
         themes=report.themes, no_responses=NO_RESPONSES, format_date=format_date, board=report.board,
-        detail_note=report.detail_note, action_columns=[name for _, name in ACTION_COLUMNS],
-        action_organisations=[(o.organisation_name, action_row(o)) for o in report.organisations if o.actions_agreed],
-        action_totals=action_totals(report), no_actions=NO_ACTIONS, impact=report.impact, no_impact=NO_IMPACT)
+        detail_note=report.detail_note,
+        count_tables=[(table, count_rows(report, table), count_totals(report, table)) for table in COUNT_TABLES],
+        impact_groups=impact_groups(report), no_impact=NO_IMPACT)

@@ -27,6 +27,7 @@ TOO_LONG = "One response is longer than {limit} characters. Please shorten it an
 NOTHING_TO_CLOSE = "No responses have been recorded yet. Use **Record responses** on the briefing first."
 CLOSE_CANCELLED = "The discussion stays open. Add more responses and close it when you're ready."
 CLOSED = "Discussion closed by {name}. Sending the minutes to {leads}."
+IMPACT_QUESTION_PLANNED = " On {date} I'll ask here whether this learning has changed anything in your practice."
 CLOSE_ORGANISATION_CHANGED = ("This team's organisation changed since that preview, so nothing was sent. "
                               "Check the minutes again before they go.")
 ALREADY_POSTED = "**{title}** was already posted in this team on {date}. Scroll up to its thread, or mention me with **status**."

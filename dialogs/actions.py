@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from content.briefing import BriefingDoc
 from content.calendar import next_working_day
 from content.cards import ACTION_FIELDS, MAX_ACTIONS, TYPED_FIELDS, action_field
+from content.impact import IMPACT_QUESTION
 from content.minutes import AgreedAction
 from content.text import LONDON, format_date
 from storage.models import Action, Discussion
@@ -71,8 +72,16 @@ def read_actions(value: dict, today: date, deps: Deps, briefing: BriefingDoc) ->
 
 
 def action_records(discussion: Discussion, organisation_id: str, agreed: list[AgreedAction],
-                   at: datetime) -> list[Action]:
-    """The agreed actions as records, bound to the organisation the minutes go to."""
+                   at: datetime, follow_up_weeks: int = 0) -> list[Action]:
+    """The agreed actions as records, bound to the organisation the minutes go to; when the team
+    agreed none, the impact question to ask it `follow_up_weeks` on, on a working day (0: none)."""
+    if not agreed:
+        if follow_up_weeks <= 0:
+            return []
+        day = next_working_day(at.astimezone(LONDON).date() + timedelta(weeks=follow_up_weeks))
+        return [Action(id=Action.question_id(discussion.id), discussion_id=discussion.id,
+                       briefing_id=discussion.briefing_id, team_id=discussion.team_id, organisation_id=organisation_id,
+                       what=IMPACT_QUESTION, owner="The team", due=day, agreed_at=at, impact_question=True)]
     return [Action(id=Action.make_id(discussion.id, n), discussion_id=discussion.id, briefing_id=discussion.briefing_id,
                    team_id=discussion.team_id, organisation_id=organisation_id, what=a.what, owner=a.owner, due=a.due,
                    embedded=a.embedded, agreed_at=at)

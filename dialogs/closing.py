@@ -158,8 +158,9 @@ async def close_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         await deps.store.minutes.put(minutes)
         # The actions too stay with that organisation (its lead's follow-ups, digests and reports).
         # Exactly these: a close that failed part way leaves none of its own behind.
-        await deps.store.actions.set_for_discussion(
-            discussion.id, action_records(discussion, compiled.organisation_id, agreed, compiled.closed_at))
+        weeks = discussion.follow_up_weeks if discussion.follow_up_weeks is not None else opened.briefing.follow_up_weeks
+        records = action_records(discussion, compiled.organisation_id, agreed, compiled.closed_at, weeks)
+        await deps.store.actions.set_for_discussion(discussion.id, records)
         discussion.closed_at = compiled.closed_at
         discussion.closed_by = compiled.closed_by
         discussion.closed_by_id = inbound.user_aad
@@ -172,8 +173,9 @@ async def close_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     leads = ", ".join(await leads_described(deps, minutes.organisation_id))
     await settle(turn, sent_minutes_card(compiled, leads))
     await refresh_card(discussion, deps)  # closed, for everyone; the thread is told once they are sent
-    await note(turn, strings.CLOSED.format(name=quote(compiled.closed_by), leads=leads),
-               True)
+    asked = next((a.due for a in records if a.impact_question), None)
+    await note(turn, strings.CLOSED.format(name=quote(compiled.closed_by), leads=leads)
+               + (strings.IMPACT_QUESTION_PLANNED.format(date=format_date(asked)) if asked else ""), True)
 
 
 async def close_cancel(turn: Turn, inbound: Inbound, deps: Deps) -> None:

@@ -34,6 +34,8 @@ async def build_digests(deps: Deps, organisation_ids: set[str], now: datetime | 
     rows: dict[str, list[DigestBriefing]] = {o: [] for o in organisation_ids}
     actions: dict[tuple[str, str], Counter[str]] = {}  # (briefing, organisation) -> actions by state
     for a in await deps.store.actions.list(organisation_ids=organisation_ids):
+        if a.impact_question:
+            continue  # the impact question is not an action the team agreed (its answer reaches the lead)
         states = actions.setdefault((a.briefing_id, a.organisation_id), Counter())
         states[a.status.value] += 1
         states["overdue"] += 1 if overdue(a) else 0

@@ -1,7 +1,8 @@
 """The follow-up of agreed actions: on the day they are due (a working day, in working hours) the
 team's thread asks how each went; the answer goes to the leads of the organisation the minutes went
 to as an impact update. Unanswered after ten working days: one reminder, and from then the actions
-count as overdue."""
+count as overdue. A team that agreed no actions is asked the impact question the same way (an
+Action record marked impact_question)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from content import strings
 from content.calendar import add_working_days, is_working_time
 from content.cards import FollowUpAction, Verb, answered_follow_up_card, change_field, follow_up_card, status_field
 from content.digest import ACTION_STATES
-from content.impact import STATUS_LABELS, ImpactItem, ImpactUpdate
+from content.impact import ImpactItem, ImpactUpdate, labels
 from content.list_cards import ActionRow, actions_card
 from content.text import LONDON, format_date
 from storage.models import Action, ActionStatus, Delivery, DeliveryKind, Discussion, stable_id
@@ -118,7 +119,7 @@ async def follow_up_message(d: Delivery, deps: Deps) -> tuple[Discussion, dict]:
         raise LookupError("its actions were answered already")
     return discussion, follow_up_card(record.title, discussion.id, [_shown(a) for a in actions],
                                       lead_names(deps, actions[0].organisation_id),
-                                      reminder=bool(d.payload.get("reminder")))
+                                      reminder=bool(d.payload.get("reminder")), question=actions[0].impact_question)
 
 
 def _shown(a: Action, status: str = "", change: str = "") -> FollowUpAction:
@@ -137,8 +138,8 @@ async def impact_update(deps: Deps, actions: list[Action]) -> ImpactUpdate:
         board=deps.directory.board.name, briefing_title=record.title if record else first.briefing_id,
         minutes_sent=(discussion.closed_at if discussion and discussion.closed_at else first.agreed_at),
         answered_by=first.updated_by or "A team member", answered_at=first.updated_at or deps.clock(),
-        items=[ImpactItem(what=a.what, owner=a.owner, due=a.due, status=a.status.value, change=a.update)
-               for a in actions])
+        items=[ImpactItem(what=a.what, owner=a.owner, due=a.due, status=a.status.value, change=a.update,
+                          question=a.impact_question) for a in actions])
 
 
 def plan_impact(discussion: Discussion, actions: list[Action], deps: Deps) -> list[Delivery]:
@@ -192,7 +193,8 @@ async def answer_follow_up(turn: Turn, inbound: Inbound, deps: Deps) -> None:
             await note(turn, problem)
             await show_privately(turn, follow_up_card(
                 opened.briefing.title, opened.discussion.id, [_shown(a, *typed[a.id]) for a in actions],
-                lead_names(deps, actions[0].organisation_id)), "How did your actions go?")
+                lead_names(deps, actions[0].organisation_id), question=actions[0].impact_question),
+                "How did your actions go?")
             return
         now = deps.clock()
         for a in actions:
@@ -211,13 +213,14 @@ async def answer_follow_up(turn: Turn, inbound: Inbound, deps: Deps) -> None:
 def _problem(actions: list[Action], typed: dict[str, tuple[str, str]], deps: Deps, opened) -> str | None:
     for n, a in enumerate(actions, start=1):
         status, change = typed[a.id]
-        if status not in STATUS_LABELS:
-            return f"Action {n}: choose how it went."
+        if status not in labels(a.impact_question):
+            return "Choose an answer." if a.impact_question else f"Action {n}: choose how it went."
         if len(change) > MAX_CHANGE:
             return strings.TOO_LONG.format(limit=MAX_CHANGE)
         found = findings_in(change, deps, opened.briefing)
         if found:
-            return (f"Action {n}: what changed looks like it contains {' and '.join(kinds(found))}. It goes to "
+            where = "What changed" if a.impact_question else f"Action {n}: what changed"
+            return (f"{where} looks like it contains {' and '.join(kinds(found))}. It goes to "
                     "the safeguarding lead as written, so please leave it out.")
     return None
 
@@ -229,7 +232,7 @@ async def actions_command(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         await say(turn, strings.ACTIONS_LEADS_ONLY)
         return
     names = {o.id: o.name for o in orgs}
-    found = await deps.store.actions.list(organisation_ids=set(names))
+    found = [a for a in await deps.store.actions.list(organisation_ids=set(names)) if not a.impact_question]
     teams = {t.id: t.name for t in await deps.store.teams.summaries()}
     titles = {b.id: b.title for b in await deps.store.briefings.list()}
     answered = Counter(a.status.value for a in found if a.status is not ActionStatus.open)

@@ -21,8 +21,8 @@ from storage.models import (Briefing, BriefingCorrection, BriefingStatus, Conver
 
 from .deps import Deps
 from .inbound import Inbound
-from .publishing import (Audience, PublishError, audience_teams, findings_by_part, parse_discuss_by, publish,
-                         retry_delivery)
+from .publishing import (Audience, PublishError, audience_teams, findings_by_part, parse_discuss_by,
+                         parse_follow_up_weeks, publish, retry_delivery)
 from .privacy_gate import described, findings_in
 from .send import say, settle
 from .thread import refresh_card
@@ -165,6 +165,9 @@ async def publish_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     try:
         audience = parse_audience(value)
         discuss_by = parse_discuss_by(value.get("discuss_by"), now.astimezone(LONDON).date())
+        weeks = parse_follow_up_weeks(value.get("follow_up_weeks"))
+        if weeks is None:
+            weeks = parse_cached(record.source).follow_up_weeks
         send_at = parse_send_at(value.get("send_on"), value.get("send_time"), now)
         teams = await audience_teams(audience, deps)
         found = findings_by_part(record.source, parse_cached(record.source), deps)
@@ -185,7 +188,7 @@ async def publish_confirm(turn: Turn, inbound: Inbound, deps: Deps) -> None:
             return
         request = PublishRequest(
             briefing_id=record.id, audience=audience.kind, audience_ids=list(audience.ids), discuss_by=discuss_by,
-            send_at=send_at, allow_identifiers=allow, requested_by=inbound.user_aad or "",
+            follow_up_weeks=weeks, send_at=send_at, allow_identifiers=allow, requested_by=inbound.user_aad or "",
             requested_by_name=inbound.user_name, requested_at=now, reply_to=_chat_of(inbound),
             status_card=_chat_of(inbound).model_copy(update={"activity_id": inbound.reply_to_id})
             if inbound.reply_to_id else None, state=PublishState.awaiting_approval, source_sha=source_hash(record))
@@ -231,6 +234,9 @@ def _facts(request: PublishRequest, deps: Deps) -> list[tuple[str, str]]:
     rows.append(("When", f"{format_datetime(request.send_at)} (UK time)" if request.send_at else "As soon as it can"))
     if request.discuss_by:
         rows.append(("Discuss by", format_date(request.discuss_by)))
+    if request.follow_up_weeks is not None:
+        rows.append(("Impact question", f"{plural(request.follow_up_weeks, 'week')} after a team sends minutes "
+                     "without actions" if request.follow_up_weeks else "Not asked"))
     rows.append(("Asked by", f"{escape_md(request.requested_by_name)}, {format_datetime(request.requested_at)}"))
     return rows
 
@@ -254,7 +260,8 @@ async def _execute(request: PublishRequest, record: Briefing, deps: Deps, queue_
         log.warning("publish request cancelled: the briefing changed id=%s", record.id)
         return None
     result = await publish(record.id, Audience(request.audience, tuple(request.audience_ids)), deps,
-                           request.discuss_by, True, strict=False, request=request.requested_at.isoformat())
+                           request.discuss_by, True, strict=False, request=request.requested_at.isoformat(),
+                           follow_up_weeks=request.follow_up_weeks)
     request.state, request.queued, request.skipped = PublishState.publishing, result.queued, result.skipped
     await save_request(request, deps)
     if queue_status:

@@ -135,6 +135,24 @@ def parse_discuss_by(raw: object, today: date) -> date | None:
     return when
 
 
+MAX_FOLLOW_UP_WEEKS = 52
+
+
+def parse_follow_up_weeks(raw: object) -> int | None:
+    """The publisher's optional weeks until a team that sent minutes without actions is asked whether
+    the learning changed its practice: 0 (never) to 52; None when not given (the briefing's own)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        number = float(str(raw).strip()) if not isinstance(raw, bool) else None
+    except ValueError:
+        number = None
+    if number is None or not number.is_integer() or not 0 <= number <= MAX_FOLLOW_UP_WEEKS:
+        raise PublishError("the weeks before teams are asked whether it changed their practice (follow_up_weeks) "
+                           f"must be a whole number from 0 (never ask) to {MAX_FOLLOW_UP_WEEKS}", status=400)
+    return int(number)
+
+
 def identifier_findings(record: Briefing, deps: Deps) -> list[str]:
     """What in the briefing looks like an identifier: "a phone number (line 80)"."""
     found = briefing_findings(record.source, parse_cached(record.source), deps.directory.case_reference_patterns)
@@ -153,9 +171,11 @@ def findings_by_part(source: str, doc: BriefingDoc, deps: Deps) -> list[str]:
 
 
 async def publish(briefing_id: str, to: str | Audience, deps: Deps, discuss_by: date | None = None,
-                  allow_identifiers: bool = False, strict: bool = True, request: str | None = None) -> Published:
+                  allow_identifiers: bool = False, strict: bool = True, request: str | None = None,
+                  follow_up_weeks: int | None = None) -> Published:
     """Queue the briefing for every active team in the audience (`to`: all, org:ID or team:ID).
-    A briefing with what looks like an identifier needs `allow_identifiers` (the publisher's word)."""
+    A briefing with what looks like an identifier needs `allow_identifiers` (the publisher's word).
+    `follow_up_weeks`: when to ask a team that agreed no actions about impact (None: the briefing's)."""
     record = await deps.store.briefings.get(briefing_id)
     if record is None:
         raise PublishError(f"no briefing with id '{briefing_id}'", status=404)
@@ -173,7 +193,8 @@ async def publish(briefing_id: str, to: str | Audience, deps: Deps, discuss_by: 
     ]
     # The discussion exists before its card is posted, so the card's buttons always find it.
     await deps.store.discussions.create([
-        Discussion(id=Discussion.make_id(record.id, t.id), briefing_id=record.id, team_id=t.id, discuss_by=discuss_by)
+        Discussion(id=Discussion.make_id(record.id, t.id), briefing_id=record.id, team_id=t.id, discuss_by=discuss_by,
+                   follow_up_weeks=follow_up_weeks)
         for t in teams
     ])
     added = await deps.store.outbox.enqueue(rows)

@@ -8,7 +8,7 @@ from typing import Iterable
 from content import strings
 from content.briefing import parse_cached
 from content.list_cards import report_card
-from content.impact import STATUS_LABELS
+from content.impact import labels
 from content.report import (BriefingReport, ImpactStatement, OrganisationReach, QuestionResponses, ReportResponse,
                             ThemeResponses)
 from content.text import LONDON
@@ -127,32 +127,36 @@ async def actions_export(deps: Deps, briefing_id: str) -> list[list[object]]:
     for a in await deps.store.actions.list(briefing_id=briefing_id):
         org = deps.directory.organisation(a.organisation_id)
         answered = a.updated_at.astimezone(LONDON).date().isoformat() if a.updated_at else ""
-        rows.append([a.briefing_id, org.name if org else a.organisation_id, teams.get(a.team_id, ""), a.what, a.owner,
-                     a.due.isoformat(), a.embedded, a.status.value, "yes" if overdue(a) else "no", a.update, answered])
-    return sorted(rows, key=lambda r: (str(r[1]), str(r[2]), str(r[5])))
+        rows.append([a.briefing_id, org.name if org else a.organisation_id, teams.get(a.team_id, ""),
+                     "impact question" if a.impact_question else "action", a.what, a.owner, a.due.isoformat(),
+                     a.embedded, a.status.value, "yes" if overdue(a) else "no", a.update, answered])
+    return sorted(rows, key=lambda r: (str(r[1]), str(r[2]), str(r[6])))
 
 
 async def _actions(deps: Deps, briefing_id: str, organisations: set[str] | None, reach: dict[str, OrganisationReach],
                    teams: dict, detail: int | None) -> list[ImpactStatement]:
-    """The briefing's agreed actions counted into each organisation's row (the one its minutes went
-    to), and what changed in practice as teams said it (up to `detail` of them; None: all)."""
+    """The briefing's agreed actions (and impact questions) counted into each organisation's row (the
+    one its minutes went to), and what changed in practice as teams said it, the impact question's
+    answers first (up to `detail` of them; None: all)."""
     found = await deps.store.actions.list(organisation_ids=organisations, briefing_id=briefing_id)
     said = []
     for a in found:
         org = deps.directory.organisation(a.organisation_id)
         row = reach.setdefault(a.organisation_id, OrganisationReach(
             organisation_id=a.organisation_id, organisation_name=org.name if org else a.organisation_id))
-        row.actions_agreed += 1
-        if a.status is not ActionStatus.open:
-            field = f"actions_{a.status.value}"
+        prefix = "impact" if a.impact_question else "actions"
+        counted = [f"{prefix}_{'asked' if a.impact_question else 'agreed'}"]
+        counted += [f"{prefix}_{a.status.value}"] if a.status is not ActionStatus.open else []
+        counted += [f"{prefix}_overdue"] if overdue(a) else []
+        for field in counted:
             setattr(row, field, getattr(row, field) + 1)
-        row.actions_overdue += 1 if overdue(a) else 0
         if a.update and a.updated_at:
             team = teams.get(a.team_id)
             said.append(ImpactStatement(organisation_name=row.organisation_name, team_name=team.name if team else "",
-                                        action=a.what, status=STATUS_LABELS.get(a.status.value, a.status.value),
-                                        change=a.update, date=a.updated_at.astimezone(LONDON).date()))
-    said.sort(key=lambda s: (s.organisation_name, s.team_name, s.date))
+                                        action=a.what, status=labels(a.impact_question).get(a.status.value, a.status.value),
+                                        change=a.update, date=a.updated_at.astimezone(LONDON).date(),
+                                        question=a.impact_question))
+    said.sort(key=lambda s: (not s.question, s.organisation_name, s.team_name, s.date))
     return said if detail is None else said[:detail]
 
 

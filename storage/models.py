@@ -101,6 +101,7 @@ class Discussion(Record):
     meeting_date: str | None = None
     meeting_id: str | None = None  # the last channel meeting that discussed it
     discuss_by: date | None = None  # set by the publisher
+    follow_up_weeks: int | None = None  # the publisher's choice (None: the briefing's own, at close)
     present: int | None = None  # how many were present (note-taker mode)
     roles: str | None = None  # roles present, no names (note-taker mode)
     reminded_at: datetime | None = None
@@ -143,6 +144,7 @@ class ActionStatus(StrEnum):
     partly = "partly"
     not_yet = "not_yet"
     no_longer_relevant = "no_longer_relevant"
+    no = "no"  # the impact question only: nothing has changed
 
 
 class Action(Record):
@@ -158,6 +160,9 @@ class Action(Record):
     owner: str
     due: date
     embedded: str = ""
+    # The impact question asked of a team that agreed no actions ("Has this learning changed anything
+    # in your practice?"): followed up, answered and sent to the lead as an action is.
+    impact_question: bool = False
     agreed_at: datetime = Field(default_factory=utcnow)
     status: ActionStatus = ActionStatus.open
     update: str = ""  # what changed in practice, in the team's words (scanned like a response)
@@ -169,6 +174,10 @@ class Action(Record):
     @staticmethod
     def make_id(discussion_id: str, n: int) -> str:
         return stable_id("action", discussion_id, str(n))
+
+    @staticmethod
+    def question_id(discussion_id: str) -> str:
+        return stable_id("impact-question", discussion_id)
 
     @property
     def last_needed_at(self) -> datetime:
@@ -284,6 +293,7 @@ class PublishRequest(Record):
     audience: str  # "all", "orgs" or "teams"
     audience_ids: list[str] = Field(default_factory=list)  # organisation or team ids
     discuss_by: date | None = None
+    follow_up_weeks: int | None = None  # None: the briefing's own
     send_at: datetime | None = None  # UTC; None: at once
     allow_identifiers: bool = False
     requested_by: str  # AAD object id

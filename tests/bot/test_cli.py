@@ -114,10 +114,12 @@ async def test_publish_command_uploads_follows_and_reports(running, tmp_path, ca
     briefing = tmp_path / "new.md"
     briefing.write_text(bundled_briefings()[0][1].replace("id: 2019-01-case-file-audit", "id: 2026-01-copy"))
 
-    code = await publish_and_follow(running.url, ADMIN_TOKEN, str(briefing), "all", poll=0.05)
+    code = await publish_and_follow(running.url, ADMIN_TOKEN, str(briefing), "all", poll=0.05, follow_up_weeks=3)
     err = capsys.readouterr().err
     assert code == 0
     assert "Uploaded 2026-01-copy" in err and "Queued for 1 team(s)" in err and "Sent 1 of 1." in err
+    [discussion] = await running.deps.store.discussions.list_for_briefing("2026-01-copy")
+    assert discussion.follow_up_weeks == 3
 
     from bot.client import PublishClientError
 
@@ -137,6 +139,12 @@ async def test_publish_command_exits_non_zero_when_a_delivery_fails(running, cap
     code = await publish_and_follow(running.url, ADMIN_TOKEN, "2019-01-case-file-audit", "all", poll=0.05)
     err = capsys.readouterr().err
     assert code == 1 and "failed Team A: HTTP 404" in err and "Sent 0 of 1." in err
+
+
+def test_publish_follow_up_weeks_is_checked_before_anything_is_sent(capsys):
+    with pytest.raises(SystemExit):
+        main(["briefing", "publish", "x", "--to", "all", "--token", ADMIN_TOKEN, "--follow-up-weeks", "60"])
+    assert "must be a whole number of weeks from 0 (never ask) to 52" in capsys.readouterr().err
 
 
 def test_publish_without_a_token(capsys):
@@ -181,7 +189,7 @@ async def test_report_export_and_purge_commands(running, tmp_path, capsys):
     assert (tmp_path / "e.csv").read_text().startswith("\"briefing_id\",\"organisation\"")
     assert await run("export", "2019-01-case-file-audit", "--kind", "actions", "--out", str(tmp_path / "a.csv")) == 0
     assert (tmp_path / "a.csv").read_text().startswith(
-        '"briefing_id","organisation","team","action","owner","due","embedded_when","status","overdue"')
+        '"briefing_id","organisation","team","type","action","owner","due","embedded_when","status","overdue"')
     assert await run("purge", "--dry-run") == 0
     assert ("would delete 0 responses, the minutes of 0 discussions, 0 agreed actions, 0 emails kept as files and "
             "the records of 0 messages, older than 730 days" in capsys.readouterr().out)

@@ -108,3 +108,11 @@ def test_bad_id_and_date():
 def test_duplicate_sections():
     text = GOOD + "\n## background\n\nmore\n"
     assert problems(text) == [(22, "duplicate section 'background'")]
+
+
+def test_follow_up_weeks_defaults_to_six_and_is_checked():
+    assert parse_briefing(GOOD).follow_up_weeks == 6
+    assert parse_briefing(GOOD.replace("board: Test Board", "board: Test Board\nfollow_up_weeks: 0")).follow_up_weeks == 0
+    for bad in ("60", "six", "2.5", "true"):
+        [(line, message)] = problems(GOOD.replace("board: Test Board", f"board: Test Board\nfollow_up_weeks: {bad}"))
+        assert message == "follow_up_weeks: must be a whole number of weeks from 0 (never ask) to 52", bad

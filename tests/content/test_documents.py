@@ -11,6 +11,7 @@ from docx.oxml.ns import qn
 from content.briefing import bundled_briefings, parse_briefing
 from content.chart import reach_chart_png
 from content.documents import minutes_docx, report_docx
+from content.impact import IMPACT_QUESTION
 from content.minutes import OTHER_THEME, AgreedAction, compile_minutes
 from content.report import (BriefingReport, ImpactStatement, OrganisationReach, QuestionResponses, ReportResponse,
                             ThemeResponses)
@@ -181,11 +182,14 @@ def sample_report(organisations: int = 3) -> BriefingReport:
     orgs = [OrganisationReach(organisation_id=f"org-{i}", organisation_name=names[i], teams_delivered=4 + i,
                               teams_discussed=3, minutes_sent=2, on_time=1, acknowledged=1,
                               **({"actions_agreed": 3, "actions_done": 1, "actions_not_yet": 1, "actions_overdue": 1}
-                                 if i == 0 else {}))
+                                 if i == 0 else {"impact_asked": 2, "impact_done": 1, "impact_no": 1} if i == 1 else {}))
             for i in range(organisations)]
     impact = [ImpactStatement(organisation_name="Sussex Police", team_name="Hastings CP Team",
                               action="Add a police invite step to the checklist", status="Done",
-                              change="Police get a formal invite to every strategy discussion.", date=date(2026, 4, 14))]
+                              change="Police get a formal invite to every strategy discussion.", date=date(2026, 4, 14)),
+              ImpactStatement(organisation_name="East Sussex Healthcare NHS Trust", team_name="Health Visiting East",
+                              action=IMPACT_QUESTION, status="Yes", change="We ask about smoke alarms at every visit.",
+                              date=date(2026, 4, 20), question=True)]
     learnt = BRIEFING.question("learnt")
     responses = [
         ReportResponse(organisation_name="Sussex Police", team_name="Hastings CP Team", question_id="learnt",
@@ -211,11 +215,20 @@ def test_report_docx_has_figures_chart_organisations_and_every_response():
     document = open_docx(data)
     assert headings(document, "Title") == [f"Briefing report: {BRIEFING.title}"]
     assert headings(document, "Heading 1") == ["Reach and engagement", "By organisation", "Actions agreed",
-                                               "What changed in practice", "What teams said"]
-    assert headings(document, "Heading 2") == [t.theme for t in BRIEFING.prompts]
+                                               "Has the learning changed practice?", "What changed in practice",
+                                               "What teams said"]
+    # What changed, by what it answers: the impact question first, then the agreed actions
+    assert headings(document, "Heading 2") == [IMPACT_QUESTION, "How agreed actions went",
+                                               *(t.theme for t in BRIEFING.prompts)]
     assert headings(document, "Heading 3") == [q.text for q in BRIEFING.questions()]
 
-    about, reach, orgs, actions, impact, learnt = document.tables
+    about, reach, orgs, actions, asked, answers, impact, learnt = document.tables
+    assert rows(asked) == [["Organisation", "Teams asked", "Yes", "Partly", "Not yet", "No", "Unanswered"],
+                           ["East Sussex Healthcare NHS Trust", "2", "1", "0", "0", "1", "0"],
+                           ["Total", "2", "1", "0", "0", "1", "0"]]
+    assert rows(answers) == [["What changed", "Team", "Organisation", "Answer"],
+                             ["We ask about smoke alarms at every visit.", "Health Visiting East",
+                              "East Sussex Healthcare NHS Trust", "Yes"]]
     assert rows(actions) == [["Organisation", "Actions agreed", "Done", "Partly", "Not yet", "No longer relevant",
                               "Overdue"], ["Sussex Police", "3", "1", "0", "1", "0", "1"],
                              ["Total", "3", "1", "0", "1", "0", "1"]]
@@ -227,6 +240,9 @@ def test_report_docx_has_figures_chart_organisations_and_every_response():
     assert figures["Teams that discussed it"] == "9 (60%)"
     assert figures["Minutes sent to safeguarding leads"] == "6 (40%)"
     assert figures["Responses recorded"] == "2"
+    assert (figures["Actions agreed"], figures["Actions done or partly done"]) == ("3", "1 (33%)")
+    assert figures["Teams asked whether practice changed"] == "2"
+    assert figures["Said it had, at least in part"] == "1 (50%)"
     assert is_repeating_header(reach.rows[0]) and is_repeating_header(orgs.rows[0])
     assert [r[0] for r in rows(orgs)[1:]] == [o.organisation_name for o in report.organisations] + ["Total"]
     assert rows(orgs)[-1] == ["Total", "15", "9", "6", "3", "3"]

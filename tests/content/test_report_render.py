@@ -116,8 +116,9 @@ def test_report_csv_is_one_row_per_organisation():
     parsed = list(csv.reader(io.StringIO(report_csv(make_report()), newline="")))
     assert parsed[0] == ["organisation_id", "organisation", "teams_delivered", "teams_discussed", "minutes_sent",
                          "on_time", "acknowledged", "actions_agreed", "actions_done", "actions_partly",
-                         "actions_not_yet", "actions_no_longer_relevant", "actions_overdue"]
-    assert parsed[1:] == [[oid, name, *map(str, numbers), *["0"] * 6] for oid, name, *numbers in ORGANISATIONS]
+                         "actions_not_yet", "actions_no_longer_relevant", "actions_overdue", "impact_asked",
+                         "impact_done", "impact_partly", "impact_not_yet", "impact_no", "impact_overdue"]
+    assert parsed[1:] == [[oid, name, *map(str, numbers), *["0"] * 12] for oid, name, *numbers in ORGANISATIONS]
 
 
 def test_responses_csv_round_trips_every_response():
@@ -188,7 +189,8 @@ def test_html_is_a_complete_accessible_page():
     assert attrs["html"] == {"lang": "en-GB"}
     assert {"name": "viewport", "content": "width=device-width, initial-scale=1"} in [a for t, a in parsed.tags
                                                                                       if t == "meta"]
-    assert tags.count("h1") == 1 and tags.count("h2") == 5  # reach, organisations, actions, impact, responses
+    # reach, organisations, actions, the impact question, what changed, responses
+    assert tags.count("h1") == 1 and tags.count("h2") == 6
     assert tags.count("h3") == len(BRIEFING.prompts) and tags.count("h4") == len(BRIEFING.questions())
     assert tags.count("caption") == 2
     assert all("scope" in a for t, a in parsed.tags if t == "th")

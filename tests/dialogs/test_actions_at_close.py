@@ -81,9 +81,16 @@ async def test_actions_go_with_the_minutes_and_are_kept_for_the_organisation_the
 
 
 async def test_no_actions_is_fine_and_the_minutes_say_so(chat):
+    """Without actions the team is asked the impact question instead, six weeks on (the briefing's
+    default), on a working day, and told so when the minutes go."""
     discussion, view = await review(chat)
-    await chat.say(confirm(view, {}))
-    assert await chat.store.actions.list_for_discussion(discussion) == []
+    done = await chat.say(confirm(view, {}))
+    [question] = await chat.store.actions.list_for_discussion(discussion)
+    assert question.impact_question and question.what == "Has this learning changed anything in your practice?"
+    assert question.organisation_id == "sussex-police" and question.status is ActionStatus.open
+    assert question.due == date(2026, 4, 7)  # closed Mon 23 Feb: six weeks is Easter Monday, so the Tuesday
+    assert done.card_texts[0].endswith(" On 7 April 2026 I'll ask here whether this learning has changed anything "
+                                       "in your practice.")
     assert "No actions were agreed." in (await chat.store.minutes.get(discussion)).markdown
 
 

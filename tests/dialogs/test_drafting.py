@@ -47,7 +47,8 @@ async def test_a_word_briefing_becomes_a_draft_shown_as_teams_will_get_it(chat):
     assert form.view.heading == "Regular Case File Audit: Summary for Practitioners & Managers"
     assert form.view.own_buttons == ["Publish", "Send a test to me", "Discard draft"]
     assert form.view.text("Issued January 2019") == "Issued January 2019 \u00B7 8 sections \u00B7 4 discussion questions"
-    assert form.view.input_ids == ["to", "orgs", "discuss_by", "send_on", "send_time"]  # no team registered yet
+    assert form.view.input_ids == ["to", "orgs", "discuss_by", "follow_up_weeks", "send_on", "send_time"]  # no team yet
+    assert form.view.input("follow_up_weeks")["value"] == 6  # the briefing's own (the default)
 
 
 async def test_only_board_staff_may_attach_and_only_word(chat):

@@ -186,7 +186,8 @@ async def test_close_preview_confirm_and_plan_forwarding(chat):
     assert again.view.heading == "Regular Case File Audit: Summary for Practitioners & Managers"  # the review again
     assert not (await chat.store.discussions.get(discussion)).closed
     done = await chat.say(t.submit(URL, TEAM, ANA, confirm | {"meeting_date": "2026-03-03"}))
-    assert done.text == "Discussion closed by Ana Practitioner. Sending the minutes to Sam Example (Sussex Police)."
+    assert done.text == ("Discussion closed by Ana Practitioner. Sending the minutes to Sam Example (Sussex Police). "
+                         "On 16 April 2026 I'll ask here whether this learning has changed anything in your practice.")
     closed = await chat.store.discussions.get(discussion)
     assert closed.closed and closed.closed_by == "Ana Practitioner" and closed.closed_by_id == ANA.aad
     minutes = await chat.store.minutes.get(discussion)

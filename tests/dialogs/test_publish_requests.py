@@ -88,12 +88,28 @@ async def test_to_chosen_organisations_or_chosen_teams_only(chat):
     ({"to": "all", "send_on": "2026-03-01", "send_time": "09:00"}, "Not published: 1 March 2026, 09:00 has passed."),
     ({"to": "all", "send_on": "2028-03-01"}, "Not published: that is more than a year away."),
     ({"to": "all", "send_on": "soon"}, "Not published: I couldn't read the date and time to send it at."),
+    ({"to": "all", "follow_up_weeks": "60"}, "Not published: the weeks before teams are asked whether it changed "
+                                             "their practice \\(follow\\_up\\_weeks\\) must be a whole number from 0"),
+    ({"to": "all", "follow_up_weeks": "2.5"}, "Not published: the weeks before teams are asked"),
 ])
 async def test_what_cannot_be_sent_is_said_and_nothing_is_sent(chat, value, said):
     publish = (await form(chat)).view.data("Publish")
     [reply] = await chat.send(press(publish | value))
     assert reply.text.startswith(said)
     assert await posts(chat) == [] and await chat.store.meta.get(f"publish-request:{BRIEFING}") is None
+
+
+async def test_the_impact_question_waits_the_weeks_the_form_says_or_is_not_asked(chat):
+    from storage.models import Discussion
+
+    view = (await form(chat)).view
+    assert view.input("follow_up_weeks")["value"] == 6  # the briefing's own
+    await chat.send(press(view.data("Publish") | {"to": "teams", "teams": TEAM.id, "follow_up_weeks": "0"}))
+    assert chat.last_settled().view.facts["Impact question"] == "Not asked"
+    assert (await chat.store.discussions.get(Discussion.make_id(BRIEFING, TEAM.id))).follow_up_weeks == 0
+    await chat.send(press(view.data("Publish") | {"to": "teams", "teams": OTHER.id, "follow_up_weeks": 3}))
+    assert chat.last_settled().view.facts["Impact question"] == "3 weeks after a team sends minutes without actions"
+    assert (await chat.store.discussions.get(Discussion.make_id(BRIEFING, OTHER.id))).follow_up_weeks == 3
 
 
 # --- at a time ------------------------------------------------------------------------------------

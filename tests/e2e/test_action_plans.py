@@ -90,3 +90,35 @@ async def test_an_action_agreed_at_close_is_followed_up_on_its_date_and_reaches_
 
     status, body = await running.admin_raw("GET", "/api/briefings/2019-01-case-file-audit/export?kind=actions")
     assert status == 200 and CHANGED in body.decode() and "Plans Team" in body.decode()
+
+
+async def test_a_team_that_agreed_no_actions_is_asked_whether_practice_changed(running):
+    connector, url = running.connector, running.connector.url
+    post = await briefing_in_channel(running, TEAM, ANA)
+    thread, card = post.response["id"], post.view
+    submit = card.shown_card("Record responses").button("Submit responses")
+    await invoke(running, t.press(url, TEAM, ANA, submit, {"answer:learnt": "Invite the police formally"}, thread))
+    review = read((await invoke(running, t.press(url, TEAM, ANA, card.button("Close and send minutes"), None,
+                                                 thread)))["value"])
+    await invoke(running, t.press(url, TEAM, ANA, review.button("Confirm and send"), {}, thread))
+    [question] = await running.deps.store.actions.list()
+    assert question.impact_question  # six weeks on (the briefing's own follow_up_weeks), on a working day
+    assert question.due == next_working_day(datetime.now(timezone.utc).date() + timedelta(weeks=6))
+
+    running.clock_file.write_text(f"{question.due.isoformat()}T09:30:00+00:00")
+    [asked] = await connector.wait_for(
+        lambda: [s for s in connector.in_conversation(thread) if s.card and s.view.texts[:1] == ["Impact follow-up"]],
+        timeout=15)
+    assert asked.view.heading.startswith("Has this learning changed anything in your practice?")
+    await invoke(running, {**t.press(url, TEAM, ANA, asked.view.button("Send to our safeguarding lead"),
+                                     {f"status_{question.id}": "done", f"change_{question.id}": CHANGED}, thread),
+                           "replyToId": asked.response["id"]})
+    [impact] = await connector.wait_for(lambda: [s for s in connector.personal_chats(SAM.aad) if s.card
+                                                 and "whether the learning changed its practice" in s.view.all_text])
+    assert CHANGED in impact.view.all_text and impact.view.facts["Answer"] == "Yes"
+
+    async def mail():
+        return [m for m in running.smtp.to(SAM_EMAIL) if m["Subject"].startswith("Impact update")]
+
+    [email] = await eventually(mail)
+    assert "Has this learning changed anything in your practice?" in email.get_body(("plain",)).get_content()

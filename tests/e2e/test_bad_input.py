@@ -92,6 +92,10 @@ async def test_uploading_briefings(running):
      "'discuss_by' must be a date"),
     ("/api/briefings/2019-01-case-file-audit/publish", {"to": "all", "discuss_by": "2020-01-01"}, 422,
      "'discuss_by' (2020-01-01) is in the past"),
+    ("/api/briefings/2019-01-case-file-audit/publish", {"to": "all", "follow_up_weeks": 53}, 400,
+     "(follow_up_weeks) must be a whole number from 0 (never ask) to 52"),
+    ("/api/briefings/2019-01-case-file-audit/publish", {"to": "all", "follow_up_weeks": True}, 400,
+     "(follow_up_weeks) must be a whole number"),
 ])
 async def test_publish_errors(running, path, payload, status, fragment):
     got_status, body = await running.admin("POST", path, json=payload)

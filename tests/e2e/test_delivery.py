@@ -32,8 +32,10 @@ async def test_publishing_twice_posts_once_and_org_audience(running):
     for n in range(3):
         await register(running, n, "sussex-police" if n < 2 else "nhs-sussex")
     status, body = await running.admin("POST", f"/api/briefings/{BRIEFING}/publish",
-                                       json={"to": "org:sussex-police", "discuss_by": "2099-03-31"})
+                                       json={"to": "org:sussex-police", "discuss_by": "2099-03-31",
+                                             "follow_up_weeks": 0})
     assert (status, body) == (202, {"queued": 2, "skipped": 0})
+    assert {d.follow_up_weeks for d in await running.deps.store.discussions.list_for_briefing(BRIEFING)} == {0}
     status, body = await running.admin("POST", f"/api/briefings/{BRIEFING}/publish", json={"to": "all"})
     assert (status, body) == (202, {"queued": 1, "skipped": 2})
     await eventually(lambda: _all_sent(running, 3))
