@@ -9,7 +9,7 @@ import logging
 
 from aiohttp import web
 
-from content.chart import reach_chart_png
+from content.chart import actions_chart_png, reach_chart_png
 from content.documents import minutes_docx, report_document
 from content.email import minutes_file_name
 from content.minutes import CompiledMinutes
@@ -62,8 +62,11 @@ async def minutes_document(request: web.Request) -> web.Response:
 
 
 def _page(report) -> str:
-    chart = "data:image/png;base64," + base64.b64encode(reach_chart_png(report)).decode()
-    return report_html(report, chart)
+    def src(png: bytes) -> str:
+        return "data:image/png;base64," + base64.b64encode(png).decode()
+
+    return report_html(report, src(reach_chart_png(report)),
+                       src(actions_chart_png(report)) if report.actions_agreed else None)
 
 
 async def report_page(request: web.Request) -> web.Response:

@@ -1,10 +1,12 @@
-"""The board report's chart: per organisation, teams reached, teams that discussed and minutes sent (Pillow)."""
+"""The board report's charts (Pillow): per organisation, teams reached, teams that discussed and
+minutes sent; and the actions teams agreed, and how they went."""
 
 from __future__ import annotations
 
 import functools
 import io
 import math
+from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -25,6 +27,27 @@ SERIES: tuple[tuple[str, str, tuple[int, int, int]], ...] = (
     ("minutes_sent", "Minutes sent to leads", (0, 158, 115)),  # bluish green
 )
 TITLE = "Reach and engagement by organisation"
+
+
+class Chart(NamedTuple):
+    """What one grouped bar chart draws: a bar per series for each organisation with any."""
+
+    title: str
+    series: tuple[tuple[str, str, tuple[int, int, int]], ...]  # (field, name, colour); the first ranks them
+    unit: str  # the y axis
+    empty: str
+    ranked_by: str  # "most teams were reached in", for the note when some are left out
+
+
+REACH = Chart(TITLE, SERIES, "Teams", "No teams yet", "most teams were reached in")
+ACTIONS = Chart(
+    "Actions agreed, and how they went, by organisation",
+    (("actions_agreed", "Agreed", (0, 114, 178)),  # blue
+     ("actions_done", "Done", (0, 158, 115)),  # bluish green
+     ("actions_partly", "Partly", (86, 180, 233)),  # sky blue
+     ("actions_not_yet", "Not yet", (230, 159, 0)),  # orange
+     ("actions_overdue", "Overdue", (213, 94, 0))),  # vermilion
+    "Actions", "No actions agreed yet", "teams agreed most actions in")
 
 _MARGIN = 28
 _LEFT = 64  # room for the y-axis tick labels
@@ -104,30 +127,34 @@ def _nice_step(top: int) -> int:
     return 10 ** 9  # pragma: no cover
 
 
-def _bars(report: BriefingReport) -> tuple[list[OrganisationReach], int]:
-    """The organisations drawn, in report order, and how many were left out: beyond MAX_GROUPS only those
-    the briefing reached most teams in (a bar chart of dozens of organisations cannot be read; the
-    report's table has them all)."""
-    orgs = list(report.organisations)
+def _bars(report: BriefingReport, chart: Chart = REACH) -> tuple[list[OrganisationReach], int]:
+    """The organisations drawn, in report order, and how many were left out: those with none of the
+    first series are not drawn (the actions chart: only those with actions); beyond MAX_GROUPS only
+    the largest (a bar chart of dozens of organisations cannot be read; the report's table has them all)."""
+    first = chart.series[0][0]
+    orgs = [o for o in report.organisations if chart is REACH or getattr(o, first)]
     if len(orgs) <= MAX_GROUPS:
         return orgs, 0
-    ranked = sorted(range(len(orgs)), key=lambda i: (-orgs[i].teams_delivered, i))
+    ranked = sorted(range(len(orgs)), key=lambda i: (-int(getattr(orgs[i], first)), i))
     return [orgs[i] for i in sorted(ranked[:MAX_GROUPS])], len(orgs) - MAX_GROUPS
 
 
-def chart_description(report: BriefingReport) -> str:
+def chart_description(report: BriefingReport, chart: Chart = REACH) -> str:
     """A text alternative to the chart: what it shows and every figure in it."""
-    if not report.organisations:
-        return f"{TITLE}: no teams have received this briefing yet."
-    parts = [
-        f"{o.organisation_name}: {plural(o.teams_delivered, 'team')} reached, "
-        f"{o.teams_discussed} discussed it, {plural(o.minutes_sent, 'set', 'sets')} of minutes sent"
-        for o in _bars(report)[0]
-    ]
-    left_out = _bars(report)[1]
+    orgs, left_out = _bars(report, chart)
+    if not orgs:
+        return f"{chart.title}: " + ("no teams have received this briefing yet." if chart is REACH
+                                     else "no team has agreed actions yet.")
+    if chart is REACH:
+        parts = [f"{o.organisation_name}: {plural(o.teams_delivered, 'team')} reached, "
+                 f"{o.teams_discussed} discussed it, {plural(o.minutes_sent, 'set', 'sets')} of minutes sent"
+                 for o in orgs]
+    else:
+        parts = [f"{o.organisation_name}: " + ", ".join(f"{int(getattr(o, field))} {name.lower()}"
+                                                       for field, name, _ in chart.series) for o in orgs]
     more = (f" {plural(left_out, 'more organisation')} {'is' if left_out == 1 else 'are'} in the table by "
             "organisation." if left_out else "")
-    return f"Bar chart, {TITLE.lower()}. " + "; ".join(parts) + "." + more
+    return f"Bar chart, {chart.title.lower()}. " + "; ".join(parts) + "." + more
 
 
 def _draw_rotated(image: Image.Image, text: str, font, anchor_xy: tuple[int, int], angle: int) -> None:
@@ -143,32 +170,41 @@ def _draw_rotated(image: Image.Image, text: str, font, anchor_xy: tuple[int, int
 
 
 def reach_chart_png(report: BriefingReport) -> bytes:
+    return chart_png(report, REACH)
+
+
+def actions_chart_png(report: BriefingReport) -> bytes:
+    return chart_png(report, ACTIONS)
+
+
+def chart_png(report: BriefingReport, chart: Chart) -> bytes:
     """A grouped bar chart, WIDTH x HEIGHT PNG; the same report gives the same bytes."""
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
     title_font, label_font, small_font = _font(28), _font(18), _font(16)
+    series = chart.series
 
-    draw.text((_MARGIN, 16), TITLE, font=title_font, fill=INK)
-    draw.text((_MARGIN + 1, 16), TITLE, font=title_font, fill=INK)  # a touch heavier: the font has no bold
+    draw.text((_MARGIN, 16), chart.title, font=title_font, fill=INK)
+    draw.text((_MARGIN + 1, 16), chart.title, font=title_font, fill=INK)  # a touch heavier: the font has no bold
     subtitle = _ellipsis(small_font, f"{report.title} ({report.issued_label})", WIDTH - 2 * _MARGIN)
     draw.text((_MARGIN, 54), subtitle, font=small_font, fill=MUTED)
 
     # Legend, in one row under the title.
     x = _MARGIN
     legend_y = 84
-    for _, name, colour in SERIES:
+    for _, name, colour in series:
         draw.rectangle((x, legend_y + 1, x + 18, legend_y + 19), fill=colour)
         draw.text((x + 26, legend_y + 10), name, font=label_font, fill=INK, anchor="lm")
         x += 26 + int(_width(label_font, name)) + 36
 
-    orgs, left_out = _bars(report)
+    orgs, left_out = _bars(report, chart)
     top = 146
     right = WIDTH - _MARGIN
     if not orgs:
         bottom = HEIGHT - 60
         draw.line((_LEFT, top, _LEFT, bottom), fill=AXIS, width=1)
         draw.line((_LEFT, bottom, right, bottom), fill=AXIS, width=1)
-        message = "No teams yet"
+        message = chart.empty
         font = _font(28)
         w = _width(font, message)
         draw.text(((_LEFT + right - w) / 2, (top + bottom) / 2 - 18), message, font=font, fill=MUTED)
@@ -190,7 +226,7 @@ def reach_chart_png(report: BriefingReport) -> bytes:
     line_h = _line_height(label_font)
     bottom = HEIGHT - 20 - label_space
 
-    highest = max((int(getattr(o, f)) for o in orgs for f, _, _ in SERIES), default=0)
+    highest = max((int(getattr(o, f)) for o in orgs for f, _, _ in series), default=0)
     step = _nice_step(max(highest, 1))
     y_max = step * max(1, math.ceil(highest / step))
     if y_max == highest:
@@ -198,9 +234,9 @@ def reach_chart_png(report: BriefingReport) -> bytes:
     scale = (bottom - top) / y_max
 
     # Gridlines and integer ticks.
-    draw.text((_MARGIN - 6, top - 26), "Teams", font=small_font, fill=MUTED)
+    draw.text((_MARGIN - 6, top - 26), chart.unit, font=small_font, fill=MUTED)
     if left_out:
-        note = (f"The {len(orgs)} organisations most teams were reached in; {left_out:,} more "
+        note = (f"The {len(orgs)} organisations {chart.ranked_by}; {left_out:,} more "
                 f"{'is' if left_out == 1 else 'are'} in the table")
         draw.text((right, top - 26), note, font=small_font, fill=MUTED, anchor="ra")
     for tick in range(0, y_max + 1, step):
@@ -209,11 +245,11 @@ def reach_chart_png(report: BriefingReport) -> bytes:
         text = str(tick)
         draw.text((_LEFT - 10, y), text, font=small_font, fill=MUTED, anchor="rm")
 
-    bar = min(56.0, group * 0.78 / len(SERIES))
+    bar = min(56.0, group * 0.78 / len(series))
     for i, o in enumerate(orgs):
         centre = _LEFT + group * (i + 0.5)
-        first = centre - bar * len(SERIES) / 2
-        for s, (field, _, colour) in enumerate(SERIES):
+        first = centre - bar * len(series) / 2
+        for s, (field, _, colour) in enumerate(series):
             value = int(getattr(o, field))
             x0 = round(first + s * bar) + 1
             x1 = round(first + (s + 1) * bar) - 1

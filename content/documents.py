@@ -24,12 +24,12 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 
-from .chart import chart_description, reach_chart_png
+from .chart import ACTIONS, REACH, actions_chart_png, chart_description, reach_chart_png
 from .impact import ImpactUpdate
 from .minutes import CompiledMinutes, header_facts
 from .report import BriefingReport
 from .report_render import (
-    COUNT_TABLES, FIGURE_CAPTION, NO_IMPACT, NO_RESPONSES, NO_TEAMS, REACH_COLUMNS, about, count_rows, count_totals,
+    ACTION_COLUMNS, ACTIONS_FIGURE_CAPTION, COUNT_TABLES, FIGURE_CAPTION, NO_IMPACT, NO_RESPONSES, NO_TEAMS, REACH_COLUMNS, about, count_rows, count_totals,
     impact_groups, organisation_row, reach_figures, title, totals_row,
 )
 from .text import LONDON, format_date, slug
@@ -446,11 +446,27 @@ QUESTION_REPORT_WIDTHS = (9.6, 2.8, 2.8, 1.8)
 
 
 def report_document(report: BriefingReport) -> bytes:
-    """The Word report with its chart: what the bot builds in a process of its own (bot/offload.py)."""
-    return report_docx(report, reach_chart_png(report))
+    """The Word report with its charts: what the bot builds in a process of its own (bot/offload.py)."""
+    return report_docx(report, reach_chart_png(report), actions_chart_png(report) if report.actions_agreed else None)
 
 
-def report_docx(report: BriefingReport, chart_png: bytes) -> bytes:
+def _figure(doc: DocumentObject, png: bytes, title: str, description: str, caption: str) -> None:
+    """A chart the width of the text, its text alternative in the picture's properties, and its caption."""
+    picture_para = doc.add_paragraph()
+    picture_para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    picture_para.paragraph_format.keep_with_next = True
+    shape = picture_para.add_run().add_picture(io.BytesIO(png), width=Cm(TEXT_WIDTH_CM))
+    doc_pr = shape._inline.docPr
+    doc_pr.set("name", f"Chart: {title[0].lower()}{title[1:]}")
+    doc_pr.set("title", title)
+    doc_pr.set("descr", _clean(description))
+    c_nv_pr = shape._inline.graphic.graphicData.pic.nvPicPr.cNvPr
+    c_nv_pr.set("descr", _clean(description))
+    _para(doc, caption, style="Caption")
+
+
+def report_docx(report: BriefingReport, chart_png: bytes, actions_png: bytes | None = None) -> bytes:
+    """The Word report; `actions_png`, the actions chart, is shown when the report has actions."""
     doc_title = title(report)
     doc = _new_document(doc_title=doc_title, subject=report.title, author=report.board, when=report.generated_at,
                         keywords="safeguarding; learning briefing; report")
@@ -464,18 +480,7 @@ def report_docx(report: BriefingReport, chart_png: bytes) -> bytes:
         _add_row(reach, (measure, value), (10.0, 4.0), numeric=(1,))
     _spacer(doc)
 
-    picture_para = doc.add_paragraph()
-    picture_para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    picture_para.paragraph_format.keep_with_next = True
-    shape = picture_para.add_run().add_picture(io.BytesIO(chart_png), width=Cm(TEXT_WIDTH_CM))
-    description = chart_description(report)
-    doc_pr = shape._inline.docPr
-    doc_pr.set("name", "Chart: reach and engagement by organisation")
-    doc_pr.set("title", "Reach and engagement by organisation")
-    doc_pr.set("descr", _clean(description))
-    c_nv_pr = shape._inline.graphic.graphicData.pic.nvPicPr.cNvPr
-    c_nv_pr.set("descr", _clean(description))
-    _para(doc, f"Figure 1. {FIGURE_CAPTION}", style="Caption")
+    _figure(doc, chart_png, REACH.title, chart_description(report, REACH), f"Figure 1. {FIGURE_CAPTION}")
 
     _heading(doc, "By organisation", 1)
     if report.organisations:
@@ -505,6 +510,10 @@ def report_docx(report: BriefingReport, chart_png: bytes) -> bytes:
             _add_row(table, (name, *map(str, numbers)), widths, numeric=numeric)
         _add_row(table, ("Total", *map(str, count_totals(report, counts))), widths, numeric=numeric, bold=True,
                  label_fill=LABEL_FILL)
+        if counts.columns is ACTION_COLUMNS and actions_png is not None:
+            _spacer(doc)
+            _figure(doc, actions_png, ACTIONS.title, chart_description(report, ACTIONS),
+                    f"Figure 2. {ACTIONS_FIGURE_CAPTION}")
     _heading(doc, "What changed in practice", 1)
     for heading, said in impact_groups(report):
         _heading(doc, heading, 2)

@@ -8,7 +8,7 @@ from typing import Iterable, NamedTuple
 
 from markupsafe import Markup
 
-from .chart import chart_description
+from .chart import ACTIONS, chart_description
 from .html_render import render
 from .impact import IMPACT_QUESTION
 from .report import BriefingReport, ImpactStatement, OrganisationReach, ReportResponse
@@ -71,6 +71,8 @@ NO_TEAMS = "The briefing has not reached any team yet."
 REDACTED_NOTE = "Response text has had identifying details removed."
 FIGURE_CAPTION = ("Teams reached, teams that discussed the briefing and minutes sent to safeguarding leads, "
                   "by organisation. The same figures are in the table below.")
+ACTIONS_FIGURE_CAPTION = ("Actions agreed, and how many were done, partly done, not yet done and overdue, by "
+                          "organisation. The same figures are in the table above.")
 
 # A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV injection"); the
 # full-width forms are included because some spreadsheets normalise them.
@@ -271,8 +273,11 @@ def html_page(page_title: str, main: str) -> str:
     return render("page.html", page_title=page_title, main=Markup(main))
 
 
-def report_html(report: BriefingReport, chart_src: str) -> str:
-    """A complete page: no scripts, no external resources; every value escaped (the chart's source too)."""
+def report_html(report: BriefingReport, chart_src: str, actions_chart_src: str | None = None) -> str:
+    """A complete page: no scripts, no external resources; every value escaped (the charts' sources too).
+    The actions chart is shown under the actions table when given and the report has actions."""
+    figures = {"actions": (actions_chart_src, chart_description(report, ACTIONS), f"Figure 2. {ACTIONS_FIGURE_CAPTION}")
+               } if actions_chart_src and report.actions_agreed else {}
     return render(
         "report.html", page_title=title(report), about=about(report), reach=reach_figures(report),
         chart_src=chart_src, chart_alt=chart_description(report), figure_caption=FIGURE_CAPTION,
@@ -281,4 +286,4 @@ def report_html(report: BriefingReport, chart_src: str) -> str:
         themes=report.themes, no_responses=NO_RESPONSES, format_date=format_date, board=report.board,
         detail_note=report.detail_note,
         count_tables=[(table, count_rows(report, table), count_totals(report, table)) for table in COUNT_TABLES],
-        impact_groups=impact_groups(report), no_impact=NO_IMPACT)
+        impact_groups=impact_groups(report), no_impact=NO_IMPACT, figures=figures)

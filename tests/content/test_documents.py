@@ -262,6 +262,21 @@ def test_report_docx_has_figures_chart_organisations_and_every_response():
     assert data == report_docx(report, reach_chart_png(report))
 
 
+def test_the_word_report_has_the_actions_chart_after_the_actions_table():
+    from content.documents import report_document
+
+    document = open_docx(report_document(sample_report()))
+    reach, actions = document.inline_shapes
+    assert actions._inline.docPr.get("title") == "Actions agreed, and how they went, by organisation"
+    assert "Sussex Police: 3 agreed, 1 done, 0 partly, 1 not yet, 1 overdue" in actions._inline.docPr.get("descr")
+    captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
+    assert [c[:9] for c in captions] == ["Figure 1.", "Figure 2."]
+    texts = [p.text for p in document.paragraphs]
+    assert texts.index(captions[1]) < texts.index("What changed in practice")
+    no_actions = sample_report().model_copy(update={"organisations": sample_report().organisations[1:]})
+    assert len(open_docx(report_document(no_actions)).inline_shapes) == 1
+
+
 def test_report_docx_with_no_organisations_yet():
     report = sample_report(0).model_copy(update={"themes": []})
     document = open_docx(report_docx(report, reach_chart_png(report)))

@@ -293,3 +293,36 @@ def test_chart_of_many_organisations_shows_those_reached_most_and_says_so():
     description = chart_description(report)
     assert "14 more organisations are in the table by organisation." in description
     assert "Primary School 4:" in description and "Primary School 0:" not in description  # 5 teams vs 1
+
+
+def with_actions(report: BriefingReport) -> BriefingReport:
+    """Actions in two of the organisations: agreed, done, partly, not yet, overdue."""
+    counts = {"Sussex Police": (3, 1, 0, 1, 1), "East Sussex Healthcare NHS Trust": (5, 2, 2, 1, 0)}
+    fields = ("actions_agreed", "actions_done", "actions_partly", "actions_not_yet", "actions_overdue")
+    return report.model_copy(update={"organisations": [
+        o.model_copy(update=dict(zip(fields, counts.get(o.organisation_name, (0,) * 5)))) for o in report.organisations]})
+
+
+def test_actions_chart_draws_each_state_for_the_organisations_with_actions():
+    from content.chart import ACTIONS, actions_chart_png
+
+    report = with_actions(make_report(responses={}))
+    image = decode(actions_chart_png(report))
+    assert image.size == (1000, 560)
+    counts = colour_counts(image)
+    for field, _, colour in ACTIONS.series:
+        assert counts.get(colour, 0) > 19 * 19 + 200, field  # bars, not just the legend
+    description = chart_description(report, ACTIONS)
+    assert description == ("Bar chart, actions agreed, and how they went, by organisation. Sussex Police: 3 agreed, "
+                           "1 done, 0 partly, 1 not yet, 1 overdue; East Sussex Healthcare NHS Trust: 5 agreed, 2 done, "
+                           "2 partly, 1 not yet, 0 overdue.")  # only those with actions
+    assert chart_description(make_report(responses={}), ACTIONS).endswith("no team has agreed actions yet.")
+
+
+def test_the_page_shows_the_actions_chart_under_the_actions_table_only_when_there_are_actions():
+    report = with_actions(make_report(responses={}))
+    page = report_html(report, "reach.png", "actions.png")
+    assert page.index('id="actions"') < page.index('src="actions.png"') < page.index('id="impact-question"')
+    assert 'alt="Bar chart, actions agreed, and how they went, by organisation. Sussex Police: 3 agreed' in page
+    assert "Figure 2. Actions agreed" in page
+    assert 'src="actions.png"' not in report_html(make_report(responses={}), "reach.png", "actions.png")
