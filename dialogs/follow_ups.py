@@ -48,9 +48,8 @@ async def due_follow_ups(deps: Deps, now: datetime | None = None) -> list[Delive
         return []
     today = now.astimezone(LONDON).date()
     waiting: dict[str, list[Action]] = {}
-    for a in await deps.store.actions.list():
-        if a.status is ActionStatus.open:
-            waiting.setdefault(a.discussion_id, []).append(a)
+    for a in await deps.store.actions.to_follow_up(today):
+        waiting.setdefault(a.discussion_id, []).append(a)
     queued = []
     # Read only when there is something to ask (at start-up, on the store's one thread, it would hold
     # up the health check for a quarter of a second at 10,000 teams).

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import copy
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from .models import (Action, Briefing, BriefingStatus, Delivery, Discussion, DiscussionSummary, Minutes, Response, Team,
+from .models import (Action, ActionStatus, Briefing, BriefingStatus, Delivery, Discussion, DiscussionSummary, Minutes, Response, Team,
                      TeamSummary)
 from .pending import PendingIndex
 
@@ -191,6 +191,10 @@ class _Actions:
         return [_copy(a) for a in self._rows.values()
                 if (organisation_ids is None or a.organisation_id in organisation_ids)
                 and (briefing_id is None or a.briefing_id == briefing_id)]
+
+    async def to_follow_up(self, due_by: date) -> list[Action]:
+        return [_copy(a) for a in self._rows.values()
+                if a.status is ActionStatus.open and a.reminded_at is None and a.due <= due_by]
 
     async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
         old = [k for k, a in self._rows.items() if a.last_needed_at < cutoff]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from .models import Action, Briefing, Delivery, Discussion, DiscussionSummary, Minutes, Response, Team, TeamSummary
@@ -116,6 +116,12 @@ class ActionRepo(Protocol):
 
     async def list(self, *, organisation_ids: set[str] | None = None, briefing_id: str | None = None) -> list[Action]:
         """Every action, or those of some organisations (where the minutes went) or of a briefing."""
+        ...
+
+    async def to_follow_up(self, due_by: date) -> list[Action]:
+        """The actions the follow-ups may still ask about, in the order stored: not answered, due on or
+        before `due_by`, not reminded yet. Read every quarter of an hour, so never by reading the
+        others (answered, not due yet, or overdue after their reminder)."""
         ...
 
     async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:

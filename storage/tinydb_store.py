@@ -18,16 +18,17 @@ turned into logs at open.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from .jsonfile import DataDirLock, KeyedTable, fsync_directory, open_db, write_atomically
-from .models import (Action, Briefing, BriefingStatus, Delivery, Discussion, DiscussionSummary, Minutes, Response, Team,
+from .models import (Action, ActionStatus, Briefing, BriefingStatus, Delivery, Discussion, DiscussionSummary, Minutes, Response, Team,
                      TeamSummary, stable_id, utcnow)
 from .pending import PendingIndex
 from .protocols import StoreError
@@ -37,6 +38,10 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
 _OPEN_SHARDS = 256
+# In actions/: each log's action ids, and the dates of those the follow-ups may still ask about, as
+# of the last stop, with the log's size, time and inode then. A start reads only the logs changed
+# since (120,000 actions: 1.5 s read in full). Not *.json: the upgrade of an earlier release reads those.
+_ACTION_INDEX = ".index"
 
 
 def _stem(key: str) -> str:
@@ -103,6 +108,9 @@ class _State:
         self.action_logs = RecordLogs(data_dir / "actions", _OPEN_SHARDS,
                                       lambda f, lines: self._audit_damage(f"actions/{f}", lines), ActionLog)
         self.action_briefing: dict[str, str] = {}  # action id -> briefing id
+        # Those the follow-ups may still ask about (not answered, not reminded) by id, with their date,
+        # in the order stored (a card lists a team's actions as agreed): the follow-ups read these alone.
+        self.open_actions: dict[str, str] = {}
         self.discussion_briefing: dict[str, str] = {}  # discussion id -> briefing id
         self.team_discussions: dict[str, set[str]] = {}
         self.briefings_discussed: set[str] = set()
@@ -126,9 +134,7 @@ class _State:
             for briefing_id in self.discussion_logs.names_on_disk():
                 for doc in self.discussion_logs.get(briefing_id, keep=False).docs():
                     self._index_discussion(doc["id"], doc["briefing_id"], doc["team_id"])
-            for name in self.action_logs.names_on_disk():
-                for doc in self.action_logs.get(name, keep=False).docs():
-                    self.action_briefing[doc["id"]] = doc["briefing_id"]
+            self._load_action_index()
             for name in self.outbox_logs.names_on_disk():
                 log = self.outbox_logs.get(name, keep=False)
                 groups = log.groups()  # type: ignore[attr-defined]
@@ -147,7 +153,56 @@ class _State:
         self.minutes_shards.close()
         for logs in (self.discussion_logs, self.responses, self.outbox_logs, self.action_logs):
             logs.close()
+        self._write_action_index()
         self.lock.release()
+
+    def _log_stamp(self, logs: RecordLogs, name: str) -> list[int] | None:
+        """What changes whenever the file does: size, modification time, inode (None: no file)."""
+        try:
+            st = (logs.directory / f"{name}.jsonl").stat()
+        except OSError:
+            return None
+        return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+    def _load_action_index(self) -> None:
+        """Which briefing each action is in, and those to follow up: from the index for each log
+        unchanged since it was written, from the log itself for any other."""
+        try:
+            data = json.loads((self.action_logs.directory / _ACTION_INDEX).read_bytes())
+            known = {str(name): (list(v["stamp"]), str(v["briefing"]), dict(v["ids"]))
+                     for name, v in data["logs"].items()}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            known = {}  # none yet, or unreadable: every log is read, as before
+        for name in self.action_logs.names_on_disk():
+            entry = known.get(name)
+            if entry is not None and entry[0] == self._log_stamp(self.action_logs, name):
+                _, briefing_id, ids = entry
+                for action_id, due in ids.items():
+                    self.action_briefing[action_id] = briefing_id
+                    if due:
+                        self.open_actions[action_id] = due
+                continue
+            for doc in self.action_logs.get(name, keep=False).docs():
+                self.action_briefing[doc["id"]] = doc["briefing_id"]
+                self._index_action(doc)
+
+    def _write_action_index(self) -> None:
+        """For the next start (at the stop, every log as written): a convenience, never read without
+        checking each log's size, time and inode."""
+        by_log: dict[str, tuple[str, dict[str, str]]] = {}
+        for action_id, briefing_id in self.action_briefing.items():
+            by_log.setdefault(_stem(briefing_id), (briefing_id, {}))[1][action_id] = self.open_actions.get(action_id, "")
+        logs = {}
+        for name, (briefing_id, ids) in by_log.items():
+            stamp = self._log_stamp(self.action_logs, name)
+            if stamp is not None:
+                logs[name] = {"stamp": stamp, "briefing": briefing_id, "ids": ids}
+        if not logs:
+            return
+        try:
+            write_atomically(self.action_logs.directory / _ACTION_INDEX, json.dumps({"logs": logs}).encode())
+        except (OSError, StoreError) as exc:
+            logger.warning("could not keep the actions' index for the next start: %s", exc)
 
     def _upgrade_to_logs(self, logs: RecordLogs, model: type) -> None:
         """<key>.json shards (TinyDB files of a release before logs) become <key>.jsonl logs. Records the
@@ -322,6 +377,17 @@ class _State:
         return len(old)
 
     # actions
+    def _index_action(self, action: dict[str, Any] | Action | str) -> None:
+        """Whether the follow-ups may still ask about the action (as stored; an id alone: deleted)."""
+        if isinstance(action, Action):
+            action = action.model_dump(mode="json", include={"id", "status", "reminded_at", "due"})
+        if isinstance(action, str):
+            self.open_actions.pop(action, None)
+        elif action.get("status", "open") == ActionStatus.open.value and action.get("reminded_at") is None:
+            self.open_actions[action["id"]] = action["due"]
+        else:
+            self.open_actions.pop(action["id"], None)
+
     def add_actions(self, actions: list[Action]) -> list[Action]:
         fresh = list({a.id: a for a in actions if a.id not in self.action_briefing}.values())
         by_briefing: dict[str, list[Action]] = {}
@@ -331,6 +397,7 @@ class _State:
             self.action_logs.get(_stem(briefing_id)).append([_dump(a) for a in rows])
             for a in rows:
                 self.action_briefing[a.id] = briefing_id
+                self._index_action(a)
         return fresh
 
     def set_actions(self, discussion_id: str, actions: list[Action]) -> None:
@@ -345,15 +412,23 @@ class _State:
             log.rewrite(keep=[i for i in log.ids() if i not in stale])
             for action_id in stale:
                 self.action_briefing.pop(action_id, None)
+                self._index_action(action_id)
         log.append([_dump(a.model_copy(update={"briefing_id": briefing_id})) for a in actions])
         for a in actions:
             self.action_briefing[a.id] = briefing_id
+            self._index_action(a)
 
     def put_action(self, action: Action) -> None:
         briefing_id = self.action_briefing.get(action.id)
         if briefing_id is None:
             raise KeyError(action.id)
         self.action_logs.get(_stem(briefing_id)).append([_dump(action.model_copy(update={"briefing_id": briefing_id}))])
+        self._index_action(action)
+
+    def actions_to_follow_up(self, due_by: date) -> list[Action]:
+        day = due_by.isoformat()  # ISO dates compare as the days do
+        return [a for a in map(self.get_action, [i for i, due in self.open_actions.items() if due <= day])
+                if a is not None]
 
     def get_action(self, action_id: str) -> Action | None:
         briefing_id = self.action_briefing.get(action_id)
@@ -378,6 +453,7 @@ class _State:
             log.rewrite(keep=[i for i in log.ids() if i not in old])
             for action_id in old:
                 self.action_briefing.pop(action_id, None)
+                self._index_action(action_id)
         return len(old)
 
     # outbox
@@ -655,6 +731,9 @@ class _Actions(_Repo):
 
     async def list(self, *, organisation_ids: set[str] | None = None, briefing_id: str | None = None) -> list[Action]:
         return await self._run(self._s.list_actions, organisation_ids, briefing_id)
+
+    async def to_follow_up(self, due_by: date) -> list[Action]:
+        return await self._run(self._s.actions_to_follow_up, due_by)
 
     async def purge_before(self, cutoff: datetime, *, dry_run: bool = False) -> int:
         names = await self._run(self._s.action_logs.names_on_disk)

@@ -321,6 +321,24 @@ async def test_actions_are_added_once_changed_and_listed(store):
         await store.actions.put(action("d-9", 1))
 
 
+async def test_the_actions_to_follow_up_are_those_due_unanswered_and_not_reminded_in_order(store):
+    await store.discussions.put(Discussion(id="d-1", briefing_id="b1", team_id="t1"))
+    await store.discussions.put(Discussion(id="d-2", briefing_id="b2", team_id="t2"))
+    day = date(2026, 3, 2)
+    await store.actions.set_for_discussion("d-1", [action("d-1", n) for n in range(1, 6)])
+    await store.actions.add([action("d-2", 1, briefing_id="b2", status=ActionStatus.done),
+                             action("d-2", 2, briefing_id="b2", due=day + timedelta(days=1))])
+    assert [a.what for a in await store.actions.to_follow_up(day)] == [f"Action {n}" for n in range(1, 6)]
+    assert len(await store.actions.to_follow_up(day + timedelta(days=1))) == 6  # d-2's second is due then
+    assert await store.actions.to_follow_up(day - timedelta(days=1)) == []
+    await store.actions.put(action("d-1", 2, status=ActionStatus.partly))  # answered
+    await store.actions.put(action("d-1", 4, follow_up_sent_at=utcnow()))  # asked, not answered: still
+    await store.actions.put(action("d-1", 5, follow_up_sent_at=utcnow(), reminded_at=utcnow()))  # overdue
+    await store.actions.set_for_discussion("d-1", [action("d-1", n) for n in (1, 3)] + [
+        await store.actions.get(action("d-1", n).id) for n in (2, 4, 5)])
+    assert [a.what for a in await store.actions.to_follow_up(day)] == ["Action 1", "Action 3", "Action 4"]
+
+
 async def test_actions_are_purged_with_what_they_concern(store):
     await store.discussions.put(Discussion(id="d-1", briefing_id="b1", team_id="t1"))
     long_ago = utcnow() - timedelta(days=800)
@@ -333,6 +351,7 @@ async def test_actions_are_purged_with_what_they_concern(store):
     assert len(await store.actions.list()) == 3
     assert await store.actions.purge_before(cutoff) == 1
     assert [a.what for a in await store.actions.list_for_discussion("d-1")] == ["Action 2", "Action 3"]
+    assert [a.what for a in await store.actions.to_follow_up(date(2030, 1, 1))] == ["Action 2", "Action 3"]
     assert await store.actions.get(old.id) is None
 
 

@@ -1,6 +1,7 @@
 """TinyDB backend specifics: persistence, the directory lock, atomic files and sharding."""
 
 import json
+from datetime import date
 
 import pytest
 
@@ -8,7 +9,7 @@ from storage.protocols import StoreError, StoreLocked
 from storage.tinydb_store import TinyDBStore
 from tests.storage.test_contract import action, briefing, delivery, response, team
 
-from storage.models import DeliveryStatus, Discussion
+from storage.models import ActionStatus, DeliveryStatus, Discussion
 
 
 async def test_data_survives_reopen(tmp_path):
@@ -19,7 +20,10 @@ async def test_data_survives_reopen(tmp_path):
     await s.discussions.put(Discussion(id="d-1", briefing_id="b1", team_id="t1"))
     await s.responses.add([response("d-1", "k1")])
     await s.outbox.enqueue([delivery("x1")])
-    await s.actions.add([action("d-1", 1)])
+    await s.actions.add([action("d-1", 1), action("d-1", 2)])
+    answered = action("d-1", 2)
+    answered.status = ActionStatus.done
+    await s.actions.put(answered)
     await s.close()
 
     s2 = TinyDBStore(tmp_path)
@@ -28,7 +32,8 @@ async def test_data_survives_reopen(tmp_path):
     assert (await s2.discussions.get("d-1")).team_id == "t1"
     assert [d.id for d in await s2.discussions.list_for_team("t1")] == ["d-1"]
     assert [s.team_id for s in await s2.discussions.summaries("b1")] == ["t1"]
-    assert [a.what for a in await s2.actions.list_for_discussion("d-1")] == ["Action 1"]
+    assert [a.what for a in await s2.actions.list_for_discussion("d-1")] == ["Action 1", "Action 2"]
+    assert [a.what for a in await s2.actions.to_follow_up(date(2026, 3, 2))] == ["Action 1"]  # not the answered one
     assert (await s2.actions.get(action("d-1", 1).id)).owner == "Team manager"
     assert await s2.responses.count("d-1") == 1
     assert await s2.responses.add([response("d-1", "k1")]) == []
@@ -429,3 +434,31 @@ async def test_the_daily_purge_reads_only_logs_that_may_hold_something_old_enoug
     assert loads == ["d-old.jsonl"]  # the others' oldest responses are recent: not read
     assert [r.idempotency_key for r in await again.responses.list("d-old")] == ["k2"]
     await again.close()
+
+
+async def test_a_start_reads_the_action_index_and_only_the_logs_changed_since(tmp_path):
+    s = TinyDBStore(tmp_path)
+    await s.open()
+    await s.discussions.put(Discussion(id="d-1", briefing_id="b1", team_id="t1"))
+    await s.actions.add([action("d-1", 1), action("d-1", 2)])
+    await s.actions.add([action("d-2", 1, briefing_id="b2")])
+    await s.close()
+    index = json.loads((tmp_path / "actions" / ".index").read_text())
+    assert set(index["logs"]) == {"b1", "b2"}
+
+    # A write the index does not know of (a crash before the next stop): that log is read again.
+    later = action("d-2", 2, briefing_id="b2", due=date(2026, 3, 1))
+    with (tmp_path / "actions" / "b2.jsonl").open("a") as log:
+        log.write(later.model_dump_json() + "\n")
+    s2 = TinyDBStore(tmp_path)
+    await s2.open()
+    assert [a.what for a in await s2.actions.to_follow_up(date(2026, 3, 2))] == ["Action 1", "Action 2", "Action 1",
+                                                                              "Action 2"]
+    assert (await s2.actions.get(later.id)).due == date(2026, 3, 1)
+    await s2.close()
+
+    (tmp_path / "actions" / ".index").write_text("{not json")  # unreadable: every log is read
+    s3 = TinyDBStore(tmp_path)
+    await s3.open()
+    assert len(await s3.actions.to_follow_up(date(2026, 3, 2))) == 4
+    await s3.close()
