@@ -17,7 +17,7 @@ from .acknowledge import document_path
 from .bundles import BUNDLE_KINDS, bundle_contents, bundle_day, failed_notices
 from .deps import Deps
 from .follow_ups import follow_up_message, follow_up_sent, impact_update
-from .forwarding import ADDENDUM_KINDS, MINUTES_KINDS, forward_notice
+from .forwarding import ADDENDUM_KINDS, IMPACT_KINDS, MINUTES_KINDS, forward_notice
 from .publish_requests import approval_message, status_changed, status_message
 from .thread import change_discussion, thread_card, thread_link
 
@@ -219,7 +219,7 @@ async def after_final(d: Delivery, deps: Deps) -> None:
         await status_changed(d.briefing_id or "", deps, d.payload["request"])  # its publisher's card shows it
     elif d.kind in BUNDLE_KINDS and d.status is DeliveryStatus.failed:
         await deps.store.outbox.enqueue(failed_notices(d))  # each team is told its minutes did not reach the lead
-    elif d.kind in MINUTES_KINDS + ADDENDUM_KINDS:
+    elif d.kind in MINUTES_KINDS + ADDENDUM_KINDS + IMPACT_KINDS:
         discussion = await deps.store.discussions.get(d.discussion_id or "")
         if discussion is not None:
             notice = forward_notice(discussion, await deps.store.outbox.list_group(discussion.id), d)

@@ -31,7 +31,6 @@ from .turn import Turn
 log = logging.getLogger(__name__)
 REMIND_AFTER_WORKING_DAYS = 10
 MAX_CHANGE = 1000
-IMPACT_KINDS = (DeliveryKind.impact_teams, DeliveryKind.impact_email)
 
 
 def overdue(action: Action) -> bool:

@@ -1,4 +1,5 @@
-"""Minutes (and corrections) to the safeguarding leads: planning deliveries and the thread's notice."""
+"""Minutes (and corrections) to the safeguarding leads: planning deliveries and the thread's notice
+(also for the answers to a follow-up, which go to the leads as impact updates)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,22 @@ from .deps import Deps
 
 MINUTES_KINDS = (DeliveryKind.minutes_teams, DeliveryKind.minutes_email)
 ADDENDUM_KINDS = (DeliveryKind.addendum_teams, DeliveryKind.addendum_email)
+IMPACT_KINDS = (DeliveryKind.impact_teams, DeliveryKind.impact_email)
 _LABEL = {DeliveryKind.minutes_teams: "Teams chat", DeliveryKind.minutes_email: "email",
-          DeliveryKind.addendum_teams: "Teams chat", DeliveryKind.addendum_email: "email"}
+          DeliveryKind.addendum_teams: "Teams chat", DeliveryKind.addendum_email: "email",
+          DeliveryKind.impact_teams: "Teams chat", DeliveryKind.impact_email: "email"}
+
+
+def _forward_of(d: Delivery) -> tuple[str, ...] | None:
+    """What a delivery forwards, the same for each lead and channel: the minutes, one correction, or
+    one answer to a follow-up (its actions)."""
+    if d.kind in MINUTES_KINDS:
+        return ("minutes", "")
+    if d.kind in ADDENDUM_KINDS:
+        return ("correction", str(d.payload.get("addendum_id") or ""))
+    if d.kind in IMPACT_KINDS:
+        return ("follow-up answer", *map(str, d.payload.get("actions", [])))
+    return None
 
 
 def _plan(team: Team, discussion: Discussion, minutes: Minutes, deps: Deps, kinds: tuple[DeliveryKind, DeliveryKind],
@@ -97,13 +112,10 @@ async def discussion_organisation(deps: Deps, discussion: Discussion | Discussio
 
 def forward_notice(discussion: Discussion, deliveries: list[Delivery], settled: Delivery) -> Delivery | None:
     """Once every delivery of the same forward as `settled` is final, one notice for the thread."""
-    if settled.kind in MINUTES_KINDS:
-        kinds, addendum_id = MINUTES_KINDS, None
-    elif settled.kind in ADDENDUM_KINDS:
-        kinds, addendum_id = ADDENDUM_KINDS, settled.payload.get("addendum_id")
-    else:
+    key = _forward_of(settled)
+    if key is None:
         return None
-    forwards = [d for d in deliveries if d.kind in kinds and d.payload.get("addendum_id") == addendum_id]
+    forwards = [d for d in deliveries if _forward_of(d) == key]
     if not forwards or any(not d.final for d in forwards):
         return None
     sent: dict[str, list[Delivery]] = {}
@@ -113,9 +125,9 @@ def forward_notice(discussion: Discussion, deliveries: list[Delivery], settled: 
     parts = [f"{name} ({' and '.join(_LABEL[d.kind] for d in rows)}) at {format_time(max(d.sent_at for d in rows))}"
              for name, rows in sent.items()]
     failures = [f"{name} ({' and '.join(_LABEL[d.kind] for d in rows)})" for name, rows in failed.items()]
-    what = "correction" if addendum_id else "minutes"
+    what = key[0]
     return Delivery(
-        id=stable_id("notice", discussion.id, what, addendum_id or ""), group=discussion.id,
+        id=stable_id("notice", discussion.id, *key), group=discussion.id,
         kind=DeliveryKind.thread_notice, team_id=discussion.team_id, discussion_id=discussion.id,
         briefing_id=discussion.briefing_id,
         payload={"text": " ".join(filter(None, [strings.forwarded(what, parts, failures),

@@ -142,3 +142,31 @@ async def test_never_asked_when_the_publisher_said_0(chat):
     assert chat.closed.card_texts[0] == ("\u2713 Discussion closed by Ana Practitioner. Sending the minutes to Sam "
                                          "Example (Sussex Police).")
     assert await due_follow_ups(chat.deps, at(7, 10)) == []
+
+
+async def test_the_thread_is_told_where_the_answer_went_and_what_could_not_be_sent(chat):
+    from dialogs.delivery import after_final
+    from storage.models import DeliveryStatus
+
+    discussion = await closed_without_actions(chat)
+    await due_follow_ups(chat.deps, at(7, 10))
+    [question] = await chat.store.actions.list_for_discussion(discussion)
+    chat.deps.clock = lambda: at(8, 11)
+    await chat.send(answer(await follow_up_card(chat, discussion), {f"status_{question.id}": "not_yet"}))
+    teams, email = sorted((d for d in await chat.store.outbox.list_group(discussion)
+                           if d.kind in (DeliveryKind.impact_teams, DeliveryKind.impact_email)),
+                          key=lambda d: d.kind != DeliveryKind.impact_teams)
+    async def final(d, **outcome):  # as the delivery worker does: stored, then what follows
+        d = d.model_copy(update=outcome)
+        await chat.store.outbox.update(d)
+        await after_final(d, chat.deps)
+
+    await final(teams, status=DeliveryStatus.sent, sent_at=at(8, 11, 1))
+    notices = [d for d in await chat.store.outbox.list_group(discussion) if d.kind is DeliveryKind.thread_notice
+               and "follow-up answer" in d.payload["text"].lower()]
+    assert notices == []  # not until every channel has had its outcome
+    await final(email, status=DeliveryStatus.failed)
+    [notice] = [d for d in await chat.store.outbox.list_group(discussion) if d.kind is DeliveryKind.thread_notice
+                and "follow-up answer" in d.payload["text"].lower()]
+    assert notice.payload["text"] == ("Follow-up answer sent to Sam Example (Teams chat) at 11:01. Could not send the "
+                                      "follow-up answer to Sam Example (email). The board's administrator can see why.")

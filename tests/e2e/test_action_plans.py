@@ -74,6 +74,9 @@ async def test_an_action_agreed_at_close_is_followed_up_on_its_date_and_reaches_
     [impact] = await connector.wait_for(lambda: [s for s in connector.personal_chats(SAM.aad)
                                                  if s.card and "how its actions went" in s.view.all_text])
     assert CHANGED in impact.view.all_text and "Done" in impact.view.all_text
+    # Once the chat and the email have gone, the thread is told (as for the minutes).
+    await connector.wait_for(lambda: [s for s in connector.in_conversation(thread)
+                                      if "Follow-up answer sent to Sam Example (Teams chat and email)" in s.text])
 
     async def mail():
         return [m for m in running.smtp.to(SAM_EMAIL) if m["Subject"].startswith("Impact update")]
