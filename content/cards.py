@@ -59,6 +59,7 @@ class Verb(StrEnum):
     acknowledge_bundle = "acknowledge_bundle"  # a lead has received every team's minutes in a daily bundle
     minutes_delivery = "minutes_delivery"  # a lead chooses: minutes as they come, or one bundle a working day
     follow_up_answer = "follow_up_answer"  # a team says how its agreed actions went (to its lead)
+    show_follow_up = "show_follow_up"  # back to a follow-up card, for the person who pressed
 
 
 def card(body: list[Card], actions: list[Card] | None = None) -> Card:
@@ -91,6 +92,10 @@ def execute(title: str, verb: Verb, style: str | None = None, **data: Any) -> Ca
 
 def back_to_briefing(discussion_id: str) -> Card:
     return execute("Back to the briefing", Verb.show_thread, discussion=discussion_id)
+
+
+def back_to_follow_up(discussion_id: str, actions: object) -> Card:
+    return execute("Back to the follow-up", Verb.show_follow_up, discussion=discussion_id, actions=actions)
 
 
 def card_bytes(body: Card) -> int:
@@ -282,7 +287,9 @@ def concern_card(discussion_id: str, urgent_contact: str, resubmit: dict[str, An
         text("Minutes are for the team's learning, not for referrals. Nothing has been recorded yet."),
     ]
     # Only the person who wrote it may choose (checked again when it comes back).
-    discard = execute("Don't record it", Verb.discard, discussion=discussion_id,
+    # A held answer to a follow-up goes back to the follow-up, not to the briefing.
+    back = {"back_to": "follow_up", "actions": resubmit.get("actions")} if verb is Verb.follow_up_answer else {}
+    discard = execute("Don't record it", Verb.discard, discussion=discussion_id, **back,
                       **({"held_for": resubmit["held_for"]} if "held_for" in resubmit else {}))
     learning = execute("It's learning: record it", verb,
                        **{**resubmit, "discussion": discussion_id, "learning_confirmed": "true"})

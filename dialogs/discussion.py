@@ -6,7 +6,8 @@ import logging
 
 from content import strings
 from content.briefing import BriefingDoc
-from content.cards import ANSWER_PREFIX, AT_RISK_NOW, Verb, concern_card, my_responses_card, privacy_review_card
+from content.cards import (ANSWER_PREFIX, AT_RISK_NOW, Verb, back_to_follow_up, concern_card, my_responses_card,
+                           privacy_review_card)
 from content.text import format_date, plural
 from storage.models import Author, Response
 
@@ -256,7 +257,10 @@ async def discard(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     if held_for is not None and held_for != holder(inbound):
         await note(turn, strings.HELD_FOR_SOMEONE_ELSE)
         return
-    await settle_view(turn, str((inbound.value or {}).get("discussion") or ""), strings.DISCARDED)
+    value = inbound.value or {}
+    discussion_id = str(value.get("discussion") or "")
+    back = back_to_follow_up(discussion_id, value.get("actions")) if value.get("back_to") == "follow_up" else None
+    await settle_view(turn, discussion_id, strings.DISCARDED, back)  # held on a follow-up card: back to it
 
 
 async def show_thread(turn: Turn, inbound: Inbound, deps: Deps) -> None:

@@ -208,6 +208,27 @@ async def answer_follow_up(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     await settle_for_all(turn, answered_follow_up_card(update, lead_names(deps, answered[0].organisation_id)))
 
 
+async def show_follow_up(turn: Turn, inbound: Inbound, deps: Deps) -> None:
+    """Back to a follow-up card, as it is now, for the person who pressed (after a held answer)."""
+    value = inbound.value or {}
+    opened = await open_discussion(turn, inbound, deps, closed=True)
+    if opened is None:
+        return
+    asked = value.get("actions") if isinstance(value.get("actions"), list) else []
+    listed = [a for a in [await deps.store.actions.get(str(i)) for i in asked[:20]]
+              if a is not None and a.discussion_id == opened.discussion.id]
+    if not listed:
+        await note(turn, strings.FOLLOW_UP_GONE)
+        return
+    leads = lead_names(deps, listed[0].organisation_id)
+    waiting = [a for a in listed if a.status is ActionStatus.open]
+    if not waiting:  # answered meanwhile (by someone else): what was said
+        await show_privately(turn, answered_follow_up_card(await impact_update(deps, listed), leads))
+        return
+    await show_privately(turn, follow_up_card(opened.briefing.title, opened.discussion.id, [_shown(a) for a in waiting],
+                                              leads, question=waiting[0].impact_question), "How did your actions go?")
+
+
 def _problem(actions: list[Action], typed: dict[str, tuple[str, str]], deps: Deps, opened) -> str | None:
     for n, a in enumerate(actions, start=1):
         status, change = typed[a.id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from content import strings
-from content.cards import Verb, back_to_briefing, card, concern_card, text
+from content.cards import Card, Verb, back_to_briefing, card, concern_card, text
 from content.concern import reads_like_live_concern
 
 from .inbound import Inbound
@@ -51,10 +51,10 @@ async def held(turn: Turn, inbound: Inbound, deps: Deps, opened: Opened, texts: 
     return True
 
 
-async def settle_view(turn: Turn, discussion_id: str, outcome: str) -> None:
-    """The outcome of a button on a private view (a held response): there, with a way back to the
-    briefing; on a card posted in the conversation (an earlier release), in its place."""
+async def settle_view(turn: Turn, discussion_id: str, outcome: str, back: Card | None = None) -> None:
+    """The outcome of a button on a private view (a held response): there, with a way back (`back`,
+    else to the briefing); on a card posted in the conversation (an earlier release), in its place."""
     if pressed_privately(turn) and discussion_id:
-        await settle(turn, card([text(outcome)], [back_to_briefing(discussion_id)]))
+        await settle(turn, card([text(outcome)], [back or back_to_briefing(discussion_id)]))
     else:
         await settle(turn, outcome)

@@ -54,6 +54,7 @@ CARD_VERBS: dict[str, Flow] = {
     Verb.acknowledge_bundle: bundles.acknowledge_bundle,
     Verb.minutes_delivery: bundles.minutes_delivery,
     Verb.follow_up_answer: follow_ups.answer_follow_up,
+    Verb.show_follow_up: follow_ups.show_follow_up,
 }
 
 

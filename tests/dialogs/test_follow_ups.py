@@ -233,3 +233,20 @@ async def test_an_answer_whose_update_was_lost_is_sent_when_pressed_again(chat, 
     impact = [d for d in await chat.store.outbox.list_group(discussion)
               if d.kind in (DeliveryKind.impact_teams, DeliveryKind.impact_email)]
     assert len(impact) == 2 and all(len(d.payload["actions"]) == 2 for d in impact)
+
+
+async def test_a_held_answer_not_recorded_goes_back_to_the_follow_up_not_the_briefing(chat):
+    discussion = await agreed(chat)
+    await due_follow_ups(chat.deps, at(7, 10))
+    view = await follow_up_card(chat, discussion)
+    first, second = await chat.store.actions.list_for_discussion(discussion)
+    held = (await chat.say(answer(view, {f"status_{first.id}": "done", f"change_{first.id}": WORRY,
+                                         f"status_{second.id}": "partly"}))).view
+    assert held.heading == "Is this about a child at risk now?"
+    gone = (await chat.say(t.press(URL, TEAM, ANA, held.button("Don't record it"), {}, conversation_id=THREAD))).view
+    assert gone.texts == ["Not recorded. Thank you for acting on it."]  # for Ana alone
+    assert gone.own_buttons == ["Back to the follow-up"]
+    back = (await chat.say(t.press(URL, TEAM, ANA, gone.button("Back to the follow-up"), {},
+                                   conversation_id=THREAD))).view
+    assert back.heading.startswith("How did your actions go?") and CHECKLIST in back.all_text
+    assert all(a.status is ActionStatus.open for a in await chat.store.actions.list_for_discussion(discussion))
