@@ -399,7 +399,7 @@ def test_every_public_builder_is_covered():
                 "answered_follow_up_card", "impact_card", "actions_card"}
     assert built == builders
     # A new card builder (a public function returning a Card, other than the element helpers) needs a case here.
-    helpers = {"card", "text", "heading", "facts", "execute", "back_to_briefing", "markdown_blocks",
+    helpers = {"card", "text", "heading", "facts", "execute", "back_to_briefing", "back_to_follow_up", "markdown_blocks",
                "minutes_body", "check_fits", "with_views", "action_field", "action_inputs", "actions_section",
                "status_field", "change_field", "impact_rows",
                "card_bytes", "room", "take", "fitting_choices", "clip_bytes"}
