@@ -738,7 +738,8 @@ def impact_rows(u: ImpactUpdate) -> list[Card]:
     for n, item in enumerate(u.items, start=1):
         what, who, how, change = item.columns()
         when, said = ("Asked", "Answer") if item.question else ("Who, by when", "How it went")
-        out += [text(f"**{n}. {escape_md(_clip(what, 500))}**", spacing="Medium"),
+        number = "" if item.question else f"{n}. "  # the impact question is asked alone
+        out += [text(f"**{number}{escape_md(_clip(what, 500))}**", spacing="Medium"),
                 facts([(when, escape_md(who.removeprefix("Asked "))), (said, how),
                        ("What changed", escape_md(_clip(change, 1000)))])]
     return out

@@ -87,7 +87,8 @@ def impact_text(u: ImpactUpdate, greeting: str) -> str:
     for n, item in enumerate(u.items, start=1):
         what, who, how, change = item.columns()
         said = "Answer" if item.question else "How it went"
-        lines += [f"{n}. {what}", f"   {who}. {said}: {how}.", f"   What changed in practice: {change}", ""]
+        lines += [what if item.question else f"{n}. {what}", f"   {who}. {said}: {how}.",
+                  f"   What changed in practice: {change}", ""]
     lines += ["--", f"Sent at the request of the {u.board}."]
     return "\n".join(lines) + "\n"
 

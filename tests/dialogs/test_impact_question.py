@@ -77,7 +77,7 @@ async def test_the_answer_reaches_the_lead_as_an_impact_update(chat):
         else:
             assert isinstance(out, Email)
             body = out.message.get_body(("plain",)).get_content()
-            assert f"1. {IMPACT_QUESTION}" in body and "Answer: Yes." in body
+            assert f"\n{IMPACT_QUESTION}\n   Asked 7 April 2026. Answer: Yes.\n" in body
             [attachment] = list(out.message.iter_attachments())
             document = docx.Document(io.BytesIO(attachment.get_payload(decode=True)))
             rows = [[c.text for c in row.cells] for row in document.tables[0].rows]

@@ -12,18 +12,22 @@ import functools
 import json
 import re
 import threading
+from datetime import datetime, timedelta, timezone
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.playground.conftest import ARTIFACTS, ROOT
+from content.calendar import next_working_day
+from tests.playground.conftest import ARTIFACTS, ROOT, low_contrast
 from tests.playground.test_playground import open_chat, open_general
 
 expect.set_options(timeout=20_000)
 
 TITLE = "Regular Case File Audit: Summary for Practitioners & Managers"
 CORRECTION = "The training dates in Resources have moved to June."
+LEARNT = "Ask about smoke alarms and hoarding on every home visit."
+CHANGED = "We now ask about smoke alarms on every home visit."
 SHOTS = ARTIFACTS / "publishing"
 
 
@@ -105,6 +109,10 @@ def test_a_word_briefing_from_the_personal_chat_to_a_team(page: Page, playground
     page.get_by_text("My Team (Sussex Police)", exact=True).last.click()  # a tick box in the list
     page.keyboard.press("Escape")
     form.screenshot(path=str(SHOTS / "3-choose-teams.png"))
+    # Teams that agree no actions are asked about impact after the weeks set here (the briefing's 6).
+    weeks = form.get_by_label(re.compile("Ask teams that agree no actions whether it changed their practice"))
+    expect(weeks).to_have_value("6")
+    weeks.fill("2")
     form.get_by_role("button", name="Publish", exact=True).click()
     status = page.locator(".ac-adaptiveCard", has_text="It reached every team it was sent to: 1 team.").last
     expect(status).to_contain_text("1 sent, 0 waiting, 0 failed")
@@ -119,4 +127,37 @@ def test_a_word_briefing_from_the_personal_chat_to_a_team(page: Page, playground
     thread = page.get_by_role("group").filter(has_text=TITLE).first
     expect(thread.locator(".ac-adaptiveCard").first).to_contain_text(CORRECTION)
     thread.locator(".ac-adaptiveCard").first.screenshot(path=str(SHOTS / "5-correction-on-the-thread.png"))
+
+    # The team discusses it and sends its minutes without agreeing actions: it is told when it will
+    # be asked whether the learning changed its practice (two weeks on, as published).
+    card = thread.locator(".ac-adaptiveCard").first
+    card.get_by_role("button", name="Record responses").click()
+    card.locator("textarea").nth(0).fill(LEARNT)
+    card.get_by_role("button", name="Submit responses").click()
+    expect(thread.locator("p", has_text="Thanks, Alex: 1 response recorded.")).to_be_visible()
+    expect(card).to_contain_text("(1 response)")
+    card.get_by_role("button", name="Close and send minutes").click()
+    review = thread.locator(".ac-adaptiveCard", has_text="You are about to close this discussion").last
+    review.get_by_role("button", name="Confirm and send").click()
+    due = next_working_day(datetime.now(timezone.utc).date() + timedelta(weeks=2))
+    expect(thread.get_by_text(f"On {due.day} {due:%B %Y} I'll ask here whether this learning has changed anything "
+                              "in your practice.", exact=False)).to_be_visible()
+
+    # Two weeks on (the bot's clock moved by the test-only setting): the question, in the thread.
+    playground["clock"].write_text(f"{due.isoformat()}T09:30:00+00:00")
+    asked = page.locator(".ac-adaptiveCard", has_text="Has this learning changed anything in your practice?").last
+    expect(asked).to_contain_text("Impact follow-up", timeout=30_000)
+    asked.screenshot(path=str(SHOTS / "6-impact-question.png"))
+    asked.get_by_role("radio", name="Yes").click()
+    asked.get_by_label("What changed in practice? (optional)").fill(CHANGED)
+    asked.get_by_role("button", name="Send to our safeguarding lead").click()
+    answered = page.locator(".ac-adaptiveCard", has_text="Whether the learning changed practice").last
+    expect(answered).to_contain_text("Alex Example answered")
+    expect(thread.get_by_text(re.compile(r"Follow-up answer sent to Alex Example \(Teams chat and email\)")))\
+        .to_be_visible()
+    assert low_contrast(page) == []
+    open_chat(page)
+    update = page.locator(".ac-adaptiveCard", has_text="whether the learning changed its practice").last
+    expect(update).to_contain_text(CHANGED)
+    update.screenshot(path=str(SHOTS / "7-impact-update.png"))
 
