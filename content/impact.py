@@ -12,8 +12,9 @@ from .html_render import render
 from .text import format_date, format_datetime
 
 STATUS_LABELS = {"done": "Done", "partly": "Partly", "not_yet": "Not yet", "no_longer_relevant": "No longer relevant"}
-# The answers to the impact question, stored as the statuses they mean.
-QUESTION_LABELS = {"done": "Yes", "partly": "Partly", "not_yet": "Not yet", "no": "No"}
+# The answers to the impact question, stored as the statuses an action takes (so that a release
+# before the question reads them): "No" is kept as no_longer_relevant.
+QUESTION_LABELS = {"done": "Yes", "partly": "Partly", "not_yet": "Not yet", "no_longer_relevant": "No"}
 IMPACT_QUESTION = "Has this learning changed anything in your practice?"
 NO_CHANGE_SAID = "Not said"
 
@@ -21,6 +22,11 @@ NO_CHANGE_SAID = "Not said"
 def labels(question: bool) -> dict[str, str]:
     """The answers an action (or the impact question) takes, by status."""
     return QUESTION_LABELS if question else STATUS_LABELS
+
+
+def answer_label(status: str, question: bool) -> str:
+    """How an action's status (or the question's answer) reads: Done, Not yet, Yes, No; "" while open."""
+    return labels(question).get(status, "")
 
 
 class ImpactItem(BaseModel):

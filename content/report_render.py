@@ -40,8 +40,9 @@ QUESTION_COLUMNS: tuple[tuple[str, str], ...] = (
 NO_ACTIONS = "No team has agreed actions for this briefing yet."
 NO_QUESTIONS = "No team has been asked yet."
 NO_IMPACT = "No team has said yet what changed in practice."
-ACTIONS_EXPORT_COLUMNS = ("briefing_id", "organisation", "team", "type", "action", "owner", "due", "embedded_when",
-                          "status", "overdue", "what_changed", "answered")
+# New columns go at the end: a spreadsheet reading an earlier export by position still reads it.
+ACTIONS_EXPORT_COLUMNS = ("briefing_id", "organisation", "team", "action", "owner", "due", "embedded_when", "status",
+                          "overdue", "what_changed", "answered", "type", "answer")
 
 
 class CountTable(NamedTuple):

@@ -172,10 +172,10 @@ async def prepare(d: Delivery, deps: Deps) -> Outgoing:
                                              to_email=d.recipient or "", sender=deps.mail_from))
     if d.kind is DeliveryKind.follow_up:
         try:
-            discussion, body = await follow_up_message(d, deps)
+            discussion, body, said = await follow_up_message(d, deps)
         except LookupError as exc:
             raise Undeliverable(str(exc)) from None
-        return ThreadReply(discussion.thread, _card(body, "How did your actions go?"))
+        return ThreadReply(discussion.thread, _card(body, said))
     if d.kind in (DeliveryKind.impact_teams, DeliveryKind.impact_email):
         actions = [a for a in [await deps.store.actions.get(i) for i in d.payload.get("actions", [])] if a is not None]
         if not actions:

@@ -14,7 +14,7 @@ from content import strings
 from content.calendar import add_working_days, is_working_time
 from content.cards import FollowUpAction, Verb, answered_follow_up_card, change_field, follow_up_card, status_field
 from content.digest import ACTION_STATES
-from content.impact import ImpactItem, ImpactUpdate, labels
+from content.impact import IMPACT_QUESTION, ImpactItem, ImpactUpdate, labels
 from content.list_cards import ActionRow, actions_card
 from content.text import LONDON, format_date
 from storage.models import Action, ActionStatus, Delivery, DeliveryKind, Discussion, stable_id
@@ -31,6 +31,11 @@ from .turn import Turn
 log = logging.getLogger(__name__)
 REMIND_AFTER_WORKING_DAYS = 10
 MAX_CHANGE = 1000
+
+
+def summary(question: bool) -> str:
+    """What the notification says of a follow-up card."""
+    return IMPACT_QUESTION if question else "How did your actions go?"
 
 
 def overdue(action: Action) -> bool:
@@ -101,9 +106,9 @@ async def follow_up_sent(d: Delivery, deps: Deps) -> None:
                 await deps.store.actions.put(a)
 
 
-async def follow_up_message(d: Delivery, deps: Deps) -> tuple[Discussion, dict]:
-    """The thread and the card of a queued follow-up, from the actions as they are now; LookupError
-    when there is nothing left to ask (answered meanwhile) or nowhere to ask it."""
+async def follow_up_message(d: Delivery, deps: Deps) -> tuple[Discussion, dict, str]:
+    """The thread, the card and its summary of a queued follow-up, from the actions as they are now;
+    LookupError when there is nothing left to ask (answered meanwhile) or nowhere to ask it."""
     discussion = await deps.store.discussions.get(d.discussion_id or "")
     record = await deps.store.briefings.get(d.briefing_id or "")
     team = await deps.store.teams.get(d.team_id or "")
@@ -115,9 +120,10 @@ async def follow_up_message(d: Delivery, deps: Deps) -> tuple[Discussion, dict]:
                and a.status is ActionStatus.open]
     if not actions:
         raise LookupError("its actions were answered already")
+    question = actions[0].impact_question
     return discussion, follow_up_card(record.title, discussion.id, [_shown(a) for a in actions],
                                       lead_names(deps, actions[0].organisation_id),
-                                      reminder=bool(d.payload.get("reminder")), question=actions[0].impact_question)
+                                      reminder=bool(d.payload.get("reminder")), question=question), summary(question)
 
 
 def _shown(a: Action, status: str = "", change: str = "") -> FollowUpAction:
@@ -192,7 +198,7 @@ async def answer_follow_up(turn: Turn, inbound: Inbound, deps: Deps) -> None:
             await show_privately(turn, follow_up_card(
                 opened.briefing.title, opened.discussion.id, [_shown(a, *typed[a.id]) for a in actions],
                 lead_names(deps, actions[0].organisation_id), question=actions[0].impact_question),
-                "How did your actions go?")
+                summary(actions[0].impact_question))
             return
         now = deps.clock()
         for a in actions:
@@ -226,7 +232,8 @@ async def show_follow_up(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         await show_privately(turn, answered_follow_up_card(await impact_update(deps, listed), leads))
         return
     await show_privately(turn, follow_up_card(opened.briefing.title, opened.discussion.id, [_shown(a) for a in waiting],
-                                              leads, question=waiting[0].impact_question), "How did your actions go?")
+                                              leads, question=waiting[0].impact_question),
+                         summary(waiting[0].impact_question))
 
 
 def _problem(actions: list[Action], typed: dict[str, tuple[str, str]], deps: Deps, opened) -> str | None:

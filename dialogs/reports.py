@@ -8,7 +8,7 @@ from typing import Iterable
 from content import strings
 from content.briefing import parse_cached
 from content.list_cards import report_card
-from content.impact import labels
+from content.impact import answer_label, labels
 from content.report import (BriefingReport, ImpactStatement, OrganisationReach, QuestionResponses, ReportResponse,
                             ThemeResponses)
 from content.text import LONDON
@@ -127,28 +127,38 @@ async def actions_export(deps: Deps, briefing_id: str) -> list[list[object]]:
     for a in await deps.store.actions.list(briefing_id=briefing_id):
         org = deps.directory.organisation(a.organisation_id)
         answered = a.updated_at.astimezone(LONDON).date().isoformat() if a.updated_at else ""
-        rows.append([a.briefing_id, org.name if org else a.organisation_id, teams.get(a.team_id, ""),
-                     "impact question" if a.impact_question else "action", a.what, a.owner, a.due.isoformat(),
-                     a.embedded, a.status.value, "yes" if overdue(a) else "no", a.update, answered])
-    return sorted(rows, key=lambda r: (str(r[1]), str(r[2]), str(r[6])))
+        rows.append([a.briefing_id, org.name if org else a.organisation_id, teams.get(a.team_id, ""), a.what, a.owner,
+                     a.due.isoformat(), a.embedded, a.status.value, "yes" if overdue(a) else "no", a.update, answered,
+                     "impact question" if a.impact_question else "action",
+                     answer_label(a.status.value, a.impact_question)])
+    return sorted(rows, key=lambda r: (str(r[1]), str(r[2]), str(r[5])))
+
+
+# The report's counts that each status adds to, for an action and for the impact question (a status
+# not listed adds to none: never a field that does not exist).
+ACTION_FIELDS = {"counted": "actions_agreed", "done": "actions_done", "partly": "actions_partly",
+                 "not_yet": "actions_not_yet", "no_longer_relevant": "actions_no_longer_relevant",
+                 "overdue": "actions_overdue"}
+QUESTION_FIELDS = {"counted": "impact_asked", "done": "impact_done", "partly": "impact_partly",
+                   "not_yet": "impact_not_yet", "no_longer_relevant": "impact_no", "overdue": "impact_overdue"}
 
 
 async def _actions(deps: Deps, briefing_id: str, organisations: set[str] | None, reach: dict[str, OrganisationReach],
                    teams: dict, detail: int | None) -> list[ImpactStatement]:
     """The briefing's agreed actions (and impact questions) counted into each organisation's row (the
-    one its minutes went to), and what changed in practice as teams said it, the impact question's
-    answers first (up to `detail` of them; None: all)."""
+    one its minutes went to; a question once it has been asked), and what changed in practice as
+    teams said it (up to `detail` of each kind; None: all)."""
     found = await deps.store.actions.list(organisation_ids=organisations, briefing_id=briefing_id)
     said = []
     for a in found:
+        if a.impact_question and a.follow_up_sent_at is None and a.status is ActionStatus.open:
+            continue  # not asked yet (or never: the bot left the team): not counted as asked
         org = deps.directory.organisation(a.organisation_id)
         row = reach.setdefault(a.organisation_id, OrganisationReach(
             organisation_id=a.organisation_id, organisation_name=org.name if org else a.organisation_id))
-        prefix = "impact" if a.impact_question else "actions"
-        counted = [f"{prefix}_{'asked' if a.impact_question else 'agreed'}"]
-        counted += [f"{prefix}_{a.status.value}"] if a.status is not ActionStatus.open else []
-        counted += [f"{prefix}_overdue"] if overdue(a) else []
-        for field in counted:
+        fields = QUESTION_FIELDS if a.impact_question else ACTION_FIELDS
+        counted = [fields["counted"], fields.get(a.status.value)] + ([fields["overdue"]] if overdue(a) else [])
+        for field in filter(None, counted):
             setattr(row, field, getattr(row, field) + 1)
         if a.update and a.updated_at:
             team = teams.get(a.team_id)
@@ -156,8 +166,11 @@ async def _actions(deps: Deps, briefing_id: str, organisations: set[str] | None,
                                         action=a.what, status=labels(a.impact_question).get(a.status.value, a.status.value),
                                         change=a.update, date=a.updated_at.astimezone(LONDON).date(),
                                         question=a.impact_question))
-    said.sort(key=lambda s: (not s.question, s.organisation_name, s.team_name, s.date))
-    return said if detail is None else said[:detail]
+    said.sort(key=lambda s: (s.organisation_name, s.team_name, s.date))
+    if detail is None:
+        return said
+    # Each kind keeps its share when the page shows only some of them.
+    return [s for s in said if s.question][:detail] + [s for s in said if not s.question][:detail]
 
 
 async def report_command(turn: Turn, inbound: Inbound, deps: Deps, briefing_id: str) -> None:

@@ -144,7 +144,6 @@ class ActionStatus(StrEnum):
     partly = "partly"
     not_yet = "not_yet"
     no_longer_relevant = "no_longer_relevant"
-    no = "no"  # the impact question only: nothing has changed
 
 
 class Action(Record):

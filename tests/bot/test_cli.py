@@ -189,7 +189,7 @@ async def test_report_export_and_purge_commands(running, tmp_path, capsys):
     assert (tmp_path / "e.csv").read_text().startswith("\"briefing_id\",\"organisation\"")
     assert await run("export", "2019-01-case-file-audit", "--kind", "actions", "--out", str(tmp_path / "a.csv")) == 0
     assert (tmp_path / "a.csv").read_text().startswith(
-        '"briefing_id","organisation","team","type","action","owner","due","embedded_when","status","overdue"')
+        '"briefing_id","organisation","team","action","owner","due","embedded_when","status","overdue"')
     assert await run("purge", "--dry-run") == 0
     assert ("would delete 0 responses, the minutes of 0 discussions, 0 agreed actions, 0 emails kept as files and "
             "the records of 0 messages, older than 730 days" in capsys.readouterr().out)

@@ -166,7 +166,7 @@ def large_cards() -> dict[str, cards.Card]:
             reminder=True),
         "follow_up_card[impact question, typed, not ASCII]": cards.follow_up_card(
             "t" * 300, "d-1", [cards.FollowUpAction(id="impact-question-" + "0" * 20, what="q", owner="The team",
-                                                   due="13 April 2026", status="no", change=long_text(1, 1000, wide=True))],
+                                                   due="13 April 2026", status="no_longer_relevant", change=long_text(1, 1000, wide=True))],
             ", ".join(f"Lead {i} " + "l" * 150 for i in range(10)), reminder=True, question=True),
         "answered_follow_up_card[5 actions, not ASCII]": cards.answered_follow_up_card(
             impact(), ", ".join(f"Lead {i} " + "l" * 150 for i in range(10))),

@@ -12,7 +12,7 @@ import pytest
 from storage.models import DeliveryKind
 from tests.cards import read
 from tests.dialogs import test_organisation_change as move
-from tests.dialogs.transcript import (ANA, BEN, ROUTE, TEAM, THREAD, URL, WORRY, WORRY_WORDS, deliveries_text,
+from tests.dialogs.transcript import (ANA, BEN, ROUTE, TEAM, THREAD, URL, WORRY, WORRY_WORDS, asked_on, deliveries_text,
                                      form_of, on_disk, posted, record, scheduled_card)
 from tests.fakes import teams as t
 from tests.fakes.chat import Chat
@@ -175,7 +175,8 @@ async def test_after_a_move_the_confirmed_preview_is_shown_again_for_the_new_org
     confirm_again = {"data": again.view.data("Confirm and send")}
     assert confirm_again["data"]["organisation"] == "fire-rescue"
     done = await chat.say(move.click(confirm_again["data"]))
-    assert done.text.split(" On ")[0] == "Discussion closed by Ana Practitioner. Sending the minutes to Morgan Lead (Fire & Rescue)."
+    assert done.text == ("Discussion closed by Ana Practitioner. Sending the minutes to Morgan Lead (Fire & Rescue)."
+                         + asked_on(chat))
     assert (await chat.store.minutes.get(discussion)).organisation_id == "fire-rescue"
 
 
@@ -184,7 +185,8 @@ async def test_a_confirm_without_an_organisation_sends_to_the_current_one(org_ch
     chat, discussion = org_chat
     await move.move_to_fire(chat)
     done = await chat.say(move.click({"verb": "close_confirm", "discussion": discussion}))
-    assert done.text.split(" On ")[0] == "Discussion closed by Ana Practitioner. Sending the minutes to Morgan Lead (Fire & Rescue)."
+    assert done.text == ("Discussion closed by Ana Practitioner. Sending the minutes to Morgan Lead (Fire & Rescue)."
+                         + asked_on(chat))
     assert (await chat.store.minutes.get(discussion)).organisation_id == "fire-rescue"
 
 

@@ -196,8 +196,8 @@ async def test_the_board_report_counts_actions_by_organisation_and_says_what_cha
     assert "| Sussex Police | 2 | 0 | 1 | 1 | 0 | 0 |" in markdown and "## What changed in practice" in markdown
     assert (await build_report(chat.deps, "2019-01-case-file-audit", detail=0)).impact == []  # the card: figures only
     rows = await actions_export(chat.deps, "2019-01-case-file-audit")
-    assert [r[8] for r in rows] == ["not_yet", "partly"] and rows[1][10].startswith("Police get")
-    assert [r[3] for r in rows] == ["action", "action"]
+    assert [r[7] for r in rows] == ["not_yet", "partly"] and rows[1][9].startswith("Police get")
+    assert [r[11:] for r in rows] == [["action", "Not yet"], ["action", "Partly"]]
     assert actions_csv(rows).count("\r\n") == 3
 
 

@@ -56,7 +56,7 @@ async def test_the_answer_reaches_the_lead_as_an_impact_update(chat):
     await due_follow_ups(chat.deps, at(7, 10))
     view = await follow_up_card(chat, discussion)
     [question] = await chat.store.actions.list_for_discussion(discussion)
-    wrong = await chat.say(answer(view, {f"status_{question.id}": "no_longer_relevant"}))  # an action's answer
+    wrong = await chat.say(answer(view, {f"status_{question.id}": "open"}))  # not an answer (the card's data is the client's)
     assert wrong.view.texts[0] == "Choose an answer." and wrong.view.heading.startswith(IMPACT_QUESTION)
     chat.deps.clock = lambda: at(8, 11)
     await chat.send(answer(view, {f"status_{question.id}": "done", f"change_{question.id}": CHANGED}))
@@ -89,7 +89,12 @@ async def test_unanswered_one_reminder_then_unanswered_in_the_report(chat):
     from dialogs.reports import build_report
 
     discussion = await closed_without_actions(chat)
+    # Not counted as asked until it is: a report the week after the close says nobody has been asked.
+    assert [(o.impact_asked, o.impact_overdue) for o in (await build_report(chat.deps, "2019-01-case-file-audit"))
+            .organisations] == [(0, 0)]
     await due_follow_ups(chat.deps, at(7, 10))
+    [reach] = (await build_report(chat.deps, "2019-01-case-file-audit")).organisations
+    assert (reach.impact_asked, reach.impact_overdue) == (1, 0)
     [reminder] = await due_follow_ups(chat.deps, at(21, 10))
     assert CardView((await prepare(reminder, chat.deps)).message.card).texts[0] == \
         "Reminder: a question about this briefing"
@@ -121,7 +126,7 @@ async def test_the_report_counts_answers_apart_from_actions_and_groups_what_chan
     assert f"### {IMPACT_QUESTION}" in markdown and "*Team A, Sussex Police, 8 April 2026 \\(Partly\\)*" in markdown
     assert "| Said it had, at least in part | 1 (100%) |" in markdown
     [row] = await actions_export(chat.deps, "2019-01-case-file-audit")
-    assert row[3:5] == ["impact question", IMPACT_QUESTION] and row[8] == "partly"
+    assert (row[3], row[7], row[11], row[12]) == (IMPACT_QUESTION, "partly", "impact question", "Partly")
     # Not an action the team agreed: a lead's digest and `actions` list leave it out.
     [briefing] = (await build_digests(chat.deps, {"sussex-police"}, at(8, 12)))["sussex-police"].briefings
     assert briefing.actions == {}

@@ -14,6 +14,7 @@ from content.directory import parse_directory
 from storage.models import Acknowledgement, ConversationRef, DeliveryKind, DeliveryStatus, Discussion, utcnow
 from tests.fakes import teams as t
 from tests.fakes.chat import Chat
+from tests.dialogs.transcript import asked_on
 
 URL = "http://connector.invalid"
 TENANT = "11111111-1111-1111-1111-111111111111"
@@ -244,7 +245,8 @@ async def test_minutes_sent_after_the_move_go_to_the_new_organisation(chat):
     _, still_open = await sent_and_open(chat)
     await move_to_fire(chat)
     done = await chat.say(click({"verb": "close_confirm", "discussion": still_open}))
-    assert done.text.split(" On ")[0] == "Discussion closed by Ana Practitioner. Sending the minutes to Morgan Lead (Fire & Rescue)."
+    assert done.text == ("Discussion closed by Ana Practitioner. Sending the minutes to Morgan Lead (Fire & Rescue)."
+                         + asked_on(chat))
     assert (await chat.store.minutes.get(still_open)).organisation_id == "fire-rescue"
     rows = await chat.store.outbox.list_group(still_open)
     assert sorted(d.recipient for d in rows if d.kind in (DeliveryKind.minutes_teams, DeliveryKind.minutes_email)) \

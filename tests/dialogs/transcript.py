@@ -103,3 +103,15 @@ async def deliveries_text(chat: Chat, discussion: str) -> str:
 
 def form_of(card: dict) -> dict:
     return next(a["card"] for a in card["actions"] if a["type"] == "Action.ShowCard")
+
+
+def asked_on(chat: Chat, weeks: int = 6) -> str:
+    """What a close without actions adds to its note: when the impact question will be asked (the
+    bundled briefing's six weeks from the chat's today, on a working day)."""
+    from datetime import timedelta
+
+    from content.calendar import next_working_day
+    from content.text import LONDON, format_date
+
+    day = next_working_day(chat.deps.clock().astimezone(LONDON).date() + timedelta(weeks=weeks))
+    return f" On {format_date(day)} I'll ask here whether this learning has changed anything in your practice."

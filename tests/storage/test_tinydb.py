@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from storage.protocols import StoreError, StoreLocked
+from storage.responselog import ActionLog
 from storage.tinydb_store import TinyDBStore
 from tests.storage.test_contract import action, briefing, delivery, response, team
 
@@ -436,7 +437,7 @@ async def test_the_daily_purge_reads_only_logs_that_may_hold_something_old_enoug
     await again.close()
 
 
-async def test_a_start_reads_the_action_index_and_only_the_logs_changed_since(tmp_path):
+async def test_a_start_reads_the_action_index_and_only_the_logs_changed_since(tmp_path, monkeypatch):
     s = TinyDBStore(tmp_path)
     await s.open()
     await s.discussions.put(Discussion(id="d-1", briefing_id="b1", team_id="t1"))
@@ -446,12 +447,22 @@ async def test_a_start_reads_the_action_index_and_only_the_logs_changed_since(tm
     index = json.loads((tmp_path / "actions" / ".index").read_text())
     assert set(index["logs"]) == {"b1", "b2"}
 
-    # A write the index does not know of (a crash before the next stop): that log is read again.
+    # A write the index does not know of (a crash before the next stop): that log is read again, and
+    # only that one.
     later = action("d-2", 2, briefing_id="b2", due=date(2026, 3, 1))
     with (tmp_path / "actions" / "b2.jsonl").open("a") as log:
         log.write(later.model_dump_json() + "\n")
+    read = []
+    loaded = ActionLog.load.__func__
+
+    def load(cls, path):
+        read.append(path.name)
+        return loaded(cls, path)
+
+    monkeypatch.setattr(ActionLog, "load", classmethod(load))
     s2 = TinyDBStore(tmp_path)
     await s2.open()
+    assert read == ["b2.jsonl"]
     assert [a.what for a in await s2.actions.to_follow_up(date(2026, 3, 2))] == ["Action 1", "Action 2", "Action 1",
                                                                               "Action 2"]
     assert (await s2.actions.get(later.id)).due == date(2026, 3, 1)
