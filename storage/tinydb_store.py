@@ -18,6 +18,7 @@ turned into logs at open.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import re
@@ -51,6 +52,26 @@ def _stem(key: str) -> str:
 
 def _dump(record) -> dict[str, Any]:
     return record.model_dump(mode="json")
+
+
+def _appended(rows: list[Any], stem: Callable[[Any], str], logs: "RecordLogs",
+              then: Callable[[Any], None]) -> list[Any]:
+    """`rows` appended to their logs, in order, one append (one fsync) per log; `then` for each row
+    written. For each row, None or the StoreError of its log."""
+    by_stem: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        by_stem.setdefault(stem(row), []).append(i)
+    results: list[Any] = [None] * len(rows)
+    for name, positions in by_stem.items():
+        try:
+            logs.get(name).append([_dump(rows[i]) for i in positions])
+        except StoreError as exc:
+            for i in positions:
+                results[i] = exc
+            continue
+        for i in positions:
+            then(rows[i])
+    return results
 
 
 class _Shards:
@@ -280,6 +301,12 @@ class _State:
         self.discussion_logs.get(_stem(d.briefing_id)).append([_dump(d)])
         self._index_discussion(d.id, d.briefing_id, d.team_id)
 
+    def put_discussions(self, rows: list[Discussion]) -> list[None | StoreError]:
+        """Several callers' discussions (group commit): one append and fsync per log; for each, None
+        or the StoreError of its log (the other logs' writes stand)."""
+        return _appended(rows, lambda d: _stem(d.briefing_id), self.discussion_logs,
+                         lambda d: self._index_discussion(d.id, d.briefing_id, d.team_id))
+
     def get_discussion(self, discussion_id: str) -> Discussion | None:
         briefing_id = self.discussion_briefing.get(discussion_id)
         if briefing_id is None:
@@ -482,6 +509,13 @@ class _State:
         self.outbox_logs.get(_stem(d.group)).append([_dump(d)])
         self.pending.track(d)
 
+    def update_deliveries(self, rows: list[Delivery]) -> list[None | Exception]:
+        """Several callers' changed deliveries (group commit): one append and fsync per log; for each,
+        None, a KeyError (no such delivery) or the StoreError of its log."""
+        known = [d for d in rows if self.delivery_group.get(d.id) == d.group]
+        written = iter(_appended(known, lambda d: _stem(d.group), self.outbox_logs, self.pending.track))
+        return [next(written) if self.delivery_group.get(d.id) == d.group else KeyError(d.id) for d in rows]
+
     def claim(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
         by_group: dict[str, list[Delivery]] = {}
         for d in self.pending.claim(now, limit, lease):
@@ -607,7 +641,11 @@ class _Discussions(_Repo):
         return await self._write(self._s.create_discussions, discussions)
 
     async def put(self, discussion: Discussion) -> None:
-        await self._write(self._s.put_discussion, discussion)
+        await self._commit(discussion)
+
+    @functools.cached_property
+    def _commit(self) -> _GroupCommit:
+        return _GroupCommit(self, lambda rows: self._s.put_discussions(rows))
 
     async def get(self, discussion_id: str) -> Discussion | None:
         return await self._run(self._s.get_discussion, discussion_id)
@@ -622,20 +660,24 @@ class _Discussions(_Repo):
         return await self._run(self._s.discussion_summaries, briefing_id)
 
 
-class _Responses(_Repo):
-    def __init__(self, store: "TinyDBStore") -> None:
-        super().__init__(store)
-        self._waiting: list[tuple[list[Response], asyncio.Future]] = []
+class _GroupCommit:
+    """Writes of one kind that arrive while one is under way wait for the next, and share its single
+    append and fsync per log (group commit): a team of 50 submitting at once, or a batch of posts
+    finishing together in a broadcast, is a few fsyncs, not one each with the others queued behind.
+
+    `batch` runs on the store's thread with every waiting caller's item, and returns for each its
+    result or the exception that is its own (a StoreError: the log it needed could not be written,
+    the other logs' writes stand). Durable when a caller returns. A caller cancelled while its item
+    waits is taken out (nothing of it is written); one cancelled while it is being written waits
+    until it is durable before it ends, so a lock it holds is never let go with a write on its way."""
+
+    def __init__(self, repo: _Repo, batch: Callable[[list[Any]], list[Any]]) -> None:
+        self._repo, self._batch = repo, batch
+        self._waiting: list[tuple[Any, asyncio.Future]] = []
         self._writer: asyncio.Task | None = None
 
-    async def add(self, responses: list[Response]) -> list[Response]:
-        """Durably stored when this returns. Responses that arrive while a write is under way (a team
-        of 50 submitting at once) wait for the next one, and share its single fsync per log.
-
-        A caller cancelled while its responses wait is taken out (nothing of it is written); one
-        cancelled while they are being written waits until they are durable before it ends, so a
-        lock it holds (the discussion's) is never let go with a write still on its way."""
-        entry = (responses, asyncio.get_running_loop().create_future())
+    async def __call__(self, item: Any) -> Any:
+        entry = (item, asyncio.get_running_loop().create_future())
         self._waiting.append(entry)
         if self._writer is None or self._writer.done():
             self._writer = asyncio.get_running_loop().create_task(self._write_waiting())
@@ -650,10 +692,11 @@ class _Responses(_Repo):
             raise
 
     async def _write_waiting(self) -> None:
+        store = self._repo._store
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
-                results = await self._write(self._s.add_response_batches, [responses for responses, _ in batch])
+                results = await self._repo._write(self._batch, [item for item, _ in batch])
             except asyncio.CancelledError:  # shutting down: nobody is told it was stored, nothing more written
                 for _, future in batch + self._waiting:
                     future.cancel()
@@ -665,15 +708,31 @@ class _Responses(_Repo):
                 if future.done():  # its caller gave up (cancelled): nothing to tell
                     continue
                 if isinstance(result, BaseException):
-                    self._store._refusing_writes |= isinstance(result, StoreError)
                     # Each caller its own exception (chained to the one raised): never one object
                     # re-raised in many tasks, its traceback growing with each.
-                    error = StoreError(str(result)) if isinstance(result, StoreError) else \
-                        StoreError(f"the store could not write: {type(result).__name__}")
+                    if isinstance(result, KeyError):  # the caller's own mistake (no such record)
+                        error: Exception = KeyError(*result.args)
+                    else:
+                        store._refusing_writes |= isinstance(result, StoreError)
+                        error = StoreError(str(result)) if isinstance(result, StoreError) else \
+                            StoreError(f"the store could not write: {type(result).__name__}")
                     error.__cause__ = result
                     future.set_exception(error)
                 else:
                     future.set_result(result)
+
+
+class _Responses(_Repo):
+    def __init__(self, store: "TinyDBStore") -> None:
+        super().__init__(store)
+        self._commit = _GroupCommit(self, self._s_add_batches)
+
+    def _s_add_batches(self, requests: list[list[Response]]) -> list[list[Response] | StoreError]:
+        return self._s.add_response_batches(requests)
+
+    async def add(self, responses: list[Response]) -> list[Response]:
+        """Durably stored when this returns; responses that arrive together share one fsync per log."""
+        return await self._commit(responses)
 
     async def list(self, discussion_id: str) -> list[Response]:
         return await self._run(self._s.list_responses, discussion_id)
@@ -766,9 +825,13 @@ class _Outbox(_Repo):
         return await self._run(self._s.get_delivery, delivery_id)
 
     async def update(self, delivery: Delivery) -> None:
-        await self._write(self._s.update_delivery, delivery)
+        await self._commit(delivery)  # a batch of sends finishing together: one fsync
         if not delivery.final:
             self._s.pending.notify()
+
+    @functools.cached_property
+    def _commit(self) -> _GroupCommit:
+        return _GroupCommit(self, lambda rows: self._s.update_deliveries(rows))
 
     async def due(self, now: datetime, limit: int = 100) -> list[Delivery]:
         return await self._run(self._s.pending.due, now, limit)

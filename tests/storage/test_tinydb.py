@@ -211,6 +211,39 @@ async def test_responses_arriving_together_share_one_fsync_per_log(tmp_path, mon
     await reopened.close()
 
 
+async def test_posts_finishing_together_share_one_fsync_per_log(tmp_path, monkeypatch):
+    """A batch of sends in a broadcast finishing together: their deliveries marked sent and their
+    discussions' threads recorded are a few fsyncs, not one each; an unknown delivery is its own
+    caller's KeyError and the others are written."""
+    import asyncio
+    import os
+
+    import storage.responselog as responselog
+
+    s = TinyDBStore(tmp_path)
+    await s.open()
+    rows = [delivery(f"p{i}", group="b1") for i in range(8)]
+    await s.outbox.enqueue(rows)
+    await s.discussions.create([Discussion(id=f"d{i}", briefing_id="b1", team_id=f"t{i}") for i in range(8)])
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(responselog.os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    results = await asyncio.gather(
+        *(s.outbox.update(r.model_copy(update={"status": DeliveryStatus.sent})) for r in rows),
+        s.outbox.update(delivery("nowhere", group="b1")),
+        *(s.discussions.put(Discussion(id=f"d{i}", briefing_id="b1", team_id=f"t{i}", card_activity_id=f"a{i}"))
+          for i in range(8)), return_exceptions=True)
+    assert isinstance(results[8], KeyError) and [r for i, r in enumerate(results) if i != 8] == [None] * 16
+    assert len(synced) <= 4  # each log: the first alone, the rest together (16 writes one by one before)
+    await s.close()
+    again = TinyDBStore(tmp_path)
+    await again.open()
+    assert {(await again.outbox.get(f"p{i}")).status for i in range(8)} == {"sent"}
+    assert [(await again.discussions.get(f"d{i}")).card_activity_id for i in range(8)] == [f"a{i}" for i in range(8)]
+    assert await again.outbox.next_due_at() is None  # none pending: the index knows they were sent
+    await again.close()
+
+
 async def test_a_log_that_cannot_be_written_fails_only_its_own_callers(tmp_path):
     import asyncio
 
