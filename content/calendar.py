@@ -5,8 +5,6 @@ from __future__ import annotations
 import functools
 from datetime import date, datetime, timedelta
 
-import holidays
-
 from .text import LONDON
 
 WORKING_HOURS = (9, 17)  # UK time: when the bot may nudge a team (a reminder, a follow-up)
@@ -19,6 +17,8 @@ _SATURDAY = 5
 def _holidays(year: int) -> tuple[tuple[date, str], ...]:
     # The `holidays` package keeps the one-offs (jubilees, a coronation, a state funeral) as they
     # are proclaimed; a holiday on a weekend is "observed" on a weekday (gov.uk: a substitute day).
+    import holidays  # here, not at start-up: the package loads every country's calendar (some 30 ms)
+
     days = holidays.country_holidays("GB", subdiv="ENG", years=year)
     return tuple(sorted((day, name.replace(" (observed)", SUBSTITUTE)) for day, name in days.items()
                         if day.weekday() < _SATURDAY))

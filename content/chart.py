@@ -6,9 +6,12 @@ from __future__ import annotations
 import functools
 import io
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from PIL import Image, ImageDraw, ImageFont
+if TYPE_CHECKING:
+    from PIL import Image, ImageFont
+
+# Pillow is imported where a chart is drawn, not when the bot starts (some 60 ms of its start-up).
 
 from .report import BriefingReport, OrganisationReach
 from .text import plural
@@ -57,6 +60,8 @@ MAX_GROUPS = 16
 @functools.lru_cache(maxsize=16)
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """Pillow's bundled scalable font (Pillow >= 10.1 with FreeType); the bitmap font otherwise."""
+    from PIL import ImageFont
+
     try:
         return ImageFont.load_default(size=size)
     except (TypeError, ImportError, OSError):  # pragma: no cover - Pillow built without FreeType
@@ -159,6 +164,8 @@ def chart_description(report: BriefingReport, chart: Chart = REACH) -> str:
 
 def _draw_rotated(image: Image.Image, text: str, font, anchor_xy: tuple[int, int], angle: int) -> None:
     """Text rotated by `angle` degrees, its end at `anchor_xy` (the label hangs down and left from the bar)."""
+    from PIL import Image, ImageDraw
+
     w = int(_width(font, text)) + 4
     h = _line_height(font) + 4
     layer = Image.new("L", (w, h), 0)
@@ -179,6 +186,8 @@ def actions_chart_png(report: BriefingReport) -> bytes:
 
 def chart_png(report: BriefingReport, chart: Chart) -> bytes:
     """A grouped bar chart, WIDTH x HEIGHT PNG; the same report gives the same bytes."""
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
     title_font, label_font, small_font = _font(28), _font(18), _font(16)

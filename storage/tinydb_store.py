@@ -152,9 +152,16 @@ class _State:
             self.meta = KeyedTable(open_db(self.data_dir / "meta.json"), key="key")
             self.audit_db = open_db(self.data_dir / "audit.json")
             self.briefings = KeyedTable(open_db(self.data_dir / "briefings.json", Briefing))
-            for briefing_id in self.discussion_logs.names_on_disk():
-                for doc in self.discussion_logs.get(briefing_id, keep=False).docs():
-                    self._index_discussion(doc["id"], doc["briefing_id"], doc["team_id"])
+            for name in self.discussion_logs.names_on_disk():
+                log = self.discussion_logs.get(name, keep=False)
+                lines = log.lines()
+                if not lines:
+                    continue
+                # One briefing's log: its first record names the briefing; the summaries (read with the
+                # log) give each discussion's team, without parsing every line a second time.
+                briefing_id = json.loads(lines[0])["briefing_id"]
+                for summary in log.summaries():  # type: ignore[attr-defined]
+                    self._index_discussion(summary.id, briefing_id, summary.team_id)
             self._load_action_index()
             for name in self.outbox_logs.names_on_disk():
                 log = self.outbox_logs.get(name, keep=False)
