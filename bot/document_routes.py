@@ -10,7 +10,6 @@ import logging
 from aiohttp import web
 
 from content.chart import actions_chart_png, reach_chart_png
-from content.documents import minutes_docx, report_document
 from content.email import minutes_file_name
 from content.minutes import CompiledMinutes
 from content.report_render import actions_csv, report_csv, report_html, report_markdown, responses_csv
@@ -57,6 +56,8 @@ async def minutes_document(request: web.Request) -> web.Response:
     compiled = CompiledMinutes.model_validate(minutes.body)
     name = minutes_file_name(compiled)
     # Building a document takes up to half a second: off the event loop, so turns are not held up.
+    from content.documents import minutes_docx  # python-docx when a document is made, not at start-up
+
     return web.Response(body=await asyncio.to_thread(minutes_docx, compiled), content_type=DOCX,
                         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
 
@@ -146,6 +147,8 @@ async def report_api(request: web.Request) -> web.Response:
         # A partnership's report takes seconds of CPU: in a process of its own, so that teams'
         # submissions meanwhile are not kept waiting, and a stop does not wait for it.
         try:
+            from content.documents import report_document
+
             body = await request.app[JOBS].run(report_document, report)
         except Stopping:
             return error(503, "the bot is stopping; ask again in a minute")

@@ -6,7 +6,6 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from typing import Sequence
 
-from .documents import impact_docx, impact_file_name, minutes_docx
 from .html_render import render
 from .impact import ImpactUpdate, impact_html, impact_text
 from .minutes import BundledMinutes, CompiledMinutes, header_facts, render_html, render_text
@@ -27,6 +26,8 @@ def minutes_email(m: CompiledMinutes, *, to_name: str, to_email: str, sender: st
                f"\"{m.briefing_title}\" and sent you its minutes, below and attached.\n\n"
     msg.set_content(greeting + render_text(m))
     msg.add_alternative(render_html(m), subtype="html")
+    from .documents import minutes_docx  # python-docx when a document is made, not at start-up
+
     msg.add_attachment(minutes_docx(m), maintype="application",
                        subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
                        filename=minutes_file_name(m))
@@ -57,6 +58,8 @@ def impact_email(u: ImpactUpdate, *, to_name: str, to_email: str, sender: str) -
     greeting = f"Dear {to_name},"
     msg = plain_email(sender=sender, to_name=to_name, to_email=to_email, subject=u.subject,
                       text=impact_text(u, greeting), html_body=impact_html(u, greeting))
+    from .documents import impact_docx, impact_file_name
+
     msg.add_attachment(impact_docx(u), maintype="application",
                        subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
                        filename=impact_file_name(u))
@@ -101,6 +104,8 @@ def bundle_email(items: Sequence[BundledMinutes], day: str, *, to_name: str, to_
     msg["To"] = formataddr((to_name, to_email))
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip(">") or "localhost")
     documents, attached_size, attached = [], 0, set()
+    from .documents import minutes_docx
+
     for n, item in enumerate(items):
         data = minutes_docx(item.m)
         if attached_size + len(data) * 4 // 3 <= MAX_ATTACHED:

@@ -81,12 +81,12 @@ def test_a_bundle_from_many_teams_stays_within_what_mail_servers_accept(monkeypa
     or left to the Word documents, and every team is still listed."""
     import os
 
-    import content.email as email_module
+    import content.documents as documents
     from content.email import MAX_ATTACHED, bundle_email
     from content.minutes import BundledMinutes
     from tests.content.large_cards import minutes as long_minutes
 
-    monkeypatch.setattr(email_module, "minutes_docx", lambda m: os.urandom(900_000))  # 0.9 MB each, 54 MB in all
+    monkeypatch.setattr(documents, "minutes_docx", lambda m: os.urandom(900_000))  # 0.9 MB each, 54 MB in all
     one = long_minutes(60)
     items = [BundledMinutes(f"d-{i}", one.model_copy(update={"team_name": f"Team {i:02d}"}),
                             url=f"https://bot.example.org/documents/minutes/org/d-{i}.docx?sig=x",
