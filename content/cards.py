@@ -703,31 +703,33 @@ def follow_up_card(briefing_title: str, discussion_id: str, actions: Sequence[Fo
         body.append({"type": "Container", "separator": True, "spacing": "Medium", "items": [
             text(f"**{n}. {escape_md(_clip(a.what, 500))}**"),
             text(f"{escape_md(a.owner)}, by {a.due}", size="Small", isSubtle=True, spacing="None"),
-            {"type": "Input.ChoiceSet", "id": status_field(a.id), "label": "How did it go?", "style": "expanded",
-             "isRequired": True, "errorMessage": "Choose how it went", "value": a.status,
-             "choices": [{"title": label, "value": value} for value, label in labels(False).items()]},
-            {"type": "Input.Text", "id": change_field(a.id), "label": "What changed in practice? (optional)",
-             "isMultiline": True, "maxLength": 1000, "value": a.change,
-             "placeholder": "e.g. Police now get a formal invite to every strategy discussion"},
+            *_answer_inputs(a, False, "How did it go?", "Choose how it went",
+                            "e.g. Police now get a formal invite to every strategy discussion"),
         ]})
     return card(body, [execute("Send to our safeguarding lead", Verb.follow_up_answer, "positive",
                                discussion=discussion_id, actions=[a.id for a in actions])])
 
 
+def _answer_inputs(a: FollowUpAction, question: bool, label: str, error: str, example: str) -> list[Card]:
+    """How it went (or the question's answer), and what changed in practice, as typed before."""
+    return [
+        {"type": "Input.ChoiceSet", "id": status_field(a.id), "label": label, "style": "expanded",
+         "isRequired": True, "errorMessage": error, "value": a.status,
+         "choices": [{"title": title, "value": value} for value, title in labels(question).items()]},
+        {"type": "Input.Text", "id": change_field(a.id), "label": "What changed in practice? (optional)",
+         "isMultiline": True, "maxLength": 1000, "value": a.change, "placeholder": example},
+    ]
+
+
 def _impact_question(briefing_title: str, discussion_id: str, item: FollowUpAction, lead_names: str,
-                          reminder: bool) -> Card:
+                     reminder: bool) -> Card:
     body: list[Card] = [
         text("Reminder: a question about this briefing" if reminder else "Impact follow-up", size="Small",
              isSubtle=True),
         heading(f"{IMPACT_QUESTION} · {briefing_title}"),
         text(f"Your team discussed this briefing and sent its minutes. Has anything changed since in how you work? "
              f"Your answer goes to {escape_md(lead_names)}. It takes a minute in a team meeting."),
-        {"type": "Input.ChoiceSet", "id": status_field(item.id), "label": "Has it?", "style": "expanded",
-         "isRequired": True, "errorMessage": "Choose an answer", "value": item.status,
-         "choices": [{"title": label, "value": value} for value, label in labels(True).items()]},
-        {"type": "Input.Text", "id": change_field(item.id), "label": "What changed in practice? (optional)",
-         "isMultiline": True, "maxLength": 1000, "value": item.change,
-         "placeholder": "e.g. We now check for smoke alarms on every home visit"},
+        *_answer_inputs(item, True, "Has it?", "Choose an answer", "e.g. We now check for smoke alarms on every home visit"),
     ]
     return card(body, [execute("Send to our safeguarding lead", Verb.follow_up_answer, "positive",
                                discussion=discussion_id, actions=[item.id])])
