@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import io
 import math
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 if TYPE_CHECKING:
     from PIL import Image, ImageFont
@@ -33,16 +33,29 @@ TITLE = "Reach and engagement by organisation"
 
 
 class Chart(NamedTuple):
-    """What one grouped bar chart draws: a bar per series for each organisation with any."""
+    """What one grouped bar chart draws: a bar per series for each organisation drawn."""
 
     title: str
     series: tuple[tuple[str, str, tuple[int, int, int]], ...]  # (field, name, colour); the first ranks them
     unit: str  # the y axis
-    empty: str
+    empty: str  # on the image when there is nothing to draw
+    none_yet: str  # the same, in its text alternative
     ranked_by: str  # "most teams were reached in", for the note when some are left out
+    described: Callable[[OrganisationReach], str]  # an organisation's figures, in the text alternative
+    every_organisation: bool = True  # else only those with some of the first series
 
 
-REACH = Chart(TITLE, SERIES, "Teams", "No teams yet", "most teams were reached in")
+def _reach_said(o: OrganisationReach) -> str:
+    return (f"{plural(o.teams_delivered, 'team')} reached, {o.teams_discussed} discussed it, "
+            f"{plural(o.minutes_sent, 'set', 'sets')} of minutes sent")
+
+
+def _actions_said(o: OrganisationReach) -> str:
+    return ", ".join(f"{int(getattr(o, field))} {name.lower()}" for field, name, _ in ACTIONS.series)
+
+
+REACH = Chart(TITLE, SERIES, "Teams", "No teams yet", "no teams have received this briefing yet.",
+              "most teams were reached in", _reach_said)
 ACTIONS = Chart(
     "Actions agreed, and how they went, by organisation",
     (("actions_agreed", "Agreed", (0, 114, 178)),  # blue
@@ -50,7 +63,8 @@ ACTIONS = Chart(
      ("actions_partly", "Partly", (86, 180, 233)),  # sky blue
      ("actions_not_yet", "Not yet", (230, 159, 0)),  # orange
      ("actions_overdue", "Overdue", (213, 94, 0))),  # vermilion
-    "Actions", "No actions agreed yet", "teams agreed most actions in")
+    "Actions", "No actions agreed yet", "no team has agreed actions yet.", "teams agreed most actions in",
+    _actions_said, every_organisation=False)
 
 _MARGIN = 28
 _LEFT = 64  # room for the y-axis tick labels
@@ -137,7 +151,7 @@ def _bars(report: BriefingReport, chart: Chart = REACH) -> tuple[list[Organisati
     first series are not drawn (the actions chart: only those with actions); beyond MAX_GROUPS only
     the largest (a bar chart of dozens of organisations cannot be read; the report's table has them all)."""
     first = chart.series[0][0]
-    orgs = [o for o in report.organisations if chart is REACH or getattr(o, first)]
+    orgs = [o for o in report.organisations if chart.every_organisation or getattr(o, first)]
     if len(orgs) <= MAX_GROUPS:
         return orgs, 0
     ranked = sorted(range(len(orgs)), key=lambda i: (-int(getattr(orgs[i], first)), i))
@@ -148,15 +162,8 @@ def chart_description(report: BriefingReport, chart: Chart = REACH) -> str:
     """A text alternative to the chart: what it shows and every figure in it."""
     orgs, left_out = _bars(report, chart)
     if not orgs:
-        return f"{chart.title}: " + ("no teams have received this briefing yet." if chart is REACH
-                                     else "no team has agreed actions yet.")
-    if chart is REACH:
-        parts = [f"{o.organisation_name}: {plural(o.teams_delivered, 'team')} reached, "
-                 f"{o.teams_discussed} discussed it, {plural(o.minutes_sent, 'set', 'sets')} of minutes sent"
-                 for o in orgs]
-    else:
-        parts = [f"{o.organisation_name}: " + ", ".join(f"{int(getattr(o, field))} {name.lower()}"
-                                                       for field, name, _ in chart.series) for o in orgs]
+        return f"{chart.title}: {chart.none_yet}"
+    parts = [f"{o.organisation_name}: {chart.described(o)}" for o in orgs]
     more = (f" {plural(left_out, 'more organisation')} {'is' if left_out == 1 else 'are'} in the table by "
             "organisation." if left_out else "")
     return f"Bar chart, {chart.title.lower()}. " + "; ".join(parts) + "." + more

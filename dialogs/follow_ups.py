@@ -172,10 +172,7 @@ async def answer_follow_up(turn: Turn, inbound: Inbound, deps: Deps) -> None:
         opened = await open_discussion(turn, inbound, deps, closed=True)
         if opened is None:
             return
-        asked = value.get("actions") if isinstance(value.get("actions"), list) else []
-        asked = list(dict.fromkeys(str(i) for i in asked))[:20]
-        listed = [a for a in [await deps.store.actions.get(i) for i in asked]
-                  if a is not None and a.discussion_id == opened.discussion.id]  # card data is the client's
+        listed = await _on_card(value, opened, deps)
         if not listed:
             await note(turn, strings.FOLLOW_UP_GONE)
             return
@@ -214,15 +211,21 @@ async def answer_follow_up(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     await settle_for_all(turn, answered_follow_up_card(update, lead_names(deps, answered[0].organisation_id)))
 
 
+async def _on_card(value: dict, opened, deps: Deps) -> list[Action]:
+    """The actions a follow-up card names, of this discussion only (card data is the client's)."""
+    asked = value.get("actions") if isinstance(value.get("actions"), list) else []
+    ids = list(dict.fromkeys(str(i) for i in asked))[:20]
+    return [a for a in [await deps.store.actions.get(i) for i in ids]
+            if a is not None and a.discussion_id == opened.discussion.id]
+
+
 async def show_follow_up(turn: Turn, inbound: Inbound, deps: Deps) -> None:
     """Back to a follow-up card, as it is now, for the person who pressed (after a held answer)."""
     value = inbound.value or {}
     opened = await open_discussion(turn, inbound, deps, closed=True)
     if opened is None:
         return
-    asked = value.get("actions") if isinstance(value.get("actions"), list) else []
-    listed = [a for a in [await deps.store.actions.get(str(i)) for i in asked[:20]]
-              if a is not None and a.discussion_id == opened.discussion.id]
+    listed = await _on_card(value, opened, deps)
     if not listed:
         await note(turn, strings.FOLLOW_UP_GONE)
         return

@@ -43,14 +43,21 @@ async def invoke(running, activity) -> dict:
         return await resp.json()
 
 
-async def test_an_action_agreed_at_close_is_followed_up_on_its_date_and_reaches_the_lead(running):
-    connector, url = running.connector, running.connector.url
+async def discussed_and_closing(running):
+    """The briefing in the team's channel, a response recorded, Close pressed: (thread, the review card)."""
+    url = running.connector.url
     post = await briefing_in_channel(running, TEAM, ANA)
     thread, card = post.response["id"], post.view
     submit = card.shown_card("Record responses").button("Submit responses")
     await invoke(running, t.press(url, TEAM, ANA, submit, {"answer:learnt": "Invite the police formally"}, thread))
     review = read((await invoke(running, t.press(url, TEAM, ANA, card.button("Close and send minutes"), None,
                                                  thread)))["value"])
+    return thread, review
+
+
+async def test_an_action_agreed_at_close_is_followed_up_on_its_date_and_reaches_the_lead(running):
+    connector, url = running.connector, running.connector.url
+    thread, review = await discussed_and_closing(running)
     due = review.input("action1_due")["value"]  # six weeks on, on a working day
     today = datetime.now(timezone.utc).date()
     assert date.fromisoformat(due) == next_working_day(today + timedelta(weeks=6))
@@ -97,12 +104,7 @@ async def test_an_action_agreed_at_close_is_followed_up_on_its_date_and_reaches_
 
 async def test_a_team_that_agreed_no_actions_is_asked_whether_practice_changed(running):
     connector, url = running.connector, running.connector.url
-    post = await briefing_in_channel(running, TEAM, ANA)
-    thread, card = post.response["id"], post.view
-    submit = card.shown_card("Record responses").button("Submit responses")
-    await invoke(running, t.press(url, TEAM, ANA, submit, {"answer:learnt": "Invite the police formally"}, thread))
-    review = read((await invoke(running, t.press(url, TEAM, ANA, card.button("Close and send minutes"), None,
-                                                 thread)))["value"])
+    thread, review = await discussed_and_closing(running)
     await invoke(running, t.press(url, TEAM, ANA, review.button("Confirm and send"), {}, thread))
     [question] = await running.deps.store.actions.list()
     assert question.impact_question  # six weeks on (the briefing's own follow_up_weeks), on a working day
