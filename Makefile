@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 3978
 DATA   ?= ./data
 
-.PHONY: run test venv bench playground chromium clean
+.PHONY: run test venv bench playground chromium postgresql clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,13 +38,22 @@ chromium:
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "make test needs Chromium: sudo apt-get install chromium"; exit 2; fi; }
 
-test: $(VENV)/.installed-test node_modules/.installed chromium
+# PostgreSQL for the database tests: Debian's package; each run starts a throwaway server of its own
+# in a temporary directory (tests/pgserver.py). The bot itself needs none (`make run`).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's postgresql for the database tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "make test needs PostgreSQL's server programs: sudo apt-get install postgresql"; exit 2; fi; }
+
+test: $(VENV)/.installed-test node_modules/.installed chromium postgresql
 	$(BIN)/python -m pytest
 
 playground: $(VENV)/.installed node_modules/.installed
 	scripts/playground.sh
 
-bench: $(VENV)/.installed-test
+bench: $(VENV)/.installed-test postgresql
 	$(BIN)/python scripts/bench.py
 
 clean:

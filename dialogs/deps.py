@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import weakref
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Awaitable, Callable
+from typing import AsyncIterator, Awaitable, Callable
 
 from content.directory import Directory
 from storage.models import utcnow
@@ -57,9 +58,17 @@ class Deps:
             lock = self._locks[key] = ReadWriteLock()
         return lock
 
+    @asynccontextmanager
+    async def _hold(self, key: str, shared: bool) -> AsyncIterator[None]:
+        own = self._lock_of(key)  # this process's holders first: only other processes contend below
+        async with own.shared() if shared else own.exclusive():
+            async with self.store.locks.hold(key, shared=shared):
+                yield
+
     def lock(self, key: str):
-        """Serialises check-then-act sequences on one record (one process owns the store)."""
-        return self._lock_of(key).exclusive()
+        """Serialises check-then-act sequences on one record, in this process and across the
+        replicas sharing the store (its locks)."""
+        return self._hold(key, False)
 
     def is_locked(self, key: str) -> bool:
         lock = self._locks.get(key)
@@ -67,4 +76,4 @@ class Deps:
 
     def shared_lock(self, key: str):
         """Beside others holding it shared (members recording at once), never beside `lock(key)`."""
-        return self._lock_of(key).shared()
+        return self._hold(key, True)

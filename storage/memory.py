@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from .models import (Action, ActionStatus, Briefing, BriefingStatus, Delivery, Discussion, DiscussionSummary, Minutes, Response, Team,
                      TeamSummary)
+from .locks import LocalLocks
 from .pending import PendingIndex
 
 
@@ -296,6 +297,8 @@ class MemoryStore:
         self.actions = _Actions()
         self.outbox = _Outbox()
         self.meta = _Meta()
+        self.locks = LocalLocks()
+        self.available = True
 
     async def open(self) -> None:
         return None
@@ -305,3 +308,6 @@ class MemoryStore:
 
     async def status(self) -> dict[str, object]:
         return {"backend": "memory", "ok": True}
+
+    async def heartbeat(self, replica_id: str) -> int:
+        return 1

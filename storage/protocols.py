@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
 from .models import Action, Briefing, Delivery, Discussion, DiscussionSummary, Minutes, Response, Team, TeamSummary
@@ -173,6 +174,18 @@ class OutboxRepo(Protocol):
         ...
 
 
+class Locks(Protocol):
+    """Locks across every process sharing the store (several replicas on one database)."""
+
+    def hold(self, key: str, *, shared: bool = False) -> AbstractAsyncContextManager[None]:
+        """Held until the block ends: exclusive, or beside other shared holders only."""
+        ...
+
+    def try_hold(self, key: str) -> AbstractAsyncContextManager[bool]:
+        """Exclusive if free now (yields True), else yields False at once: work one process does."""
+        ...
+
+
 class Store(Protocol):
     teams: TeamRepo
     briefings: BriefingRepo
@@ -182,7 +195,18 @@ class Store(Protocol):
     actions: ActionRepo
     outbox: OutboxRepo
     meta: MetaRepo
+    locks: Locks
+
+    @property
+    def available(self) -> bool:
+        """Open and usable now (a database server may still be being reached)."""
+        ...
 
     async def open(self) -> None: ...
     async def close(self) -> None: ...
     async def status(self) -> dict[str, object]: ...
+
+    async def heartbeat(self, replica_id: str) -> int:
+        """Say this process is alive; how many processes share the store now (1 for one that one
+        process owns). Each takes its share of Teams' limits."""
+        ...

@@ -31,6 +31,7 @@ from typing import Any, Callable, TypeVar
 from .jsonfile import DataDirLock, KeyedTable, fsync_directory, open_db, write_atomically
 from .models import (Action, ActionStatus, Briefing, BriefingStatus, Delivery, Discussion, DiscussionSummary, Minutes, Response, Team,
                      TeamSummary, stable_id, utcnow)
+from .locks import LocalLocks
 from .pending import PendingIndex
 from .protocols import StoreError
 from .responselog import ActionLog, DeliveryLog, DiscussionLog, RecordLogs, ResponseLogs
@@ -884,6 +885,36 @@ class TinyDBStore:
         self.actions = _Actions(self)
         self.outbox = _Outbox(self)
         self.meta = _Meta(self)
+        self.locks = LocalLocks()  # one process owns the data directory
+
+    @property
+    def available(self) -> bool:
+        return self._executor is not None
+
+    async def heartbeat(self, replica_id: str) -> int:
+        return 1  # this process owns the data directory
+
+    # A copy of the whole store (learning-bot migrate) reads every shard on disk, one at a time.
+    _SHARDED = {"discussions": ("discussion_logs", Discussion), "responses": ("responses", Response),
+                "actions": ("action_logs", Action), "outbox": ("outbox_logs", Delivery)}
+
+    async def shards(self, kind: str) -> list[str]:
+        """The names of a sharded kind's files on disk (discussions, responses, minutes, actions, outbox)."""
+        if kind == "minutes":
+            return await self._run(self._state.minutes_shards.keys_on_disk)
+        return await self._run(getattr(self._state, self._SHARDED[kind][0]).names_on_disk)
+
+    async def read_shard(self, kind: str, name: str) -> list[Any]:
+        """Every record in one shard, as stored (read without keeping the file open)."""
+        def read() -> list[Any]:
+            if kind == "minutes":
+                return [Minutes.model_validate(doc) for doc in self._state.minutes_shards.table(name).all()]
+            logs, model = self._SHARDED[kind]
+            return [model.model_validate(doc) for doc in getattr(self._state, logs).get(name, keep=False).docs()]
+        return await self._run(read)
+
+    async def named_values(self) -> dict[str, Any]:
+        return await self._run(lambda: {doc["key"]: doc["value"] for doc in self._state.meta.all()})
 
     async def _run(self, fn: Callable[..., T], *args, writes: bool = False) -> T:
         if self._executor is None:

@@ -75,10 +75,45 @@ def smtp():
     server.stop()
 
 
+def pytest_addoption(parser):
+    parser.addoption("--store", choices=["embedded", "postgresql"], default="embedded",
+                     help="what the bot keeps its data in, in tests that run it (default: embedded)")
+
+
+def _store_settings(request, store: str) -> dict:
+    return {"database_url": request.getfixturevalue("pg_url")} if store == "postgresql" else {}
+
+
 @pytest.fixture
-async def running(tmp_path, connector, smtp):
+async def running(request, tmp_path, connector, smtp):
     from tests.harness import start_bot
 
-    bot = await start_bot(tmp_path / "data", connector, smtp)
+    bot = await start_bot(tmp_path / "data", connector, smtp,
+                          **_store_settings(request, request.config.getoption("--store")))
     yield bot
     await bot.close()
+
+
+@pytest.fixture(params=["embedded", "postgresql"])
+async def running_on_each_store(request, tmp_path, connector, smtp):
+    """The bot on the embedded store, then on PostgreSQL."""
+    from tests.harness import start_bot
+
+    bot = await start_bot(tmp_path / "data", connector, smtp, **_store_settings(request, request.param))
+    yield bot
+    await bot.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One throwaway PostgreSQL server for the run (tests/pgserver.py); each test takes a new database."""
+    from tests.pgserver import PgServer
+
+    server = PgServer().start()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    return pg_server.create_database()

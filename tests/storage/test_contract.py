@@ -12,10 +12,16 @@ from storage.models import (
 from storage.tinydb_store import TinyDBStore
 
 
-@pytest.fixture(params=["memory", "tinydb"])
+@pytest.fixture(params=["memory", "tinydb", "postgresql"])
 async def store(request, tmp_path):
-    s = MemoryStore() if request.param == "memory" else TinyDBStore(tmp_path / "data")
-    await s.open()
+    if request.param == "postgresql":
+        from storage.postgres import PostgresStore
+
+        s = PostgresStore(request.getfixturevalue("pg_url"))
+        await s.open(wait=True)
+    else:
+        s = MemoryStore() if request.param == "memory" else TinyDBStore(tmp_path / "data")
+        await s.open()
     yield s
     await s.close()
 
@@ -367,3 +373,14 @@ async def test_a_close_sets_exactly_its_actions(store):
     assert [a.what for a in await store.actions.list_for_discussion("d-1")] == ["Run a case audit"]
     assert await store.actions.get(action("d-1", 2).id) is None
     assert [a.discussion_id for a in await store.actions.list_for_discussion("d-2")] == ["d-2"]
+
+
+async def test_a_nul_character_from_a_client_is_never_an_error(store):
+    assert await store.briefings.get("a\x00b") is None
+    assert await store.discussions.get("d-\x00") is None
+    added = await store.responses.add([response("d-1", "k\x001", text="x\x00y")])
+    assert len(added) == 1
+    [stored] = await store.responses.list("d-1")
+    assert stored.text.replace("\x00", "") == "xy"
+    await store.meta.audit({"event": "odd\x00"})
+    assert len(await store.meta.audit_log()) == 1

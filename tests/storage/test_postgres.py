@@ -1,0 +1,177 @@
+"""The PostgreSQL backend shared by several replicas: claims, resends, locks, heartbeats, and a
+database that is away at the start or restarts under way."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from storage.models import Delivery, DeliveryKind, DeliveryStatus, utcnow
+from storage.postgres import PostgresStore
+from storage.protocols import StoreError
+from tests.pgserver import PgServer
+from tests.storage.test_contract import briefing, response
+
+
+@pytest.fixture
+async def replicas(pg_url):
+    """Two stores on one database, as two replicas have."""
+    stores = [PostgresStore(pg_url), PostgresStore(pg_url)]
+    for s in stores:
+        await s.open(wait=True)
+    yield stores
+    for s in stores:
+        await s.close()
+
+
+def deliveries(n: int) -> list[Delivery]:
+    now = utcnow()
+    return [Delivery(id=f"x{i:04d}", group="b1", kind=DeliveryKind.briefing_post, team_id=f"t{i}",
+                     created_at=now + timedelta(microseconds=i), next_attempt_at=now) for i in range(n)]
+
+
+async def test_two_replicas_claiming_at_once_never_take_the_same_delivery(replicas):
+    a, b = replicas
+    await a.outbox.enqueue(deliveries(200))
+    now = utcnow() + timedelta(seconds=1)
+    taken: list[str] = []
+
+    async def drain(store):
+        while batch := await store.outbox.claim(now, 7, timedelta(minutes=5)):
+            taken.extend(d.id for d in batch)
+
+    await asyncio.gather(drain(a), drain(b), drain(a), drain(b))
+    assert sorted(taken) == [f"x{i:04d}" for i in range(200)]  # each once, none left
+    assert await a.outbox.claim(now, 10, timedelta(minutes=5)) == []
+
+
+async def test_a_claim_left_by_a_replica_that_died_is_taken_by_another_once_its_lease_ends(replicas):
+    a, b = replicas
+    await a.outbox.enqueue(deliveries(3))
+    now = utcnow() + timedelta(seconds=1)
+    claimed = await a.outbox.claim(now, 10, timedelta(seconds=60))
+    assert len(claimed) == 3
+    # a dies: nothing is recorded; within the lease, the other replica takes nothing
+    assert await b.outbox.claim(now + timedelta(seconds=59), 10, timedelta(seconds=60)) == []
+    again = await b.outbox.claim(now + timedelta(seconds=61), 10, timedelta(seconds=60))
+    assert [(d.id, d.attempts) for d in again] == [("x0000", 2), ("x0001", 2), ("x0002", 2)]
+    for d in again:
+        d.status, d.leased_until = DeliveryStatus.sent, None
+        await b.outbox.update(d)
+    assert await a.outbox.next_due_at() is None
+
+
+async def test_an_activity_resent_to_both_replicas_is_stored_once(replicas):
+    a, b = replicas
+    same = [response("d-1", f"activity-{i}") for i in range(20)]
+    added = await asyncio.gather(a.responses.add(same), b.responses.add(same), a.responses.add(same[:5]))
+    assert sum(len(x) for x in added) == 20
+    assert await b.responses.count("d-1") == 20
+
+
+async def test_an_enqueue_on_one_replica_wakes_the_other(replicas):
+    a, b = replicas
+    await asyncio.sleep(0.3)  # b listens
+    waiting = asyncio.create_task(b.outbox.wait_for_work(10))
+    await asyncio.sleep(0.1)
+    started = asyncio.get_running_loop().time()
+    await a.outbox.enqueue(deliveries(1))
+    await asyncio.wait_for(waiting, 5)
+    assert asyncio.get_running_loop().time() - started < 5
+
+
+async def test_locks_hold_across_replicas(replicas):
+    a, b = replicas
+    order = []
+
+    async def hold(store, name, shared=False, seconds=0.2):
+        async with store.locks.hold("discussion:d-1", shared=shared):
+            order.append(f"{name} in")
+            await asyncio.sleep(seconds)
+            order.append(f"{name} out")
+
+    await asyncio.gather(hold(a, "a"), hold_after(0.05, hold(b, "b")))
+    assert order == ["a in", "a out", "b in", "b out"]
+    order.clear()
+    await asyncio.gather(hold(a, "a", shared=True), hold_after(0.05, hold(b, "b", shared=True, seconds=0.05)))
+    assert order == ["a in", "b in", "b out", "a out"]  # shared beside shared
+    async with a.locks.try_hold("scheduled-work") as ours_a:
+        async with b.locks.try_hold("scheduled-work") as ours_b:
+            assert (ours_a, ours_b) == (True, False)
+    async with b.locks.try_hold("scheduled-work") as ours_b:
+        assert ours_b
+
+
+async def hold_after(seconds, coro):
+    await asyncio.sleep(seconds)
+    await coro
+
+
+async def test_heartbeats_count_the_replicas_alive(replicas):
+    a, b = replicas
+    assert await a.heartbeat("one") == 1
+    assert await b.heartbeat("two") == 2
+    assert await a.heartbeat("one", alive_within=0.0001) == 1  # none seen that recently: itself at least
+
+
+@pytest.fixture
+def own_server():
+    """A server of the test's own, to stop and start."""
+    server = PgServer()
+    yield server
+    server.destroy()
+
+
+async def test_a_database_away_at_the_start_is_waited_for_then_used(own_server):
+    store = PostgresStore(own_server.url(), connect_backoff=(0.1, 0.5))
+    await store.open()  # nothing listening yet
+    try:
+        await asyncio.sleep(0.5)
+        assert not store.available
+        status = await store.status()
+        assert status["ok"] is False and "not reachable" in status["error"]
+        with pytest.raises(StoreError):
+            await store.briefings.get("b1")
+        own_server.start()
+        assert await store.wait_ready(15)
+        await store.briefings.put(briefing("b1"))
+        assert (await store.status())["ok"] is True
+    finally:
+        await store.close()
+
+
+async def test_a_database_restart_under_way_loses_nothing_written(own_server):
+    own_server.start()
+    store = PostgresStore(own_server.url())
+    await store.open(wait=True)
+    try:
+        await store.responses.add([response("d-1", f"before-{i}") for i in range(10)])
+        own_server.stop()
+        with pytest.raises(StoreError):
+            await store.responses.add([response("d-1", "during")])
+        assert (await store.status())["ok"] is False
+        own_server.start()
+        for _ in range(50):  # the pool replaces its broken connections
+            try:
+                await store.responses.add([response("d-1", "after")])
+                break
+            except StoreError:
+                await asyncio.sleep(0.1)
+        assert await store.responses.count("d-1") == 11
+        assert (await store.status())["ok"] is True
+    finally:
+        await store.close()
+
+
+async def test_the_claims_of_a_replica_that_stopped_are_voided_by_the_others(replicas):
+    a, b = replicas
+    await a.heartbeat("a")
+    await a.outbox.enqueue(deliveries(3))
+    now = utcnow() + timedelta(seconds=1)
+    assert len(await a.outbox.claim(now, 2, timedelta(minutes=5))) == 2
+    await b.heartbeat("b")  # a is still alive: its claims stand
+    assert [d.id for d in await b.outbox.claim(now, 10, timedelta(minutes=5))] == ["x0002"]
+    await asyncio.sleep(0.3)
+    assert await b.heartbeat("b", alive_within=0.2) == 1  # a has gone quiet; b's own claim stands
+    again = await b.outbox.claim(now, 10, timedelta(minutes=5))
+    assert [(d.id, d.attempts) for d in again] == [("x0000", 2), ("x0001", 2)]
