@@ -11,6 +11,7 @@ from storage.protocols import Store
 from .links import LinkSigner
 from .mail import Mailer
 from .offload import Jobs
+from .ratelimit import RateLimiter
 from .settings import Settings
 from .teams import LearningBot
 from .worker import DeliveryWorker
@@ -23,4 +24,5 @@ BOT = web.AppKey("bot", LearningBot)
 WORKER = web.AppKey("worker", DeliveryWorker)
 SIGNER = web.AppKey("signer", LinkSigner)
 MAILER = web.AppKey("mailer", Mailer)
+LIMITER = web.AppKey("limiter", RateLimiter)  # Teams' limits, this replica's share
 JOBS = web.AppKey("jobs", Jobs)  # long work in processes of its own (a Word report)

@@ -51,12 +51,18 @@ def serve(args: argparse.Namespace) -> int:
     if settings.local_mode:
         logging.getLogger("bot").warning(
             "local mode: no MicrosoftAppId, so inbound authentication is OFF; listening on loopback only")
+    if settings.database_url is not None:
+        from storage.postgres import redact
+
+        where = f"data in {redact(settings.database_url.get_secret_value())}"
+    else:
+        where = f"data in {settings.data_dir}"
     try:
         # Stopped (Ctrl+C, SIGTERM), turns under way get a few seconds to finish; longer work (a Word
         # report) is given up rather than waited for, and its process killed (bot/offload.py).
         web.run_app(app, host=settings.host, port=settings.port, shutdown_timeout=STOP_GRACE_SECONDS, print=lambda _: print(
             f"Safeguarding Learning Bot {__version__} on http://{settings.host}:{settings.port}/api/messages "
-            f"(data in {settings.data_dir}; Ctrl+C to stop)", flush=True))
+            f"({where}; Ctrl+C to stop)", flush=True))
     except StoreError as exc:
         return _fail(str(exc))
     except OSError as exc:
@@ -313,6 +319,102 @@ def purge(args: argparse.Namespace) -> int:
     return code
 
 
+def _database_url(given: str | None) -> str | None:
+    url = given or os.environ.get("LEARNING_BOT_DATABASE_URL")
+    return url if url and url.startswith(("postgresql://", "postgres://")) else None
+
+
+def db_upgrade(args: argparse.Namespace) -> int:
+    from storage.postgres import PostgresStore, migrations, redact
+    from storage.protocols import StoreError
+
+    url = _database_url(args.url)
+    if url is None:
+        return _fail("give the database: --url postgresql://USER:PASSWORD@HOST/DATABASE, or set "
+                     "LEARNING_BOT_DATABASE_URL")
+
+    async def run() -> list[str]:
+        store = PostgresStore(url, pool_size=2)
+        await store.open(wait=True)
+        try:
+            return store.applied
+        finally:
+            await store.close()
+
+    try:
+        applied = asyncio.run(run())
+    except StoreError as exc:
+        return _fail(str(exc), 1)
+    latest = migrations()[-1]
+    if applied:
+        print(f"{redact(url)}: applied {', '.join(applied)}; the schema is at version {latest[0]} ({latest[1]})")
+    else:
+        print(f"{redact(url)}: up to date, at version {latest[0]} ({latest[1]})")
+    return 0
+
+
+def migrate(args: argparse.Namespace) -> int:
+    from content.text import plural
+    from storage.migrate import copy_store
+    from storage.postgres import PostgresStore, redact
+    from storage.protocols import StoreError, StoreLocked
+    from storage.tinydb_store import TinyDBStore
+
+    from .links import SHARED_SECRET_KEY, secret_problem
+
+    url = _database_url(args.to)
+    if url is None:
+        return _fail("give the database to copy into: --to postgresql://USER:PASSWORD@HOST/DATABASE, or set "
+                     "LEARNING_BOT_DATABASE_URL")
+    if not (args.from_data_dir / "teams.json").exists() and not (args.from_data_dir / "briefings.json").exists():
+        return _fail(f"{args.from_data_dir} is not the bot's data directory (it has no teams.json or briefings.json)")
+    extra: dict[str, dict] = {}
+    try:  # links already sent keep working once the bot runs on the database
+        secret = (args.from_data_dir / "link-secret").read_text(encoding="utf-8").strip()
+        if not secret_problem(secret):
+            extra[SHARED_SECRET_KEY] = {"secret": secret}
+    except (OSError, UnicodeDecodeError):
+        pass
+    print(f"Copying {args.from_data_dir} into {redact(url)}", flush=True)
+
+    def show(c) -> None:
+        print(f"  {c.kind:<12} {c.source:>22,} {c.copied:>9,} {c.already:>14,} {c.verified:>9,}", flush=True)
+
+    header = f"  {'':<12} {'in the data directory':>22} {'copied':>9} {'already there':>14} {'verified':>9}"
+    if args.verbose:
+        print(header, flush=True)
+
+    async def run():
+        source, target = TinyDBStore(args.from_data_dir), PostgresStore(url, pool_size=2)
+        await source.open()
+        try:
+            await target.open(wait=True)
+            try:
+                return await copy_store(source, target, extra_meta=extra, progress=show if args.verbose else lambda c: None)
+            finally:
+                await target.close()
+        finally:
+            await source.close()
+
+    try:
+        counts = asyncio.run(run())
+    except StoreLocked:
+        return _fail(f"the bot is running on {args.from_data_dir}: stop it first, then copy", 1)
+    except StoreError as exc:
+        return _fail(str(exc), 1)
+    print(header)
+    for c in counts:
+        show(c)
+    missing = [c for c in counts if not c.ok]
+    if missing:
+        return _fail("not everything is in the database: " + ", ".join(
+            f"{plural(c.source - c.verified, c.kind.rstrip('s') if c.kind != 'meta' else 'named value')} missing"
+            for c in missing) + "; run the copy again", 1)
+    print(f"Done: all {sum(c.source for c in counts):,} records are in the database "
+          f"({sum(c.copied for c in counts):,} copied now). Start the bot with LEARNING_BOT_DATABASE_URL set to it.")
+    return 0
+
+
 def _client_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--url", default="http://127.0.0.1:3978", help="the bot's address (default %(default)s)")
     p.add_argument("--token", help="admin token (default: LEARNING_BOT_ADMIN_TOKEN)")
@@ -403,6 +505,24 @@ def build_parser() -> argparse.ArgumentParser:
     pur.add_argument("--dry-run", action="store_true", help="say what would be deleted, delete nothing")
     _client_options(pur)
     pur.set_defaults(func=purge)
+
+    db = commands.add_parser("db", help="the PostgreSQL database (LEARNING_BOT_DATABASE_URL)").add_subparsers(
+        dest="db_command", required=True)
+    up = db.add_parser("upgrade", help="bring the database's schema up to date (the bot also does at start)",
+                       description="Apply the schema migrations the database has not had, in order. Never "
+                       "destructive; safe to run while replicas are serving and to run again.")
+    up.add_argument("--url", help="the database (default: LEARNING_BOT_DATABASE_URL)")
+    up.set_defaults(func=db_upgrade)
+
+    mig = commands.add_parser("migrate", help="copy the embedded store (a data directory) into PostgreSQL",
+                              description="Copy teams, briefings, discussions, responses, minutes, actions, the "
+                              "outbox, named values and the audit log from a data directory into a PostgreSQL "
+                              "database, then check every record is there; prints the counts per kind. Stop the bot "
+                              "first. Run again, it adds only what is missing and changes nothing already copied.")
+    mig.add_argument("--from-data-dir", type=Path, required=True, metavar="DIR", help="the bot's data directory")
+    mig.add_argument("--to", metavar="URL", help="the database (default: LEARNING_BOT_DATABASE_URL)")
+    mig.add_argument("--verbose", action="store_true", help="print the counts as each part is copied")
+    mig.set_defaults(func=migrate)
 
     pkg = commands.add_parser("app-package", help="write the Teams app package (manifest.json and icons in a zip)",
                               description="Write the zip to upload in Teams. The developer name and URLs come from "

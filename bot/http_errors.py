@@ -10,6 +10,8 @@ from typing import Any
 from aiohttp import ClientPayloadError, web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from storage.protocols import StoreError
+
 from .logs import new_request_id
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,9 @@ async def json_errors(request: web.Request, handler) -> web.StreamResponse:
         if not request.path.startswith("/api/") or exc.content_type == "application/json" or exc.status < 400:
             raise
         return error(exc.status, exc.reason)
+    except StoreError as exc:  # the store is unavailable (a full disk, a database out of reach): no trace
+        log.warning("store unavailable on %s %s: %s", request.method, request.path, exc)
+        return error(503, "the bot cannot reach its data right now; try again shortly")
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return error(500, "internal error; the bot's log has the details")

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-from storage.protocols import StoreError
+from storage.protocols import Store, StoreError
 
 SECRET_BITS = 256  # as many as the random secret the bot makes itself (32 bytes)
 _ALPHABETS = ((re.compile(r"[0-9a-fA-F]+"), 16), (re.compile(r"[A-Za-z0-9+/_=-]+"), 64))
@@ -42,14 +42,21 @@ def secret_problem(secret: str) -> str | None:
 
 
 class LinkSigner:
-    def __init__(self, secret: bytes, public_url: str | None, ttl: timedelta) -> None:
-        self._secret = secret
+    def __init__(self, secret: bytes | None, public_url: str | None, ttl: timedelta) -> None:
+        self._secret = secret or b""  # None: set by use_secret once the shared database is reached
         self._base = (public_url or "").rstrip("/")
         self._ttl = ttl
 
     @property
+    def needs_secret(self) -> bool:
+        return not self._secret
+
+    def use_secret(self, secret: bytes) -> None:
+        self._secret = secret
+
+    @property
     def enabled(self) -> bool:
-        return bool(self._base)
+        return bool(self._base) and bool(self._secret)
 
     def _signature(self, path: str, expires: int) -> str:
         return hmac.new(self._secret, f"{path}\n{expires}".encode(), hashlib.sha256).hexdigest()[:40]
@@ -66,9 +73,22 @@ class LinkSigner:
             when = int(expires or "")
         except ValueError:
             return False
-        if when < now.timestamp() or not signature:
+        if when < now.timestamp() or not signature or not self._secret:  # never a link signed with no secret
             return False
         return hmac.compare_digest(self._signature(path, when), signature)
+
+
+SHARED_SECRET_KEY = "link-secret"
+
+
+async def shared_secret(store: Store) -> bytes:
+    """The link secret kept in a store shared by replicas: made by the first to ask, read by the rest."""
+    async with store.locks.hold(SHARED_SECRET_KEY):
+        stored = await store.meta.get(SHARED_SECRET_KEY)
+        if stored is None or secret_problem(str(stored.get("secret", ""))):
+            stored = {"secret": secrets.token_hex(32)}
+            await store.meta.put(SHARED_SECRET_KEY, stored)
+    return str(stored["secret"]).encode()
 
 
 def load_secret(configured: str | None, data_dir: Path) -> bytes:

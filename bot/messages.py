@@ -10,7 +10,7 @@ from aiohttp import web
 
 from .adapter import SigningKeysUnavailable
 from .http_errors import error, read_json
-from .app_keys import ADAPTER, BOT
+from .app_keys import ADAPTER, BOT, STORE
 from .wire import read_activity
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,8 @@ async def messages(request: web.Request) -> web.Response:
     if not _http_url(activity.service_url):
         return error(400, "serviceUrl must be an http or https URL")  # replies go there
 
+    if not request.app[STORE].available:  # a database still being reached: the channel tries again
+        return error(503, "the bot cannot reach its database right now; try again shortly")
     adapter = request.app[ADAPTER]
     auth_header = request.headers.get("Authorization", "")
     try:

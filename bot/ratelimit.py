@@ -47,6 +47,7 @@ class RateLimiter:
                  clock: Callable[[], float] = time.monotonic, *,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         allowed = max(1, int(global_per_second))
+        self._rate, self._per_key_whole, self._replicas = allowed, per_key, 1
         self._global: Limits = ((1.0, allowed),)
         self._per_key = per_key
         self._clock = clock
@@ -61,6 +62,28 @@ class RateLimiter:
         # Held only by a caller its conversation already allows, while it waits for a global slot:
         # every other caller would wait for that same slot, so holding it delays nobody.
         self._global_turn = asyncio.Lock()
+
+    @property
+    def replicas(self) -> int:
+        return self._replicas
+
+    @property
+    def per_second(self) -> int:
+        """The calls a second this limiter allows (its share of the global rate)."""
+        return self._global[0][1]
+
+    def share(self, replicas: int) -> None:
+        """Allow this process its share of every limit when `replicas` processes send at once (each
+        takes an equal part, rounded down, at least one call a window): together they stay within
+        Teams' limits. The calls already made count against the new limits."""
+        replicas = max(1, replicas)
+        if replicas == self._replicas:
+            return
+        self._replicas = replicas
+        allowed = max(1, self._rate // replicas)
+        self._global = ((1.0, allowed),)
+        self._global_times = deque(self._global_times, maxlen=allowed)
+        self._per_key = tuple((window, max(1, n // replicas)) for window, n in self._per_key_whole)
 
     @property
     def tracked(self) -> int:

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     host: str = _env("LEARNING_BOT_HOST", "127.0.0.1")
     port: int = _env("LEARNING_BOT_PORT", 3978, ge=1, le=65535)
     data_dir: Path = _env("LEARNING_BOT_DATA_DIR", Path("./data"))
+    # PostgreSQL instead of the embedded store in data_dir (several replicas may share it). Secret: its
+    # password is never printed.
+    database_url: SecretStr | None = _env("LEARNING_BOT_DATABASE_URL", None)
+    database_pool: int = _env("LEARNING_BOT_DATABASE_POOL", 10, ge=2, le=200)  # connections per replica
     directory: Path | None = _env("LEARNING_BOT_DIRECTORY", None)
     admin_token: SecretStr | None = _env("LEARNING_BOT_ADMIN_TOKEN", None)
 
@@ -111,6 +115,10 @@ class Settings(BaseSettings):
         if self.link_secret is not None and (problem := secret_problem(self.link_secret.get_secret_value())):
             raise ValueError(f"LEARNING_BOT_LINK_SECRET {problem}; or leave it unset, and the bot keeps a "
                              "random one in its data directory")
+        if self.database_url is not None and not self.database_url.get_secret_value().startswith(
+                ("postgresql://", "postgres://")):
+            raise ValueError("LEARNING_BOT_DATABASE_URL must be a PostgreSQL URL: "
+                             "postgresql://USER:PASSWORD@HOST:5432/DATABASE?sslmode=require")
         if bool(self.smtp_username) != bool(self.smtp_password):
             raise ValueError("SMTP_USERNAME and SMTP_PASSWORD go together: set both or neither")
         return self

@@ -190,3 +190,35 @@ async def test_idle_conversations_are_forgotten():
         fake.now += 1.0
     # Only conversations with a call in the last 30 s (the longest window) are remembered.
     assert 30 * 50 <= lim.tracked <= 31 * 50
+
+
+async def two_replicas_sending(replicas: int) -> list[tuple[str, float]]:
+    """Two limiters (two replicas) sending at once on one clock, each told how many replicas there are."""
+    fake = FakeTime()
+    pair = [limiter(fake), limiter(fake)]
+    for lim in pair:
+        lim.share(replicas)
+    granted: list[tuple[str, float]] = []
+
+    async def one(lim: RateLimiter, key: str) -> None:
+        await lim.acquire(key)
+        granted.append((key, fake.now))
+
+    keys = [f"c{i % 40}" for i in range(300)] + ["busy"] * 70
+    await fake.run(*(one(lim, key) for key in keys for lim in pair))
+    assert len(granted) == 2 * len(keys)
+    return granted
+
+
+async def test_two_replicas_each_with_its_share_stay_within_every_limit_together():
+    assert_within_limits(await two_replicas_sending(2))
+    with pytest.raises(AssertionError):  # each thinking it is alone, together they break the limits
+        assert_within_limits(await two_replicas_sending(1))
+    fake = FakeTime()
+    alone = limiter(fake)
+    alone.share(2)
+    assert (alone.replicas, alone.per_second) == (2, 15)
+    alone = limiter(fake)
+    alone.share(3)
+    alone.share(1)  # the others stopped: the whole rate again
+    assert alone.per_second == GLOBAL

@@ -27,7 +27,8 @@ def replies_to(connector, conversation_id):
     return connector.in_conversation(conversation_id)
 
 
-async def test_the_whole_loop(running):
+async def test_the_whole_loop(running_on_each_store):
+    running = running_on_each_store
     bot, connector, url = running, running.connector, running.connector.url
 
     # 1. Installed in a team whose tenant the directory does not know: it asks for the organisation.
