@@ -35,15 +35,19 @@ async def _briefing_text() -> str:
 
 
 class Bot:
-    def __init__(self, data: Path) -> None:
+    """`learning-bot serve` in a process of its own (`env`: more of its settings)."""
+
+    def __init__(self, data: Path, **env: str) -> None:
         self.data = data
+        self.env = env
         self.proc: asyncio.subprocess.Process | None = None
         self.url = ""
 
     async def start(self) -> None:
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("LEARNING_BOT_", "SMTP_", "Microsoft"))}
-        env.update(LEARNING_BOT_ADMIN_TOKEN=ADMIN_TOKEN, LEARNING_BOT_DIGEST_DAY="OFF", LEARNING_BOT_LOG_LEVEL="WARNING")
+        env.update(LEARNING_BOT_ADMIN_TOKEN=ADMIN_TOKEN, LEARNING_BOT_DIGEST_DAY="OFF", LEARNING_BOT_LOG_LEVEL="WARNING",
+                   **self.env)
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "serve", "--port", str(port), "--data-dir", str(self.data), cwd=ROOT, env=env,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)

@@ -103,13 +103,14 @@ class SlidingWindow:
 class FakeConnector:
     def __init__(self, *, global_rate: float | None = None, conversation_rate: float | None = None,
                  conversation_window: tuple[int, float] | None = None, random_429: float = 0.0,
-                 seed: int | None = None, retry_after: int = 1,
+                 seed: int | None = None, retry_after: int = 1, random_5xx: float = 0.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         """With no arguments it answers every call (or what `fail_next` says). Otherwise, like Teams:
         `global_rate` calls a second over all conversations and `conversation_rate` a second in one
         conversation (token buckets, bursts of one second's worth), at most `conversation_window`
         = (calls, seconds) in one conversation (a sliding window), and `random_429` (0..1) of the
-        calls within those limits refused at random (seeded with `seed`). A refused call is answered
+        calls within those limits refused at random (seeded with `seed`); `random_5xx` (0..1) of all
+        calls answered 503 at random (the service failing, seeded too). A refused call is answered
         429 with Retry-After (`retry_after` seconds, or longer for the window); a call within the
         limits counts against them even when refused at random. A new thread in a channel counts
         in that channel's conversation."""
@@ -129,6 +130,7 @@ class FakeConnector:
         self._buckets: dict[str, TokenBucket] = {}
         self._windows: dict[str, SlidingWindow] = {}
         self._random_429 = random_429
+        self.random_5xx = random_5xx  # may be changed while it runs
         self._random = random.Random(seed)
         self._retry_after = retry_after
         self.on_sent: list[Callable[[Sent], None]] = []  # called once a call is taken, before it is answered
@@ -194,6 +196,9 @@ class FakeConnector:
             if pending:
                 self.refused += 1
                 return web.json_response({"error": {"code": "Injected", "message": "fault"}}, status=pending.pop(0))
+        if self.random_5xx and self._random.random() < self.random_5xx:
+            self.refused += 1
+            return web.json_response({"error": {"code": "Injected", "message": "fault"}}, status=503)
         if self._faults:
             status, headers = self._faults.pop(0)
             self.refused += 1
