@@ -94,6 +94,16 @@ async def running(request, tmp_path, connector, smtp):
     await bot.close()
 
 
+@pytest.fixture
+async def running_embedded(tmp_path, connector, smtp):
+    """The bot on the embedded store whatever --store says (tests of the data directory itself)."""
+    from tests.harness import start_bot
+
+    bot = await start_bot(tmp_path / "data", connector, smtp)
+    yield bot
+    await bot.close()
+
+
 @pytest.fixture(params=["embedded", "postgresql"])
 async def running_on_each_store(request, tmp_path, connector, smtp):
     """The bot on the embedded store, then on PostgreSQL."""

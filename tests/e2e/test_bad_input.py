@@ -117,7 +117,8 @@ async def test_deliveries_of_unknown_briefing(running):
     assert (status, body) == (404, {"error": "no briefing with id 'nope'"})
 
 
-async def test_healthz(running):
+async def test_healthz(running_embedded):
+    running = running_embedded
     async with running.session.get(f"{running.url}/healthz") as resp:
         body = await resp.json()
     assert resp.status == 200 and body["status"] == "ok" and body["store"]["backend"] == "tinydb"

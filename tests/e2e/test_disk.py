@@ -13,7 +13,8 @@ TEAM = t.TeamSpec("19:disk@thread.tacv2", "Disk Team", "11111111-1111-1111-1111-
 ANA = t.User("Ana Practitioner", "aaaaaaaa-0000-0000-0000-000000000001")
 
 
-async def test_a_write_that_fails_is_reported_and_leaves_the_file_whole(running, caplog):
+async def test_a_write_that_fails_is_reported_and_leaves_the_file_whole(running_embedded, caplog):
+    running = running_embedded
     url, connector = running.connector.url, running.connector
     await running.post_activity(t.installed(url, TEAM, ANA))
     await running.admin("POST", "/api/briefings/2019-01-case-file-audit/publish", json={"to": "all"})
@@ -45,9 +46,10 @@ def test_an_unusable_data_directory_stops_the_bot_with_a_message(tmp_path, capsy
 SAM = t.User("Sam Example", "00000000-0000-0000-0000-000000000021")  # Sussex Police's lead
 
 
-async def test_a_disk_that_fills_during_a_send_sends_the_minutes_once(running, caplog):
+async def test_a_disk_that_fills_during_a_send_sends_the_minutes_once(running_embedded, caplog):
     """The lead's card is sent, then the disk is full: the outcome cannot be written. The worker
     keeps it and backs off (no resend, /healthz 503); once space returns the outbox finishes."""
+    running = running_embedded
     url, connector, store = running.connector.url, running.connector, running.deps.store
     await running.post_activity(t.installed(url, TEAM, ANA))
     await running.post_activity(t.submit(url, TEAM, ANA, {"verb": "link_organisation", "organisation": "sussex-police"}))
