@@ -71,7 +71,9 @@ async def run_schedules(deps: Deps, settings: Settings, interval: float = 900.0)
             async with deps.store.locks.try_hold("scheduled-work") as ours:
                 if ours:
                     last_purge = await _scheduled_pass(deps, settings, last_purge)
-        except Exception:  # the store may be briefly unavailable: next time
+        except StoreError as exc:  # the store is unavailable for now (a database out of reach): next time
+            log.warning("scheduled work waits for the store: %s", exc)
+        except Exception:
             log.exception("scheduled work failed")
         await asyncio.sleep(interval)
 
@@ -90,7 +92,9 @@ async def _scheduled_pass(deps: Deps, settings: Settings, last_purge: date | Non
             await job()
             if name == "retention purge":
                 last_purge = today
-        except Exception:  # try again later; the store may be briefly unavailable
+        except StoreError as exc:  # the store is unavailable for now: next time
+            log.warning("scheduled work waits for the store: %s: %s", name, exc)
+        except Exception:  # try again later
             log.exception("scheduled work failed: %s", name)
     return last_purge
 
@@ -102,7 +106,9 @@ async def send_scheduled_publishes(deps: Deps, interval: float = 20.0) -> None:
             async with deps.store.locks.try_hold("scheduled-publishing") as ours:
                 if ours:
                     await send_scheduled(deps)
-        except Exception:  # try again later; the store may be briefly unavailable
+        except StoreError as exc:  # the store is unavailable for now: next time
+            log.warning("scheduled publishing waits for the store: %s", exc)
+        except Exception:  # try again later
             log.exception("scheduled publishing failed")
         await asyncio.sleep(interval)
 

@@ -73,3 +73,5 @@ def configure(level: str = "INFO", fmt: str = "plain") -> None:
     root.setLevel(level.upper())
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # URLs carry signed tokens
     logging.getLogger("msrest").setLevel(logging.WARNING)  # at DEBUG it logs request bodies: messages
+    # A database out of reach: the store says so once a retry, the pool would say it several times over.
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)

@@ -148,7 +148,8 @@ class DeliveryWorker:
         self._store_failures += 1
         first, most = self._store_backoff
         delay = min(most, first * 2 ** (self._store_failures - 1))
-        log.warning("the store refuses writes; deliveries wait (retry in %.1f s): %s", delay, exc)
+        log.warning("the store cannot be written (a full disk, a database out of reach); deliveries wait "
+                    "(retry in %.1f s): %s", delay, exc)
         await asyncio.sleep(random.uniform(delay / 2, delay))
 
     async def _record_unrecorded(self) -> None:

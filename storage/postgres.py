@@ -569,6 +569,7 @@ class PostgresStore:
         self._ready = asyncio.Event()
         self._connecting: asyncio.Task | None = None
         self._listening: asyncio.Task | None = None
+        self._checking: asyncio.Task | None = None
         self._last_error: str | None = None
         self.applied: list[str] = []  # the migrations this store applied when it opened
         self.replica_id: str | None = None  # set by heartbeat: marks this replica's claims
@@ -597,11 +598,21 @@ class PostgresStore:
         if not self._ready.is_set() or self._pool is None:
             raise StoreError("the database is not reachable yet" + (f": {self._last_error}" if self._last_error else ""))
         try:
-            async with self._pool.connection(timeout=15) as conn:
+            # Not long: a member's turn waits on it, and a database away answers StoreError soon.
+            async with self._pool.connection(timeout=5) as conn:
                 yield conn
         except _UNREACHABLE as exc:
             self._last_error = type(exc).__name__
+            # Connections are not checked as they are handed out (that would double the round trips):
+            # one found broken (the server restarted) has the idle others checked, so one call fails, not one per connection.
+            if self._pool is not None and (self._checking is None or self._checking.done()):
+                self._checking = asyncio.get_running_loop().create_task(self._check_pool())
             raise StoreError(f"the database is not reachable: {type(exc).__name__}") from exc
+
+    async def _check_pool(self) -> None:
+        with contextlib.suppress(Exception):
+            if self._pool is not None:
+                await self._pool.check()
 
     async def open(self, *, wait: bool = False) -> None:
         """Open the pool and bring the schema up to date. With `wait` (the CLI), until done or the
@@ -609,7 +620,6 @@ class PostgresStore:
         the bot answers 503 while the database cannot be reached and carries on once it can."""
         self._pool = AsyncConnectionPool(self.url, min_size=1, max_size=self._pool_size, open=False,
                                          kwargs={"autocommit": True}, configure=_configure,
-                                         check=AsyncConnectionPool.check_connection,
                                          reconnect_timeout=0, name="learning-bot")
         await self._pool.open(wait=False)
         if wait:
@@ -725,7 +735,7 @@ class PostgresStore:
             status["error"] = "the database is not reachable" + (f" ({self._last_error})" if self._last_error else "")
             return status
         try:
-            async with self._pool.connection(timeout=3) as conn:
+            async with self._pool.connection(timeout=2) as conn:  # a load balancer's probe waits on it
                 await conn.execute("SELECT 1")
         except _UNREACHABLE as exc:
             status["error"] = f"the database is not reachable ({type(exc).__name__})"

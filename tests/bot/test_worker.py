@@ -63,7 +63,7 @@ async def test_nothing_is_sent_while_a_claim_cannot_be_written(tmp_path, caplog)
         await store.outbox.enqueue([digest(1), digest(2)])
         with caplog.at_level(logging.WARNING), files_cannot_grow_past(64):  # full: no claim can be written
             async with worker_on(store, inbox):
-                refused = lambda: [r for r in caplog.records if "the store refuses writes" in r.getMessage()]  # noqa: E731
+                refused = lambda: [r for r in caplog.records if "the store cannot be written" in r.getMessage()]  # noqa: E731
                 assert await eventually(lambda: _value(len(refused()) >= 5))
                 assert inbox.sent == []
                 assert (await store.outbox.get("digest-1")).attempts == 0  # nothing claimed, nothing counted
@@ -87,7 +87,7 @@ async def test_an_outcome_the_store_refuses_is_kept_not_resent(tmp_path, caplog)
         await store.outbox.enqueue([digest(1)])
         async with worker_on(store, inbox) as worker:
             assert await eventually(lambda: _value(bool(worker._unrecorded)))
-            refused = lambda: [r for r in caplog.records if "the store refuses writes" in r.getMessage()]  # noqa: E731
+            refused = lambda: [r for r in caplog.records if "the store cannot be written" in r.getMessage()]  # noqa: E731
             with caplog.at_level(logging.WARNING):
                 assert await eventually(lambda: _value(len(refused()) >= 5))  # it tries to record it, again and again
             assert inbox.sent == ["Digest 1"]  # and never sends it again meanwhile

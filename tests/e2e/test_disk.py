@@ -70,7 +70,7 @@ async def test_a_disk_that_fills_during_a_send_sends_the_minutes_once(running_em
             await running.post_activity(t.submit(url, TEAM, ANA, {"verb": "close_confirm", "discussion": discussion},
                                                  thread))
             await connector.wait_for(lambda: connector.personal_chats(SAM.aad))
-            backoffs = lambda: [r for r in caplog.records if "the store refuses writes" in r.getMessage()]  # noqa: E731
+            backoffs = lambda: [r for r in caplog.records if "the store cannot be written" in r.getMessage()]  # noqa: E731
             assert await eventually(lambda: _true(len(backoffs()) >= 3), timeout=20)
             async with running.session.get(f"{running.url}/healthz") as resp:
                 assert resp.status == 503 and "refuses writes" in (await resp.json())["store"]["error"]
