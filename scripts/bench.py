@@ -14,6 +14,9 @@
                30 sends/s, an idle conversation waits under 50 ms
 7. reports     5,000 teams, 100,000 responses: a lead's digest and outstanding (< 200 ms), the report
                card and page (< 1 s), the Word report (< 10 s, < 300 MB) with a team recording meanwhile
+8. postgresql  the bot on PostgreSQL (a durable server of its own, from Debian's package): 1 at
+               1,000, 100,000 and 1,000,000 stored responses (p50, p99 < 20 ms); 2 with one replica
+               and with two (the members spread over them); 3 to 5,000 teams with two replicas
 
 Benchmark 1: for each size N a fresh data directory is seeded through the real TinyDBStore API the
 way a deployment grows: 100 responses per team discussion of the bundled briefing (1,000 responses =
@@ -77,19 +80,21 @@ TARGET_P99_MS = 20.0
 TARGET_RATIO = 1.5
 
 
-async def measure(stored: int, connector: FakeConnector, requests: int, warmup: int, console) -> dict:
+async def measure(stored: int, connector: FakeConnector, requests: int, warmup: int, console,
+                  database_url: str | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix=f"bench-{stored}-") as tmp:
         data_dir = Path(tmp) / "data"
         started = time.perf_counter()
-        n_discussions = await seed(data_dir, stored, connector.url)
+        n_discussions = await seed(data_dir, stored, connector.url, database_url=database_url)
         seed_s = time.perf_counter() - started
-        size = dir_size(data_dir)
+        size = dir_size(data_dir) if database_url is None else 0
         console(f"seeded {stored:,} responses in {n_discussions:,} discussions in {seed_s:.1f} s "
-                f"({size / 1e6:.1f} MB on disk at {data_dir})")
+                + (f"({size / 1e6:.1f} MB on disk at {data_dir})" if database_url is None else "(PostgreSQL)"))
         gc.collect()
 
         # Digests off, as in the other benchmarks: whether one is due would depend on the day.
-        app = create_app(Settings(data_dir=data_dir, admin_token=ADMIN_TOKEN, digest_day="OFF"))
+        app = create_app(Settings(data_dir=data_dir, admin_token=ADMIN_TOKEN, digest_day="OFF",
+                                  database_url=database_url))
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()  # runs the startup: opens the store, stores the bundled briefing
         session = aiohttp.ClientSession()
@@ -190,13 +195,13 @@ def report(results: list[dict], ratio: float | None) -> None:
 
 
 BENCHMARKS = {1: "submission", 2: "throughput", 3: "broadcast", 4: "minutes", 5: "cold start", 6: "rate limit",
-              7: "reports"}
+              7: "reports", 8: "postgresql"}
 FULL = {"sizes": "1000,10000,100000", "requests": 2000, "warmup": 50, "clients": 50, "per_client": 40, "warmup_per_client": 2,
         "teams": 5000, "broadcast_timeout": 480.0, "minutes_runs": 10, "cold_stored": 1_000_000, "cold_starts": 3,
-        "rate_worker_s": 8.0, "report_teams": 5000, "report_runs": 3}
+        "rate_worker_s": 8.0, "report_teams": 5000, "report_runs": 3, "pg_sizes": "1000,100000,1000000"}
 QUICK = {"sizes": "1000,10000", "requests": 100, "warmup": 10, "clients": 50, "per_client": 6, "warmup_per_client": 1,
          "teams": 200, "broadcast_timeout": 60.0, "minutes_runs": 3, "cold_stored": 10_000, "cold_starts": 2,
-         "rate_worker_s": 4.0, "report_teams": 300, "report_runs": 2}
+         "rate_worker_s": 4.0, "report_teams": 300, "report_runs": 2, "pg_sizes": "1000,10000"}
 
 
 async def run_submission(options: dict) -> dict:
@@ -217,9 +222,46 @@ async def run_submission(options: dict) -> dict:
     return {"submission": results, "ratio_p99": round(ratio, 3) if ratio is not None else None}
 
 
+async def run_postgresql(options: dict) -> dict:
+    """Benchmark 8: submissions, throughput and a broadcast with the bot on PostgreSQL (a server of the
+    benchmark's own, durable: fsync on), each on a new database."""
+    from tests.pgserver import PgServer
+
+    server = PgServer(durable=True).start()
+    out: dict = {}
+    try:
+        sizes = sorted({int(s.replace("_", "")) for s in options["pg_sizes"].split(",") if s.strip()})
+        connector = await FakeConnector().start()
+        try:
+            results = []
+            for stored in sizes:
+                results.append(await measure(stored, connector, options["requests"], options["warmup"], print,
+                                             database_url=server.create_database()))
+                gc.collect()
+        finally:
+            await connector.close()
+        report(results, None)
+        out["submission"] = results
+        out["throughput"] = {}
+        for replicas in (1, 2):
+            print(f"throughput, {replicas} replica(s) on PostgreSQL:", flush=True)
+            out["throughput"][str(replicas)] = await bench_throughput.run(
+                clients=options["clients"], per_client=options["per_client"],
+                warmup_per_client=options["warmup_per_client"], database_url=server.create_database(),
+                replicas=replicas)
+        print("broadcast, two replicas on PostgreSQL:", flush=True)
+        out["broadcast"] = await bench_broadcast.run(teams=options["teams"], timeout=options["broadcast_timeout"],
+                                                     database_url=server.create_database(), replicas=2)
+    finally:
+        server.destroy()
+    return {"postgresql": out}
+
+
 async def run_one(number: int, options: dict) -> dict:
     if number == 1:
         return await run_submission(options)
+    if number == 8:
+        return await run_postgresql(options)
     if number == 2:
         return {"throughput": await bench_throughput.run(clients=options["clients"], per_client=options["per_client"],
                                                          warmup_per_client=options["warmup_per_client"])}
@@ -297,6 +339,25 @@ def summary_rows(out: dict) -> list[dict]:
             row(7, "Ctrl+C halfway through a Word report: stopped in", f"{rp['stop_during_word_report_s']:.2f} s",
                 "given up, nothing left running", rp["processes_left_after_stop"] == 0
                 and rp.get("word_report_answer_when_stopped") != 200)
+    if pg := out.get("postgresql"):
+        for r in pg.get("submission") or []:
+            row(8, f"PostgreSQL: submission p99, {r['stored']:,} stored (p50 {r['median_ms']:.1f} ms)",
+                f"{r['p99_ms']:.1f} ms", f"< {TARGET_P99_MS:g} ms", r["p99_ms"] < TARGET_P99_MS)
+        for replicas, tp in (pg.get("throughput") or {}).items():
+            row(8, f"PostgreSQL, {replicas} replica(s): one team of {tp['clients']}",
+                f"{tp['one_team']['activities_per_s']:.0f} activities/s ({tp['one_team_ratio']:.2f}x echo)", "", None)
+            row(8, f"PostgreSQL, {replicas} replica(s): {tp['clients']} over ten teams",
+                f"{tp['ours']['activities_per_s']:.0f} activities/s ({tp['ratio']:.2f}x echo)", "", None)
+        if bc := pg.get("broadcast"):
+            row(8, f"PostgreSQL, two replicas: broadcast to {bc['teams']:,} teams, rate / allowed",
+                f"{bc['rate_ratio']:.2f} ({bc['rate_per_s']:.1f}/s)", f">= {bc['target']['rate_ratio_at_least']:g}",
+                bc["rate_ratio"] >= bc["target"]["rate_ratio_at_least"])
+            row(8, "  teams posted twice / never posted", f"{bc['duplicates']} / {bc['lost']}", "0 / 0",
+                bc["duplicates"] == 0 and bc["lost"] == 0)
+            if (probe := bc.get("probe")) and probe.get("p99_ms") is not None:
+                row(8, "  a team recording meanwhile: p99", f"{probe['p99_ms']:.1f} ms (p50 {probe['p50_ms']:.1f})",
+                    f"< {bc['target']['probe_p99_s_below'] * 1000:g} ms",
+                    probe["p99_ms"] < bc["target"]["probe_p99_s_below"] * 1000)
     for number, message in (out.get("errors") or {}).items():
         row(int(number), f"{BENCHMARKS[int(number)]}: did not complete", message[:60], "", False)
     return rows
@@ -368,7 +429,7 @@ async def main_async(args: argparse.Namespace, selected: list[int], options: dic
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="which benchmarks to run, comma separated (1-7)")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7,8", help="which benchmarks to run, comma separated (1-8)")
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     parser.add_argument("--sizes", help="1: stored responses per run, comma separated (default 1000,10000,100000)")
     parser.add_argument("--requests", type=int, help="1: measured submissions per size (default 2000)")

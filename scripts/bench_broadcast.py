@@ -48,23 +48,32 @@ async def deliveries(session: aiohttp.ClientSession, base: str) -> list[dict]:
         return await resp.json()
 
 
-async def run(*, teams: int, timeout: float, console=print) -> dict:
+async def run(*, teams: int, timeout: float, console=print, database_url: str | None = None, replicas: int = 1) -> dict:
+    """The embedded store and one bot; or with `database_url`, `replicas` bots on that database (the
+    probe team's presses going to each in turn, as through a load balancer)."""
     connector = await FakeConnector(global_rate=GLOBAL_RATE, conversation_rate=CONVERSATION_RATE,
                                     conversation_window=CONVERSATION_WINDOW, random_429=RANDOM_429, seed=SEED).start()
     try:
         with tempfile.TemporaryDirectory(prefix="bench-broadcast-") as tmp:
             data_dir = Path(tmp) / "data"
-            seeded = await seed_teams(data_dir, teams, connector.url)
-            probe, probe_discussion, probe_thread = await seed_probe(data_dir, connector.url)
-            port = free_port()
-            bot = bot_process(data_dir, port, Path(tmp) / "bot.log", LEARNING_BOT_ADMIN_TOKEN=ADMIN_TOKEN).start()
-            base = f"http://127.0.0.1:{port}"
+            seeded = await seed_teams(data_dir, teams, connector.url, database_url)
+            probe, probe_discussion, probe_thread = await seed_probe(data_dir, connector.url, database_url)
+            ports = [free_port() for _ in range(replicas)]
+            database = {"LEARNING_BOT_DATABASE_URL": database_url} if database_url else {}
+            bots = [bot_process(data_dir if n == 0 else Path(tmp) / f"data-{n}", port, Path(tmp) / f"bot-{n}.log",
+                                LEARNING_BOT_ADMIN_TOKEN=ADMIN_TOKEN, **database) for n, port in enumerate(ports)]
+            bases = [f"http://127.0.0.1:{port}" for port in ports]
+            bot, base = bots[0], bases[0]
             try:
-                await bot.wait_healthy(f"{base}/healthz")
+                for replica, replica_base in zip(bots, bases):
+                    replica.start()
+                    await replica.wait_healthy(f"{replica_base}/healthz")
+                if replicas > 1:
+                    await asyncio.sleep(6)  # each has heard of the others: each takes its share of the limits
                 async with aiohttp.ClientSession() as session:
                     connector.calls.clear()
                     published_at = time.monotonic()
-                    cpu_before = cpu_seconds(bot.pid)
+                    cpu_before = sum(cpu_seconds(b.pid) for b in bots)
                     async with session.post(f"{base}/api/briefings/{BRIEFING}/publish", json={"to": "all"},
                                             headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as resp:
                         answer = await resp.json()
@@ -74,7 +83,7 @@ async def run(*, teams: int, timeout: float, console=print) -> dict:
                             f"(at most {timeout:g} s)")
                     latencies: list[float] = []
                     recording = asyncio.get_running_loop().create_task(
-                        _probe(session, base, connector.url, probe, probe_discussion, probe_thread, latencies))
+                        _probe(session, bases, connector.url, probe, probe_discussion, probe_thread, latencies))
                     rows: list[dict] = []
                     last_report = last_asked = time.monotonic()
                     pending = teams
@@ -98,11 +107,12 @@ async def run(*, teams: int, timeout: float, console=print) -> dict:
                     final_at = time.monotonic()
                     recording.cancel()
                     await asyncio.gather(recording, return_exceptions=True)
-                    bot_cpu = cpu_seconds(bot.pid) - cpu_before
+                    bot_cpu = sum(cpu_seconds(b.pid) for b in bots) - cpu_before
                     await asyncio.sleep(0.5)  # a post answered just before the last record was written
             finally:
                 log_tail = bot.tail(5)
-                await bot.stop()
+                for replica in bots:
+                    await replica.stop()
     finally:
         await connector.close()
 
@@ -122,6 +132,8 @@ async def run(*, teams: int, timeout: float, console=print) -> dict:
     attempts = [r["attempts"] for r in rows]
     result = {
         "teams": teams,
+        "store": "postgresql" if database_url else "embedded",
+        "replicas": replicas,
         "posts": len(posts),
         "rate_per_s": round(rate, 2),
         "allowed_per_s": GLOBAL_RATE,
@@ -159,11 +171,13 @@ async def run(*, teams: int, timeout: float, console=print) -> dict:
     return result
 
 
-async def _probe(session: aiohttp.ClientSession, base: str, connector_url: str, probe: t.TeamSpec, discussion: str,
-                 thread: str, latencies: list[float]) -> None:
-    """The probe team's members press Submit responses every PROBE_EVERY_S, one at a time."""
+async def _probe(session: aiohttp.ClientSession, bases: list[str], connector_url: str, probe: t.TeamSpec,
+                 discussion: str, thread: str, latencies: list[float]) -> None:
+    """The probe team's members press Submit responses every PROBE_EVERY_S, one at a time (to each
+    replica in turn)."""
     n = 0
     while True:
+        base = bases[n % len(bases)]
         body = t.execute(connector_url, probe, member(n % 12), "record",
                          {"discussion": discussion, "answer:learnt": response_text(n)}, thread)
         began = time.perf_counter()

@@ -90,11 +90,10 @@ def make_team(i: int, service_url: str) -> Team:
 PROBE = t.TeamSpec(id="19:bench-probe@thread.tacv2", name="Probe Team", tenant=TENANT)
 
 
-async def seed_probe(data_dir: Path, service_url: str) -> tuple[t.TeamSpec, str, str]:
+async def seed_probe(data_dir: Path, service_url: str, database_url: str | None = None) -> tuple[t.TeamSpec, str, str]:
     """A team recording responses while something else runs: linked, its discussion of the briefing
     delivered. Returns (its spec, the discussion id, the thread's conversation id)."""
-    store = TinyDBStore(data_dir)
-    await store.open()
+    store = await open_store(data_dir, database_url)
     try:
         team = make_team(0, service_url).model_copy(update={"id": PROBE.id, "name": PROBE.name,
                                                              "general": ConversationRef(
@@ -120,13 +119,30 @@ async def seed_probe(data_dir: Path, service_url: str) -> tuple[t.TeamSpec, str,
     return PROBE, discussion.id, thread
 
 
-async def put_teams(store: TinyDBStore, teams: list[Team]) -> None:
+async def open_store(data_dir: Path, database_url: str | None = None):
+    """The store a benchmark seeds: the embedded one in `data_dir`, or PostgreSQL at `database_url`."""
+    if database_url:
+        from storage.postgres import PostgresStore
+
+        store = PostgresStore(database_url, pool_size=4)
+        await store.open(wait=True)
+        return store
+    store = TinyDBStore(data_dir)
+    await store.open()
+    return store
+
+
+async def put_teams(store, teams: list[Team]) -> None:
     """Every team in one write (setting up a benchmark: 5,000 upserts one by one rewrite teams.json 5,000 times)."""
+    if not isinstance(store, TinyDBStore):
+        await store.copy_in("teams", teams)
+        return
     docs = [team.model_dump(mode="json") for team in teams]
     await store._run(store._state.teams.insert_many, docs, writes=True)  # a fresh directory: none stored yet
 
 
-async def seed(data_dir: Path, stored: int, service_url: str, per_discussion: int | None = None) -> int:
+async def seed(data_dir: Path, stored: int, service_url: str, per_discussion: int | None = None,
+               database_url: str | None = None) -> int:
     """Seed `stored` responses, PER_DISCUSSION per team discussion, through the TinyDBStore API:
     one linked team per discussion, each discussion delivered (its thread and card exist).
 
@@ -135,8 +151,7 @@ async def seed(data_dir: Path, stored: int, service_url: str, per_discussion: in
     """
     per_discussion = per_discussion or PER_DISCUSSION
     n_discussions = max(1, math.ceil(stored / per_discussion))
-    store = TinyDBStore(data_dir)
-    await store.open()
+    store = await open_store(data_dir, database_url)
     try:
         base = SEED_START
         teams, discussions = [], []
@@ -174,10 +189,9 @@ async def seed(data_dir: Path, stored: int, service_url: str, per_discussion: in
     return n_discussions
 
 
-async def seed_teams(data_dir: Path, count: int, service_url: str) -> list[Team]:
+async def seed_teams(data_dir: Path, count: int, service_url: str, database_url: str | None = None) -> list[Team]:
     """`count` linked teams (as if each had installed the bot), nothing else."""
-    store = TinyDBStore(data_dir)
-    await store.open()
+    store = await open_store(data_dir, database_url)
     try:
         teams = [make_team(i, service_url) for i in range(count)]
         await put_teams(store, teams)

@@ -28,11 +28,11 @@ from pathlib import Path
 import aiohttp
 
 from bench_common import (
-    BRIEFING, PER_DISCUSSION, ROOT, Process, bot_process, clean_env, cpu_seconds, free_port, member, percentile, response_text, rss_bytes, seed,
+    BRIEFING, PER_DISCUSSION, ROOT, Process, bot_process, clean_env, cpu_seconds, free_port, member, open_store, percentile,
+    response_text, rss_bytes, seed,
     team_spec, thread_id,
 )
 from storage.models import Discussion
-from storage.tinydb_store import TinyDBStore
 from tests.fakes import teams as t
 
 TARGET_RATIO = 5.0
@@ -69,14 +69,16 @@ class ConnectorProcess:
         self.log.close()
 
 
-async def drive(session: aiohttp.ClientSession, url: str, bodies: list[list[bytes]]) -> dict:
-    """Every client posts its bodies one after another; all clients at once."""
+async def drive(session: aiohttp.ClientSession, urls: str | list[str], bodies: list[list[bytes]]) -> dict:
+    """Every client posts its bodies one after another; all clients at once (client c to the c-th of
+    several `urls`, as a load balancer spreads connections)."""
+    urls = [urls] if isinstance(urls, str) else urls
     latencies: list[float] = []
     done: list[float] = []
     failures: list[int] = []
     headers = {"Content-Type": "application/json"}
 
-    async def client(mine: list[bytes]) -> None:
+    async def client(mine: list[bytes], url: str) -> None:
         for body in mine:
             begin = time.perf_counter()
             async with session.post(url, data=body, headers=headers) as resp:
@@ -87,7 +89,7 @@ async def drive(session: aiohttp.ClientSession, url: str, bodies: list[list[byte
                 failures.append(resp.status)
 
     started = time.perf_counter()
-    await asyncio.gather(*(client(mine) for mine in bodies))
+    await asyncio.gather(*(client(mine, urls[c % len(urls)]) for c, mine in enumerate(bodies)))
     elapsed = time.perf_counter() - started
     if failures:
         raise SystemExit(f"{len(failures)} of {len(latencies)} posts to {url} failed: statuses {sorted(set(failures))}")
@@ -102,13 +104,16 @@ async def drive(session: aiohttp.ClientSession, url: str, bodies: list[list[byte
             "latency_p99_ms": round(percentile(ordered, 99) * 1000, 2)}
 
 
-async def measure_bot(name: str, session: aiohttp.ClientSession, url: str, pid: int, connector: ConnectorProcess,
-                      warmup: list[list[bytes]], bodies: list[list[bytes]], console) -> tuple[dict, dict]:
+async def measure_bot(name: str, session: aiohttp.ClientSession, url: str | list[str], pid: int | list[int],
+                      connector: ConnectorProcess, warmup: list[list[bytes]], bodies: list[list[bytes]],
+                      console) -> tuple[dict, dict]:
+    pids = [pid] if isinstance(pid, int) else pid
     await drive(session, url, warmup)
     await connector.ask("reset")
-    cpu_before = cpu_seconds(pid)
+    cpu_before = sum(cpu_seconds(p) for p in pids)
     result = await drive(session, url, bodies)
-    result["bot_cpu_ms_per_activity"] = round((cpu_seconds(pid) - cpu_before) * 1000 / result["activities"], 2)
+    result["bot_cpu_ms_per_activity"] = round((sum(cpu_seconds(p) for p in pids) - cpu_before) * 1000
+                                              / result["activities"], 2)
     counts = await connector.ask("stats")
     console(f"  {name}: {result['activities']} activities in {result['seconds']:.2f} s = "
             f"{result['activities_per_s']:.0f}/s (first quarter {result['first_quarter_per_s']}/s, last "
@@ -117,7 +122,9 @@ async def measure_bot(name: str, session: aiohttp.ClientSession, url: str, pid: 
     return result, counts
 
 
-async def run(*, clients: int, per_client: int, warmup_per_client: int, console=print) -> dict:
+async def run(*, clients: int, per_client: int, warmup_per_client: int, console=print,
+              database_url: str | None = None, replicas: int = 1) -> dict:
+    """The embedded store and one bot; or with `database_url`, `replicas` bots on that database."""
     with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
         tmp_path = Path(tmp)
         connector = await ConnectorProcess().start(tmp_path / "connector.log")
@@ -126,21 +133,25 @@ async def run(*, clients: int, per_client: int, warmup_per_client: int, console=
             data_dir = tmp_path / "data"
             # The 50 members are in TEAMS teams (5 to a team), whose discussions already hold 100
             # responses each: several teams' meetings at once, as on a busy afternoon.
-            await seed(data_dir, TEAMS * PER_DISCUSSION, connector.url)
+            await seed(data_dir, TEAMS * PER_DISCUSSION, connector.url, database_url=database_url)
             specs = [team_spec(i) for i in range(TEAMS)]
             discussions = [Discussion.make_id(BRIEFING, s.id) for s in specs]
             conversations = [thread_id(s.id, i) for i, s in enumerate(specs)]
             spec, conversation = specs[0], conversations[0]
 
-            echo_port, ours_port = free_port(), free_port()
+            echo_port, ports = free_port(), [free_port() for _ in range(replicas)]
+            database = {"LEARNING_BOT_DATABASE_URL": database_url} if database_url else {}
             echo = Process("echo bot", [sys.executable, str(ROOT / "scripts" / "echo_bot.py"), "--port", str(echo_port),
                                         "--connector-url", connector.url],
                            env=clean_env(), log_path=tmp_path / "echo.log", cwd=tmp_path).start()
             processes.append(echo)
-            ours = bot_process(data_dir, ours_port, tmp_path / "bot.log").start()
-            processes.append(ours)
+            ours = [bot_process(data_dir, port, tmp_path / f"bot-{n}.log", **database).start()
+                    for n, port in enumerate(ports)]
+            processes.extend(ours)
+            urls = [f"http://127.0.0.1:{port}/api/messages" for port in ports]
             await echo.wait_healthy(f"http://127.0.0.1:{echo_port}/healthz")
-            await ours.wait_healthy(f"http://127.0.0.1:{ours_port}/healthz")
+            for port, replica in zip(ports, ours):
+                await replica.wait_healthy(f"http://127.0.0.1:{port}/healthz")
             async with aiohttp.ClientSession() as s, s.get(f"http://127.0.0.1:{echo_port}/healthz") as resp:
                 if not (await resp.json())["stock_retry_policy"]:
                     raise SystemExit("the echo bot is not stock: msrest's retry policy was patched in its process")
@@ -165,13 +176,13 @@ async def run(*, clients: int, per_client: int, warmup_per_client: int, console=
                     "stock echo bot", session, f"http://127.0.0.1:{echo_port}/api/messages", echo.pid, connector,
                     echo_bodies(warmup_per_client, 0), echo_bodies(per_client, warmup_per_client), console)
                 one_team, one_counts = await measure_bot(
-                    "this bot, one team of 50", session, f"http://127.0.0.1:{ours_port}/api/messages", ours.pid,
+                    "this bot, one team of 50", session, urls, [p.pid for p in ours],
                     connector, record_bodies(warmup_per_client, 0, 1), record_bodies(per_client, 10_000, 1), console)
                 ours_result, ours_counts = await measure_bot(
                     f"this bot, {TEAMS} teams of {clients // TEAMS}", session,
-                    f"http://127.0.0.1:{ours_port}/api/messages", ours.pid, connector,
+                    urls, [p.pid for p in ours], connector,
                     record_bodies(warmup_per_client, 20_000, TEAMS), record_bodies(per_client, 30_000, TEAMS), console)
-            ours_rss = round(rss_bytes(ours.pid)["VmRSS"] / 1e6, 1)
+            ours_rss = round(sum(rss_bytes(p.pid)["VmRSS"] for p in ours) / 1e6, 1)
             for process in processes:
                 await process.stop()
 
@@ -182,8 +193,7 @@ async def run(*, clients: int, per_client: int, warmup_per_client: int, console=
             for counts in (one_counts, ours_counts):
                 if counts["answered"].get("update", 0) < 1:  # the thread's card, updated in place
                     problems.append(f"this bot: the card was never updated ({counts['answered']})")
-            store = TinyDBStore(data_dir)
-            await store.open()
+            store = await open_store(data_dir, database_url)
             try:
                 stored = sum([await store.responses.count(d) for d in discussions]) - TEAMS * PER_DISCUSSION
             finally:
@@ -200,6 +210,7 @@ async def run(*, clients: int, per_client: int, warmup_per_client: int, console=
 
     ratio = ours_result["activities_per_s"] / echo_result["activities_per_s"]
     return {
+        "store": "postgresql" if database_url else "embedded", "replicas": replicas,
         "clients": clients, "per_client": per_client, "warmup_per_client": warmup_per_client,
         "echo": echo_result, "ours": ours_result, "ratio": round(ratio, 2),
         "one_team": one_team, "one_team_ratio": round(one_team["activities_per_s"] / echo_result["activities_per_s"], 2),
