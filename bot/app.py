@@ -211,12 +211,15 @@ async def share_limits(store: Store, limiter: RateLimiter) -> None:
     sharing the store changes (one alone for the embedded store)."""
     try:
         replicas = await store.heartbeat(REPLICA_ID)
-    except StoreError as exc:  # keeps the share it had
-        log.debug("replica heartbeat failed: %s", exc)
+    except StoreError as exc:  # keeps the share it had; the others void its claims if it stays silent
+        log.warning("could not tell the other replicas this one is alive: %s", exc)
+        return
+    except Exception:  # never ends the heartbeats
+        log.exception("could not tell the other replicas this one is alive")
         return
     if replicas != limiter.replicas:
         limiter.share(replicas)
-        log.info("replicas sharing the store: %d; this one sends at most %d Teams calls a second",
+        log.info("replicas sharing the store: %d; this one sends at most %g Teams calls a second",
                  replicas, limiter.per_second)
 
 

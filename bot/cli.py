@@ -390,14 +390,18 @@ def migrate(args: argparse.Namespace) -> int:
         try:
             await target.open(wait=True)
             try:
-                return await copy_store(source, target, extra_meta=extra, progress=show if args.verbose else lambda c: None)
+                counts = await copy_store(source, target, extra_meta=extra,
+                                          progress=show if args.verbose else lambda c: None)
+                kept = await target.meta.get(SHARED_SECRET_KEY)
+                damaged = (await source.status()).get("damaged") or []
+                return counts, extra and kept != extra.get(SHARED_SECRET_KEY), damaged
             finally:
                 await target.close()
         finally:
             await source.close()
 
     try:
-        counts = asyncio.run(run())
+        counts, other_secret, damaged = asyncio.run(run())
     except StoreLocked:
         return _fail(f"the bot is running on {args.from_data_dir}: stop it first, then copy", 1)
     except StoreError as exc:
@@ -405,6 +409,12 @@ def migrate(args: argparse.Namespace) -> int:
     print(header)
     for c in counts:
         show(c)
+    if damaged:
+        print(f"Not copied: lines the data directory's logs could not read ({', '.join(damaged)}); they stay "
+              "in those files for a person to look at.", file=sys.stderr)
+    if other_secret:
+        print("The database already had its own link secret (an instance has run on it): links to documents "
+              "sent before the move will not open. Links sent from now on work.", file=sys.stderr)
     missing = [c for c in counts if not c.ok]
     if missing:
         return _fail("not everything is in the database: " + ", ".join(

@@ -23,6 +23,17 @@ def _wait(times: deque[float], limits: Limits, now: float) -> float:
     return wait
 
 
+def _share(limit: tuple[float, int], replicas: int) -> tuple[float, int]:
+    """One of `replicas` equal shares of (window, allowed): fewer calls in the window, or, once that
+    would be less than one, one call in a longer window (8 replicas of 7 a second: 1 in 8/7 s each).
+    Shares hold the limit together up to `allowed` replicas (7 for a conversation's second); beyond,
+    each may still send its one call at the same moment as the others."""
+    window, allowed = limit
+    if allowed >= replicas:
+        return window, allowed // replicas
+    return window * replicas / allowed, 1
+
+
 class _Turn:
     """The callers for one conversation; they are served one at a time, in arrival order."""
 
@@ -68,9 +79,10 @@ class RateLimiter:
         return self._replicas
 
     @property
-    def per_second(self) -> int:
+    def per_second(self) -> float:
         """The calls a second this limiter allows (its share of the global rate)."""
-        return self._global[0][1]
+        window, allowed = self._global[0]
+        return allowed / window
 
     def share(self, replicas: int) -> None:
         """Allow this process its share of every limit when `replicas` processes send at once (each
@@ -80,10 +92,10 @@ class RateLimiter:
         if replicas == self._replicas:
             return
         self._replicas = replicas
-        allowed = max(1, self._rate // replicas)
-        self._global = ((1.0, allowed),)
-        self._global_times = deque(self._global_times, maxlen=allowed)
-        self._per_key = tuple((window, max(1, n // replicas)) for window, n in self._per_key_whole)
+        self._global = (_share((1.0, self._rate), replicas),)
+        self._global_times = deque(self._global_times, maxlen=self._global[0][1])
+        self._per_key = tuple(_share(limit, replicas) for limit in self._per_key_whole)
+        self._longest = max((w for w, _ in self._per_key), default=0.0)  # calls remembered that long
 
     @property
     def tracked(self) -> int:

@@ -18,7 +18,7 @@ from msrest.exceptions import ClientRequestError
 from dialogs.deps import Deps
 from dialogs.delivery import CardUpdate, ChannelPost, Email, Outgoing, PersonalMessage, ThreadReply, Undeliverable, after_final, prepare
 from storage.models import Delivery, DeliveryStatus
-from storage.protocols import StoreError
+from storage.protocols import StoreError, Superseded
 
 from .mail import Mailer
 from .ratelimit import RateLimiter
@@ -195,7 +195,11 @@ class DeliveryWorker:
     async def _record(self, d: Delivery) -> None:
         """Write the outcome (which ends the claim), then, once final, its follow-ups (each safe to repeat)."""
         d.leased_until = None
-        await self._deps.store.outbox.update(d)
+        try:
+            await self._deps.store.outbox.update(d)
+        except Superseded:  # another replica took it over (this one was thought gone): its outcome stands
+            log.warning("delivery outcome dropped id=%s: another replica has it", d.id)
+            return
         if d.final:
             await after_final(d, self._deps)
 

@@ -12,6 +12,7 @@ from content.cards import check_fits
 from content.text import format_date
 from storage.models import (Briefing, BriefingStatus, Delivery, DeliveryKind, DeliveryStatus, Discussion, Team,
                             stable_id)
+from storage.protocols import Superseded
 
 from .deps import Deps
 from .inbound import Inbound
@@ -117,6 +118,8 @@ async def retry_delivery(delivery_id: str, deps: Deps, *, only_failed: bool) -> 
         try:
             await deps.store.outbox.update(delivery)
         except KeyError:  # pruned as it was read (a spent card update): nothing to send again
+            return None
+        except Superseded:  # another replica is sending it, or has sent it
             return None
     log.info("delivery queued again id=%s", delivery.id)
     return delivery

@@ -23,15 +23,15 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 from importlib import resources
 from typing import Any, AsyncIterator
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.string import StrDumperUnknown
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from .models import (Action, ActionStatus, Briefing, BriefingStatus, Delivery, DeliveryStatus, Discussion, DiscussionSummary,
                      Minutes, Response, Team, TeamSummary)
-from .protocols import StoreError
+from .protocols import StoreError, Superseded
 
 log = logging.getLogger(__name__)
 _UNREACHABLE = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout)
@@ -39,16 +39,20 @@ _MIGRATIONS_LOCK = 0x4C42_0001  # an advisory lock key: one replica applies migr
 _NOTIFY_CHANNEL = "learning_bot_outbox"
 
 
+# Every connection: a dead peer (a dropped socket, a failover) is noticed within about a minute.
+_CONNECT = {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+            "keepalives_count": 3, "tcp_user_timeout": 60000}
+
+
 def redact(url: str) -> str:
-    """The URL without its password, for logs and messages."""
+    """Which database, for logs and the CLI: user, hosts, ports and database name, never a password."""
     try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "postgresql://…"
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+        info = conninfo_to_dict(url)
+    except Exception:
+        return "the database in LEARNING_BOT_DATABASE_URL (which could not be read)"
+    host = info.get("host", "localhost") + (f":{info['port']}" if info.get("port") else "")
+    user = f"{info['user']}@" if info.get("user") else ""
+    return f"postgresql://{user}{host}/{info.get('dbname', '')}"
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -61,8 +65,8 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 async def upgrade(conn: psycopg.AsyncConnection) -> list[str]:
-    """Apply the migrations this database has not had, each in its own transaction, one replica at a
-    time; the names of those applied."""
+    """Apply the migrations this database has not had, in order, in one transaction (all or none),
+    one replica at a time; the names of those applied."""
     applied = []
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATIONS_LOCK,))
@@ -107,6 +111,18 @@ def _jdump(value: Any) -> str:
 
 async def _configure(conn: psycopg.AsyncConnection) -> None:
     conn.adapters.register_dumper(str, _Text)
+
+
+def _first_of_each(records: list[Any]) -> list[Any]:
+    """The records, the first of any with the same id (as the others keep it)."""
+    seen: dict[str, Any] = {}
+    for r in records:
+        seen.setdefault(r.id, r)
+    return list(seen.values())
+
+
+def _stored_id(value: str) -> str:
+    return value.replace("\x00", "")
 
 
 def _ts(value: str | None) -> datetime | None:
@@ -185,7 +201,7 @@ _DISCUSSION_UPSERT = ("INSERT INTO discussions (id, briefing_id, team_id, doc) V
 
 class _Discussions(_Repo):
     async def create(self, discussions: list[Discussion]) -> list[Discussion]:
-        fresh = list({d.id: d for d in discussions}.values())
+        fresh = _first_of_each(discussions)
         if not fresh:
             return []
         rows = await self._rows(
@@ -194,7 +210,7 @@ class _Discussions(_Repo):
             ([d.id for d in fresh], [d.briefing_id for d in fresh], [d.team_id for d in fresh],
              [_json(d) for d in fresh]))
         added = {row[0] for row in rows}
-        return [d.model_copy(deep=True) for d in fresh if d.id in added]
+        return [d.model_copy(deep=True) for d in fresh if _stored_id(d.id) in added]
 
     async def put(self, discussion: Discussion) -> None:
         await self._execute(_DISCUSSION_UPSERT, (discussion.id, discussion.briefing_id, discussion.team_id,
@@ -235,7 +251,7 @@ class _Responses(_Repo):
         added = {row[0] for row in rows}
         fresh, seen = [], set()
         for r in responses:
-            if r.id in added and r.id not in seen:
+            if _stored_id(r.id) in added and r.id not in seen:
                 seen.add(r.id)
                 fresh.append(r.model_copy(deep=True))
         return fresh
@@ -318,12 +334,12 @@ class _Actions(_Repo):
         return [row[0] for row in await cursor.fetchall()]
 
     async def add(self, actions: list[Action]) -> list[Action]:
-        fresh = list({a.id: a for a in actions}.values())
+        fresh = _first_of_each(actions)
         if not fresh:
             return []
         async with self._conn() as conn:
             added = set(await self._insert(conn, fresh, "DO NOTHING"))
-        return [a.model_copy(deep=True) for a in fresh if a.id in added]
+        return [a.model_copy(deep=True) for a in fresh if _stored_id(a.id) in added]
 
     async def put(self, action: Action) -> None:
         row = _action_row(action)
@@ -390,7 +406,7 @@ class _Outbox(_Repo):
         self._work = asyncio.Event()
 
     async def enqueue(self, deliveries: list[Delivery]) -> list[Delivery]:
-        fresh = list({d.id: d for d in deliveries}.values())
+        fresh = _first_of_each(deliveries)
         if not fresh:
             return []
         rows = [_delivery_row(d) for d in fresh]
@@ -404,19 +420,25 @@ class _Outbox(_Repo):
                 await conn.execute(f"NOTIFY {_NOTIFY_CHANNEL}")
         if added:
             self._work.set()
-        return [d.model_copy(deep=True) for d in fresh if d.id in added]
+        return [d.model_copy(deep=True) for d in fresh if _stored_id(d.id) in added]
 
     async def get(self, delivery_id: str) -> Delivery | None:
         return await self._doc(Delivery, "SELECT doc::text FROM outbox WHERE id = %s", (delivery_id,))
 
     async def update(self, delivery: Delivery) -> None:
-        changed = await self._execute(
-            "UPDATE outbox SET status = %s, due_at = %s, doc = %s, "
-            "claimed_by = CASE WHEN %s THEN NULL ELSE claimed_by END WHERE id = %s AND grp = %s",
-            (delivery.status.value, delivery.due_at, _json(delivery), delivery.leased_until is None,
-             delivery.id, delivery.group))
-        if not changed:
-            raise KeyError(delivery.id)
+        # Never over another replica's claim (this one's was voided and the delivery taken over), and
+        # never a delivery already sent: an outcome recorded late does not undo a newer one.
+        async with self._conn() as conn:
+            changed = (await conn.execute(
+                "UPDATE outbox SET status = %s, due_at = %s, doc = %s, "
+                "claimed_by = CASE WHEN %s THEN NULL ELSE claimed_by END WHERE id = %s AND grp = %s "
+                "AND (claimed_by IS NULL OR claimed_by = %s) AND status <> 'sent'",
+                (delivery.status.value, delivery.due_at, _json(delivery), delivery.leased_until is None,
+                 delivery.id, delivery.group, self._store.replica_id))).rowcount
+            if not changed:
+                found = await (await conn.execute("SELECT 1 FROM outbox WHERE id = %s AND grp = %s",
+                                                  (delivery.id, delivery.group))).fetchone()
+                raise Superseded(delivery.id) if found else KeyError(delivery.id)
         if not delivery.final:
             self._work.set()
 
@@ -499,65 +521,102 @@ _COPY: dict[str, tuple[str, str, list[tuple[str, str]], Any]] = {
 class PgLocks:
     """Advisory locks that hold across replicas, on one connection of their own: taken by trying
     (pg_try_advisory_lock) and trying again shortly, so no pool connection is held waiting. Within a
-    process the caller's own lock comes first (dialogs.deps), so only other replicas contend here."""
+    process the caller's own lock comes first (dialogs.deps), so only other replicas contend here.
+
+    Session locks die with their connection: each connection has a generation, and a holder whose
+    lock was taken on an earlier one never unlocks on the new one (that would let go of another
+    holder's lock); it is told in the log that its lock was lost."""
+
+    WAIT = 60.0  # seconds a holder waits for a lock another replica holds before giving up (StoreError)
+    CALL = 10.0  # seconds a lock call may take before its connection is given up
 
     def __init__(self, store: "PostgresStore") -> None:
         self._store = store
         self._conn: psycopg.AsyncConnection | None = None
+        self._generation = 0
         self._guard = asyncio.Lock()
+        self._closed = False
 
     async def _connection(self) -> psycopg.AsyncConnection:
+        if self._closed:
+            raise StoreError("the store is closed")
         if self._conn is None or self._conn.closed or self._conn.broken:
             try:
                 self._conn = await psycopg.AsyncConnection.connect(self._store.url, autocommit=True,
-                                                                   connect_timeout=10)
+                                                                   **_CONNECT)
             except _UNREACHABLE as exc:
                 raise StoreError(f"the database is not reachable: {type(exc).__name__}") from exc
+            self._generation += 1
         return self._conn
 
-    async def _call(self, sql: str, key: int) -> bool:
+    async def _drop(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                await self._conn.close()
+            self._conn = None
+
+    async def _call(self, sql: str, key: int) -> tuple[bool, int]:
+        """The query's answer, and the connection's generation it ran on."""
         async with self._guard:
             conn = await self._connection()
             try:
-                return bool((await (await conn.execute(sql, (key,))).fetchone())[0])
-            except _UNREACHABLE as exc:
+                async with asyncio.timeout(self.CALL):
+                    row = await (await conn.execute(sql, (key,))).fetchone()
+            except (*_UNREACHABLE, TimeoutError) as exc:
+                await self._drop()
                 raise StoreError(f"the database is not reachable: {type(exc).__name__}") from exc
+            return bool(row[0]), self._generation
 
-    async def try_acquire(self, key: str, *, shared: bool = False) -> bool:
+    async def _try(self, key: str, shared: bool) -> tuple[bool, int]:
         fn = "pg_try_advisory_lock_shared" if shared else "pg_try_advisory_lock"
-        return await self._call(f"SELECT {fn}(%s)", _lock_key(key))
+        call = asyncio.ensure_future(self._call(f"SELECT {fn}(%s)", _lock_key(key)))
+        try:
+            return await asyncio.shield(call)
+        except asyncio.CancelledError:  # the lock may be taken as the caller goes: never left held
+            with contextlib.suppress(Exception):
+                got, generation = await call
+                if got:
+                    await self._release(key, shared, generation)
+            raise
 
-    async def release(self, key: str, *, shared: bool = False) -> None:
+    async def _release(self, key: str, shared: bool, generation: int) -> None:
+        if generation != self._generation or self._conn is None:
+            log.warning("a lock across replicas was lost with its connection to the database before it was let go")
+            return
         fn = "pg_advisory_unlock_shared" if shared else "pg_advisory_unlock"
         with contextlib.suppress(StoreError):  # a lost connection has let go of it already
             await self._call(f"SELECT {fn}(%s)", _lock_key(key))
 
     @asynccontextmanager
     async def hold(self, key: str, *, shared: bool = False) -> AsyncIterator[None]:
-        delay = 0.005
-        while not await self.try_acquire(key, shared=shared):
+        delay, deadline = 0.005, asyncio.get_running_loop().time() + self.WAIT
+        while True:
+            got, generation = await self._try(key, shared)
+            if got:
+                break
+            if asyncio.get_running_loop().time() > deadline:
+                raise StoreError("another replica has held a lock for too long")
             await asyncio.sleep(random.uniform(delay / 2, delay))
             delay = min(0.2, delay * 2)
         try:
             yield
         finally:
-            await asyncio.shield(self.release(key, shared=shared))
+            await asyncio.shield(self._release(key, shared, generation))
 
     @asynccontextmanager
     async def try_hold(self, key: str) -> AsyncIterator[bool]:
         """Yields whether this replica holds it (scheduled work: one replica runs it, the others pass)."""
-        got = await self.try_acquire(key)
+        got, generation = await self._try(key, False)
         try:
             yield got
         finally:
             if got:
-                await asyncio.shield(self.release(key))
+                await asyncio.shield(self._release(key, False, generation))
 
     async def close(self) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(Exception):
-                await self._conn.close()
-            self._conn = None
+        self._closed = True
+        async with self._guard:
+            await self._drop()
 
 
 class PostgresStore:
@@ -573,6 +632,8 @@ class PostgresStore:
         self._last_error: str | None = None
         self.applied: list[str] = []  # the migrations this store applied when it opened
         self.replica_id: str | None = None  # set by heartbeat: marks this replica's claims
+        self._heard_since: float | None = None  # this replica's unbroken run of heartbeats, since (loop time)
+        self._heard_last = 0.0
         self.teams = _Teams(self)
         self.briefings = _Briefings(self)
         self.discussions = _Discussions(self)
@@ -601,6 +662,8 @@ class PostgresStore:
             # Not long: a member's turn waits on it, and a database away answers StoreError soon.
             async with self._pool.connection(timeout=5) as conn:
                 yield conn
+        except psycopg.DataError as exc:  # a value it cannot hold: named by its type only (the message quotes it)
+            raise StoreError(f"the database refused a value ({type(exc).__name__})") from None
         except _UNREACHABLE as exc:
             self._last_error = type(exc).__name__
             # Connections are not checked as they are handed out (that would double the round trips):
@@ -619,15 +682,20 @@ class PostgresStore:
         first failure (StoreError); without (the bot), in the background, retrying with backoff, so
         the bot answers 503 while the database cannot be reached and carries on once it can."""
         self._pool = AsyncConnectionPool(self.url, min_size=1, max_size=self._pool_size, open=False,
-                                         kwargs={"autocommit": True}, configure=_configure,
+                                         kwargs={"autocommit": True, **_CONNECT}, configure=_configure,
                                          reconnect_timeout=0, name="learning-bot")
         await self._pool.open(wait=False)
         if wait:
             try:
                 await self._connect_once()
-            except _UNREACHABLE as exc:
+            except BaseException as exc:
                 await self.close()
-                raise StoreError(f"cannot reach the database at {redact(self.url)}: {exc}") from None
+                if isinstance(exc, _UNREACHABLE):
+                    raise StoreError(f"cannot reach the database at {redact(self.url)}: {exc}") from None
+                if isinstance(exc, psycopg.Error):  # e.g. no right to create the tables
+                    raise StoreError(f"cannot use the database at {redact(self.url)}: {type(exc).__name__}: "
+                                     f"{exc}") from None
+                raise
         else:
             self._connecting = asyncio.create_task(self._connect(), name="database connect")
         self._listening = asyncio.create_task(self._listen(), name="outbox notifications")
@@ -651,12 +719,18 @@ class PostgresStore:
                 if attempt:
                     log.info("the database is reachable again")
                 return
-            except _UNREACHABLE as exc:
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # unreachable, or refusing (no right to create tables, read-only): retried
                 attempt += 1
                 self._last_error = type(exc).__name__
                 delay = min(most, first * 2 ** (attempt - 1))
-                log.warning("the database at %s is not reachable (%s); retrying in %.1f s", redact(self.url),
-                            type(exc).__name__, delay)
+                if isinstance(exc, _UNREACHABLE):
+                    log.warning("the database at %s is not reachable (%s); retrying in %.1f s", redact(self.url),
+                                type(exc).__name__, delay)
+                else:
+                    log.error("the database at %s cannot be used (%s: %s); retrying in %.1f s", redact(self.url),
+                              type(exc).__name__, exc if isinstance(exc, psycopg.Error) else "", delay)
                 await asyncio.sleep(random.uniform(delay / 2, delay))
 
     async def _listen(self) -> None:
@@ -664,7 +738,7 @@ class PostgresStore:
         await self._ready.wait()
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(self.url, autocommit=True, connect_timeout=10) as conn:
+                async with await psycopg.AsyncConnection.connect(self.url, autocommit=True, **_CONNECT) as conn:
                     await conn.execute(f"LISTEN {_NOTIFY_CHANNEL}")
                     async for _ in conn.notifies():
                         self.outbox._work.set()
@@ -676,12 +750,12 @@ class PostgresStore:
             await asyncio.sleep(1.0)
 
     async def close(self) -> None:
-        for task in (self._connecting, self._listening):
+        for task in (self._connecting, self._listening, self._checking):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-        self._connecting = self._listening = None
+        self._connecting = self._listening = self._checking = None
         await self.locks.close()
         if self._pool is not None:
             await self._pool.close()
@@ -689,24 +763,38 @@ class PostgresStore:
         self._ready.clear()
 
     async def heartbeat(self, replica_id: str, *, alive_within: float = 30.0) -> int:
-        """Say this replica is alive (its claims are marked with its id from now on); how many have
-        said so within `alive_within` seconds, by the database's clock. The claims of replicas that
-        have not are voided: their deliveries are due again at once (sent at least once)."""
-        self.replica_id = replica_id
-        async with self.connection() as conn:
-            await conn.execute("INSERT INTO replicas (id, seen_at) VALUES (%s, now()) "
-                               "ON CONFLICT (id) DO UPDATE SET seen_at = now()", (replica_id,))
-            await conn.execute("DELETE FROM replicas WHERE seen_at < now() - interval '1 day'")  # long gone
-            alive = "SELECT id FROM replicas WHERE seen_at > now() - %s * interval '1 second'"
-            voided = await conn.execute(
-                "UPDATE outbox SET claimed_by = NULL, due_at = (doc->>'next_attempt_at')::timestamptz, "
-                "doc = jsonb_set(doc, '{leased_until}', 'null') WHERE claimed_by IS NOT NULL AND status = 'pending' "
-                f"AND claimed_by NOT IN ({alive})", (alive_within,))
-            if voided.rowcount:
-                log.warning("%d deliveries claimed by a replica that stopped are due again", voided.rowcount)
-                await conn.execute(f"NOTIFY {_NOTIFY_CHANNEL}")
-            cursor = await conn.execute(f"SELECT count(*) FROM ({alive}) AS a", (alive_within,))
-            return max(1, (await cursor.fetchone())[0])
+        """Say this replica is alive (its claims are marked with its id from then on); how many have
+        said so within `alive_within` seconds, by the database's clock.
+
+        The claims of replicas that have not are voided (due again at once: sent at least once), but
+        only by a replica that has itself said so without a break for that long: after the database
+        was away, every replica's last word is old, and none is taken for gone until each has had
+        the time to speak again."""
+        loop = asyncio.get_running_loop()
+        try:
+            async with self.connection() as conn:
+                await conn.execute("INSERT INTO replicas (id, seen_at) VALUES (%s, now()) "
+                                   "ON CONFLICT (id) DO UPDATE SET seen_at = now()", (replica_id,))
+                self.replica_id = replica_id
+                now = loop.time()
+                if self._heard_since is None or now - self._heard_last > alive_within:
+                    self._heard_since = now  # a new run of heartbeats (the first, or after a break)
+                self._heard_last = now
+                await conn.execute("DELETE FROM replicas WHERE seen_at < now() - interval '1 day'")  # long gone
+                alive = "SELECT id FROM replicas WHERE seen_at > now() - %s * interval '1 second'"
+                if now - self._heard_since >= alive_within:
+                    voided = await conn.execute(
+                        "UPDATE outbox SET claimed_by = NULL, due_at = (doc->>'next_attempt_at')::timestamptz, "
+                        "doc = jsonb_set(doc, '{leased_until}', 'null') WHERE claimed_by IS NOT NULL "
+                        f"AND status = 'pending' AND claimed_by NOT IN ({alive})", (alive_within,))
+                    if voided.rowcount:
+                        log.warning("%d deliveries claimed by a replica that stopped are due again", voided.rowcount)
+                        await conn.execute(f"NOTIFY {_NOTIFY_CHANNEL}")
+                cursor = await conn.execute(f"SELECT count(*) FROM ({alive}) AS a", (alive_within,))
+                return max(1, (await cursor.fetchone())[0])
+        except StoreError:
+            self._heard_since = None
+            raise
 
     async def copy_in(self, kind: str, records: list[Any]) -> int:
         """Insert the records of a kind (see _COPY) whose key is not stored yet, in one statement;
@@ -730,7 +818,7 @@ class PostgresStore:
             return (await cursor.fetchone())[0]
 
     async def status(self) -> dict[str, object]:
-        status: dict[str, object] = {"backend": "postgresql", "ok": False, "database": redact(self.url)}
+        status: dict[str, object] = {"backend": "postgresql", "ok": False}  # served to anyone: no address
         if not self._ready.is_set() or self._pool is None:
             status["error"] = "the database is not reachable" + (f" ({self._last_error})" if self._last_error else "")
             return status

@@ -17,6 +17,11 @@ class StoreLocked(StoreError):
     """Another process owns the data directory."""
 
 
+class Superseded(Exception):
+    """A change to a delivery that another process has claimed since, or already sent: dropped (the
+    other process's outcome stands). Only where several processes share the store."""
+
+
 class TeamRepo(Protocol):
     async def upsert(self, team: Team) -> None: ...
     async def get(self, team_id: str) -> Team | None: ...
@@ -145,7 +150,10 @@ class OutboxRepo(Protocol):
         ...
 
     async def get(self, delivery_id: str) -> Delivery | None: ...
-    async def update(self, delivery: Delivery) -> None: ...
+    async def update(self, delivery: Delivery) -> None:
+        """Store a changed delivery; KeyError if there is none. Superseded if another process has
+        claimed it since or recorded it sent (several processes on one store)."""
+        ...
     async def due(self, now: datetime, limit: int = 100) -> list[Delivery]:
         """Pending deliveries whose next attempt is at or before `now`, oldest first."""
         ...

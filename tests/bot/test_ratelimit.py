@@ -192,10 +192,10 @@ async def test_idle_conversations_are_forgotten():
     assert 30 * 50 <= lim.tracked <= 31 * 50
 
 
-async def two_replicas_sending(replicas: int) -> list[tuple[str, float]]:
-    """Two limiters (two replicas) sending at once on one clock, each told how many replicas there are."""
+async def two_replicas_sending(replicas: int, sending: int = 2) -> list[tuple[str, float]]:
+    """`sending` limiters (replicas) sending at once on one clock, each told how many replicas there are."""
     fake = FakeTime()
-    pair = [limiter(fake), limiter(fake)]
+    pair = [limiter(fake) for _ in range(sending)]
     for lim in pair:
         lim.share(replicas)
     granted: list[tuple[str, float]] = []
@@ -206,7 +206,7 @@ async def two_replicas_sending(replicas: int) -> list[tuple[str, float]]:
 
     keys = [f"c{i % 40}" for i in range(300)] + ["busy"] * 70
     await fake.run(*(one(lim, key) for key in keys for lim in pair))
-    assert len(granted) == 2 * len(keys)
+    assert len(granted) == sending * len(keys)
     return granted
 
 
@@ -218,7 +218,14 @@ async def test_two_replicas_each_with_its_share_stay_within_every_limit_together
     alone = limiter(fake)
     alone.share(2)
     assert (alone.replicas, alone.per_second) == (2, 15)
-    alone = limiter(fake)
+
+
+async def test_as_many_replicas_as_a_conversation_allows_calls_a_second_stay_within_it():
+    assert_within_limits(await two_replicas_sending(7, sending=7))  # one call a second each
+
+
+async def test_a_replica_left_alone_takes_the_whole_rate_again():
+    alone = limiter(FakeTime())
     alone.share(3)
     alone.share(1)  # the others stopped: the whole rate again
     assert alone.per_second == GLOBAL

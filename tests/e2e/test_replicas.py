@@ -111,6 +111,7 @@ async def test_two_replicas_survive_a_kill_during_a_broadcast_and_a_database_res
             assert await rr.post(t.submit(connector.url, TEAMS[0], MEMBERS[0], {
                 "verb": "close_confirm", "discussion": first.view.discussion}, first.response["id"])) == 200
             assert await connector.wait_for(lambda: connector.personal_chats(LEAD_AAD), timeout=60)
+            assert sum(channels().values()) - 200 <= IN_FLIGHT  # the database's restart posted nothing again
 
         with psycopg.connect(url) as conn:
             keys = [row[0].split(":")[0] for row in conn.execute("SELECT doc->>'idempotency_key' FROM responses")]

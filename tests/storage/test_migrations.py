@@ -6,7 +6,7 @@ import psycopg
 
 from storage.postgres import PostgresStore, migrations, upgrade
 
-DESTRUCTIVE = re.compile(r"\b(DROP|TRUNCATE|DELETE|RENAME)\b|\bALTER\s+COLUMN\b.*\bTYPE\b", re.IGNORECASE | re.DOTALL)
+DESTRUCTIVE = re.compile(r"\b(DROP|TRUNCATE|DELETE|RENAME|UPDATE)\b|\bALTER\b[^;]*\bTYPE\b", re.IGNORECASE)
 
 
 def test_the_migrations_are_numbered_in_order_and_never_destructive():

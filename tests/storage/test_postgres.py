@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from storage.models import Delivery, DeliveryKind, DeliveryStatus, utcnow
-from storage.postgres import PostgresStore
-from storage.protocols import StoreError
+from storage.postgres import PostgresStore, redact
+from storage.protocols import StoreError, Superseded
 from tests.pgserver import PgServer
 from tests.storage.test_contract import briefing, response
 
@@ -111,7 +111,8 @@ async def test_heartbeats_count_the_replicas_alive(replicas):
     a, b = replicas
     assert await a.heartbeat("one") == 1
     assert await b.heartbeat("two") == 2
-    assert await a.heartbeat("one", alive_within=0.0001) == 1  # none seen that recently: itself at least
+    await asyncio.sleep(0.3)
+    assert await a.heartbeat("one", alive_within=0.2) == 1  # "two" has been silent longer than that
 
 
 @pytest.fixture
@@ -163,15 +164,71 @@ async def test_a_database_restart_under_way_loses_nothing_written(own_server):
         await store.close()
 
 
+async def beat(store, name: str, seconds: float, alive_within: float = 0.2) -> int:
+    """Heartbeats every 50 ms for `seconds`; the last count of replicas alive."""
+    count = 0
+    for _ in range(int(seconds / 0.05)):
+        count = await store.heartbeat(name, alive_within=alive_within)
+        await asyncio.sleep(0.05)
+    return count
+
+
 async def test_the_claims_of_a_replica_that_stopped_are_voided_by_the_others(replicas):
     a, b = replicas
-    await a.heartbeat("a")
+    await a.heartbeat("a", alive_within=0.2)
     await a.outbox.enqueue(deliveries(3))
     now = utcnow() + timedelta(seconds=1)
     assert len(await a.outbox.claim(now, 2, timedelta(minutes=5))) == 2
-    await b.heartbeat("b")  # a is still alive: its claims stand
+    await b.heartbeat("b", alive_within=0.2)  # a is still alive: its claims stand
     assert [d.id for d in await b.outbox.claim(now, 10, timedelta(minutes=5))] == ["x0002"]
-    await asyncio.sleep(0.3)
-    assert await b.heartbeat("b", alive_within=0.2) == 1  # a has gone quiet; b's own claim stands
+    assert await beat(b, "b", 0.4) == 1  # a has gone quiet for longer than b has been speaking
     again = await b.outbox.claim(now, 10, timedelta(minutes=5))
-    assert [(d.id, d.attempts) for d in again] == [("x0000", 2), ("x0001", 2)]
+    assert [(d.id, d.attempts) for d in again] == [("x0000", 2), ("x0001", 2)]  # b's own claim stands
+
+    # a comes back with its outcomes: they are dropped (b has the deliveries), never written over b's
+    late = claimed_by_a = [d for d in again if d.id == "x0000"][0].model_copy(update={"attempts": 1})
+    late.status, late.leased_until = DeliveryStatus.sent, None
+    with pytest.raises(Superseded):
+        await a.outbox.update(late)
+    mine = again[0].model_copy(update={"status": DeliveryStatus.sent, "leased_until": None})
+    await b.outbox.update(mine)
+    claimed_by_a.status, claimed_by_a.next_attempt_at = DeliveryStatus.pending, utcnow()
+    with pytest.raises(Superseded):  # a sent delivery is never put back
+        await a.outbox.update(claimed_by_a)
+    assert (await a.outbox.get("x0000")).status is DeliveryStatus.sent
+    with pytest.raises(KeyError):
+        await a.outbox.update(deliveries(5)[4])
+
+
+async def test_after_the_database_was_away_no_replica_is_taken_for_gone(replicas):
+    a, b = replicas
+    await beat(a, "a", 0.3)
+    await beat(b, "b", 0.3)
+    await a.outbox.enqueue(deliveries(2))
+    now = utcnow() + timedelta(seconds=1)
+    assert len(await a.outbox.claim(now, 2, timedelta(minutes=5))) == 2
+    await asyncio.sleep(0.4)  # neither could say it is alive (as when the database is away)
+    assert await b.heartbeat("b", alive_within=0.2) == 1  # b's own run starts again: it voids nothing
+    counts = await asyncio.gather(beat(a, "a", 0.3), beat(b, "b", 0.3))  # both speak again
+    assert counts == [2, 2]
+    assert await b.outbox.claim(now, 10, timedelta(minutes=5)) == []  # a's claims stand
+
+
+async def test_a_lock_lost_with_its_connection_never_lets_go_of_another_holders(replicas):
+    a, b = replicas
+    first = a.locks.hold("discussion:d-1", shared=True)
+    await first.__aenter__()
+    await a.locks._conn.close()  # the lock connection drops: a's first lock is gone with it
+    async with a.locks.hold("discussion:d-1", shared=True):  # a second holder, on a new connection
+        await first.__aexit__(None, None, None)  # the first lets go: not the second's lock
+        async with b.locks.try_hold("discussion:d-1") as ours:
+            assert not ours
+    async with b.locks.try_hold("discussion:d-1") as ours:
+        assert ours
+
+
+def test_the_database_is_named_without_its_password():
+    assert redact("postgresql://bot:s3cret@db.example.org:5432/learning?sslmode=require") == \
+        "postgresql://bot@db.example.org:5432/learning"
+    assert "s3cret" not in redact("postgresql://bot@h1:5432,h2:5433/learning?password=s3cret")
+    assert "s3cret" not in redact("postgresql://bot:s3cret@[::1")
