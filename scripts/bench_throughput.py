@@ -92,7 +92,7 @@ async def drive(session: aiohttp.ClientSession, urls: str | list[str], bodies: l
     await asyncio.gather(*(client(mine, urls[c % len(urls)]) for c, mine in enumerate(bodies)))
     elapsed = time.perf_counter() - started
     if failures:
-        raise SystemExit(f"{len(failures)} of {len(latencies)} posts to {url} failed: statuses {sorted(set(failures))}")
+        raise SystemExit(f"{len(failures)} of {len(latencies)} posts to {' and '.join(urls)} failed: statuses {sorted(set(failures))}")
     ordered = sorted(latencies)
     quarter = len(done) // 4
     return {"activities": len(latencies), "seconds": round(elapsed, 3),

@@ -29,7 +29,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.string import StrDumperUnknown
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from .models import (Action, ActionStatus, Briefing, BriefingStatus, Delivery, DeliveryStatus, Discussion, DiscussionSummary,
+from .models import (Action, ActionStatus, Briefing, BriefingStatus, Delivery, Discussion, DiscussionSummary,
                      Minutes, Response, Team, TeamSummary)
 from .protocols import StoreError, Superseded
 
